@@ -1,0 +1,6 @@
+"""``python -m quiz``."""
+
+from quiz.cli import main
+
+if __name__ == "__main__":
+    main()

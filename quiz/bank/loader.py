@@ -1,0 +1,302 @@
+"""Reading bank directories into a validated :class:`Bank`.
+
+Fast path: every file is parsed by libyaml's safe loader and validated by pydantic. Only when
+something is wrong is the file composed a second time to find line and column numbers.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from quiz.bank.bank import Bank
+from quiz.bank.checks import cross_check
+from quiz.bank.models import Catalog, Question, QuestionFile
+from quiz.bank.parsed import LoadState as _Load
+from quiz.bank.parsed import ParsedFile as _File
+from quiz.bank.problems import BankError, Problem
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+CATALOG_NAME = "concepts.yaml"
+SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def bank_root(path: Path) -> Path:
+    """The bank a path belongs to: the directory itself, or a file's nearest bank directory."""
+    if path.is_dir():
+        return path
+    for parent in path.parents:
+        if (parent / CATALOG_NAME).is_file():
+            return parent
+    return path.parent
+
+
+def check_bank(paths: Iterable[Path], *, similar: bool = True) -> tuple[Bank | None, list[Problem]]:
+    """Load and validate every bank in ``paths``; the bank is None when there is any error."""
+    state = _Load()
+    roots: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            state.problems.append(Problem(str(path), 0, 0, "no such file or directory"))
+            continue
+        root = bank_root(path)
+        if root in roots:
+            continue
+        roots.append(root)
+        _load_root(root, state)
+    if not roots and not state.problems:
+        state.problems.append(Problem(".", 0, 0, "no bank given"))
+    bank = cross_check(tuple(roots), state, similar=similar)
+    problems = sorted(state.problems, key=lambda p: (p.path, p.line, p.col, p.message))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return bank, problems
+
+
+def load_bank(paths: Iterable[Path], *, similar: bool = False) -> Bank:
+    """Load banks for use; raises :class:`BankError` listing every problem if any is an error."""
+    bank, problems = check_bank(paths, similar=similar)
+    if bank is None:
+        raise BankError(problems)
+    return bank
+
+
+def _load_root(root: Path, state: _Load) -> None:
+    files = sorted(
+        p for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file()
+        and not any(part.startswith(".") or part == SCENARIO_DIR
+                    for part in p.relative_to(root).parts[:-1])
+    )
+    catalogs = [p for p in files if p.name == CATALOG_NAME]
+    if not catalogs:
+        state.problems.append(Problem(
+            display_path(root), 0, 0,
+            f"no {CATALOG_NAME} in this bank: every bank needs one catalog of its topics, "
+            "sources and concepts"))
+    for extra in catalogs[1:]:
+        state.problems.append(Problem(
+            display_path(extra), 1, 1,
+            f"a second {CATALOG_NAME} in one bank (the first is {display_path(catalogs[0])})"))
+    for path in files:
+        f = _read(path, state)
+        if f is None:
+            continue
+        if path == (catalogs[0] if catalogs else None):
+            catalog = _validate(f, Catalog, state, "a catalog with sources, topics and concepts")
+            if catalog is not None:
+                state.catalogs.append((f, catalog))
+        elif path.name != CATALOG_NAME:
+            _load_questions(f, state)
+
+
+def _read(path: Path, state: _Load) -> _File | None:
+    f = _File(path, display_path(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        state.problems.append(Problem(f.display, 0, 0, f"cannot read: {exc.strerror}"))
+        return None
+    if b"\0" in raw:
+        state.problems.append(Problem(f.display, 1, 1, "binary file, not YAML text"))
+        return None
+    try:
+        f.text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        state.problems.append(Problem(
+            f.display, line, col,
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"))
+        return None
+    try:
+        f.data = yaml.load(f.text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        state.problems.append(Problem(f.display, line, col, _yaml_message(exc)))
+        return None
+    except yaml.YAMLError as exc:
+        state.problems.append(Problem(f.display, 1, 1, f"YAML error: {exc}"))
+        return None
+    return f
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "invalid YAML"
+    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
+        tag = problem.split("'")[1] if "'" in problem else problem
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
+        if tag.startswith("!!python"):
+            return f"unsafe YAML tag {tag}: a bank is plain data and cannot run code"
+        return f"unknown YAML tag {tag}: use plain mappings, lists and strings"
+    context = f" {exc.context}" if exc.context else ""
+    return f"YAML syntax error:{context} {problem}".replace("  ", " ")
+
+
+def _load_questions(f: _File, state: _Load) -> None:
+    # Validated one question at a time, so one broken question does not hide the others
+    # from the cross-file checks (duplicate ids, unknown concepts).
+    shell = _validate(f, _QuestionFileShell, state, "a question file with topic and questions")
+    if shell is None:
+        return
+    state.topic_refs.append((f, shell.topic))
+    for i, item in enumerate(shell.questions):
+        try:
+            q = Question.model_validate(item)
+        except ValidationError as exc:
+            reported: set[tuple[Any, ...]] = set()
+            for err in exc.errors():
+                err["loc"] = ("questions", i, *err["loc"])
+                _report(f, err, state, QuestionFile, reported)
+            continue
+        q._topic = shell.topic
+        q._origin = f.display
+        state.questions.append((f, i, q))
+
+
+class _QuestionFileShell(QuestionFile):
+    questions: list[Any] = Field(default_factory=list)  # type: ignore[assignment]
+
+
+def _validate(f: _File, model: type[BaseModel], state: _Load, what: str) -> Any:
+    if f.data is None:
+        state.problems.append(Problem(f.display, 1, 1, f"empty file: expected {what}"))
+        return None
+    if not isinstance(f.data, dict):
+        kind = "a list" if isinstance(f.data, list) else f"a {type(f.data).__name__}"
+        state.problems.append(Problem(f.display, 1, 1, f"expected {what}, found {kind}"))
+        return None
+    try:
+        return model.model_validate(f.data)
+    except ValidationError as exc:
+        reported: set[tuple[Any, ...]] = set()
+        for err in exc.errors():
+            _report(f, err, state, model, reported)
+        return None
+
+
+def _walk(data: Any, loc: Sequence[str | int]) -> tuple[tuple[str | int, ...], Any]:
+    """The longest prefix of ``loc`` that exists in ``data``, and the value there."""
+    done: list[str | int] = []
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            break
+        done.append(part)
+    return tuple(done), data
+
+
+def _item_id(data: Any, loc: Sequence[str | int]) -> str | None:
+    """The id of the question (or concept, topic, source) that ``loc`` points into."""
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        _, item = _walk(data, loc[:2])
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            return item["id"]
+    return None
+
+
+def _label(loc: Sequence[str | int]) -> str:
+    parts = list(loc[2:]) if len(loc) >= 2 and isinstance(loc[1], int) else list(loc)
+    out = ""
+    for part in parts:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _report(f: _File, err: Any, state: _Load, model: type[BaseModel],
+            reported: set[tuple[Any, ...]]) -> None:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    qid = _item_id(f.data, loc)
+    if kind == "missing":
+        where, _ = _walk(f.data, loc[:-1])
+        if (where, loc[-1]) in reported:
+            return
+        reported.add((where, loc[-1]))
+        state.error(f, where, f"missing required key '{loc[-1]}'", qid)
+        return
+    where, value = _walk(f.data, loc)
+    if where in reported:
+        return
+    reported.add(where)
+    label = _label(where)
+    prefix = f"{label}: " if label else ""
+    if kind == "extra_forbidden":
+        key = str(where[-1])
+        owner = _owner_model(where, model)
+        hint = difflib.get_close_matches(key, list(owner.model_fields), n=1)
+        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+        state.error(f, where, f"unknown key '{key}'{suggestion}", qid, key=True)
+        return
+    if kind == "string_pattern_mismatch":
+        message = f"{prefix}{value!r} is not a valid id: use lower-case letters, digits and '-'"
+    elif kind in ("too_short", "too_long") and where and where[-1] == "choices":
+        count = len(value) if isinstance(value, list) else 0
+        message = f"choices: a question has 2 to 6 choices, this one has {count}"
+    elif kind == "too_short" and where and where[-1] == "concepts":
+        message = "concepts: name at least one concept the question tests"
+    elif kind in ("bool_type", "bool_parsing"):
+        message = f"{prefix}expected true or false, found {value!r}"
+    elif kind == "string_type":
+        message = f"{prefix}expected text, found {_type_name(value)}"
+    elif kind == "list_type":
+        message = f"{prefix}expected a list, found {_type_name(value)}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        message = f"{prefix}expected a mapping of keys, found {_type_name(value)}"
+    elif kind == "value_error":
+        message = prefix + str(err["msg"]).removeprefix("Value error, ")
+    else:
+        message = f"{prefix}{err['msg'][0].lower()}{err['msg'][1:]}"
+    state.error(f, where, message, qid)
+
+
+def _owner_model(loc: Sequence[str | int], model: type[BaseModel]) -> type[BaseModel]:
+    """The model class that owns the last key of ``loc`` (for 'did you mean' hints)."""
+    owner = model
+    for part in loc[:-1]:
+        if isinstance(part, str) and part in owner.model_fields:
+            nested = _nested_model(owner.model_fields[part].annotation)
+            if nested is not None:
+                owner = nested
+    return owner
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+

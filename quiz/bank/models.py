@@ -1,0 +1,167 @@
+"""Typed models of the bank format (bank-format.md, v1).
+
+The same classes validate the YAML (``extra="forbid"`` makes unknown keys errors) and are the
+domain objects the rest of the app works with. The JSON Schema printed by ``quiz schema`` is
+generated from them, so the editor's completion and the validator never disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SOURCE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$"
+
+Slug = Annotated[str, Field(pattern=SLUG, description="lower-case slug: [a-z0-9]+(-[a-z0-9]+)*")]
+NonEmpty = Annotated[str, Field(min_length=1)]
+Difficulty = Literal["easy", "medium", "hard"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_blank_strings(cls, value: Any) -> Any:
+        # A key written with nothing after it (`why:`) loads as None; reject "   " as well.
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class Source(_Strict):
+    """A section of the source material the bank is written from."""
+
+    id: Annotated[str, Field(pattern=SOURCE_ID, description="slug, '/' separates levels")]
+    title: NonEmpty
+
+
+class Topic(_Strict):
+    """A topic: one question file each; the unit of practice and of exam weighting."""
+
+    id: Slug
+    title: NonEmpty
+    description: str | None = None
+    weight: Annotated[float, Field(gt=0, description="relative share of a mock exam")] = 1.0
+
+
+class Concept(_Strict):
+    """An idea a question tests, shown as a card after answering."""
+
+    id: Slug
+    topic: Slug
+    title: NonEmpty
+    summary: NonEmpty
+    source: Annotated[str, Field(pattern=SOURCE_ID)]
+    docs: list[Annotated[str, Field(pattern=r"^https?://\S+$")]] = Field(default_factory=list)
+    caveat: str | None = None
+
+
+class Catalog(_Strict):
+    """The contents of a bank's concepts.yaml."""
+
+    sources: list[Source] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+    concepts: list[Concept] = Field(default_factory=list)
+
+
+class Claim(BaseModel):
+    """A reachability statement checked against a question's scenario by the policy evaluator."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: Annotated[str, Field(alias="from", min_length=1, description="namespace/pod")]
+    to: Annotated[str, Field(min_length=1, description="namespace/pod")]
+    port: int | str
+    protocol: Literal["TCP", "UDP", "SCTP"] = "TCP"
+    allowed: bool
+
+
+class Choice(_Strict):
+    """One answer option."""
+
+    text: NonEmpty
+    correct: bool = False
+    why: str | None = None
+    claims: list[Claim] | None = Field(
+        default=None,
+        description="reachability claims; the choice is true exactly when all of them hold",
+    )
+
+
+class Question(_Strict):
+    """A multiple-choice question; several correct choices make it 'select all that apply'."""
+
+    id: Slug
+    concepts: list[Slug] = Field(min_length=1)
+    difficulty: Difficulty | None = None
+    tags: list[Slug] = Field(default_factory=list)
+    question: NonEmpty
+    choices: list[Choice] = Field(min_length=2, max_length=6)
+    shuffle: bool = True
+    explanation: NonEmpty
+    scenario: str | list[dict[str, Any]] | None = Field(
+        default=None,
+        description="Kubernetes manifests the claims are evaluated on: a list of objects, "
+        "or a path (relative to this file) to a YAML file of them",
+    )
+    broken_manifest: bool = Field(
+        default=False,
+        description="the question's YAML blocks are deliberately invalid Kubernetes manifests",
+    )
+
+    # Filled in by the loader: the question file's topic and the file it came from.
+    _topic: str = PrivateAttr(default="")
+    _origin: str = PrivateAttr(default="")
+
+    @field_validator("choices")
+    @classmethod
+    def _check_choices(cls, choices: list[Choice]) -> list[Choice]:
+        if not any(c.correct for c in choices):
+            raise ValueError("no choice is marked correct")
+        seen: dict[str, int] = {}
+        for number, c in enumerate(choices, 1):
+            key = " ".join(c.text.split()).casefold()
+            if key in seen:
+                raise ValueError(
+                    f"choices {seen[key]} and {number} have the same text: {c.text.strip()!r}"
+                )
+            seen[key] = number
+        return choices
+
+    @property
+    def topic(self) -> str:
+        return self._topic
+
+    @property
+    def origin(self) -> str:
+        """The bank file the question was loaded from."""
+        return self._origin
+
+    @property
+    def correct_indices(self) -> frozenset[int]:
+        return frozenset(i for i, c in enumerate(self.choices) if c.correct)
+
+    @property
+    def is_multi(self) -> bool:
+        return len(self.correct_indices) > 1
+
+    def fingerprint(self) -> str:
+        """Hash of what decides the answer: the choice texts and which are correct.
+
+        Rewording the explanation or a `why` keeps the fingerprint; changing the answer key
+        changes it, so the scheduler can give the question a fresh card.
+        """
+        key = sorted((" ".join(c.text.split()), c.correct) for c in self.choices)
+        return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
+
+
+class QuestionFile(_Strict):
+    """A question file: one topic, its questions."""
+
+    topic: Slug
+    questions: list[Question] = Field(default_factory=list)

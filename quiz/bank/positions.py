@@ -1,0 +1,71 @@
+"""Line and column lookup for a path of keys and indices in a YAML document.
+
+Only used once something is wrong: the fast path never composes the node tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import yaml
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+class Locator:
+    """Finds the position of ``("questions", 3, "choices")`` in one file's text."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+
+    def _compose(self) -> yaml.Node | None:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self._text, Loader=_Loader)
+            except yaml.YAMLError:
+                self._root = None
+        return self._root
+
+    def node(self, loc: Sequence[str | int]) -> tuple[yaml.Node | None, bool]:
+        """The deepest node along ``loc`` and whether the whole path was found."""
+        node = self._compose()
+        if node is None:
+            return None, False
+        for part in loc:
+            found = None
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value == part:
+                        found = value
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    found = node.value[part]
+            if found is None:
+                return node, False
+            node = found
+        return node, True
+
+    def key_position(self, loc: Sequence[str | int]) -> tuple[int, int]:
+        """Position of the key ``loc[-1]`` itself (for unknown keys), else of its value."""
+        parent, complete = self.node(loc[:-1])
+        if complete and isinstance(parent, yaml.MappingNode) and loc:
+            for key, _value in parent.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == loc[-1]:
+                    return _mark(key)
+        return self.position(loc)
+
+    def position(self, loc: Sequence[str | int]) -> tuple[int, int]:
+        """1-based (line, col) of the value at ``loc``, or of its deepest existing parent."""
+        node, _ = self.node(loc)
+        return _mark(node) if node is not None else (1, 1)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1

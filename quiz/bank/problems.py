@@ -1,0 +1,36 @@
+"""Problems found in a bank, reported as ``path:line:col: question-id: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One error or warning at a place in a bank file (line and column are 1-based)."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    qid: str | None = None
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        # Line 0 marks a problem with a path as a whole (missing directory, unreadable file).
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        prefix = "warning: " if self.severity == "warning" else ""
+        who = f" {self.qid}:" if self.qid else ""
+        return f"{where}:{who} {prefix}{self.message}"
+
+
+class BankError(Exception):
+    """A bank that cannot be used; ``problems`` says why, every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__("\n".join(str(p) for p in errors) or "invalid bank")

@@ -1,0 +1,143 @@
+"""The ``quiz`` command line.
+
+Start-up stays lean: nothing here imports textual at module level, so ``quiz --help`` and
+``quiz validate`` start fast; the TUI is imported only by the commands that open it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from quiz import __version__, paths
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Options:
+    """Options every command shares; a subcommand's own flags override the group's."""
+
+    banks: tuple[Path, ...] = ()
+    db: str | None = None
+
+    def bank_paths(self) -> list[Path]:
+        return list(self.banks) if self.banks else paths.default_banks()
+
+    def db_target(self) -> str:
+        return self.db or paths.default_db()
+
+
+def common_options(func: F) -> F:
+    """``--bank`` (repeatable) and ``--db``, on the group and on every subcommand."""
+    func = click.option(
+        "--db", "db", metavar="PATH|URL", default=None,
+        help="Progress database: a file path or an SQLAlchemy URL "
+        "[default: $QUIZ_DB, else progress.db in the user data directory].",
+    )(func)
+    func = click.option(
+        "--bank", "banks", multiple=True, metavar="PATH",
+        type=click.Path(path_type=Path),
+        help="Question bank directory; repeat for several. Replaces the default list "
+        "(the bundled bank plus $QUIZ_BANK, colon-separated).",
+    )(func)
+    return func
+
+
+def options(ctx: click.Context, banks: tuple[Path, ...] = (), db: str | None = None) -> Options:
+    """The group's options with this command's own flags laid over them."""
+    base = ctx.find_object(Options) or Options()
+    return Options(banks=banks or base.banks, db=db or base.db)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one clear message on stderr and exit without a traceback."""
+    click.echo(f"quiz: {message}", err=True)
+    sys.exit(code)
+
+
+def load_bank_or_exit(opts: Options) -> Any:
+    """The merged bank, or the validator's report on stderr and exit 1."""
+    from quiz.bank import check_bank
+
+    bank, problems = check_bank(opts.bank_paths(), similar=False)
+    if bank is None:
+        for p in problems:
+            if p.severity == "error":
+                click.echo(str(p), err=True)
+        errors = sum(p.severity == "error" for p in problems)
+        fail(f"the question bank has {errors} error{'s' * (errors != 1)}; "
+             "fix them (quiz validate lists them all) and start again")
+    return bank
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@common_options
+@click.version_option(__version__, "--version", prog_name="quiz")
+@click.pass_context
+def cli(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
+    """Study Kubernetes container-networking security for the CNCF KCSA exam.
+
+    Without a command, opens the app on the home screen.
+    """
+    ctx.obj = Options(banks=banks, db=db)
+    if ctx.invoked_subcommand is None:
+        from quiz.tui.run import run_app
+
+        run_app(ctx.obj, start="home")
+
+
+@cli.command()
+@click.argument("bank_paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
+@common_options
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary line.")
+@click.pass_context
+def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path, ...],
+             db: str | None, quiet: bool) -> None:
+    """Check banks and report every problem as path:line:col: id: message.
+
+    With no PATH, checks the default banks (the bundled bank plus $QUIZ_BANK, or --bank).
+    Exits 1 if there is any error; warnings alone exit 0.
+    """
+    from quiz.bank import check_bank
+
+    targets = list(bank_paths) or options(ctx, banks, db).bank_paths()
+    bank, problems = check_bank(targets, similar=True)
+    for p in problems:
+        click.echo(str(p))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    names = ", ".join(str(t) for t in targets)
+    counts = bank.summary() if bank is not None else "not loaded"
+    verdict = "ok" if not problems else ", ".join(
+        part for part in (
+            f"{errors} error{'s' * (errors != 1)}" if errors else "",
+            f"{warnings} warning{'s' * (warnings != 1)}" if warnings else "",
+        ) if part
+    )
+    click.echo(f"{names}: {counts}: {verdict}")
+    sys.exit(1 if errors else 0)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["questions", "concepts"]), default="questions")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a question file (default) or of concepts.yaml.
+
+    Save it next to your bank and point your editor at it with a first line such as
+    `# yaml-language-server: $schema=questions.schema.json`.
+    """
+    from quiz.bank.schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="quiz")
