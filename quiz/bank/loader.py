@@ -7,7 +7,10 @@ something is wrong is the file composed a second time to find line and column nu
 from __future__ import annotations
 
 import difflib
+import multiprocessing as mp
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, get_args
 
@@ -28,6 +31,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 CATALOG_NAME = "concepts.yaml"
 SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
+PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
 def display_path(path: Path) -> str:
@@ -96,10 +100,12 @@ def _load_root(root: Path, state: _Load) -> None:
         state.problems.append(Problem(
             display_path(extra), 1, 1,
             f"a second {CATALOG_NAME} in one bank (the first is {display_path(catalogs[0])})"))
-    for path in files:
-        f = _read(path, state)
-        if f is None:
+    jobs = [(path, display_path(path)) for path in files]
+    for (path, display), (data, problem) in zip(jobs, _parse_all(jobs), strict=True):
+        if problem is not None:
+            state.problems.append(problem)
             continue
+        f = _File(path, display, data)
         if path == (catalogs[0] if catalogs else None):
             catalog = _validate(f, Catalog, state, "a catalog with sources, topics and concepts")
             if catalog is not None:
@@ -108,36 +114,43 @@ def _load_root(root: Path, state: _Load) -> None:
             _load_questions(f, state)
 
 
-def _read(path: Path, state: _Load) -> _File | None:
-    f = _File(path, display_path(path))
+def parse_file(path: Path, display: str) -> tuple[Any, Problem | None]:
+    """A file's YAML data, or the problem that stops it being read (bytes, encoding, syntax)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        state.problems.append(Problem(f.display, 0, 0, f"cannot read: {exc.strerror}"))
-        return None
+        return None, Problem(display, 0, 0, f"cannot read: {exc.strerror}")
     if b"\0" in raw:
-        state.problems.append(Problem(f.display, 1, 1, "binary file, not YAML text"))
-        return None
+        return None, Problem(display, 1, 1, "binary file, not YAML text")
     try:
-        f.text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        state.problems.append(Problem(
-            f.display, line, col,
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"))
-        return None
+        bad = f"0x{raw[exc.start]:02x}"
+        return None, Problem(display, line, col, f"not UTF-8 text (byte {bad}): save as UTF-8")
     try:
-        f.data = yaml.load(f.text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_Loader), None  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        state.problems.append(Problem(f.display, line, col, _yaml_message(exc)))
-        return None
+        return None, Problem(display, line, col, _yaml_message(exc))
     except yaml.YAMLError as exc:
-        state.problems.append(Problem(f.display, 1, 1, f"YAML error: {exc}"))
-        return None
-    return f
+        return None, Problem(display, 1, 1, f"YAML error: {exc}")
+
+
+def _parse_one(job: tuple[Path, str]) -> tuple[Any, Problem | None]:
+    return parse_file(*job)
+
+
+def _parse_all(jobs: list[tuple[Path, str]]) -> list[tuple[Any, Problem | None]]:
+    """Parse every file; a large bank is parsed on all cores, since libyaml is the bottleneck."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    size = sum(p.stat().st_size for p, _ in jobs if p.is_file())
+    if workers < 2 or size < PARALLEL_BYTES or "fork" not in mp.get_all_start_methods():
+        return [parse_file(p, d) for p, d in jobs]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(_parse_one, jobs))
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -182,8 +195,7 @@ def _validate(f: _File, model: type[BaseModel], state: _Load, what: str) -> Any:
         state.problems.append(Problem(f.display, 1, 1, f"empty file: expected {what}"))
         return None
     if not isinstance(f.data, dict):
-        kind = "a list" if isinstance(f.data, list) else f"a {type(f.data).__name__}"
-        state.problems.append(Problem(f.display, 1, 1, f"expected {what}, found {kind}"))
+        state.error(f, (), f"expected {what}, found {_type_name(f.data)}")
         return None
     try:
         return model.model_validate(f.data)
@@ -250,7 +262,9 @@ def _report(f: _File, err: Any, state: _Load, model: type[BaseModel],
         suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
         state.error(f, where, f"unknown key '{key}'{suggestion}", qid, key=True)
         return
-    if kind == "string_pattern_mismatch":
+    if kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == r"\S":
+        message = f"{prefix}must not be blank"
+    elif kind == "string_pattern_mismatch":
         message = f"{prefix}{value!r} is not a valid id: use lower-case letters, digits and '-'"
     elif kind in ("too_short", "too_long") and where and where[-1] == "choices":
         count = len(value) if isinstance(value, list) else 0

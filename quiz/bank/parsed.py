@@ -18,13 +18,13 @@ class ParsedFile:
 
     path: Path
     display: str
-    text: str = ""
     data: Any = None
     locator: Locator | None = None
 
     def at(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        """1-based line and column of ``loc``; the file is composed again only when asked."""
         if self.locator is None:
-            self.locator = Locator(self.text)
+            self.locator = Locator(self.path.read_text(encoding="utf-8-sig"))
         return self.locator.key_position(loc) if key else self.locator.position(loc)
 
 

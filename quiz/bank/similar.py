@@ -1,7 +1,8 @@
 """Near-duplicate question stems, found without comparing every pair.
 
-Stems are cut into word trigrams; only pairs that share several uncommon trigrams are scored
-with rapidfuzz. That keeps a 10,000-question bank in the same time budget as loading it.
+Stems are cut into word trigrams; only pairs whose sketches (the few trigrams with the smallest
+hashes) overlap are scored with rapidfuzz. That keeps a 10,000-question bank within the time
+budget of loading it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from rapidfuzz import fuzz
 
 THRESHOLD = 92.0
 _WORD = re.compile(r"[a-z0-9]+")
-_MIN_SHARED = 3
+_SKETCH = 8  # trigrams kept per stem: the ones with the smallest hashes (a bottom-k sketch)
+_MIN_SHARED = 2
 _COMMON = 50  # a trigram in more stems than this says nothing about duplication
 
 
@@ -29,14 +31,19 @@ def near_duplicates(
     """Pairs ``(id_a, id_b, score)`` whose normalised stems score at least ``threshold``."""
     ids: list[str] = []
     texts: list[str] = []
-    index: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    short: list[bool] = []  # too few words for the sketch to be trusted: always scored
+    index: dict[int, list[int]] = defaultdict(list)
     for qid, stem in stems:
         norm = normalise(stem)
         n = len(ids)
         ids.append(qid)
         texts.append(norm)
         words = norm.split()
-        for gram in set(zip(words, words[1:], words[2:], strict=False)):
+        short.append(len(words) <= 8)
+        grams = {hash(g) for g in zip(words, words[1:], words[2:], strict=False)}
+        # Near-identical stems share most trigrams, so they share most of their few
+        # smallest-hash trigrams too; indexing only those keeps the candidate pairs few.
+        for gram in sorted(grams)[:_SKETCH]:
             index[gram].append(n)
     shared: dict[tuple[int, int], int] = defaultdict(int)
     for members in index.values():
@@ -47,7 +54,7 @@ def near_duplicates(
                 shared[(a, b)] += 1
     pairs = []
     for (a, b), count in shared.items():
-        if count < _MIN_SHARED and min(len(texts[a]), len(texts[b])) > 40:
+        if count < _MIN_SHARED and not (short[a] or short[b]):
             continue
         score = fuzz.ratio(texts[a], texts[b], score_cutoff=threshold)
         if score:
