@@ -34,5 +34,10 @@ class Bank:
 
     def summary(self) -> str:
         """'152 questions, 41 concepts, 8 topics'."""
-        return (f"{len(self.questions)} questions, {len(self.concepts)} concepts, "
-                f"{len(self.topics)} topics")
+        return ", ".join(_count(n, word) for n, word in (
+            (len(self.questions), "question"), (len(self.concepts), "concept"),
+            (len(self.topics), "topic")))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

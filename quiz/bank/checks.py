@@ -8,6 +8,7 @@ from pathlib import Path
 
 from quiz.bank.bank import Bank
 from quiz.bank.parsed import LoadState, ParsedFile
+from quiz.bank.scenarios import check_scenarios
 from quiz.bank.similar import near_duplicates
 
 _Place = tuple[ParsedFile, tuple[str | int, ...]]
@@ -68,6 +69,9 @@ def cross_check(roots: tuple[Path, ...], state: LoadState, *, similar: bool) -> 
                 state.error(f, ("questions", i, "choices", k),
                             f"choices[{k + 1}]: a wrong choice has no 'why': say what makes "
                             "it wrong", q.id, warning=True)
+
+    check_scenarios(state, [(f, i, q) for f, i, q in state.questions
+                            if bank.questions.get(q.id) is q])
 
     if similar:
         where = {q.id: (f, i) for f, i, q in state.questions}

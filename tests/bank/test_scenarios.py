@@ -1,0 +1,91 @@
+"""Answer keys of scenario questions are computed, so a wrong key cannot ship."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quiz.cli import cli
+
+SCENARIO = Path(__file__).resolve().parents[1] / "data" / "banks" / "scenario"
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Path:
+    root = tmp_path / "bank"
+    shutil.copytree(SCENARIO, root)
+    return root
+
+
+def edit(bank: Path, old: str, new: str) -> None:
+    path = bank / "network-policies.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def validate(bank: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["validate", str(bank)])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_the_fixture_key_is_confirmed(bank: Path) -> None:
+    assert validate(bank) == (0, f"{bank}: 1 question, 1 concept, 1 topic: ok\n")
+
+
+def test_a_wrong_correct_flag_is_an_error_with_the_reason(bank: Path) -> None:
+    edit(bank, "        why: A port entry without a protocol means TCP, not any protocol.",
+         "        correct: true\n        why: A port entry without a protocol means any.")
+    code, out = validate(bank)
+    assert code == 1
+    assert "sc-deny-ingress: choices[2] is marked correct but the evaluator disagrees: " \
+           "claim 1 does not hold" in out
+    assert "shop/web -> shop/db on 5432/UDP: DENIED" in out
+
+
+def test_a_true_choice_not_marked_correct_is_an_error(bank: Path) -> None:
+    edit(bank, "      - text: \"`debug` reaches `web` on 80\"\n        correct: true\n",
+         "      - text: \"`debug` reaches `web` on 80\"\n")
+    code, out = validate(bank)
+    assert code == 1
+    assert "choices[3] is not marked correct, but every one of its claims holds" in out
+
+
+def test_stem_policy_must_match_the_scenario(bank: Path) -> None:
+    edit(bank, "                    app: web\n            ports:\n              - port: 5432",
+         "                    app: web\n            ports:\n              - port: 5433")
+    code, out = validate(bank)
+    assert code == 1
+    assert "the stem's NetworkPolicy shop/db-from-web differs from the scenario's" in out
+
+
+def test_unknown_pod_in_a_claim_names_it(bank: Path) -> None:
+    edit(bank, "{from: shop/debug, to: shop/web", "{from: shop/ghost, to: shop/web")
+    code, out = validate(bank)
+    assert code == 1
+    assert "choices[3].claims:" in out and "ghost" in out
+
+
+def test_bad_scenario_manifest_points_at_its_line(bank: Path) -> None:
+    edit(bank, "        kind: Pod\n        metadata: {name: debug",
+             "        kind: Deployment\n        metadata: {name: debug")
+    code, out = validate(bank)
+    assert code == 1
+    line = next(ln for ln in out.splitlines() if "Deployment" in ln)
+    text = (bank / "network-policies.yaml").read_text().splitlines()
+    number = int(line.split(":")[1])
+    assert "kind: Deployment" in text[number - 1] or "Deployment" in line
+
+
+def test_claims_without_scenario_are_an_error(bank: Path) -> None:
+    text = (bank / "network-policies.yaml").read_text()
+    start = text.index("    scenario:\n")
+    end = text.index("    choices:\n")
+    (bank / "network-policies.yaml").write_text(text[:start] + text[end:])
+    code, out = validate(bank)
+    assert code == 1
+    assert "claims need a 'scenario' to be checked against" in out
