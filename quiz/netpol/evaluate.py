@@ -1,0 +1,161 @@
+"""Whether one connection is allowed, and why: the source's egress side and the
+destination's ingress side must both allow it.
+
+A pod talking to itself is always allowed: the Kubernetes docs list "a pod cannot block access
+to itself" as an exception to NetworkPolicy; the two sides are still computed and shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from quiz.netpol.errors import QueryError, UnknownPortError
+from quiz.netpol.index import ClusterIndex
+from quiz.netpol.model import PROTOCOLS, Cluster, Direction, Pod, PodRef, Protocol
+
+
+@dataclass(frozen=True, order=True)
+class RuleRef:
+    """One rule of one policy, e.g. ``default/allow-web spec.ingress[0]``."""
+
+    policy: str
+    direction: Direction
+    index: int
+
+    def __str__(self) -> str:
+        return f"{self.policy} spec.{self.direction}[{self.index}]"
+
+
+@dataclass(frozen=True)
+class SideVerdict:
+    """The decision of one side: egress of the source, or ingress of the destination."""
+
+    direction: Direction
+    pod: PodRef
+    isolated_by: tuple[str, ...]
+    matched: tuple[RuleRef, ...]
+
+    @property
+    def isolated(self) -> bool:
+        """Whether some policy selecting the pod has this direction in its policyTypes."""
+        return bool(self.isolated_by)
+
+    @property
+    def allowed(self) -> bool:
+        """Not isolated, or isolated and at least one rule of the isolating policies matched."""
+        return not self.isolated_by or bool(self.matched)
+
+    def explain(self) -> str:
+        """One sentence saying what this side decided and because of which policies."""
+        where = f"{self.direction} {'from' if self.direction == 'egress' else 'to'} {self.pod}"
+        if not self.isolated_by:
+            kind = self.direction.capitalize()
+            return f"{where}: allowed, no policy with {kind} in its policyTypes selects the pod"
+        policies = ", ".join(self.isolated_by)
+        if self.matched:
+            rules = ", ".join(map(str, self.matched))
+            return f"{where}: allowed by {rules} (pod isolated by {policies})"
+        return f"{where}: denied, isolated by {policies} and no {self.direction} rule matches"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether ``src`` may open a connection to ``dst`` on ``port``/``protocol``, and why."""
+
+    src: PodRef
+    dst: PodRef
+    port: int
+    protocol: Protocol
+    port_name: str | None
+    egress: SideVerdict
+    ingress: SideVerdict
+
+    @property
+    def self_traffic(self) -> bool:
+        """True when a pod talks to itself, which policies cannot block."""
+        return self.src == self.dst
+
+    @property
+    def allowed(self) -> bool:
+        """Both source egress and destination ingress allow it, or it is self traffic."""
+        return self.self_traffic or (self.egress.allowed and self.ingress.allowed)
+
+    def explain(self) -> list[str]:
+        """Human-readable lines: the outcome first, then each side."""
+        name = f" ({self.port_name})" if self.port_name else ""
+        outcome = "ALLOWED" if self.allowed else "DENIED"
+        lines = [f"{self.src} -> {self.dst} on {self.port}/{self.protocol}{name}: {outcome}"]
+        if self.self_traffic:
+            lines.append("a pod cannot block traffic to itself, whatever the policies say")
+        return lines + [self.egress.explain(), self.ingress.explain()]
+
+
+def evaluate(
+    cluster: Cluster,
+    src: PodRef | str,
+    dst: PodRef | str,
+    port: int | str,
+    protocol: str = "TCP",
+    *,
+    disabled_policies: Collection[str] = frozenset(),
+) -> Verdict:
+    """The verdict for ``src`` connecting to ``dst`` on a port number or a named port of ``dst``.
+
+    ``disabled_policies`` holds ``namespace/name`` keys of policies to ignore (the lab toggles).
+    Raises :class:`UnknownPodError` or :class:`UnknownPortError` for a bad query.
+    """
+    source, target = cluster.pod(src), cluster.pod(dst)
+    proto = check_protocol(protocol)
+    number, name = resolve_port(target, port, proto)
+    index = cluster.index
+    s, d = index.position[source.ref], index.position[target.ref]
+    egress = side(index, "egress", s, d, target, number, proto, disabled_policies)
+    ingress = side(index, "ingress", d, s, target, number, proto, disabled_policies)
+    return Verdict(source.ref, target.ref, number, proto, name, egress, ingress)
+
+
+def side(
+    index: ClusterIndex,
+    direction: Direction,
+    pod: int,
+    peer: int,
+    dst: Pod,
+    number: int,
+    protocol: str,
+    disabled: Collection[str] = frozenset(),
+) -> SideVerdict:
+    """The verdict of one side for the pod at position ``pod`` and its peer at ``peer``."""
+    policies = index.isolating(direction, pod, disabled)
+    matched = tuple(
+        RuleRef(rule.policy, direction, rule.index)
+        for cp in policies
+        for rule in cp.rules(direction)
+        if rule.matches(peer, dst, number, protocol)
+    )
+    return SideVerdict(direction, index.pods[pod].ref, tuple(cp.key for cp in policies), matched)
+
+
+def check_protocol(protocol: str) -> Protocol:
+    """``protocol`` if it is TCP, UDP or SCTP; else QueryError."""
+    for known in PROTOCOLS:
+        if protocol == known:
+            return known
+    raise QueryError(f"unknown protocol {protocol!r} (expected TCP, UDP or SCTP)")
+
+
+def resolve_port(dst: Pod, port: int | str, protocol: str) -> tuple[int, str | None]:
+    """The port number and name for a query: a number, or a named container port of ``dst``."""
+    if isinstance(port, bool) or not isinstance(port, int | str):
+        raise QueryError(f"port must be a number or a port name, not {port!r}")
+    if isinstance(port, str) and port.isdigit():
+        port = int(port)
+    if isinstance(port, int):
+        if not 1 <= port <= 65535:
+            raise QueryError(f"port {port} is out of range 1-65535")
+        names = [p.name for p in dst.ports if p.number == port and p.protocol == protocol]
+        return port, next((n for n in names if n), None)
+    number = dst.named_port(port, protocol)
+    if number is None:
+        raise UnknownPortError(str(dst.ref), port, protocol)
+    return number, port

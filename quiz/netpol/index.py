@@ -1,0 +1,127 @@
+"""Per-policy pod sets computed once per cluster, so each query is a few set operations.
+
+Sets of pods are int bit masks over the cluster's pod positions (bit ``i`` is ``cluster.pods[i]``):
+unions and intersections of 200-pod sets are then a handful of machine words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from quiz.netpol.model import Cluster, Direction, NetworkPolicy, Peer, Pod, PodRef, Rule
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with its peers resolved to a pod set (None: every peer, in or out of the cluster)."""
+
+    policy: str
+    direction: Direction
+    index: int
+    rule: Rule
+    peers: int | None
+
+    def matches(self, peer: int, dst: Pod, number: int, protocol: str) -> bool:
+        """Whether the rule allows the peer at position ``peer`` with traffic to ``dst``."""
+        if self.peers is not None and not (self.peers >> peer) & 1:
+            return False
+        return self.rule.matches_port(dst, number, protocol)
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """A policy with the pods it selects; rules of a direction it does not affect are dropped."""
+
+    policy: NetworkPolicy
+    selected: int
+    ingress: tuple[CompiledRule, ...]
+    egress: tuple[CompiledRule, ...]
+
+    @property
+    def key(self) -> str:
+        """``namespace/name`` of the policy."""
+        return self.policy.key
+
+    def rules(self, direction: Direction) -> tuple[CompiledRule, ...]:
+        """The compiled ingress or egress rules."""
+        return self.ingress if direction == "ingress" else self.egress
+
+
+class ClusterIndex:
+    """Selected-pod sets of every policy and peer sets of every rule, for one cluster."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.pods = cluster.pods
+        self.position: dict[PodRef, int] = {pod.ref: i for i, pod in enumerate(self.pods)}
+        self.all_pods = (1 << len(self.pods)) - 1
+        self._by_namespace: dict[str, int] = {}
+        for i, pod in enumerate(self.pods):
+            ns = pod.ref.namespace
+            self._by_namespace[ns] = self._by_namespace.get(ns, 0) | (1 << i)
+        self.policies = tuple(self._compile(p) for p in cluster.policies)
+        self._isolating: dict[Direction, list[tuple[int, ...]]] = {
+            d: [tuple(j for j, cp in enumerate(self.policies)
+                      if d in cp.policy.policy_types and (cp.selected >> i) & 1)
+                for i in range(len(self.pods))]
+            for d in ("ingress", "egress")
+        }
+
+    def enabled(self, disabled: Collection[str]) -> Iterator[CompiledPolicy]:
+        """The compiled policies whose keys are not in ``disabled``."""
+        return (cp for cp in self.policies if cp.key not in disabled)
+
+    def isolating(self, direction: Direction, pod: int,
+                  disabled: Collection[str] = ()) -> list[CompiledPolicy]:
+        """The enabled policies that select the pod and have ``direction`` in their policyTypes."""
+        found = (self.policies[j] for j in self._isolating[direction][pod])
+        return [cp for cp in found if cp.key not in disabled]
+
+    def members(self, mask: int) -> Iterator[int]:
+        """The pod positions in a set."""
+        while mask:
+            low = mask & -mask
+            yield low.bit_length() - 1
+            mask ^= low
+
+    def _compile(self, policy: NetworkPolicy) -> CompiledPolicy:
+        selector = policy.pod_selector
+        selected = 0
+        for i in self.members(self._by_namespace.get(policy.namespace, 0)):
+            if selector.matches(self.pods[i].labels):
+                selected |= 1 << i
+        compiled: dict[Direction, tuple[CompiledRule, ...]] = {}
+        for direction in ("ingress", "egress"):
+            rules = policy.rules(direction) if direction in policy.policy_types else ()
+            compiled[direction] = tuple(
+                CompiledRule(policy.key, direction, n, rule, self._peers(policy, rule))
+                for n, rule in enumerate(rules)
+            )
+        return CompiledPolicy(policy, selected, compiled["ingress"], compiled["egress"])
+
+    def _peers(self, policy: NetworkPolicy, rule: Rule) -> int | None:
+        if not rule.peers:
+            return None
+        mask = 0
+        for peer in rule.peers:
+            mask |= self._peer(policy, peer)
+        return mask
+
+    def _peer(self, policy: NetworkPolicy, peer: Peer) -> int:
+        pods = self.pods
+        if peer.ip_block is not None:
+            block = peer.ip_block
+            return sum(1 << i for i, pod in enumerate(pods)
+                       if any(block.contains(ip) for ip in pod.ips))
+        if peer.namespace_selector is None:
+            candidates = self._by_namespace.get(policy.namespace, 0)
+        else:
+            candidates = 0
+            for ns in self.cluster.namespaces.values():
+                if peer.namespace_selector.matches(ns.labels):
+                    candidates |= self._by_namespace.get(ns.name, 0)
+        if peer.pod_selector is None or peer.pod_selector.is_empty:
+            return candidates
+        selector = peer.pod_selector
+        return sum(1 << i for i in self.members(candidates) if selector.matches(pods[i].labels))

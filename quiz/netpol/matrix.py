@@ -1,0 +1,171 @@
+"""Who can reach whom: every ordered pod pair on every declared port of the destination.
+
+Per destination port the work is a few set operations on precomputed pod sets (see
+:mod:`quiz.netpol.index`), so recomputing after a policy is toggled stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any, NamedTuple
+
+from quiz.netpol.errors import QueryError
+from quiz.netpol.evaluate import Verdict, check_protocol, evaluate
+from quiz.netpol.index import ClusterIndex, CompiledPolicy
+from quiz.netpol.model import Cluster, PodRef, Protocol
+
+
+class Edge(NamedTuple):
+    """One ordered pod pair on one destination port, with each side's decision."""
+
+    src: PodRef
+    dst: PodRef
+    port: int
+    protocol: Protocol
+    allowed: bool
+    egress_allowed: bool
+    ingress_allowed: bool
+    port_name: str | None = None
+
+
+def reachability_matrix(
+    cluster: Cluster, disabled_policies: Collection[str] = frozenset()
+) -> list[Edge]:
+    """Edges for every ordered pair of distinct pods and every container port of the destination.
+
+    Pods that declare no ports receive no edges (use :func:`port_edges` for an arbitrary port).
+    Edges are ordered by source, destination, port and protocol.
+    """
+    run = _Run(cluster.index, frozenset(disabled_policies))
+    targets: list[list[tuple[int, Protocol, str | None, int, int]]] = []
+    for d, dst in enumerate(run.index.pods):
+        seen: dict[tuple[int, Protocol], str | None] = {}
+        for port in dst.ports:
+            seen.setdefault((port.number, port.protocol), port.name)
+        targets.append([(number, proto, name, *run.allowed_sources(d, number, proto))
+                        for (number, proto), name in sorted(seen.items())])
+    return run.emit(targets)
+
+
+def port_edges(
+    cluster: Cluster,
+    port: int | str,
+    protocol: str = "TCP",
+    disabled_policies: Collection[str] = frozenset(),
+) -> list[Edge]:
+    """Edges for every ordered pair of distinct pods on one port, declared or not.
+
+    A named port is resolved per destination; destinations without that name get no edge.
+    """
+    proto = check_protocol(protocol)
+    if isinstance(port, bool) or not isinstance(port, int | str):
+        raise QueryError(f"port must be a number or a port name, not {port!r}")
+    if isinstance(port, str) and port.isdigit():
+        port = int(port)
+    if isinstance(port, int) and not 1 <= port <= 65535:
+        raise QueryError(f"port {port} is out of range 1-65535")
+    run = _Run(cluster.index, frozenset(disabled_policies))
+    targets: list[list[tuple[int, Protocol, str | None, int, int]]] = []
+    for d, dst in enumerate(run.index.pods):
+        number: int | None
+        if isinstance(port, str):
+            number, name = dst.named_port(port, proto), port
+        else:
+            number, name = port, None
+        if number is None:
+            targets.append([])
+            continue
+        targets.append([(number, proto, name, *run.allowed_sources(d, number, proto))])
+    return run.emit(targets)
+
+
+def matrix_to_records(edges: Iterable[Edge]) -> list[dict[str, Any]]:
+    """JSON-friendly ``{"from", "to", "port", "protocol", "allowed"}`` dicts in a stable order."""
+    ordered = sorted(edges, key=lambda e: (e.src.namespace, e.src.name, e.dst.namespace,
+                                           e.dst.name, e.port, e.protocol))
+    return [{"from": str(e.src), "to": str(e.dst), "port": e.port, "protocol": e.protocol,
+             "allowed": e.allowed} for e in ordered]
+
+
+class PolicyToggles:
+    """The lab's switchboard: policies turned off by key, matrix and verdicts recomputed."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.disabled: set[str] = set()
+
+    def toggle(self, key: str) -> bool:
+        """Turn policy ``namespace/name`` off if on, on if off; returns whether it is now on."""
+        self.cluster.policy(key)  # KeyError for a policy that does not exist
+        if key in self.disabled:
+            self.disabled.discard(key)
+            return True
+        self.disabled.add(key)
+        return False
+
+    def is_enabled(self, key: str) -> bool:
+        """Whether the policy currently takes part in evaluation."""
+        return key not in self.disabled
+
+    def matrix(self) -> list[Edge]:
+        """The reachability matrix with the enabled policies only."""
+        return reachability_matrix(self.cluster, frozenset(self.disabled))
+
+    def evaluate(self, src: PodRef | str, dst: PodRef | str, port: int | str,
+                 protocol: str = "TCP") -> Verdict:
+        """:func:`evaluate` with the enabled policies only."""
+        return evaluate(self.cluster, src, dst, port, protocol,
+                        disabled_policies=frozenset(self.disabled))
+
+
+class _Run:
+    """One matrix computation under one set of disabled policies."""
+
+    def __init__(self, index: ClusterIndex, disabled: frozenset[str]) -> None:
+        self.index = index
+        self.disabled = disabled
+        self.egress_policies: list[CompiledPolicy] = [
+            cp for cp in index.enabled(disabled) if "egress" in cp.policy.policy_types
+        ]
+        isolated = 0
+        for cp in self.egress_policies:
+            isolated |= cp.selected
+        self.egress_free = index.all_pods & ~isolated
+
+    def allowed_sources(self, d: int, number: int, protocol: str) -> tuple[int, int]:
+        """Sets of sources whose egress, and whose ingress into pod ``d``, allow the port."""
+        index, dst = self.index, self.index.pods[d]
+        ingress_policies = index.isolating("ingress", d, self.disabled)
+        if not ingress_policies:
+            ingress_ok = index.all_pods
+        else:
+            ingress_ok = 0
+            for cp in ingress_policies:
+                for rule in cp.ingress:
+                    if rule.rule.matches_port(dst, number, protocol):
+                        ingress_ok |= index.all_pods if rule.peers is None else rule.peers
+        egress_ok = self.egress_free
+        for cp in self.egress_policies:
+            if not cp.selected & ~egress_ok:
+                continue  # every pod it selects is already allowed
+            for rule in cp.egress:
+                if rule.matches(d, dst, number, protocol):
+                    egress_ok |= cp.selected
+                    break
+        return egress_ok, ingress_ok
+
+    def emit(self, targets: list[list[tuple[int, Protocol, str | None, int, int]]]) -> list[Edge]:
+        """Edges in source, destination, port order, self pairs left out."""
+        refs = [pod.ref for pod in self.index.pods]
+        edges: list[Edge] = []
+        append = edges.append
+        for s, src in enumerate(refs):
+            for d, ports in enumerate(targets):
+                if d == s:
+                    continue
+                dst = refs[d]
+                for number, proto, name, egress_ok, ingress_ok in ports:
+                    eg = bool((egress_ok >> s) & 1)
+                    ing = bool((ingress_ok >> s) & 1)
+                    append(Edge(src, dst, number, proto, eg and ing, eg, ing, name))
+        return edges

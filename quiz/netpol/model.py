@@ -1,0 +1,214 @@
+"""The cluster as the evaluator sees it: namespaces, pods and NetworkPolicies, all immutable."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+from quiz.netpol.errors import UnknownPodError
+from quiz.netpol.selectors import LabelSelector
+
+if TYPE_CHECKING:
+    from quiz.netpol.index import ClusterIndex
+
+Protocol = Literal["TCP", "UDP", "SCTP"]
+PROTOCOLS: tuple[Protocol, ...] = ("TCP", "UDP", "SCTP")
+Direction = Literal["ingress", "egress"]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+NAME_LABEL = "kubernetes.io/metadata.name"  # set by the API server on every namespace
+DEFAULT_NAMESPACE = "default"
+
+
+@dataclass(frozen=True, order=True)
+class PodRef:
+    """A pod's identity, written ``namespace/name``."""
+
+    namespace: str
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> PodRef:
+        """``"ns/pod"``, or ``"pod"`` for a pod in the ``default`` namespace."""
+        namespace, sep, name = text.strip().partition("/")
+        if not sep:
+            return cls(DEFAULT_NAMESPACE, namespace)
+        return cls(namespace, name)
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class ContainerPort:
+    """One ``spec.containers[].ports[]`` entry of a pod."""
+
+    number: int
+    protocol: Protocol = "TCP"
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """A namespace and its labels (always including ``kubernetes.io/metadata.name``)."""
+
+    name: str
+    labels: Mapping[str, str]
+    declared: bool = True  # False when only implied by the pods or policies in it
+
+
+@dataclass(frozen=True)
+class Pod:
+    """A pod: labels, declared container ports and the IPs from its status (if known)."""
+
+    ref: PodRef
+    labels: Mapping[str, str]
+    ports: tuple[ContainerPort, ...] = ()
+    ips: tuple[IPAddress, ...] = ()
+
+    def named_port(self, name: str, protocol: str) -> int | None:
+        """The number of the container port called ``name`` for ``protocol``, if declared."""
+        for port in self.ports:
+            if port.name == name and port.protocol == protocol:
+                return port.number
+        return None
+
+
+@dataclass(frozen=True)
+class IPBlock:
+    """``ipBlock``: a CIDR minus its ``except`` ranges."""
+
+    cidr: IPNetwork
+    excepts: tuple[IPNetwork, ...] = ()
+
+    def contains(self, ip: IPAddress) -> bool:
+        """Whether ``ip`` is in the CIDR and in none of the exceptions."""
+        if ip.version != self.cidr.version or ip not in self.cidr:
+            return False
+        return not any(ip in block for block in self.excepts)
+
+    def __str__(self) -> str:
+        text = f"ipBlock {self.cidr}"
+        return text + (f" except {', '.join(map(str, self.excepts))}" if self.excepts else "")
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One ``from``/``to`` entry: selectors in one peer are ANDed, an ipBlock stands alone."""
+
+    pod_selector: LabelSelector | None = None
+    namespace_selector: LabelSelector | None = None
+    ip_block: IPBlock | None = None
+
+    def __str__(self) -> str:
+        if self.ip_block is not None:
+            return str(self.ip_block)
+        parts = []
+        if self.namespace_selector is not None:
+            parts.append(f"namespaces [{self.namespace_selector}]")
+        if self.pod_selector is not None:
+            parts.append(f"pods [{self.pod_selector}]")
+        return " AND ".join(parts)
+
+
+@dataclass(frozen=True)
+class PolicyPort:
+    """One ``ports`` entry: no port means every port of the protocol."""
+
+    protocol: Protocol = "TCP"
+    port: int | str | None = None
+    end_port: int | None = None
+
+    def matches(self, dst: Pod, number: int, protocol: str) -> bool:
+        """Whether traffic to ``dst`` on ``number``/``protocol`` is covered.
+
+        A named port is resolved against the destination pod's container ports.
+        """
+        if protocol != self.protocol:
+            return False
+        if self.port is None:
+            return True
+        if isinstance(self.port, str):
+            return dst.named_port(self.port, protocol) == number
+        if self.end_port is not None:
+            return self.port <= number <= self.end_port
+        return number == self.port
+
+    def __str__(self) -> str:
+        if self.port is None:
+            return f"any/{self.protocol}"
+        end = f"-{self.end_port}" if self.end_port is not None else ""
+        return f"{self.port}{end}/{self.protocol}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One ingress or egress rule: no peers means all peers, no ports means all ports."""
+
+    peers: tuple[Peer, ...] = ()
+    ports: tuple[PolicyPort, ...] = ()
+
+    def matches_port(self, dst: Pod, number: int, protocol: str) -> bool:
+        """Whether the rule's ``ports`` cover traffic to ``dst`` on ``number``/``protocol``."""
+        return not self.ports or any(p.matches(dst, number, protocol) for p in self.ports)
+
+
+@dataclass(frozen=True)
+class NetworkPolicy:
+    """A ``networking.k8s.io/v1`` NetworkPolicy with its policyTypes already defaulted."""
+
+    namespace: str
+    name: str
+    pod_selector: LabelSelector
+    policy_types: frozenset[Direction]
+    ingress: tuple[Rule, ...] = ()
+    egress: tuple[Rule, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``: how policies are named in verdicts and toggled in the lab."""
+        return f"{self.namespace}/{self.name}"
+
+    def rules(self, direction: Direction) -> tuple[Rule, ...]:
+        """The ingress or egress rules."""
+        return self.ingress if direction == "ingress" else self.egress
+
+
+@dataclass(frozen=True, eq=False)
+class Cluster:
+    """Everything loaded from one set of manifests; pods are sorted by ``namespace/name``."""
+
+    namespaces: Mapping[str, Namespace]
+    pods: tuple[Pod, ...]
+    policies: tuple[NetworkPolicy, ...]
+    origin: str = "<manifests>"
+    _by_ref: dict[PodRef, Pod] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_ref.update((pod.ref, pod) for pod in self.pods)
+
+    def pod(self, ref: PodRef | str) -> Pod:
+        """The pod named by ``ref`` (``"ns/pod"`` or ``"pod"`` in default); else UnknownPodError."""
+        key = PodRef.parse(ref) if isinstance(ref, str) else ref
+        try:
+            return self._by_ref[key]
+        except KeyError:
+            raise UnknownPodError(str(key)) from None
+
+    def policy(self, key: str) -> NetworkPolicy:
+        """The policy called ``namespace/name``; KeyError if there is none."""
+        for policy in self.policies:
+            if policy.key == key:
+                return policy
+        raise KeyError(key)
+
+    @cached_property
+    def index(self) -> ClusterIndex:
+        """Selected-pod and peer sets of every policy, computed once per cluster."""
+        from quiz.netpol.index import ClusterIndex
+
+        return ClusterIndex(self)

@@ -1,0 +1,164 @@
+"""Reading a NetworkPolicy ``spec``, with the API server's validation and defaulting."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from quiz.netpol.model import (
+    PROTOCOLS,
+    Direction,
+    IPBlock,
+    IPNetwork,
+    NetworkPolicy,
+    Peer,
+    PolicyPort,
+    Protocol,
+    Rule,
+)
+from quiz.netpol.reading import Loc, Reader, kind_of
+from quiz.netpol.selectors import LabelSelector, parse_selector
+
+SPEC_FIELDS = ("podSelector", "policyTypes", "ingress", "egress")
+PEER_FIELDS = ("podSelector", "namespaceSelector", "ipBlock")
+PORT_FIELDS = ("protocol", "port", "endPort")
+POLICY_TYPES: dict[str, Direction] = {"Ingress": "ingress", "Egress": "egress"}
+PEER_KEY: dict[Direction, str] = {"ingress": "from", "egress": "to"}
+
+# IANA_SVC_NAME as Kubernetes validates it: at most 15 of [a-z0-9-], at least one letter,
+# no hyphen at either end and no two hyphens in a row.
+_PORT_NAME = re.compile(r"^(?=.*[a-z])(?!-)(?!.*--)[a-z0-9-]{1,15}(?<!-)$")
+
+
+def is_port_name(text: str) -> bool:
+    """Whether ``text`` is a valid named port (IANA service name syntax)."""
+    return bool(_PORT_NAME.match(text))
+
+
+def parse_policy(reader: Reader, namespace: str, name: str, raw_spec: Any) -> NetworkPolicy:
+    """A NetworkPolicy from its ``spec`` (a missing spec or podSelector reads as ``{}``).
+
+    policyTypes default as in the API server: always Ingress, plus Egress when the policy has
+    a non-empty ``egress`` list.
+    """
+    spec = reader.mapping(raw_spec, ("spec",), allowed=SPEC_FIELDS)
+    selector = parse_selector(reader, spec.get("podSelector"), ("spec", "podSelector"))
+    types: set[Direction] = set()
+    for i, raw in enumerate(reader.sequence(spec.get("policyTypes"), ("spec", "policyTypes"))):
+        text = reader.string(raw, ("spec", "policyTypes", i))
+        if text not in POLICY_TYPES:
+            reader.fail(("spec", "policyTypes", i),
+                        f"invalid policy type {text!r} (expected Ingress or Egress)")
+        types.add(POLICY_TYPES[text])
+    rules: dict[Direction, tuple[Rule, ...]] = {}
+    for direction in ("ingress", "egress"):
+        loc: Loc = ("spec", direction)
+        items = reader.sequence(spec.get(direction), loc)
+        rules[direction] = tuple(_rule(reader, item, (*loc, i), direction)
+                                 for i, item in enumerate(items))
+    if not types:
+        types = {"ingress", "egress"} if rules["egress"] else {"ingress"}
+    return NetworkPolicy(namespace, name, selector, frozenset(types),
+                         rules["ingress"], rules["egress"])
+
+
+def _rule(reader: Reader, raw: Any, loc: Loc, direction: Direction) -> Rule:
+    peer_key = PEER_KEY[direction]
+    other = PEER_KEY["egress" if direction == "ingress" else "ingress"]
+    mapping = reader.mapping(raw, loc)
+    if other in mapping:
+        reader.fail((*loc, other),
+                    f"unknown field {other!r}: {direction} rules use {peer_key!r}")
+    reader.mapping(mapping, loc, allowed=(peer_key, "ports"))
+    raw_peers = reader.sequence(mapping.get(peer_key), (*loc, peer_key))
+    raw_ports = reader.sequence(mapping.get("ports"), (*loc, "ports"))
+    peers = tuple(_peer(reader, item, (*loc, peer_key, i)) for i, item in enumerate(raw_peers))
+    ports = tuple(_port(reader, item, (*loc, "ports", i)) for i, item in enumerate(raw_ports))
+    return Rule(peers, ports)
+
+
+def _peer(reader: Reader, raw: Any, loc: Loc) -> Peer:
+    mapping = reader.mapping(raw, loc, allowed=PEER_FIELDS)
+    present = [key for key in PEER_FIELDS if mapping.get(key) is not None]
+    if not present:
+        reader.fail(loc, "must specify a peer: podSelector, namespaceSelector or ipBlock")
+    if "ipBlock" in present and len(present) > 1:
+        reader.fail((*loc, "ipBlock"),
+                    "ipBlock may not be combined with podSelector or namespaceSelector "
+                    "in the same peer")
+    if "ipBlock" in present:
+        return Peer(ip_block=_ip_block(reader, mapping["ipBlock"], (*loc, "ipBlock")))
+    selectors: dict[str, LabelSelector | None] = {
+        key: parse_selector(reader, mapping[key], (*loc, key)) if key in present else None
+        for key in ("podSelector", "namespaceSelector")
+    }
+    return Peer(selectors["podSelector"], selectors["namespaceSelector"])
+
+
+def _ip_block(reader: Reader, raw: Any, loc: Loc) -> IPBlock:
+    mapping = reader.mapping(raw, loc, allowed=("cidr", "except"))
+    cidr = _cidr(reader, mapping.get("cidr"), (*loc, "cidr"))
+    excepts = []
+    for i, item in enumerate(reader.sequence(mapping.get("except"), (*loc, "except"))):
+        block = _cidr(reader, item, (*loc, "except", i))
+        inside = block.version == cidr.version and block.subnet_of(cidr)  # type: ignore[arg-type]
+        if not inside or block.prefixlen <= cidr.prefixlen:
+            reader.fail((*loc, "except", i),
+                        f"except entry {block} must be a smaller range inside cidr {cidr}")
+        excepts.append(block)
+    return IPBlock(cidr, tuple(excepts))
+
+
+def _cidr(reader: Reader, raw: Any, loc: Loc) -> IPNetwork:
+    text = reader.string(raw, loc)
+    if "/" not in text:
+        reader.fail(loc, f"invalid CIDR {text!r}: write it with a prefix length, e.g. 10.0.0.0/16")
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        reader.fail(loc, f"invalid CIDR {text!r}")
+
+
+def _port(reader: Reader, raw: Any, loc: Loc) -> PolicyPort:
+    mapping = reader.mapping(raw, loc, allowed=PORT_FIELDS)
+    protocol = parse_protocol(reader, mapping.get("protocol"), (*loc, "protocol"))
+    port = mapping.get("port")
+    if port is not None:
+        if isinstance(port, str):
+            if not is_port_name(port):
+                hint = " (write a number without quotes)" if port.isdigit() else ""
+                reader.fail((*loc, "port"), f"invalid port name {port!r}: a port name has "
+                            f"1-15 lowercase letters, digits or '-', with a letter{hint}")
+        else:
+            port = parse_port_number(reader, port, (*loc, "port"))
+    end_port = mapping.get("endPort")
+    if end_port is not None:
+        end_port = parse_port_number(reader, end_port, (*loc, "endPort"))
+        if port is None:
+            reader.fail((*loc, "endPort"), "endPort needs a numeric port")
+        if isinstance(port, str):
+            reader.fail((*loc, "endPort"), f"endPort needs a numeric port, not named port {port!r}")
+        if end_port < port:
+            reader.fail((*loc, "endPort"), f"endPort {end_port} is smaller than port {port}")
+    return PolicyPort(protocol, port, end_port)
+
+
+def parse_protocol(reader: Reader, raw: Any, loc: Loc) -> Protocol:
+    """TCP (the default), UDP or SCTP, spelled exactly as Kubernetes spells them."""
+    if raw is None:
+        return "TCP"
+    text = reader.string(raw, loc)
+    for known in PROTOCOLS:
+        if text == known:
+            return known
+    reader.fail(loc, f"invalid protocol {text!r} (expected TCP, UDP or SCTP)")
+
+
+def parse_port_number(reader: Reader, raw: Any, loc: Loc) -> int:
+    """A port number 1-65535 (booleans and strings are errors)."""
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        reader.fail(loc, f"must be a port number, not {kind_of(raw)}")
+    if not 1 <= raw <= 65535:
+        reader.fail(loc, f"port {raw} is out of range 1-65535")
+    return raw

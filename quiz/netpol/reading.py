@@ -1,0 +1,110 @@
+"""Typed access to one parsed manifest object, failing with a positioned :class:`ManifestError`.
+
+Parsing never composes the YAML node tree; only a failure asks ``locate`` for a position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any, NoReturn
+
+from quiz.netpol.errors import ManifestError
+
+Loc = tuple[str | int, ...]
+Locate = Callable[[Loc], tuple[int, int] | None]
+
+
+def dotted(loc: Loc) -> str:
+    """``("spec", "ingress", 0, "from")`` as ``spec.ingress[0].from``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+class Reader:
+    """Reads the fields of one object; ``prefix`` locates the object in its file or list."""
+
+    def __init__(self, origin: str, prefix: Loc, locate: Locate | None, label: str = "") -> None:
+        self.origin = origin
+        self.prefix = prefix
+        self.locate = locate
+        self.label = label
+
+    def fail(self, loc: Loc, message: str) -> NoReturn:
+        """Raise a :class:`ManifestError` about the value at ``loc`` inside this object."""
+        full = self.prefix + loc
+        position = self.locate(full) if self.locate is not None else None
+        parts = [] if position is not None else [_describe_prefix(self.prefix)]
+        parts += [p for p in (self.label, dotted(loc)) if p]
+        text = ": ".join([*filter(None, parts), message])
+        line, col = position if position is not None else (None, None)
+        raise ManifestError(self.origin, line, col, text, full)
+
+    def mapping(self, value: Any, loc: Loc, allowed: Collection[str] | None = None) -> dict:
+        """A mapping (None reads as empty); with ``allowed``, unknown keys are errors."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(loc, f"must be a mapping, not {kind_of(value)}")
+        for key in value:
+            if not isinstance(key, str):
+                self.fail(loc, f"keys must be strings, not {kind_of(key)} {key!r}")
+            if allowed is not None and key not in allowed:
+                expected = ", ".join(sorted(allowed))
+                self.fail((*loc, key), f"unknown field {key!r} (expected one of: {expected})")
+        return value
+
+    def sequence(self, value: Any, loc: Loc) -> list:
+        """A list (None reads as empty)."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(loc, f"must be a list, not {kind_of(value)}")
+        return value
+
+    def string(self, value: Any, loc: Loc, *, required: bool = True) -> str:
+        """A non-empty string; a missing optional one reads as ``""``."""
+        if value is None:
+            if required:
+                self.fail(loc, "is required")
+            return ""
+        if not isinstance(value, str):
+            self.fail(loc, f"must be a string, not {kind_of(value)} (quote it)")
+        if required and not value:
+            self.fail(loc, "must not be empty")
+        return value
+
+    def labels(self, value: Any, loc: Loc) -> dict[str, str]:
+        """A ``key: value`` label map; numbers and booleans must be quoted, as in Kubernetes."""
+        mapping = self.mapping(value, loc)
+        for key, item in mapping.items():
+            if not isinstance(item, str):
+                self.fail((*loc, key), f"label value must be a string, not {kind_of(item)} "
+                                       f"(quote it: \"{item}\")")
+        return dict(mapping)
+
+
+def _describe_prefix(prefix: Loc) -> str:
+    if not prefix:
+        return ""
+    head = f"object {prefix[0]}" if isinstance(prefix[0], int) else str(prefix[0])
+    rest = dotted(prefix[1:])
+    return f"{head} {rest}" if rest else head
+
+
+def kind_of(value: Any) -> str:
+    """How a YAML value is called in messages: "a number", "a list", "null" ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
