@@ -126,6 +126,46 @@ def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path
 
 
 @cli.command()
+@click.argument("bank_paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
+@common_options
+@click.pass_context
+def report(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path, ...],
+           db: str | None) -> None:
+    """Print a bank's coverage as Markdown: per topic, per source section, per difficulty."""
+    from quiz.bank.report import coverage_report
+
+    opts = options(ctx, banks or bank_paths, db)
+    click.echo(coverage_report(load_bank_or_exit(opts)), nl=False)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every (from, to, port, protocol, allowed) as JSON instead.")
+@click.pass_context
+def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
+    """Explore what NetworkPolicies allow: a reachability matrix of FILE's pods.
+
+    FILE holds Namespaces, Pods and NetworkPolicies (several YAML documents, or the output of
+    `kubectl get ns,pods,netpol -A -o yaml`). Without FILE, opens a three-namespace example.
+    """
+    from quiz import netpol
+
+    path = file or paths.lab_example()
+    try:
+        cluster = netpol.load_manifests_file(path)
+    except netpol.ManifestError as exc:
+        fail(str(exc))
+    if as_json:
+        records = netpol.matrix_to_records(netpol.reachability_matrix(cluster))
+        click.echo(json.dumps(records, indent=2))
+        return
+    from quiz.tui.run import run_lab
+
+    run_lab(cluster, path)
+
+
+@cli.command()
 @click.argument("kind", type=click.Choice(["questions", "concepts"]), default="questions")
 def schema(kind: str) -> None:
     """Print the JSON Schema of a question file (default) or of concepts.yaml.

@@ -31,3 +31,8 @@ def data_dir() -> Path:
 def default_db() -> str:
     """``QUIZ_DB`` if set, else ``progress.db`` in the user data directory."""
     return os.environ.get("QUIZ_DB") or str(data_dir() / "progress.db")
+
+
+def lab_example() -> Path:
+    """The three-namespace example that ``quiz lab`` opens when given no file."""
+    return bundled_bank() / "scenarios" / "three-namespaces.yaml"
