@@ -1,0 +1,189 @@
+"""Scheduling over the ``fsrs`` package, and the order questions are asked in.
+
+Grading: a wrong answer is ``Again``; a right one is ``Good`` unless the user then says they
+guessed (``Hard``) or knew it instantly (``Easy``), applied with ``Store.regrade``.
+Only review mode schedules (``quiz.store.records.SCHEDULING_MODES``); practice only logs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, cast
+
+from fsrs import Card, Rating, ReviewLog, Scheduler
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank, Question
+    from quiz.store import Store
+
+DEFAULT_RETENTION = 0.9
+LOOKAHEAD = 30  # how far the interleaver looks for a question on another concept
+
+
+def card_id_for(question_id: str) -> int:
+    """A stable, positive 63-bit fsrs card id for a question id."""
+    digest = hashlib.sha256(question_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def new_card(question_id: str, now: datetime) -> Card:
+    """A fresh fsrs card for a question, due now."""
+    return Card(card_id=card_id_for(question_id), due=utc(now))
+
+
+def make_scheduler(desired_retention: float = DEFAULT_RETENTION, *,
+                   enable_fuzzing: bool = True) -> Scheduler:
+    """The fsrs scheduler the app uses: fuzzing on in the app, off in tests."""
+    return Scheduler(desired_retention=desired_retention, enable_fuzzing=enable_fuzzing)
+
+
+def rating_for(correct: bool) -> Rating:
+    """The rating an answer is first stored with: ``Again`` if wrong, else ``Good``."""
+    return Rating.Good if correct else Rating.Again
+
+
+def utc(value: datetime) -> datetime:
+    """An aware datetime in ``timezone.utc`` (fsrs refuses any other tzinfo)."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: pass a time zone-aware datetime")
+    return value.astimezone(UTC)
+
+
+def local_day(now: datetime, tz: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """The start and end (UTC) of the local day containing ``now``; ``tz`` defaults to local."""
+    if tz is None:
+        local = now.astimezone()
+        start = datetime.combine(local.date(), time()).astimezone()
+        end = datetime.combine(local.date() + timedelta(days=1), time()).astimezone()
+    else:
+        local = now.astimezone(tz)
+        start = datetime.combine(local.date(), time(), tzinfo=tz)
+        end = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=tz)
+    return utc(start), utc(end)
+
+
+# --- queues ----------------------------------------------------------------------------------
+
+def review_queue(bank: Bank, store: Store, now: datetime, new_limit: int | None = None,
+                 tz: tzinfo | None = None) -> list[Question]:
+    """Questions for a review session: due reviews, then today's allowance of new questions.
+
+    Due reviews come lowest retrievability first; new questions follow in bank order, taken
+    round-robin across topics, up to ``new_limit`` (default: the daily new limit setting) minus
+    the new questions already introduced today (the local day in ``tz``). Questions on the same
+    concept are kept apart where possible. Suspended questions and ones no longer in the bank
+    never appear.
+    """
+    now = utc(now)
+    scheduler = store.scheduler()
+    # fsrs's own retrievability, fed the two fields it reads (no Card per due question).
+    due = [(scheduler.get_card_retrievability(cast(Card, r), now), r.due, r.question_id)
+           for r in store.due_reviews(now) if r.question_id in bank.questions]
+    due.sort()
+    reviews = [bank.questions[question_id] for _, _, question_id in due]
+
+    if new_limit is None:
+        new_limit = store.settings().daily_new_limit
+    start, end = local_day(now, tz)
+    allowance = max(0, new_limit - store.introduced_count(start, end))
+    started = store.started_ids() | store.suspended_ids()
+    fresh = _round_robin_topics(q for q in bank.questions.values() if q.id not in started)
+    fresh = fresh[:allowance]
+
+    ordered = interleave(reviews)
+    return ordered + interleave(fresh, previous=ordered[-1] if ordered else None)
+
+
+def practice_queue(bank: Bank, topic: str | None = None, concept: str | None = None,
+                   rng: random.Random | None = None) -> list[Question]:
+    """Every question of a topic and/or concept (all questions without either), shuffled."""
+    rng = rng or random.Random()
+    chosen = [q for q in bank.questions.values()
+              if (topic is None or q.topic == topic)
+              and (concept is None or concept in q.concepts)]
+    rng.shuffle(chosen)
+    return interleave(chosen)
+
+
+def _round_robin_topics(questions: Iterable[Question]) -> list[Question]:
+    by_topic: dict[str, deque[Question]] = defaultdict(deque)
+    for q in questions:
+        by_topic[q.topic].append(q)
+    out: list[Question] = []
+    queues = list(by_topic.values())
+    while queues:
+        for q in queues:
+            out.append(q.popleft())
+        queues = [q for q in queues if q]
+    return out
+
+
+def interleave(questions: Sequence[Question], previous: Question | None = None) -> list[Question]:
+    """The same questions, reordered as little as needed so no two neighbours share a concept.
+
+    Greedy (take the next question that does not share a concept with the last, looking up to
+    ``LOOKAHEAD`` ahead), then a repair pass that moves a question between any neighbours that
+    still clash, when one fits there without making a new clash.
+    """
+    concepts = {q.id: frozenset(q.concepts) for q in questions}
+    pending = list(reversed(questions))  # next question last: pops are cheap
+    out: list[Question] = []
+    last = frozenset(previous.concepts) if previous is not None else frozenset()
+    while pending:
+        pick = -1
+        for k in range(1, min(LOOKAHEAD, len(pending)) + 1):
+            if last.isdisjoint(concepts[pending[-k].id]):
+                pick = -k
+                break
+        q = pending.pop(pick)
+        out.append(q)
+        last = concepts[q.id]
+    for i in range(1, len(out)):
+        if not concepts[out[i - 1].id].isdisjoint(concepts[out[i].id]):
+            _repair(out, i, concepts)
+    return out
+
+
+def _repair(out: list[Question], i: int, concepts: dict[str, frozenset[str]]) -> None:
+    """Move some question between out[i-1] and out[i], if that clashes with nothing."""
+
+    def clash(a: int, b: int) -> bool:
+        return 0 <= a < len(out) and 0 <= b < len(out) and \
+            not concepts[out[a].id].isdisjoint(concepts[out[b].id])
+
+    later = range(i + 1, min(len(out), i + 1 + LOOKAHEAD))
+    earlier = range(i - 2, max(-1, i - 2 - LOOKAHEAD), -1)
+    for j in [*later, *earlier]:
+        if clash(i - 1, j) or clash(j, i) or clash(j - 1, j + 1):
+            continue
+        out.insert(i if j > i else i - 1, out.pop(j))
+        return
+
+
+# --- rebuilding ------------------------------------------------------------------------------
+
+def rebuild_cards(store: Store, scheduler: Scheduler) -> int:
+    """Replay every card's scheduled answers through ``scheduler``; return how many changed.
+
+    For new fsrs parameters or a new desired retention: each card is rebuilt with
+    ``Scheduler.reschedule_card`` from its review-mode logs since its last reset.
+    """
+    logs_by_question = store.scheduled_logs()
+    rebuilt = []
+    for record in store.cards().values():
+        if record.is_new:
+            continue
+        logs = [ReviewLog(card_id=record.card.card_id, rating=e.rating,
+                          review_datetime=e.answered_at, review_duration=e.duration_ms)
+                for e in logs_by_question.get(record.question_id, [])
+                if record.reset_at is None or e.answered_at >= record.reset_at]
+        card = scheduler.reschedule_card(Card(card_id=record.card.card_id, due=record.due), logs)
+        if card != record.card:
+            rebuilt.append(replace(record, card=card))
+    store.save_schedules(rebuilt)
+    return len(rebuilt)

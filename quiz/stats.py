@@ -1,0 +1,217 @@
+"""Progress figures for ``quiz stats`` and the stats screen (no textual, no click here).
+
+Each question is in exactly one of: new (never answered in review mode since its card was
+made), learning (fsrs Learning or Relearning), review (fsrs Review), or suspended.
+*Mastered* is a subset of review: fsrs stability of at least ``MASTERED_STABILITY_DAYS`` (21)
+days, i.e. the card is expected to stay above 90% recall for three weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from fsrs import State
+
+from quiz.scheduling import local_day, utc
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank
+    from quiz.store import Store
+
+MASTERED_STABILITY_DAYS = 21.0
+MASTERED_DEFINITION = (f"in review with fsrs stability >= {MASTERED_STABILITY_DAYS:g} days")
+
+
+@dataclass
+class TopicCounts:
+    """How the questions of one topic stand."""
+
+    id: str
+    title: str
+    questions: int = 0
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    due_today: int = 0  # started, unsuspended and due before the end of the local day
+    mastered: int = 0
+    suspended: int = 0
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """Share of correct answers (all modes); None where there were no answers."""
+
+    overall: float | None
+    last_7_days: float | None
+    last_30_days: float | None
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    """One exam attempt's outcome."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    score: int | None
+    total: int | None
+    pass_mark: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Everything ``quiz stats`` reports."""
+
+    topics: list[TopicCounts]
+    reviews: int
+    accuracy: Accuracy
+    streak: int
+    orphaned: list[str] = field(default_factory=list)
+    exams: list[ExamResult] = field(default_factory=list)
+
+    @property
+    def totals(self) -> TopicCounts:
+        """All topics added up."""
+        total = TopicCounts(id="total", title="All topics")
+        for t in self.topics:
+            for name in ("questions", "new", "learning", "review", "due_today", "mastered",
+                         "suspended"):
+                setattr(total, name, getattr(total, name) + getattr(t, name))
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (datetimes as ISO 8601 strings)."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, datetime | date):
+                return value.isoformat()
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            return value
+
+        return {
+            "reviews": self.reviews,
+            "accuracy": asdict(self.accuracy),
+            "streak": self.streak,
+            "topics": [asdict(t) for t in self.topics],
+            "totals": asdict(self.totals),
+            "orphaned": list(self.orphaned),
+            "exams": [plain(asdict(e)) for e in self.exams],
+            "mastered": MASTERED_DEFINITION,
+        }
+
+
+def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None) -> Stats:
+    """The figures for a bank and the progress in a store; "today" is the local day in ``tz``."""
+    now = utc(now)
+    _, end_of_today = local_day(now, tz)
+    cards = store.cards()
+    topics = {t.id: TopicCounts(id=t.id, title=t.title) for t in bank.topics.values()}
+    for q in bank.questions.values():
+        counts = topics.setdefault(q.topic, TopicCounts(id=q.topic, title=q.topic))
+        counts.questions += 1
+        card = cards.get(q.id)
+        if card is not None and card.suspended:
+            counts.suspended += 1
+        elif card is None or card.is_new:
+            counts.new += 1
+        elif card.state == State.Review:
+            counts.review += 1
+            counts.mastered += (card.card.stability or 0) >= MASTERED_STABILITY_DAYS
+        else:
+            counts.learning += 1
+        if card is not None and not card.suspended and not card.is_new \
+                and card.due < end_of_today:
+            counts.due_today += 1
+
+    reviews, correct = store.answer_counts()
+    return Stats(
+        topics=list(topics.values()),
+        reviews=reviews,
+        accuracy=Accuracy(
+            overall=correct / reviews if reviews else None,
+            last_7_days=_accuracy(store, now - timedelta(days=7)),
+            last_30_days=_accuracy(store, now - timedelta(days=30)),
+        ),
+        streak=_streak(store, now, tz),
+        orphaned=store.orphaned_ids(bank),
+        exams=[ExamResult(id=e.id, started_at=e.session.started_at,
+                          finished_at=e.session.finished_at, score=e.session.score,
+                          total=e.session.total, pass_mark=e.pass_mark, passed=e.passed)
+               for e in store.exams()],
+    )
+
+
+def _accuracy(store: Store, since: datetime) -> float | None:
+    total, correct = store.answer_counts(since)
+    return correct / total if total else None
+
+
+def _streak(store: Store, now: datetime, tz: tzinfo | None) -> int:
+    # Most streaks are short: read two months of answers, and everything only if needed.
+    window = 62
+    days = streak(store.answer_times(since=now - timedelta(days=window)), now, tz)
+    return days if days < window - 2 else streak(store.answer_times(), now, tz)
+
+
+def streak(answer_times: list[datetime], now: datetime, tz: tzinfo | None = None) -> int:
+    """Consecutive local days with at least one answer, ending today or yesterday."""
+
+    def day(t: datetime) -> date:
+        return (t.astimezone(tz) if tz is not None else t.astimezone()).date()
+
+    days = {day(t) for t in answer_times}
+    current = day(now)
+    if current not in days:
+        current -= timedelta(days=1)
+    count = 0
+    while current in days:
+        count += 1
+        current -= timedelta(days=1)
+    return count
+
+
+COLUMNS = (("questions", "questions"), ("new", "new"), ("learning", "learning"),
+           ("review", "review"), ("due_today", "due today"), ("mastered", "mastered"),
+           ("suspended", "suspended"))
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def format_stats(stats: Stats) -> str:
+    """The figures as plain text: an aligned table of topics, then the totals and history."""
+    rows = [["topic", *(label for _, label in COLUMNS)]]
+    for t in [*stats.topics, stats.totals]:
+        rows.append([t.id, *(str(getattr(t, name)) for name, _ in COLUMNS)])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                       for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+             for row in rows]
+    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    acc = stats.accuracy
+    lines += [
+        "",
+        f"reviews    {stats.reviews}",
+        f"accuracy   {_percent(acc.overall)} overall, {_percent(acc.last_7_days)} last 7 days, "
+        f"{_percent(acc.last_30_days)} last 30 days",
+        f"streak     {stats.streak} day{'s' * (stats.streak != 1)}",
+        f"mastered   = {MASTERED_DEFINITION}",
+    ]
+    if stats.orphaned:
+        lines.append(f"orphaned   {len(stats.orphaned)} question(s) no longer in the bank, "
+                     f"history kept: {', '.join(stats.orphaned)}")
+    for e in stats.exams:
+        when = e.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if e.score is None or not e.total:
+            lines.append(f"exam       {when}  not finished")
+            continue
+        verdict = "" if e.passed is None else ("  passed" if e.passed else "  not passed")
+        lines.append(f"exam       {when}  {e.score}/{e.total} ({e.score / e.total:.0%}){verdict}")
+    return "\n".join(lines)

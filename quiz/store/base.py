@@ -1,0 +1,145 @@
+"""The store's foundation: opening (check, then migrate), the clock, transactions, settings."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar, cast
+
+from fsrs import Scheduler
+from sqlalchemy import Connection, Engine, Table, delete, insert, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from quiz.scheduling import make_scheduler, utc
+from quiz.store import convert
+from quiz.store.engine import WRITE_OPTION, inspect_engine
+from quiz.store.errors import StoreError
+from quiz.store.migrations import LATEST, REQUIRED_TABLES, migrate
+from quiz.store.records import Settings
+from quiz.store.tables import SettingRow
+
+T = TypeVar("T")
+LOCK_RETRIES = 5  # on top of each attempt's 10 s busy timeout
+SETTING = cast(Table, SettingRow.__table__)
+
+
+def utc_now() -> datetime:
+    """The current time, UTC-aware: the default clock."""
+    return datetime.now(UTC)
+
+
+def _is_locked(exc: Exception) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+class StoreBase:
+    """Opens the database (checking it is ours, then migrating) and runs transactions."""
+
+    def __init__(self, engine: Engine, *, now: Callable[[], datetime] = utc_now,
+                 enable_fuzzing: bool = True) -> None:
+        self.engine = engine
+        self._clock = now
+        self._fuzzing = enable_fuzzing
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._settings: Settings | None = None
+        self._scheduler: Scheduler | None = None
+        version = inspect_engine(engine, REQUIRED_TABLES, LATEST)
+        if version < LATEST:
+            try:
+                self._retry_locked(lambda: migrate(engine, self.now()))
+            except SQLAlchemyError as exc:
+                raise StoreError(f"{self.where}: cannot set up the progress database: "
+                                 f"{getattr(exc, 'orig', exc)}") from None
+
+    @property
+    def where(self) -> str:
+        """The database, for messages (password hidden)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def now(self) -> datetime:
+        """The store's clock, in UTC."""
+        return utc(self._clock())
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction; return once it is committed.
+
+        SQLite: ``BEGIN IMMEDIATE`` waits up to the busy timeout for another writer; should
+        that still time out, the whole transaction is retried a few times.
+        """
+
+        def attempt() -> T:
+            with self._writer.connect() as conn, conn.begin():
+                result = work(conn)
+            return result
+
+        return self._retry_locked(attempt)
+
+    def _retry_locked(self, attempt: Callable[[], T]) -> T:
+        for number in range(1, LOCK_RETRIES + 1):
+            try:
+                return attempt()
+            except (OperationalError, sqlite3.OperationalError) as exc:
+                if not _is_locked(exc):
+                    raise StoreError(f"{self.where}: {getattr(exc, 'orig', exc)}") from None
+                if number == LOCK_RETRIES:
+                    raise StoreError(f"{self.where}: still locked by another program after "
+                                     f"{LOCK_RETRIES} tries; close it and try again") from None
+                # Two instances creating the database together can deadlock (SQLite then
+                # fails one at once, without waiting): back off a little, randomly.
+                time.sleep(random.uniform(0.02, 0.1) * number)
+        raise AssertionError("unreachable")
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        """The user's settings (defaults for any not set)."""
+        if self._settings is None:
+            with self._read() as conn:
+                self._settings = convert.settings_from_rows(conn.execute(select(SETTING)))
+        return self._settings
+
+    def update_settings(self, **values: Any) -> Settings:
+        """Change settings by name (``desired_retention``, ``daily_new_limit``, ``exam_date``)."""
+        current = self.settings()
+        unknown = set(values) - set(asdict(current))
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        new = replace(current, **values)
+        if not 0.7 <= new.desired_retention <= 0.99:
+            raise ValueError("desired_retention must be between 0.7 and 0.99")
+        if not isinstance(new.daily_new_limit, int) or new.daily_new_limit < 0:
+            raise ValueError("daily_new_limit must be a whole number >= 0")
+        if new.exam_date is not None and not isinstance(new.exam_date, date):
+            raise ValueError("exam_date must be a date")
+
+        def work(conn: Connection) -> None:
+            for key, value in values.items():
+                conn.execute(delete(SETTING).where(SETTING.c.key == key))
+                conn.execute(insert(SETTING).values(key=key,
+                                                    value=convert.setting_value(key, value)))
+
+        self._write(work)
+        self._settings, self._scheduler = new, None
+        return new
+
+    def scheduler(self) -> Scheduler:
+        """The fsrs scheduler for the current desired retention."""
+        if self._scheduler is None:
+            self._scheduler = make_scheduler(self.settings().desired_retention,
+                                             enable_fuzzing=self._fuzzing)
+        return self._scheduler

@@ -1,0 +1,204 @@
+"""Reading the answer history, and keeping study sessions and exam attempts."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import (
+    Connection,
+    String,
+    Table,
+    case,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
+
+from quiz.store import convert
+from quiz.store.base import StoreBase
+from quiz.store.errors import StoreError
+from quiz.store.records import (
+    MODES,
+    SCHEDULING_MODES,
+    ExamAttempt,
+    ReviewEntry,
+    SessionRecord,
+    TopicResult,
+)
+from quiz.store.tables import ExamAttemptRow, ReviewLogRow, StudySessionRow
+
+LOG = cast(Table, ReviewLogRow.__table__)
+SESSION = cast(Table, StudySessionRow.__table__)
+EXAM = cast(Table, ExamAttemptRow.__table__)
+
+
+class HistoryStore(StoreBase):
+    """Review-log queries, study sessions and exam attempts."""
+
+    # --- review log --------------------------------------------------------------------------
+
+    def log(self, log_id: int) -> ReviewEntry | None:
+        """One logged answer."""
+        with self._read() as conn:
+            row = conn.execute(select(LOG).where(LOG.c.id == log_id)).first()
+        return convert.review_from_row(row) if row is not None else None
+
+    def logs(self, *, question_id: str | None = None, session_id: int | None = None,
+             since: datetime | None = None) -> list[ReviewEntry]:
+        """Logged answers, oldest first, optionally for one question, session or period."""
+        query = select(LOG).order_by(LOG.c.id)
+        if question_id is not None:
+            query = query.where(LOG.c.question_id == question_id)
+        if session_id is not None:
+            query = query.where(LOG.c.session_id == session_id)
+        if since is not None:
+            query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
+        with self._read() as conn:
+            return [convert.review_from_row(r) for r in conn.execute(query)]
+
+    def scheduled_logs(self) -> dict[str, list[ReviewEntry]]:
+        """Every review-mode answer, by question, oldest first: what ``rebuild_cards`` replays."""
+        out: dict[str, list[ReviewEntry]] = defaultdict(list)
+        query = select(LOG).where(LOG.c.mode.in_(sorted(SCHEDULING_MODES))).order_by(LOG.c.id)
+        with self._read() as conn:
+            for row in conn.execute(query):
+                out[row.question_id].append(convert.review_from_row(row))
+        return dict(out)
+
+    def answer_counts(self, since: datetime | None = None) -> tuple[int, int]:
+        """(answers, correct answers), in all modes, since a time or ever."""
+        query = select(func.count(), func.coalesce(func.sum(case((LOG.c.correct, 1), else_=0)), 0))
+        if since is not None:
+            query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
+        with self._read() as conn:
+            total, correct = conn.execute(query).one()
+        return int(total), int(correct)
+
+    def answer_times(self, since: datetime | None = None) -> list[datetime]:
+        """When each answer was given (UTC), newest recorded first."""
+        # Read as text and parsed in convert: a year of answers is a lot of datetimes.
+        query = select(type_coerce(LOG.c.answered_at, String)).order_by(LOG.c.id.desc())
+        if since is not None:
+            query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
+        with self._read() as conn:
+            return [cast(datetime, convert.parse_db_time(t)) for t in conn.scalars(query)]
+
+    def logged_question_ids(self) -> set[str]:
+        """Every question id with at least one logged answer."""
+        with self._read() as conn:
+            return set(conn.execute(select(LOG.c.question_id).distinct()).scalars())
+
+    # --- sessions ----------------------------------------------------------------------------
+
+    def start_session(self, mode: str, *, topic: str | None = None,
+                      concept: str | None = None) -> SessionRecord:
+        """Begin a study session; answers recorded with its id belong to it."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        now = self.now()
+
+        def work(conn: Connection) -> int:
+            return int(conn.execute(insert(SESSION).values(
+                mode=mode, topic=topic, concept=concept, started_at=convert.to_db_time(now),
+                per_topic="{}")).inserted_primary_key[0])
+
+        return SessionRecord(id=self._write(work), mode=mode, started_at=now, topic=topic,
+                             concept=concept)
+
+    def finish_session(self, session_id: int, *, score: int, total: int,
+                       per_topic: dict[str, TopicResult]) -> SessionRecord:
+        """Close a session (or exam attempt) with its results."""
+        now = self.now()
+
+        def work(conn: Connection) -> None:
+            done = conn.execute(update(SESSION).where(SESSION.c.id == session_id).values(
+                finished_at=convert.to_db_time(now), score=score, total=total,
+                per_topic=convert.per_topic_json(per_topic)))
+            if done.rowcount != 1:
+                raise StoreError(f"{self.where}: no study session {session_id}")
+
+        self._write(work)
+        record = self.session(session_id)
+        assert record is not None
+        return record
+
+    def session(self, session_id: int) -> SessionRecord | None:
+        """One study session."""
+        with self._read() as conn:
+            row = conn.execute(select(SESSION).where(SESSION.c.id == session_id)).first()
+        return convert.session_from_row(row) if row is not None else None
+
+    def sessions(self, mode: str | None = None) -> list[SessionRecord]:
+        """Study sessions, oldest first, optionally of one mode."""
+        query = select(SESSION).order_by(SESSION.c.id)
+        if mode is not None:
+            query = query.where(SESSION.c.mode == mode)
+        with self._read() as conn:
+            return [convert.session_from_row(r) for r in conn.execute(query)]
+
+    # --- exam attempts -----------------------------------------------------------------------
+
+    def start_exam(self, question_ids: Iterable[str], *, time_limit_s: int | None = None,
+                   pass_mark: float | None = None, topic: str | None = None) -> ExamAttempt:
+        """Begin an exam attempt on a fixed paper of questions (in the order asked)."""
+        ids = tuple(question_ids)
+        session = self.start_session("exam", topic=topic)
+
+        def work(conn: Connection) -> None:
+            conn.execute(insert(EXAM).values(
+                session_id=session.id, question_ids=json.dumps(ids), time_limit_s=time_limit_s,
+                pass_mark=pass_mark, answers="{}"))
+
+        self._write(work)
+        return ExamAttempt(session=session, question_ids=ids, time_limit_s=time_limit_s,
+                           pass_mark=pass_mark)
+
+    def save_exam_answer(self, session_id: int, question_id: str,
+                         picked: Iterable[int]) -> None:
+        """Keep an exam answer (bank-order indices) so an interrupted attempt can resume."""
+
+        def work(conn: Connection) -> None:
+            row = conn.execute(select(EXAM.c.answers).where(EXAM.c.session_id == session_id)
+                               ).first()
+            if row is None:
+                raise StoreError(f"{self.where}: no exam attempt {session_id}")
+            answers = json.loads(row.answers)
+            answers[question_id] = sorted(set(picked))
+            conn.execute(update(EXAM).where(EXAM.c.session_id == session_id)
+                         .values(answers=json.dumps(answers)))
+
+        self._write(work)
+
+    def exam(self, session_id: int) -> ExamAttempt | None:
+        """One exam attempt."""
+        found = self._exams(SESSION.c.id == session_id)
+        return found[0] if found else None
+
+    def exams(self) -> list[ExamAttempt]:
+        """Every exam attempt, oldest first."""
+        return self._exams(None)
+
+    def _exams(self, condition: object) -> list[ExamAttempt]:
+        query = select(SESSION, *[c.label(f"exam_{c.name}") for c in EXAM.c]).join(
+            EXAM, EXAM.c.session_id == SESSION.c.id).order_by(SESSION.c.id)
+        if condition is not None:
+            query = query.where(condition)  # type: ignore[arg-type]
+        with self._read() as conn:
+            rows = list(conn.execute(query))
+        return [convert.exam_from_rows(r, _ExamColumns(r)) for r in rows]
+
+
+class _ExamColumns:
+    """The exam_attempt columns of a joined row, under their own names."""
+
+    def __init__(self, row: object) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._row, f"exam_{name}")

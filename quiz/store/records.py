@@ -1,0 +1,144 @@
+"""Domain objects the store hands out and takes in: plain dataclasses, all datetimes UTC-aware."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import NamedTuple
+
+from fsrs import Card, Rating, State
+
+MODES = ("review", "practice", "exam")
+SCHEDULING_MODES = frozenset({"review"})  # practice and exam answers are logged, not scheduled
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    """A question's scheduling state: the fsrs card and the app's own fields beside it."""
+
+    question_id: str
+    card: Card
+    fingerprint: str = ""
+    first_seen: datetime | None = None
+    last_answered: datetime | None = None
+    introduced_at: datetime | None = None
+    reset_at: datetime | None = None
+    flagged: bool = False
+    suspended: bool = False
+
+    @property
+    def is_new(self) -> bool:
+        """Never answered in review mode since its card was (re)created."""
+        return self.card.last_review is None
+
+    @property
+    def state(self) -> State:
+        """The fsrs state (Learning, Review, Relearning); new cards are Learning too."""
+        return self.card.state
+
+    @property
+    def due(self) -> datetime:
+        """When the card is next due (UTC)."""
+        return self.card.due
+
+
+class DueReview(NamedTuple):
+    """A due card as the review queue sees it; has what ``get_card_retrievability`` reads."""
+
+    question_id: str
+    stability: float
+    last_review: datetime
+    due: datetime
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One logged answer."""
+
+    id: int
+    question_id: str
+    answered_at: datetime
+    picked: tuple[int, ...]  # choice indices in bank order
+    correct: bool
+    rating: Rating
+    duration_ms: int | None
+    mode: str
+    session_id: int | None
+    fingerprint: str
+    card_before: CardRecord
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """What ``Store.record_answer`` / ``Store.regrade`` committed."""
+
+    log_id: int
+    question_id: str
+    correct: bool
+    rating: Rating
+    card: CardRecord  # the state after the answer (unchanged in practice/exam mode)
+    scheduled: bool  # whether the answer moved the schedule
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """Correct answers out of the total for one topic."""
+
+    correct: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A study session (review or practice) or the common part of an exam attempt."""
+
+    id: int
+    mode: str
+    started_at: datetime
+    topic: str | None = None
+    concept: str | None = None
+    finished_at: datetime | None = None
+    score: int | None = None
+    total: int | None = None
+    per_topic: dict[str, TopicResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExamAttempt:
+    """An exam attempt: its session plus the paper and the answers given so far."""
+
+    session: SessionRecord
+    question_ids: tuple[str, ...]
+    time_limit_s: int | None = None
+    pass_mark: float | None = None
+    answers: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def id(self) -> int:
+        """The attempt's id: its study session's id."""
+        return self.session.id
+
+    @property
+    def passed(self) -> bool | None:
+        """None until finished or when there is no pass mark."""
+        s = self.session
+        if s.score is None or not s.total or self.pass_mark is None:
+            return None
+        return s.score / s.total >= self.pass_mark
+
+
+@dataclass(frozen=True)
+class Settings:
+    """User settings kept in the database."""
+
+    desired_retention: float = 0.9  # fsrs: the recall probability reviews are scheduled for
+    daily_new_limit: int = 20  # new questions introduced per local day in review mode
+    exam_date: date | None = None  # the day of the real exam, for countdowns
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What ``Store.sync_bank`` found: cards reset after an answer-key edit, orphaned ids."""
+
+    reset: tuple[str, ...] = ()
+    orphaned: tuple[str, ...] = ()

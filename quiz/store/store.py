@@ -1,0 +1,313 @@
+"""The progress store: every answer, committed before the caller sees the result.
+
+``Store(engine, now=clock)`` checks the database is ours (without writing), migrates it, and
+then offers the repository methods the app needs. See ``quiz.store`` for the overview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from fsrs import Rating, Scheduler
+from sqlalchemy import (
+    Connection,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
+
+from quiz.scheduling import new_card, rating_for
+from quiz.store import convert
+from quiz.store.history import LOG, HistoryStore
+from quiz.store.records import (
+    MODES,
+    SCHEDULING_MODES,
+    CardRecord,
+    DueReview,
+    RecordedAnswer,
+    SyncReport,
+)
+from quiz.store.tables import CardRow
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank, Question
+
+CARD = cast(Table, CardRow.__table__)
+_SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review")
+# Built once, values passed as parameters: recording an answer is on the hot path, and a
+# statement with embedded values costs more to build and cache-key than to run.
+_SELECT_CARD = select(CARD).where(CARD.c.question_id == bindparam("b_qid"))
+_LOCK_CARD = _SELECT_CARD.with_for_update()  # Postgres & co.; SQLite's BEGIN IMMEDIATE locks
+_INSERT_CARD = insert(CARD)
+_UPDATE_CARD = update(CARD).where(CARD.c.question_id == bindparam("b_qid"))
+_INSERT_LOG = insert(LOG)
+# The review queue reads thousands of due cards: only the columns it needs, times as stored
+# text parsed in convert (datetime.fromisoformat), no fsrs Card built per row.
+_DUE_REVIEWS = select(
+    CARD.c.question_id, CARD.c.stability, type_coerce(CARD.c.last_review, String),
+    type_coerce(CARD.c.due, String),
+).where(CARD.c.due <= bindparam("b_until"), CARD.c.last_review.is_not(None),
+        CARD.c.suspended.is_(False))
+
+
+class Store(HistoryStore):
+    """Cards, answers, undo/regrade, flags and bank sync, on top of history and settings."""
+
+    # --- answers -----------------------------------------------------------------------------
+
+    def record_answer(self, question: Question, picked: Iterable[int], *, mode: str = "review",
+                      session_id: int | None = None,
+                      duration_ms: int | None = None) -> RecordedAnswer:
+        """Grade and store an answer (choice indices in bank order); returns after COMMIT.
+
+        Review mode moves the question's fsrs card (wrong: Again, right: Good); practice and
+        exam answers are logged without touching the schedule.
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        chosen = tuple(sorted(set(picked)))
+        if not chosen or not all(0 <= i < len(question.choices) for i in chosen):
+            raise ValueError(f"{question.id}: pick one or more of choices "
+                             f"0..{len(question.choices) - 1}, not {list(chosen)}")
+        correct = frozenset(chosen) == question.correct_indices
+        rating = rating_for(correct)
+        fingerprint = question.fingerprint()
+        now = self.now()
+        scheduler = self.scheduler()  # reads settings: not inside the write transaction
+
+        def work(conn: Connection) -> RecordedAnswer:
+            before, exists = self._card_for_answer(conn, question.id, fingerprint, now)
+            after = self._answered(before, rating, mode, now, duration_ms, scheduler)
+            log_id = conn.execute(_INSERT_LOG, {
+                "question_id": question.id, "answered_at": convert.to_db_time(now),
+                "picked": convert.picked_json(chosen), "correct": correct, "rating": int(rating),
+                "duration_ms": duration_ms, "mode": mode, "session_id": session_id,
+                "fingerprint": fingerprint, "card_before": convert.card_state_json(before),
+            }).inserted_primary_key[0]
+            self._save_card(conn, after, exists)
+            return RecordedAnswer(log_id=int(log_id), question_id=question.id, correct=correct,
+                                  rating=rating, card=after, scheduled=mode in SCHEDULING_MODES)
+
+        return self._write(work)
+
+    def _card_for_answer(self, conn: Connection, question_id: str, fingerprint: str,
+                         now: datetime) -> tuple[CardRecord, bool]:
+        row = conn.execute(_LOCK_CARD, {"b_qid": question_id}).first()
+        if row is None:
+            return CardRecord(question_id, new_card(question_id, now), fingerprint), False
+        record = convert.card_from_row(row)
+        if record.fingerprint != fingerprint:
+            record = self._refreshed(record, fingerprint, now)
+        return record, True
+
+    def _refreshed(self, record: CardRecord, fingerprint: str, now: datetime) -> CardRecord:
+        """The card for a question whose answer key changed: new again, history kept."""
+        if not record.fingerprint:  # created by a flag before any answer: adopt, keep state
+            return replace(record, fingerprint=fingerprint)
+        return replace(record, card=new_card(record.question_id, now), fingerprint=fingerprint,
+                       introduced_at=None, reset_at=now)
+
+    def _answered(self, before: CardRecord, rating: Rating, mode: str, now: datetime,
+                  duration_ms: int | None, scheduler: Scheduler) -> CardRecord:
+        after = replace(before, first_seen=before.first_seen or now, last_answered=now)
+        if mode not in SCHEDULING_MODES:
+            return after
+        card, _ = scheduler.review_card(before.card, rating, review_datetime=now,
+                                               review_duration=duration_ms)
+        return replace(after, card=card,
+                       introduced_at=now if before.is_new else before.introduced_at)
+
+    def _save_card(self, conn: Connection, record: CardRecord, exists: bool) -> None:
+        values = convert.card_values(record)
+        if exists:
+            conn.execute(_UPDATE_CARD, {"b_qid": record.question_id, **values})
+        else:
+            conn.execute(_INSERT_CARD, values)
+
+    def regrade(self, log_id: int, rating: Rating) -> RecordedAnswer:
+        """Re-rate the latest answer to a question (Hard: guessed, Easy: knew it instantly).
+
+        The card is recomputed from the state saved before that answer; the log row keeps its
+        id and gets the new rating, in one transaction. A wrong answer stays Again.
+        """
+        rating = Rating(rating)
+        scheduler = self.scheduler()
+
+        def work(conn: Connection) -> RecordedAnswer:
+            row = conn.execute(select(LOG).where(LOG.c.id == log_id)).first()
+            if row is None:
+                raise ValueError(f"no answer with log id {log_id}")
+            entry = convert.review_from_row(row)
+            if (rating == Rating.Again) == entry.correct:
+                raise ValueError("a right answer is rated Hard, Good or Easy; a wrong one Again")
+            latest = conn.execute(select(func.max(LOG.c.id))
+                                  .where(LOG.c.question_id == entry.question_id)).scalar()
+            if latest != log_id:
+                raise ValueError(f"{entry.question_id}: only its latest answer can be regraded")
+            current = self._card(conn, entry.question_id)
+            if entry.mode in SCHEDULING_MODES:
+                card, _ = scheduler.review_card(
+                    entry.card_before.card, rating, review_datetime=entry.answered_at,
+                    review_duration=entry.duration_ms)
+                current = replace(current, card=card)
+                self._save_card(conn, current, exists=True)
+            conn.execute(update(LOG).where(LOG.c.id == log_id).values(rating=int(rating)))
+            return RecordedAnswer(log_id=log_id, question_id=entry.question_id,
+                                  correct=entry.correct, rating=rating, card=current,
+                                  scheduled=entry.mode in SCHEDULING_MODES)
+
+        return self._write(work)
+
+    def undo_last(self, session_id: int | None) -> str | None:
+        """Take back the session's latest answer (any session's if None); its question id.
+
+        The card returns to its state before that answer (flags aside) and the log row goes.
+        Returns None when there is nothing to undo.
+        """
+
+        def work(conn: Connection) -> str | None:
+            query = select(LOG).order_by(LOG.c.id.desc()).limit(1)
+            if session_id is not None:
+                query = query.where(LOG.c.session_id == session_id)
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            entry = convert.review_from_row(row)
+            current = self._card(conn, entry.question_id)
+            restored = replace(entry.card_before, flagged=current.flagged,
+                               suspended=current.suspended)
+            self._save_card(conn, restored, exists=True)
+            conn.execute(delete(LOG).where(LOG.c.id == entry.id))
+            return entry.question_id
+
+        return self._write(work)
+
+    # --- cards -------------------------------------------------------------------------------
+
+    def _card(self, conn: Connection, question_id: str) -> CardRecord:
+        row = conn.execute(_SELECT_CARD, {"b_qid": question_id}).first()
+        assert row is not None, question_id  # an answer always leaves a card row
+        return convert.card_from_row(row)
+
+    def card(self, question_id: str) -> CardRecord | None:
+        """A question's card; None before its first answer or flag."""
+        with self._read() as conn:
+            row = conn.execute(select(CARD).where(CARD.c.question_id == question_id)).first()
+        return convert.card_from_row(row) if row is not None else None
+
+    def cards(self) -> dict[str, CardRecord]:
+        """Every card, by question id (including orphans no longer in the bank)."""
+        with self._read() as conn:
+            return {r.question_id: convert.card_from_row(r) for r in conn.execute(select(CARD))}
+
+    def due_cards(self, until: datetime) -> list[CardRecord]:
+        """Started, unsuspended cards due at or before ``until``."""
+        query = select(CARD).where(CARD.c.due <= convert.to_db_time(until),
+                                   CARD.c.last_review.is_not(None),
+                                   CARD.c.suspended.is_(False))
+        with self._read() as conn:
+            return [convert.card_from_row(r) for r in conn.execute(query)]
+
+    def due_reviews(self, until: datetime) -> list[DueReview]:
+        """What the review queue needs of ``due_cards`` (thousands of them), and nothing more."""
+        with self._read() as conn:
+            rows = conn.execute(_DUE_REVIEWS, {"b_until": convert.to_db_time(until)})
+            return [convert.due_review_from_row(r) for r in rows]
+
+    def _ids(self, *conditions: Any) -> set[str]:
+        with self._read() as conn:
+            return set(conn.execute(select(CARD.c.question_id).where(*conditions)).scalars())
+
+    def started_ids(self) -> set[str]:
+        """Questions no longer new: answered in review mode since their card was made."""
+        return self._ids(CARD.c.last_review.is_not(None))
+
+    def suspended_ids(self) -> set[str]:
+        """Suspended questions."""
+        return self._ids(CARD.c.suspended.is_(True))
+
+    def flagged_ids(self) -> set[str]:
+        """Flagged questions."""
+        return self._ids(CARD.c.flagged.is_(True))
+
+    def introduced_count(self, start: datetime, end: datetime) -> int:
+        """How many new questions got their first scheduled answer in [start, end)."""
+        query = select(func.count()).where(
+            CARD.c.introduced_at >= convert.to_db_time(start),
+            CARD.c.introduced_at < convert.to_db_time(end))
+        with self._read() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def set_flagged(self, question_id: str, flagged: bool = True) -> None:
+        """Flag (or unflag) a question for a later look."""
+        self._set_mark(question_id, flagged=flagged)
+
+    def set_suspended(self, question_id: str, suspended: bool = True) -> None:
+        """Suspend (or unsuspend) a question: suspended ones are never queued for review."""
+        self._set_mark(question_id, suspended=suspended)
+
+    def _set_mark(self, question_id: str, **mark: bool) -> None:
+        now = self.now()
+
+        def work(conn: Connection) -> None:
+            done = conn.execute(update(CARD).where(CARD.c.question_id == question_id)
+                                .values(**mark))
+            if done.rowcount == 0:
+                record = CardRecord(question_id, new_card(question_id, now), **mark)
+                self._save_card(conn, record, exists=False)
+
+        self._write(work)
+
+    def save_schedules(self, records: Iterable[CardRecord]) -> None:
+        """Overwrite the fsrs state of cards (``rebuild_cards``), in one transaction."""
+        records = list(records)
+
+        def work(conn: Connection) -> None:
+            for record in records:
+                values = convert.card_values(record)
+                conn.execute(update(CARD).where(CARD.c.question_id == record.question_id)
+                             .values({k: values[k] for k in _SCHEDULE_COLUMNS}))
+
+        if records:
+            self._write(work)
+
+    # --- the bank ----------------------------------------------------------------------------
+
+    def sync_bank(self, bank: Bank) -> SyncReport:
+        """Reset cards whose answer key changed; report questions gone from the bank.
+
+        A changed ``Question.fingerprint()`` gives the question a fresh (new) card; its old
+        answers stay in the log. Removed questions keep their card and history (orphaned).
+        """
+        now = self.now()
+
+        def work(conn: Connection) -> list[str]:
+            reset = []
+            rows = conn.execute(select(CARD.c.question_id, CARD.c.fingerprint)).all()
+            for question_id, fingerprint in rows:
+                question = bank.questions.get(question_id)
+                if question is None or question.fingerprint() == fingerprint:
+                    continue
+                record = self._refreshed(self._card(conn, question_id), question.fingerprint(),
+                                         now)
+                self._save_card(conn, record, exists=True)
+                if fingerprint:
+                    reset.append(question_id)
+            return sorted(reset)
+
+        reset = self._write(work)
+        return SyncReport(reset=tuple(reset), orphaned=tuple(self.orphaned_ids(bank)))
+
+    def orphaned_ids(self, bank: Bank) -> list[str]:
+        """Questions with progress (a card or answers) that the bank no longer has."""
+        known = set(bank.questions)
+        return sorted((self._ids() | self.logged_question_ids()) - known)

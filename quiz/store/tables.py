@@ -1,0 +1,110 @@
+"""The database tables, as SQLModel ``*Row`` classes.
+
+These describe storage only; the rest of the app works with the dataclasses in
+``quiz.store.records`` and ``quiz.store.convert`` turns one into the other. Datetimes are
+UTC (``timestamptz`` where the database has one; SQLite keeps them without an offset); JSON
+columns hold text.
+
+The tables themselves are created by ``quiz.store.migrations``, never by ``create_all``: a test
+checks that the migrated schema and these classes agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, Text
+from sqlmodel import Field, SQLModel
+
+
+class SchemaVersionRow(SQLModel, table=True):
+    """One row per applied migration."""
+
+    __tablename__ = "schema_version"
+
+    version: int = Field(primary_key=True)
+    description: str
+    applied_at: datetime
+
+
+class CardRow(SQLModel, table=True):
+    """The scheduling state of one question: the fsrs card plus what the app keeps beside it."""
+
+    __tablename__ = "card"
+
+    question_id: str = Field(primary_key=True)
+    card_id: int = Field(sa_type=BigInteger)  # fsrs card id, derived from the question id
+    state: int  # fsrs.State
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime = Field(index=True)
+    last_review: datetime | None = None
+    first_seen: datetime | None = None  # first answer in any mode
+    last_answered: datetime | None = None  # latest answer in any mode
+    introduced_at: datetime | None = None  # first scheduled (review-mode) answer: daily new limit
+    reset_at: datetime | None = None  # when a bank edit last gave the question a fresh card
+    flagged: bool = False
+    suspended: bool = False
+    fingerprint: str = ""  # Question.fingerprint() the card was scheduled for
+
+
+class StudySessionRow(SQLModel, table=True):
+    """A study session or an exam attempt: what was asked for and how it went."""
+
+    __tablename__ = "study_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mode: str  # review | practice | exam
+    topic: str | None = None
+    concept: str | None = None
+    started_at: datetime
+    finished_at: datetime | None = None
+    score: int | None = None
+    total: int | None = None
+    per_topic: str = "{}"  # JSON: {topic: {"correct": n, "total": n}}
+
+
+class ExamAttemptRow(SQLModel, table=True):
+    """What an exam attempt adds to its study session."""
+
+    __tablename__ = "exam_attempt"
+
+    session_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("study_session.id", ondelete="CASCADE"),
+                         primary_key=True)
+    )
+    question_ids: str  # JSON list, in the order asked
+    time_limit_s: int | None = None
+    pass_mark: float | None = None  # fraction of the total, e.g. 0.75
+    answers: str = "{}"  # JSON: {question_id: [bank-order choice indices]}
+
+
+class ReviewLogRow(SQLModel, table=True):
+    """One answer, kept forever: the raw material for stats, undo and rebuilding cards."""
+
+    __tablename__ = "review_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: str = Field(index=True)
+    answered_at: datetime
+    picked: str  # JSON list of choice indices in bank order
+    correct: bool
+    rating: int  # fsrs.Rating
+    duration_ms: int | None = None
+    mode: str
+    session_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("study_session.id"), index=True, nullable=True),
+    )
+    fingerprint: str = ""  # of the question as answered
+    card_before: str = Field(sa_type=Text)  # JSON card state before the answer, for undo/regrade
+
+
+class SettingRow(SQLModel, table=True):
+    """A user setting; the value is JSON."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str
