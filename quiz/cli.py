@@ -77,6 +77,19 @@ def load_bank_or_exit(opts: Options) -> Any:
     return bank
 
 
+def open_store_or_exit(opts: Options, **store_options: Any) -> Any:
+    """The progress store (checked, migrated), or its problem on stderr and exit 2.
+
+    ``store_options`` go to ``quiz.store.Store`` (``now=``, ``enable_fuzzing=``).
+    """
+    from quiz.store import StoreError, open_store
+
+    try:
+        return open_store(opts.db_target(), **store_options)
+    except StoreError as exc:
+        fail(str(exc), code=2)
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @common_options
 @click.version_option(__version__, "--version", prog_name="quiz")
@@ -163,6 +176,61 @@ def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
     from quiz.tui.run import run_lab
 
     run_lab(cluster, path)
+
+
+@cli.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.pass_context
+def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: bool) -> None:
+    """Show progress: per-topic counts, reviews, accuracy, streak, exams, orphaned questions.
+
+    A question is mastered when it is in review with an fsrs stability of at least 21 days.
+    "Today" and the streak follow your local time zone.
+    """
+    from quiz.stats import compute_stats, format_stats
+    from quiz.store import StoreError
+
+    opts = options(ctx, banks, db)
+    store = open_store_or_exit(opts)
+    try:
+        bank = load_bank_or_exit(opts)
+        figures = compute_stats(bank, store, store.now())
+    except StoreError as exc:
+        fail(str(exc), code=2)
+    finally:
+        store.close()
+    click.echo(json.dumps(figures.to_dict(), indent=2) if as_json else format_stats(figures))
+
+
+@cli.command()
+@common_options
+@click.pass_context
+def review(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
+    """Today's spaced-repetition review: due questions first, then today's new ones."""
+    from quiz.tui.run import run_app
+
+    run_app(options(ctx, banks, db), start="review")
+
+
+@cli.command()
+@click.option("--topic", metavar="ID", help="Practise every question of this topic.")
+@click.option("--concept", metavar="ID", help="Practise the questions on this concept.")
+@common_options
+@click.pass_context
+def practice(ctx: click.Context, topic: str | None, concept: str | None,
+             banks: tuple[Path, ...], db: str | None) -> None:
+    """Practise a topic (or a concept) without changing the review schedule.
+
+    Answers are logged for the stats; unknown ids are reported with the valid ones.
+    """
+    opts = options(ctx, banks, db)
+    if topic is None and concept is None:
+        ids = ", ".join(sorted(load_bank_or_exit(opts).topics))
+        fail(f"say what to practise: --topic ID or --concept ID; the topics are: {ids}")
+    from quiz.tui.run import run_app
+
+    run_app(opts, start="practice", topic=topic, concept=concept)
 
 
 @cli.command()

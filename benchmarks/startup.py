@@ -1,0 +1,149 @@
+"""How fast the app gets a question on screen, and how fast feedback follows an answer.
+
+1. Start-up: the time from launching ``quiz review`` (bundled bank, a fresh temporary
+   database each run) to its first question on screen, next to a bare Textual app that shows
+   one line, measured side by side in this run. Each runs in its own detached tmux session
+   (100x30); ``tmux capture-pane -p`` is polled every 10 ms until the known text appears.
+   Prints the medians and the ratio; target <= 2x.
+2. Answer to feedback: in-process with Pilot on the same bank, the time from pressing Enter on
+   a picked choice to the feedback screen's first frame (the answer is committed to SQLite
+   before it is built). Prints the median and the worst; target < 50 ms.
+
+    .venv/bin/python benchmarks/startup.py [--runs 5] [--answers 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BARE_APP = """\
+from textual.app import App
+from textual.widgets import Static
+
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare app ready")
+
+
+Bare().run()
+"""
+POLL_S = 0.01
+TIMEOUT_S = 30.0
+
+
+def time_to_text(command: str, ready: Callable[[str], bool], cwd: Path) -> float:
+    """Seconds from launching ``command`` in a fresh tmux session until ``ready(screen)``."""
+    name = f"bench-{random.randrange(10**9)}"
+    start = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
+                    "-c", str(cwd), command], check=True)
+    try:
+        while time.perf_counter() - start < TIMEOUT_S:
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name],
+                                    capture_output=True, text=True).stdout
+            if ready(screen):
+                return time.perf_counter() - start
+            time.sleep(POLL_S)
+        raise SystemExit(f"timed out waiting for {command!r}; the screen was:\n{screen}")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def startup(runs: int) -> tuple[float, float]:
+    """Median seconds to the first question (quiz) and to the one line (bare Textual)."""
+    quiz = Path(sys.executable).with_name("quiz")
+    first_question = re.compile(r"\b1 of \d+\b")
+    quiz_times, bare_times = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        bare = root / "bare.py"
+        bare.write_text(BARE_APP)
+        for run in range(runs):  # interleaved, so both see the same machine load
+            db = root / f"run{run}.db"
+            quiz_times.append(time_to_text(
+                f"{quiz} review --db {db}", lambda s: bool(first_question.search(s)), root))
+            bare_times.append(time_to_text(
+                f"{sys.executable} {bare}", lambda s: "bare app ready" in s, root))
+    return statistics.median(quiz_times), statistics.median(bare_times)
+
+
+async def answer_to_feedback(answers: int) -> list[float]:
+    """Seconds from Enter (an answer picked) to the feedback screen's first frame."""
+    from quiz.bank import load_bank
+    from quiz.paths import bundled_bank
+    from quiz.store import Store, make_engine
+    from quiz.tui.app import make_app
+    from quiz.tui.screens.feedback import FeedbackScreen
+    from quiz.tui.screens.question import QuestionScreen
+
+    # Screen._compositor_refresh is where Textual renders a screen's frame for the terminal:
+    # the first call on the feedback screen is the moment the user sees the feedback.
+    drawn: list[float] = []
+    draw = FeedbackScreen._compositor_refresh
+
+    def timed_draw(self: FeedbackScreen) -> None:
+        draw(self)
+        drawn.append(time.perf_counter())
+
+    FeedbackScreen._compositor_refresh = timed_draw  # type: ignore[method-assign]
+
+    bank = load_bank([bundled_bank()])
+    gc.freeze()  # as run_app does before the app starts
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(make_engine(Path(tmp) / "bench.db"))
+        app = make_app(bank, store, rng=random.Random(1), start="review")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.5)  # past the app's warm-up, as a person reading would be
+            for _ in range(answers):
+                if not isinstance(app.screen, QuestionScreen):
+                    break
+                await pilot.press("1")
+                drawn.clear()
+                start = time.perf_counter()
+                await pilot.press("enter")
+                while not drawn:
+                    await asyncio.sleep(0.001)
+                times.append(drawn[0] - start)
+                await pilot.pause()
+                await pilot.press("enter")
+                await pilot.pause()
+        store.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--answers", type=int, default=15)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        raise SystemExit("the start-up benchmark needs tmux")
+
+    quiz_s, bare_s = startup(args.runs)
+    print(f"start-up, median of {args.runs} (to the first question / to one line):")
+    print(f"  quiz review      {quiz_s * 1000:7.0f} ms")
+    print(f"  bare Textual app {bare_s * 1000:7.0f} ms")
+    print(f"  ratio            {quiz_s / bare_s:7.2f}x   (target <= 2x)")
+
+    times = asyncio.run(answer_to_feedback(args.answers))
+    print(f"answer to feedback, {len(times)} answers (Enter to the feedback's first frame):")
+    print(f"  median           {statistics.median(times) * 1000:7.1f} ms")
+    print(f"  worst            {max(times) * 1000:7.1f} ms   (target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The command palette's quiz commands (ctrl+p): review, practice a topic, stats, quit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+if TYPE_CHECKING:
+    from quiz.tui.app import QuizApp
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """``Matcher.highlight`` without its markup parsing: topic titles are literal text."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets if score else ():
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class QuizCommands(Provider):
+    """Start a review, practise any topic, open the stats, quit."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app = cast("QuizApp", self.app)
+        commands: list[tuple[str, Callable[[], object], str]] = [
+            ("Review: today's questions", app.start_review,
+             "Due reviews first, then new questions"),
+        ]
+        for topic in app.bank.topics.values():
+            commands.append((f"Practice: {topic.title}", partial(app.start_practice, topic.id),
+                             "Every question of the topic; the schedule is not changed"))
+        commands.append(("Stats: progress per topic", app.open_stats,
+                         "New, learning, review, due and mastered counts"))
+        commands.append(("Home", app.show_home, "The topics and what to do next"))
+        commands.append(("Quit", app.exit, "Leave quiz (every answer is already saved)"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, highlight(matcher, name), callback, text=name, help=help_text)

@@ -1,0 +1,97 @@
+"""Feedback after an answer (already stored): verdict, marked choices, explanation, concepts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from fsrs import Rating
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from quiz.tui.screens.question import session_header
+from quiz.tui.text import when
+from quiz.tui.widgets.feedback_view import FeedbackView
+from quiz.tui.widgets.session_header import SessionHeader
+
+if TYPE_CHECKING:
+    from quiz.session import Feedback, Showing, StudySession
+    from quiz.tui.app import QuizApp
+
+KEY = "bold $text-accent"
+
+
+class FeedbackScreen(Screen[None]):
+    """The answer just given; Enter goes on, h / e regrade a right answer in review mode."""
+
+    BINDINGS = [
+        Binding("enter", "next", "Next"),
+        Binding("h", "grade('hard')", "I guessed"),
+        Binding("e", "grade('easy')", "Knew it instantly"),
+        Binding("f", "flag", "Flag"),
+        Binding("u", "undo", "Undo"),
+        Binding("escape", "end", "End"),
+    ]
+
+    def __init__(self, session: StudySession, feedback: Feedback) -> None:
+        super().__init__()
+        self.session = session
+        self.feedback = feedback
+        assert session.current is not None
+        self.showing: Showing = session.current
+
+    @property
+    def quiz(self) -> QuizApp:
+        return cast("QuizApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield session_header(self.quiz, self.session, self.showing)
+        yield FeedbackView(self.quiz.bank, self.feedback, id="feedback")
+        yield Static(self._hint(), id="grade-hint")
+        yield Footer()
+
+    def _hint(self) -> Content:
+        feedback = self.feedback
+        parts: list[str | tuple[str, str]] = []
+        if feedback.can_regrade:
+            parts += [("enter", KEY), " I knew it  ", ("h", KEY), " I guessed  ",
+                      ("e", KEY), " knew it instantly"]
+        else:
+            parts += [("enter", KEY), " next question"]
+        if feedback.due is not None:
+            due = when(feedback.due, self.quiz.now())
+            parts += ["   ·   ", (f"next review {due}", "$text-muted")]
+        elif self.session.mode != "review":
+            parts += ["   ·   ", ("practice: the schedule is unchanged", "$text-muted")]
+        return Content.assemble(*parts)
+
+    def on_mount(self) -> None:
+        self.query_one(FeedbackView).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "grade":
+            return self.feedback.can_regrade
+        if action == "undo":
+            return self.quiz.can_undo
+        return True
+
+    def action_next(self) -> None:
+        self.quiz.next_question(self.session)
+
+    def action_grade(self, name: str) -> None:
+        feedback = self.session.regrade(Rating.Hard if name == "hard" else Rating.Easy)
+        self.quiz.regraded(feedback)
+        self.quiz.next_question(self.session)
+
+    def action_flag(self) -> None:
+        flagged = self.session.flag()
+        self.query_one(SessionHeader).set_flagged(flagged)
+        self.notify("Flagged for a later look." if flagged else "Flag removed.", timeout=2)
+
+    def action_undo(self) -> None:
+        self.quiz.undo(self.session)
+
+    def action_end(self) -> None:
+        self.quiz.end_session(self.session)

@@ -1,0 +1,184 @@
+"""The home screen: topics with their progress, and what to do next."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, OptionList, Static
+
+from quiz.scheduling import review_queue
+from quiz.stats import Stats, TopicCounts, compute_stats
+from quiz.tui.text import inline, literal, plural, when
+from quiz.tui.widgets.topic_list import TopicList, heading
+
+if TYPE_CHECKING:
+    from quiz.tui.app import QuizApp
+
+
+class HomeScreen(Screen[None]):
+    """Topics with new / due / mastered counts; review, practice, stats."""
+
+    BINDINGS = [
+        Binding("r", "review", "Review"),
+        Binding("p", "practice", "Practice topic"),
+        Binding("c", "concept", "Practice concept"),
+        Binding("s", "stats", "Stats"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stats: Stats | None = None
+        self.review_size = 0
+
+    @property
+    def quiz(self) -> QuizApp:
+        return cast("QuizApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        self._measure()
+        assert self.stats is not None
+        with Horizontal(classes="title-bar"):
+            yield Static(self._title(), id="home-name")
+            yield Static(Content(self.quiz.bank.summary()), id="home-bank")
+        yield Static(self._today(), id="home-today")
+        yield Static(heading(78), id="topics-head")
+        yield TopicList(self.stats.topics, id="topics")
+        yield Static(id="topic-detail")
+        with Horizontal(id="home-actions"):
+            yield Button(self._review_label(), id="review", compact=True, variant="primary",
+                         disabled=not self.review_size)
+            yield Button("Practice topic", id="practice", compact=True)
+            yield Button("Practice a concept", id="concept", compact=True)
+            yield Button("Stats", id="stats", compact=True)
+            yield Button("Quit", id="quit", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TopicList).focus()
+        self._show_detail()
+        self.call_after_refresh(self._fit_heading)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_heading)
+
+    def _fit_heading(self) -> None:
+        self.query_one("#topics-head", Static).update(heading(self.query_one(TopicList).line_width))
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.stats is not None:
+            self.refresh_figures()
+
+    def refresh_figures(self) -> None:
+        """Recount after a session."""
+        self._measure()
+        assert self.stats is not None
+        self.query_one("#home-today", Static).update(self._today())
+        self.query_one(TopicList).set_topics(self.stats.topics)
+        review = self.query_one("#review", Button)
+        review.label = self._review_label()
+        review.disabled = not self.review_size
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _measure(self) -> None:
+        app = self.quiz
+        now = app.now()
+        self.stats = compute_stats(app.bank, app.store, now)
+        self.review_size = len(review_queue(app.bank, app.store, now))
+
+    def _title(self) -> Content:
+        return Content.assemble(("quiz", "bold $text-primary"), "  KCSA networking security")
+
+    def _today(self) -> Content:
+        assert self.stats is not None
+        totals = self.stats.totals
+        parts: list[str | tuple[str, str]] = [("Today  ", "bold")]
+        if self.review_size:
+            parts.append((f"{plural(self.review_size, 'question')} to review", "$text-warning"))
+        else:
+            parts.append(("nothing due right now", "$text-success"))
+            upcoming = self._next_due()
+            if upcoming is not None:
+                parts.append(f" (next {when(upcoming, self.quiz.now())})")
+        parts.append(f"  ·  {totals.mastered} of {totals.questions} mastered")
+        if self.stats.streak:
+            parts.append(f"  ·  streak {plural(self.stats.streak, 'day')}")
+        return Content.assemble(*parts)
+
+    def _next_due(self) -> datetime | None:
+        """When the next started question falls due (for the 'nothing due' line)."""
+        bank = self.quiz.bank
+        dues = [c.due for c in self.quiz.store.cards().values()
+                if c.question_id in bank.questions and not c.is_new and not c.suspended]
+        return min(dues, default=None)
+
+    def _review_label(self) -> str:
+        return f"Review ({self.review_size})" if self.review_size else "Review (0)"
+
+    def _show_detail(self) -> None:
+        topic = self.query_one(TopicList).current
+        self.query_one("#topic-detail", Static).update(self._detail(topic))
+
+    def _detail(self, topic: TopicCounts | None) -> Content:
+        if topic is None:
+            return Content("This bank has no topics.")
+        concepts = sum(c.topic == topic.id for c in self.quiz.bank.concepts.values())
+        parts: list[str | Content | tuple[str, str]] = [literal(topic.title, "bold $text"), "\n"]
+        description = self.quiz.bank.topics[topic.id].description \
+            if topic.id in self.quiz.bank.topics else None
+        if description:
+            parts += [inline(description), "\n"]
+        parts.append(f"{plural(topic.questions, 'question')} on {plural(concepts, 'concept')}: "
+                     f"{topic.new} new, {topic.learning} learning, {topic.review} in review")
+        if topic.suspended:
+            parts.append(f", {topic.suspended} suspended")
+        return Content.assemble(*parts)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "review" and not self.review_size:
+            return None
+        return True
+
+    def action_review(self) -> None:
+        self.quiz.start_review()
+
+    def action_practice(self) -> None:
+        topic = self.query_one(TopicList).current
+        if topic is not None:
+            self.quiz.start_practice(topic.id)
+
+    def action_concept(self) -> None:
+        topic = self.query_one(TopicList).current
+        if topic is not None:
+            self.quiz.pick_concept(topic.id)
+
+    def action_stats(self) -> None:
+        self.quiz.open_stats()
+
+    @on(OptionList.OptionHighlighted, "#topics")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    @on(OptionList.OptionSelected, "#topics")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_id:
+            self.quiz.start_practice(event.option_id)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        actions = {"review": self.action_review, "practice": self.action_practice,
+                   "concept": self.action_concept, "stats": self.action_stats,
+                   "quit": self.app.exit}
+        action = actions.get(event.button.id or "")
+        if action is not None:
+            action()

@@ -1,0 +1,73 @@
+"""Dialogs: pick a concept to practise, look again at a missed question's feedback."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList
+from textual.widgets.option_list import Option
+
+from quiz.bank import Bank
+from quiz.session import Feedback
+from quiz.tui.text import literal, plural
+from quiz.tui.widgets.feedback_view import FeedbackView
+
+
+class ConceptPickerModal(ModalScreen[str | None]):
+    """The concepts of one topic with their question counts; dismisses with a concept id."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, bank: Bank, topic: str) -> None:
+        super().__init__()
+        self.bank = bank
+        self.topic = topic
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for concept in self.bank.concepts.values():
+            if concept.topic != self.topic:
+                continue
+            count = len(self.bank.with_concept(concept.id))
+            prompt = Content.assemble(literal(concept.title),
+                                      (f"  {plural(count, 'question')}", "$text-muted"))
+            options.append(Option(prompt, id=concept.id, disabled=not count))
+        with Vertical(classes="modal-frame -small") as frame:
+            topic = self.bank.topics.get(self.topic)
+            frame.border_title = Content.assemble(
+                "Practise a concept of ", literal(topic.title if topic else self.topic))
+            frame.border_subtitle = Content("enter start · esc cancel")
+            yield OptionList(*options, id="concepts", markup=False)
+        yield Footer()
+
+    @on(OptionList.OptionSelected, "#concepts")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_id)
+
+
+class MissedQuestionModal(ModalScreen[None]):
+    """A question answered wrongly in the session, with its full feedback again."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close"),
+        Binding("enter", "dismiss(None)", "Close", show=False),
+    ]
+
+    def __init__(self, bank: Bank, feedback: Feedback) -> None:
+        super().__init__()
+        self.bank = bank
+        self.feedback = feedback
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-frame") as frame:
+            frame.border_title = Content(f"Missed: {self.feedback.question.id}")
+            frame.border_subtitle = Content("↑↓ PgUp PgDn scroll · esc close")
+            yield FeedbackView(self.bank, self.feedback, show_stem=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(FeedbackView).focus()

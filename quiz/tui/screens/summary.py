@@ -1,0 +1,126 @@
+"""The end of a session: score, per-topic results, the missed questions, the next reviews."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from quiz.tui.screens.modals import MissedQuestionModal
+from quiz.tui.text import clip, first_paragraph, inline, literal, plural, when
+
+MISSED_WIDTH = 74  # one line per missed question at 80 columns
+
+if TYPE_CHECKING:
+    from quiz.session import Feedback, StudySession, Summary
+    from quiz.tui.app import QuizApp
+
+
+def score_line(summary: Summary) -> Content:
+    """'7 of 10 right (70%)'."""
+    if not summary.total:
+        return Content("No answers.")
+    share = summary.score / summary.total
+    style = "$text-success" if share >= 0.75 else ("$text-warning" if share >= 0.5
+                                                   else "$text-error")
+    return Content.assemble(("Score  ", "bold"), (f"{summary.score} of {summary.total} right",
+                                                  f"bold {style}"), f"  ({share:.0%})")
+
+
+def due_line(next_due: dict[str, datetime], now: datetime) -> Content:
+    """When the questions just reviewed come back, soonest first, grouped."""
+    groups: dict[str, int] = {}
+    for due in sorted(next_due.values()):
+        label = when(due, now)
+        groups[label] = groups.get(label, 0) + 1
+    parts = ", ".join(f"{plural(n, 'question')} {label}" for label, n in groups.items())
+    return Content.assemble(("Next reviews  ", "bold"), parts)
+
+
+class SummaryScreen(Screen[None]):
+    """Score, per-topic table, missed questions (Enter opens one), next reviews."""
+
+    BINDINGS = [
+        Binding("escape", "home", "Home"),
+        Binding("enter", "home", "Home"),
+        Binding("u", "undo", "Undo last"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, session: StudySession, summary: Summary) -> None:
+        super().__init__()
+        self.session = session
+        self.summary = summary
+
+    @property
+    def quiz(self) -> QuizApp:
+        return cast("QuizApp", self.app)
+
+    def missed(self) -> list[Feedback]:
+        """The feedback of each wrong answer, in session order."""
+        return [f for f in self.quiz.feedbacks if not f.correct]
+
+    def compose(self) -> ComposeResult:
+        summary = self.summary
+        mode = self.session.mode.capitalize()
+        planned = len(self.session.questions)
+        state = "finished" if summary.total >= planned else f"ended early ({planned} planned)"
+        yield Static(Content.assemble((f"{mode} {state}", "bold $text-primary"),
+                                      f"   {plural(summary.total, 'answer')}"), classes="title-bar")
+        with VerticalScroll(id="summary-body"):
+            yield Static(score_line(summary), id="score")
+            table: DataTable[Text] = DataTable(id="per-topic", cursor_type="none",
+                                               zebra_stripes=True)
+            table.add_columns("Topic", "right", "of", "%")
+            for topic_id, result in summary.per_topic.items():
+                topic = self.quiz.bank.topics.get(topic_id)
+                share = result.correct / result.total if result.total else 0.0
+                table.add_row(Text(clip(topic.title if topic else topic_id, 46)),
+                              Text(str(result.correct), justify="right"),
+                              Text(str(result.total), justify="right"),
+                              Text(f"{share:.0%}", justify="right"))
+            yield table
+            missed = self.missed()
+            if missed:
+                yield Static(literal(f"Missed ({len(missed)}): enter to look again"),
+                             classes="section-title")
+                yield OptionList(*(Option(inline(first_paragraph(f.question.question))
+                                          .truncate(MISSED_WIDTH, ellipsis=True), id=str(i))
+                                   for i, f in enumerate(missed)), id="missed", markup=False)
+            elif summary.total:
+                yield Static(literal("Nothing missed.", "$text-success"), classes="section-title")
+            if summary.next_due:
+                yield Static(due_line(summary.next_due, self.quiz.now()), id="next-due")
+            elif self.session.mode != "review":
+                yield Static(literal("Practice answers are logged; the review schedule is "
+                                     "unchanged.", "$text-muted"), id="next-due")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.query("#missed"):
+            self.query_one("#missed", OptionList).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return self.quiz.can_undo
+        return True
+
+    @on(OptionList.OptionSelected, "#missed")
+    def _open_missed(self, event: OptionList.OptionSelected) -> None:
+        feedback = self.missed()[int(event.option_id or 0)]
+        self.app.push_screen(MissedQuestionModal(self.quiz.bank, feedback))
+
+    def action_home(self) -> None:
+        self.quiz.show_home()
+
+    def action_undo(self) -> None:
+        self.quiz.undo(self.session)

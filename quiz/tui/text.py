@@ -1,0 +1,104 @@
+"""Bank text as Textual ``Content``: always literal, never parsed as console markup.
+
+Every widget that shows words from the bank gets them through these helpers (or a Markdown
+widget), so ``[bold]x[/bold]`` in a question stays exactly that on screen.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from textual.content import Content
+
+_CODE = re.compile(r"`([^`\n]+)`")
+_EMPHASIS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"  # **strong**
+                       r"|(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"  # *em*
+                       r"|(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")  # _em_
+# Markdown that needs the Markdown widget: fences, headings, lists, quotes, tables, indented code.
+_BLOCK = re.compile(r"^\s*(```|~~~|#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)|^( {4}|\t)\S", re.M)
+CODE_STYLE = "$text-warning"
+
+
+def literal(text: str, style: str = "") -> Content:
+    """Text exactly as written (an optional style over all of it)."""
+    return Content.styled(text, style) if style else Content(text)
+
+
+def _emphasis(text: str, style: str) -> list[str | tuple[str, str]]:
+    parts: list[str | tuple[str, str]] = []
+    last = 0
+    for match in _EMPHASIS.finditer(text):
+        if match.start() > last:
+            parts.append((text[last:match.start()], style))
+        strong, em, em2 = match.groups()
+        parts.append((strong, f"{style} bold".strip()) if strong is not None
+                     else (em if em is not None else em2, f"{style} italic".strip()))
+        last = match.end()
+    parts.append((text[last:], style))
+    return parts
+
+
+def inline(text: str, style: str = "") -> Content:
+    """One paragraph of bank Markdown as literal text: `code`, **strong** and *em* are styled
+    (their markers dropped); anything else, brackets included, shows as written."""
+    text = " ".join(text.split())
+    parts: list[str | tuple[str, str]] = []
+    last = 0
+    for match in _CODE.finditer(text):
+        parts += _emphasis(text[last:match.start()], style)
+        parts.append((match.group(1), f"{style} {CODE_STYLE}".strip()))
+        last = match.end()
+    parts += _emphasis(text[last:], style)
+    return Content.assemble(*(p for p in parts if p[0]))
+
+
+def is_plain_prose(markdown: str) -> bool:
+    """Paragraphs only (no code blocks, lists, headings, quotes or tables)."""
+    return _BLOCK.search(markdown) is None
+
+
+def prose(markdown: str) -> Content:
+    """Plain-prose Markdown (see ``is_plain_prose``) as Content, paragraphs kept apart."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", markdown.strip()) if p.strip()]
+    return Content("\n\n").join(inline(p) for p in paragraphs)
+
+
+def first_paragraph(markdown: str) -> str:
+    """The opening paragraph of a Markdown text (before a blank line or a code fence)."""
+    lines: list[str] = []
+    for line in markdown.strip().splitlines():
+        if not line.strip() or line.lstrip().startswith(("```", "~~~")):
+            break
+        lines.append(line.strip())
+    return " ".join(lines) or markdown.strip().splitlines()[0]
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def bar(fraction: float, width: int) -> Content:
+    """A one-line progress bar drawn in theme colours."""
+    fraction = min(1.0, max(0.0, fraction))
+    filled = round(fraction * width)
+    return Content.assemble(("━" * filled, "$success"), ("━" * (width - filled), "$panel"))
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """'1 question', '3 questions'."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """A due time relative to now: 'now', 'in 10 min', 'in 3 h', 'tomorrow', 'in 5 days'."""
+    delta = moment - now
+    if delta <= timedelta(seconds=0):
+        return "now"
+    if delta < timedelta(hours=1):
+        return f"in {max(1, round(delta.total_seconds() / 60))} min"
+    if delta < timedelta(hours=24):
+        return f"in {round(delta.total_seconds() / 3600)} h"
+    days = round(delta.total_seconds() / 86400)
+    return "tomorrow" if days <= 1 else f"in {days} days"

@@ -1,0 +1,1 @@
+"""Reusable widgets: choice list, concept card, feedback view, session header, topic list."""

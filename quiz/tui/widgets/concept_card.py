@@ -1,0 +1,50 @@
+"""A concept card: what a question tests, where the idea comes from, and where to read more."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.style import Style
+from textual.widgets import Static
+
+from quiz.bank import Concept
+from quiz.tui.text import is_plain_prose, literal, prose
+from quiz.tui.widgets.prose import markdown_widget
+
+LABEL = "$text-muted"
+CAVEAT = "bold $text-warning"
+
+
+def references(source_title: str | None, docs: list[str]) -> Content:
+    """'Source  <section title>' and the docs links (clickable), one a line."""
+    lines: list[Content] = []
+    if source_title:
+        lines.append(Content.assemble(("Source  ", LABEL), literal(source_title)))
+    if docs:
+        lines.append(Content.styled("Docs", LABEL))
+        lines += [Content.styled(url, Style(link=url, underline=True)) for url in docs]
+    return Content("\n").join(lines)
+
+
+class ConceptCard(Vertical):
+    """Title (as the border title), summary, source section, docs links and caveat."""
+
+    def __init__(self, concept: Concept, source_title: str | None) -> None:
+        super().__init__(classes="concept-card")
+        self.concept = concept
+        self.source_title = source_title
+        self.border_title = literal(concept.title)
+
+    def compose(self) -> ComposeResult:
+        concept = self.concept
+        yield markdown_widget(concept.summary, "concept-summary")
+        if self.source_title or concept.docs:
+            yield Static(references(self.source_title, concept.docs), classes="concept-refs")
+        if concept.caveat:
+            if is_plain_prose(concept.caveat):
+                yield Static(Content.assemble(("Caveat  ", CAVEAT), prose(concept.caveat)),
+                             classes="concept-caveat")
+            else:
+                yield Static(literal("Caveat", CAVEAT), classes="concept-caveat")
+                yield markdown_widget(concept.caveat, "concept-caveat")

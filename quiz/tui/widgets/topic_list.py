@@ -1,0 +1,94 @@
+"""The home screen's topics: one line each with new / due / mastered counts and a bar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual import events
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from quiz.stats import TopicCounts
+from quiz.tui.text import clip
+
+NUMBERS = ((" new", 5), (" due", 5), (" mastered", 9))
+BAR = 14
+FIXED = sum(w for _, w in NUMBERS) + 2 + BAR + 5  # the columns after the title
+
+
+def title_width(total: int) -> int:
+    """The title column's width for a list this wide (what the numbers leave)."""
+    return max(12, total - FIXED - 1)
+
+
+def heading(width: int) -> Content:
+    """The column heading line over a topic list of ``width`` cells."""
+    tw = title_width(width)
+    cells = "".join(label.rjust(w) for label, w in NUMBERS)
+    return Content("Topic".ljust(tw) + cells + "  " + "progress".ljust(BAR + 5))
+
+
+def topic_bar(counts: TopicCounts, width: int) -> Content:
+    """Mastered in green, started but not yet mastered in the primary colour, new blank."""
+    total = max(1, counts.questions)
+    mastered = round(counts.mastered / total * width)
+    started = round((counts.questions - counts.new - counts.suspended) / total * width)
+    started = max(mastered, started)
+    return Content.assemble(("━" * mastered, "$success"), ("━" * (started - mastered), "$primary"),
+                            ("━" * (width - started), "$panel"))
+
+
+def topic_line(counts: TopicCounts, width: int) -> Content:
+    """One topic's line: title (clipped), counts, bar, percentage mastered."""
+    tw = title_width(width)
+    due = Content(str(counts.due_today).rjust(5))
+    if counts.due_today:
+        due = due.stylize("bold $text-warning")
+    percent = counts.mastered / counts.questions if counts.questions else 0.0
+    return Content.assemble(
+        clip(counts.title, tw).ljust(tw),
+        str(counts.new).rjust(5), due, str(counts.mastered).rjust(9), "  ",
+        topic_bar(counts, BAR), f"{percent:>5.0%}",
+    )
+
+
+class TopicList(OptionList):
+    """Topics as a keyboard- and mouse-selectable list; option ids are topic ids."""
+
+    def __init__(self, topics: Sequence[TopicCounts], **widget_options: Any) -> None:
+        super().__init__(markup=False, **widget_options)
+        self.topics = list(topics)
+        self._drawn_width = 0
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._drawn_width:
+            self.redraw()
+
+    def set_topics(self, topics: Sequence[TopicCounts]) -> None:
+        self.topics = list(topics)
+        self.redraw()
+
+    @property
+    def line_width(self) -> int:
+        """The width each topic line is drawn to (the heading above should match it)."""
+        return max(40, (self.scrollable_content_region.width or 80) - 2)
+
+    def redraw(self) -> None:
+        width = self.line_width
+        self._drawn_width = self.size.width
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options([Option(topic_line(t, width), id=t.id) for t in self.topics])
+        if self.topics:
+            self.highlighted = min(highlighted or 0, len(self.topics) - 1)
+
+    @property
+    def current(self) -> TopicCounts | None:
+        if self.highlighted is None or not self.topics:
+            return None
+        return self.topics[self.highlighted]

@@ -1,0 +1,87 @@
+"""Fixtures for the TUI tests: the TUI bank, a frozen clock, a store on a temp file, and a
+factory for the app built exactly as the CLI builds it (``make_app``), with a seeded shuffle."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from quiz.bank import Bank, load_bank
+from quiz.session import Showing
+from quiz.store import Store, make_engine
+from quiz.tui.app import QuizApp, make_app
+
+TUI_BANK = Path(__file__).parent.parent / "data" / "banks" / "tui"
+T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+SIZE = (100, 30)
+
+
+class Clock:
+    """A frozen clock the test moves by hand."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.value = start
+
+    def __call__(self) -> datetime:
+        return self.value
+
+    def advance(self, **delta: float) -> datetime:
+        self.value += timedelta(**delta)
+        return self.value
+
+
+@pytest.fixture(autouse=True)
+def _utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """'Today' and due counts follow the local day: pin it so snapshots do not drift."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def bank() -> Bank:
+    return load_bank([TUI_BANK])
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    s = Store(make_engine(tmp_path / "progress.db"), now=clock, enable_fuzzing=False)
+    yield s
+    s.close()
+
+
+AppFactory = Callable[..., QuizApp]
+
+
+@pytest.fixture
+def make(bank: Bank, store: Store, clock: Clock) -> AppFactory:
+    """``make(start="review")`` → the app on the TUI bank, the temp store, the frozen clock."""
+
+    def build(start: str = "home", **options: object) -> QuizApp:
+        return make_app(bank, store, now=clock, rng=random.Random(7), start=start,
+                        **options)  # type: ignore[arg-type]
+
+    return build
+
+
+def screen_text(app: QuizApp) -> str:
+    """What the terminal shows now, as plain lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def keys_for(showing: Showing, right: bool = True) -> list[str]:
+    """The number keys that pick the right choices (or, right=False, one wrong choice)."""
+    numbers = [str(n) for n, c in enumerate(showing.choices, 1) if c.correct == right]
+    return numbers if right else numbers[:1]

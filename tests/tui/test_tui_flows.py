@@ -1,0 +1,233 @@
+"""Whole flows through the app, driven by Pilot, checked against the store."""
+
+from __future__ import annotations
+
+from fsrs import Rating
+
+from quiz.store import Store
+from quiz.tui.screens.feedback import FeedbackScreen
+from quiz.tui.screens.home import HomeScreen
+from quiz.tui.screens.modals import ConceptPickerModal, MissedQuestionModal
+from quiz.tui.screens.question import QuestionScreen
+from quiz.tui.screens.summary import SummaryScreen
+from tests.tui.conftest import SIZE, AppFactory, keys_for, screen_text
+
+
+async def answer(pilot, right: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Answer the question on screen, right or wrong, and wait for the feedback."""
+    screen = pilot.app.screen
+    assert isinstance(screen, QuestionScreen)
+    await pilot.press(*keys_for(screen.showing, right), "enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, FeedbackScreen)
+
+
+async def test_whole_review_session(make: AppFactory, store: Store) -> None:
+    app = make("review")
+    async with app.run_test(size=SIZE) as pilot:
+        asked = []
+        for right in (True, False, True):
+            screen = app.screen
+            assert isinstance(screen, QuestionScreen)
+            asked.append(screen.showing.question.id)
+            assert f"{screen.showing.number} of 3" in screen_text(app)
+            await answer(pilot, right)
+            assert ("Correct" if right else "Incorrect") in screen_text(app)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        text = screen_text(app)
+        assert "2 of 3 right" in text and "Missed (1)" in text and "Next reviews" in text
+        logs = store.logs()
+        assert [e.question_id for e in logs] == asked
+        assert [e.correct for e in logs] == [True, False, True]
+        assert {e.mode for e in logs} == {"review"}
+        (session,) = store.sessions()
+        assert session.finished_at is not None and (session.score, session.total) == (2, 3)
+        assert all(not store.card(q).is_new for q in asked)  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "nothing due right now" in screen_text(app)
+
+
+async def test_multi_select_wrong_then_right(make: AppFactory, store: Store) -> None:
+    app = make("practice", topic="encryption")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        showing = screen.showing
+        assert showing.question.is_multi and "Select 2" in screen_text(app)
+        right = keys_for(showing)
+        wrong = keys_for(showing, right=False)
+        # One right choice and one wrong one: incorrect, every choice marked.
+        await pilot.press(right[0], wrong[0], "enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Incorrect: the answers are" in text
+        assert text.count("✓") == 2 and text.count("✗") == 3  # the verdict's ✗ too
+        (log,) = store.logs()
+        picked = {showing.order[int(k) - 1] for k in (right[0], wrong[0])}
+        assert set(log.picked) == picked and not log.correct and log.mode == "practice"
+        # Take it back and answer right: both choices, toggled on with the keys.
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen) and store.logs() == []
+        await pilot.press(right[0], wrong[0], wrong[0], right[1], "enter")
+        await pilot.pause()
+        assert "✓ Correct" in screen_text(app)
+        (log,) = store.logs()
+        assert log.correct and set(log.picked) == showing.question.correct_indices
+
+
+async def test_undo_restores_the_card(make: AppFactory, store: Store) -> None:
+    app = make("review")
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.screen.showing.question.id  # type: ignore[attr-defined]
+        await answer(pilot, right=True)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not store.card(first).is_new  # type: ignore[union-attr]
+        # From the next question, undo goes back to the previous one.
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.showing.question.id == first
+        assert store.logs() == []
+        card = store.card(first)
+        assert card is None or card.is_new
+
+
+async def test_flag_toggles_in_the_store(make: AppFactory, store: Store) -> None:
+    app = make("review")
+    async with app.run_test(size=SIZE) as pilot:
+        question = app.screen.showing.question.id  # type: ignore[attr-defined]
+        await pilot.press("f")
+        await pilot.pause()
+        assert store.card(question).flagged  # type: ignore[union-attr]
+        assert "flagged" in screen_text(app)
+        await answer(pilot)
+        await pilot.press("f")  # on the feedback too: toggles back
+        await pilot.pause()
+        assert not store.card(question).flagged  # type: ignore[union-attr]
+        assert store.flagged_ids() == set()
+
+
+async def test_regrade_easy_after_a_right_answer(make: AppFactory, store: Store) -> None:
+    app = make("review")
+    async with app.run_test(size=SIZE) as pilot:
+        await answer(pilot, right=True)
+        assert "knew it instantly" in screen_text(app)
+        await pilot.press("e")
+        await pilot.pause()
+        (log,) = store.logs()
+        assert log.rating == Rating.Easy
+        assert isinstance(app.screen, QuestionScreen)  # and on to the next question
+
+
+async def test_practice_by_topic_leaves_the_schedule(make: AppFactory, store: Store,
+                                                     bank) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("down", "p")  # the second topic: encryption
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.session.mode == "practice"
+        assert screen.showing.question.topic == "encryption" and screen.showing.total == 1
+        await answer(pilot, right=True)
+        assert "practice: the schedule is unchanged" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        (log,) = store.logs()
+        assert log.mode == "practice" and log.question_id == "enc-mtls-both-ends"
+        assert store.card("enc-mtls-both-ends").is_new  # type: ignore[union-attr]
+        (session,) = store.sessions()
+        assert session.mode == "practice" and session.topic == "encryption"
+
+
+async def test_practice_a_concept_from_home(make: AppFactory, store: Store) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConceptPickerModal)
+        assert "Selectors [and] their scope" in screen_text(app)
+        await pilot.press("down", "enter")  # the second concept of network-policies
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        assert screen.showing.question.id == "np-literal-markup"
+        (session,) = store.sessions()
+        assert session.concept == "policy-selectors"
+
+
+async def test_missed_question_opens_again(make: AppFactory) -> None:
+    app = make("practice", topic="network-policies")
+    async with app.run_test(size=SIZE) as pilot:
+        await answer(pilot, right=False)
+        missed = app.screen.feedback.question.id  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        await answer(pilot, right=True)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, MissedQuestionModal) and modal.feedback.question.id == missed
+        assert "Incorrect" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+
+
+async def test_end_early_keeps_the_answers(make: AppFactory, store: Store) -> None:
+    app = make("review")
+    async with app.run_test(size=SIZE) as pilot:
+        await answer(pilot, right=True)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert "1 of 1 right" in screen_text(app)
+        (session,) = store.sessions()
+        assert (session.score, session.total) == (1, 1) and session.finished_at is not None
+        assert len(store.logs()) == 1
+
+
+async def test_submit_without_a_pick_stores_nothing(make: AppFactory, store: Store) -> None:
+    app = make("review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen) and store.logs() == []
+
+
+async def test_mouse_picks_a_choice(make: AppFactory, store: Store) -> None:
+    app = make("practice", topic="network-policies")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        rows = screen.query("ChoiceRow")
+        target = next(i for i, c in enumerate(screen.showing.choices) if c.correct)
+        assert await pilot.click(rows[target])
+        await pilot.press("enter")
+        await pilot.pause()
+        (log,) = store.logs()
+        assert log.correct
+
+
+async def test_command_palette_starts_practice(make: AppFactory, store: Store) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"practice encryption")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        assert screen.showing.question.topic == "encryption"

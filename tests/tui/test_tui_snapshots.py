@@ -1,0 +1,73 @@
+"""Snapshots of the main screens at 80x24: fixed bank, frozen clock, seeded shuffle.
+
+Regenerate after a deliberate change with ``pytest tests/tui --snapshot-update`` and look at
+the report before committing.
+"""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tests.tui.conftest import AppFactory, keys_for
+
+SIZE = (80, 24)
+
+
+async def answer(pilot: Pilot, right: bool = True, then: tuple[str, ...] = ()) -> None:
+    showing = pilot.app.screen.showing  # type: ignore[attr-defined]
+    await pilot.press(*keys_for(showing, right), "enter", *then)
+    await pilot.pause()
+
+
+class TestHome:
+    def test_home(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        assert snap_compare(make(), terminal_size=SIZE)
+
+    def test_home_light_theme(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        app = make()
+
+        async def light(pilot: Pilot) -> None:
+            pilot.app.theme = "textual-light"
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=light)
+
+
+class TestQuestion:
+    def test_multi_select(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        async def pick_one(pilot: Pilot) -> None:
+            showing = pilot.app.screen.showing  # type: ignore[attr-defined]
+            await pilot.press(keys_for(showing)[0])
+
+        assert snap_compare(make("review"), terminal_size=SIZE, run_before=pick_one)
+
+    def test_single_with_yaml(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        async def to_second(pilot: Pilot) -> None:
+            await answer(pilot, then=("enter",))
+
+        assert snap_compare(make("review"), terminal_size=SIZE, run_before=to_second)
+
+
+class TestFeedback:
+    def test_right_multi(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        async def right(pilot: Pilot) -> None:
+            await answer(pilot)
+
+        assert snap_compare(make("review"), terminal_size=SIZE, run_before=right)
+
+    def test_wrong_single(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        async def wrong(pilot: Pilot) -> None:
+            await answer(pilot, then=("enter",))
+            await answer(pilot, right=False)
+
+        assert snap_compare(make("review"), terminal_size=SIZE, run_before=wrong)
+
+
+class TestSummary:
+    def test_summary(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        async def finish(pilot: Pilot) -> None:
+            await answer(pilot, then=("enter",))
+            await answer(pilot, right=False, then=("enter",))
+            await answer(pilot, then=("enter",))
+
+        assert snap_compare(make("review"), terminal_size=SIZE, run_before=finish)
