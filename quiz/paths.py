@@ -28,6 +28,12 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
+def cache_dir() -> Path:
+    """The per-user cache directory (validated banks); ``QUIZ_CACHE`` overrides it."""
+    override = os.environ.get("QUIZ_CACHE")
+    return Path(override) if override else platformdirs.user_cache_path(APP_NAME, appauthor=False)
+
+
 def default_db() -> str:
     """``QUIZ_DB`` if set, else ``progress.db`` in the user data directory."""
     return os.environ.get("QUIZ_DB") or str(data_dir() / "progress.db")

@@ -16,6 +16,8 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.delenv("QUIZ_CACHE", raising=False)
     monkeypatch.delenv("QUIZ_DB", raising=False)
     monkeypatch.delenv("QUIZ_BANK", raising=False)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from pathlib import Path
 
 from quiz.bank.bank import Bank
 from quiz.bank.parsed import LoadState, ParsedFile
 from quiz.bank.scenarios import check_scenarios
-from quiz.bank.similar import near_duplicates
 
 _Place = tuple[ParsedFile, tuple[str | int, ...]]
 
@@ -40,6 +38,8 @@ def cross_check(roots: tuple[Path, ...], state: LoadState, *, similar: bool) -> 
                     target[item.id] = item  # type: ignore[index]
 
     def unknown(kind: str, ref: str, known: Sequence[str]) -> str:
+        import difflib  # only on the error path
+
         hint = difflib.get_close_matches(ref, list(known), n=1)
         return f"unknown {kind} '{ref}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
 
@@ -74,6 +74,8 @@ def cross_check(roots: tuple[Path, ...], state: LoadState, *, similar: bool) -> 
                             if bank.questions.get(q.id) is q])
 
     if similar:
+        from quiz.bank.similar import near_duplicates  # rapidfuzz: only when validating
+
         where = {q.id: (f, i) for f, i, q in state.questions}
         for a, b, score in near_duplicates((q.id, q.question) for q in bank.questions.values()):
             fa, ia = where[a]

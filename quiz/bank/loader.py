@@ -6,11 +6,8 @@ something is wrong is the file composed a second time to find line and column nu
 
 from __future__ import annotations
 
-import difflib
-import multiprocessing as mp
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, get_args
 
@@ -145,6 +142,9 @@ def _parse_one(job: tuple[Path, str]) -> tuple[Any, Problem | None]:
 
 def _parse_all(jobs: list[tuple[Path, str]]) -> list[tuple[Any, Problem | None]]:
     """Parse every file; a large bank is parsed on all cores, since libyaml is the bottleneck."""
+    import multiprocessing as mp  # start-up stays lean for the small banks most people have
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = min(len(jobs), os.cpu_count() or 1)
     size = sum(p.stat().st_size for p, _ in jobs if p.is_file())
     if workers < 2 or size < PARALLEL_BYTES or "fork" not in mp.get_all_start_methods():
@@ -257,6 +257,8 @@ def _report(f: _File, err: Any, state: _Load, model: type[BaseModel],
     prefix = f"{label}: " if label else ""
     if kind == "extra_forbidden":
         key = str(where[-1])
+        import difflib  # only on the error path
+
         owner = _owner_model(where, model)
         hint = difflib.get_close_matches(key, list(owner.model_fields), n=1)
         suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""

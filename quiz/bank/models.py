@@ -24,7 +24,9 @@ Difficulty = Literal["easy", "medium", "hard"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a bank read from the cache never validates, so it need not pay for
+    # compiling validators at import time.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Source(_Strict):
@@ -66,7 +68,7 @@ class Catalog(_Strict):
 class Claim(BaseModel):
     """A reachability statement checked against a question's scenario by the policy evaluator."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     from_: Annotated[str, Field(alias="from", min_length=1, description="namespace/pod")]
     to: Annotated[str, Field(min_length=1, description="namespace/pod")]
