@@ -1,0 +1,399 @@
+"""Mock exams: drawing a paper weighted by topic, and a timed attempt as a plain state machine.
+
+The KCSA format by default: 60 questions, 90 minutes, 75% to pass. ``draw_exam`` picks the
+paper; ``ExamRun`` asks it (free navigation, flags, a wall clock), storing every pick as it is
+made; ``submit`` grades, logs each answer in exam mode, feeds them to the schedule and closes
+the attempt. Indices the TUI passes are *displayed* positions, as in ``quiz.session``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from quiz.scheduling import interleave, rating_for, utc
+from quiz.session import Showing
+from quiz.store import TopicResult, utc_now
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank, Question
+    from quiz.store import CardRecord, ExamAttempt, Store
+
+WARNING_SHARE = 0.10  # the clock turns to a warning with this share of the time left
+
+
+@dataclass(frozen=True)
+class ExamFormat:
+    """The shape of a mock exam; ``KCSA`` is the real exam's."""
+
+    questions: int = 60
+    time_limit: timedelta = timedelta(minutes=90)
+    pass_mark: float = 0.75  # share of correct answers needed, 0..1
+
+    def __post_init__(self) -> None:
+        if self.questions < 1 or self.time_limit <= timedelta(0) or not 0 < self.pass_mark <= 1:
+            raise ValueError("an exam needs a question or more, a positive time limit and a "
+                             "pass mark between 0 (excluded) and 1")
+
+
+KCSA = ExamFormat()
+
+
+# --- drawing the paper ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Draw:
+    """A drawn paper; ``note`` says why it is shorter than ``requested`` (None if it is not)."""
+
+    questions: list[Question]
+    requested: int
+    note: str | None = None
+
+
+def apportion(weights: dict[str, float], n: int, available: dict[str, int]) -> dict[str, int]:
+    """Split ``n`` over topics by weight (largest remainder), capped by what each topic has.
+
+    A topic whose share exceeds its questions gets them all; the shortfall is shared among
+    the others by weight, and so on. Ties go to the heavier topic, then the earlier one.
+    """
+    counts = {t: 0 for t in weights}
+    active = [t for t in weights if available.get(t, 0) > 0]
+    left = min(n, sum(available.get(t, 0) for t in weights))
+    quotas: dict[str, float] = {}
+    while active and left > 0:
+        total = sum(weights[t] for t in active)
+        quotas = {t: left * weights[t] / total for t in active}
+        full = [t for t in active if quotas[t] >= available[t]]
+        if not full:
+            break
+        for t in full:
+            counts[t] = available[t]
+            left -= available[t]
+        active = [t for t in active if t not in full]
+    if left > 0:
+        for t in active:
+            counts[t] = math.floor(quotas[t])
+        rank = sorted(active, key=lambda t: (counts[t] - quotas[t], -weights[t]))  # stable
+        for t in rank[:left - sum(counts[t] for t in active)]:
+            counts[t] += 1
+    return counts
+
+
+def draw_exam(bank: Bank, n: int = KCSA.questions, rng: random.Random | None = None,
+              topics: Iterable[str] | None = None) -> Draw:
+    """``n`` different questions, apportioned over topics by weight, in a mixed order.
+
+    ``topics`` limits the paper to those topic ids. A bank with fewer questions than asked
+    gives all of them, and the ``Draw`` says so.
+    """
+    rng = rng or random.Random()
+    wanted = set(topics) if topics is not None else None
+    pools: dict[str, list[Question]] = {}
+    for q in bank.questions.values():
+        if wanted is None or q.topic in wanted:
+            pools.setdefault(q.topic, []).append(q)
+    weights = {t: bank.topics[t].weight if t in bank.topics else 1.0 for t in pools}
+    counts = apportion(weights, n, {t: len(p) for t, p in pools.items()})
+    chosen = [q for t, pool in pools.items() for q in rng.sample(pool, counts[t])]
+    rng.shuffle(chosen)
+    note = None
+    if len(chosen) < n:
+        scope = "the chosen topics have" if wanted is not None else "the bank has"
+        note = f"{scope} {len(chosen)} question{'s' * (len(chosen) != 1)}; " \
+               f"the exam uses all of them instead of {n}"
+    return Draw(interleave(chosen), requested=n, note=note)
+
+
+# --- the attempt ---------------------------------------------------------------------------
+
+class ExamClosed(RuntimeError):
+    """An answer after the time is up or the paper is handed in: not accepted."""
+
+
+@dataclass(frozen=True)
+class JumpItem:
+    """One line of the jump list."""
+
+    number: int  # 1-based
+    question_id: str
+    answered: bool
+    flagged: bool
+
+    @property
+    def status(self) -> Literal["answered", "unanswered", "flagged"]:
+        """What the jump list shows first: a flag, else whether it is answered."""
+        return "flagged" if self.flagged else "answered" if self.answered else "unanswered"
+
+
+@dataclass(frozen=True)
+class GradedAnswer:
+    """One question of a handed-in paper (picks in bank order; empty: not answered)."""
+
+    question: Question
+    picked: tuple[int, ...]
+    correct: bool
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    """A handed-in paper: unanswered questions count as wrong."""
+
+    attempt_id: int
+    score: int
+    total: int
+    percent: float  # 0..100
+    pass_mark: float  # 0..1
+    passed: bool
+    per_topic: dict[str, TopicResult]
+    time_used: timedelta
+    answers: tuple[GradedAnswer, ...]
+
+    @property
+    def missed(self) -> tuple[Question, ...]:
+        """The questions answered wrongly or not at all, in paper order."""
+        return tuple(a.question for a in self.answers if not a.correct)
+
+
+class ExamRun:
+    """A timed attempt at a paper; build it with ``start`` or ``resume``.
+
+    Time is wall-clock time from the attempt's start, as in a real exam: time passes while the
+    app is closed, so a resumed attempt has what is left of the original limit.
+    """
+
+    def __init__(self, bank: Bank, store: Store, attempt: ExamAttempt,
+                 now: Callable[[], datetime] = utc_now, *, shuffle: bool = True,
+                 feed_schedule: bool = True) -> None:
+        self.bank, self.store, self.attempt = bank, store, attempt
+        self._now, self._shuffle, self._feed = now, shuffle, feed_schedule
+        self.questions = [bank.questions[i] for i in attempt.question_ids if i in bank.questions]
+        self.missing = tuple(i for i in attempt.question_ids if i not in bank.questions)
+        self.time_limit = time_limit_of(attempt)
+        self.pass_mark = attempt.pass_mark if attempt.pass_mark is not None else KCSA.pass_mark
+        self.deadline = attempt.session.started_at + self.time_limit
+        self._orders = [self._order(q) for q in self.questions]
+        self._picks: dict[str, frozenset[int]] = {
+            q: frozenset(p) for q, p in attempt.answers.items() if p}
+        self._flags: set[int] = set()
+        self.index = 0
+        self.result: ExamResult | None = None
+
+    @classmethod
+    def start(cls, bank: Bank, store: Store, questions: Sequence[Question],
+              now: Callable[[], datetime] = utc_now, fmt: ExamFormat = KCSA, *,
+              shuffle: bool = True, feed_schedule: bool = True,
+              topic: str | None = None) -> ExamRun:
+        """A new attempt at ``questions`` (e.g. ``draw_exam(...).questions``), stored at once."""
+        attempt = store.start_exam([q.id for q in questions],
+                                   time_limit_s=int(fmt.time_limit.total_seconds()),
+                                   pass_mark=fmt.pass_mark, topic=topic)
+        return cls(bank, store, attempt, now, shuffle=shuffle, feed_schedule=feed_schedule)
+
+    @classmethod
+    def resume(cls, bank: Bank, store: Store, attempt: ExamAttempt,
+               now: Callable[[], datetime] = utc_now, *, shuffle: bool = True,
+               feed_schedule: bool = True) -> ExamRun:
+        """The stored attempt again: same paper, choice orders and answers; the clock ran on.
+
+        Questions gone from the bank are left out (see ``missing``); flags start cleared.
+        """
+        attempt = store.exam(attempt.id) or attempt  # the answers as last saved
+        if attempt.session.finished_at is not None:
+            raise ValueError(f"exam attempt {attempt.id} is already handed in")
+        return cls(bank, store, attempt, now, shuffle=shuffle, feed_schedule=feed_schedule)
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        """True once the paper is handed in."""
+        return self.result is not None
+
+    @property
+    def current(self) -> Showing:
+        """The question at ``index`` as displayed: its choice order and selected positions."""
+        q, order = self.questions[self.index], self._orders[self.index]
+        picked = self._picks.get(q.id, frozenset())
+        selected = frozenset(pos for pos, bank_i in enumerate(order) if bank_i in picked)
+        return Showing(q, order, selected, number=self.index + 1, total=len(self.questions))
+
+    def jump_list(self) -> list[JumpItem]:
+        """Every question's status, in paper order."""
+        return [JumpItem(i + 1, q.id, q.id in self._picks, i in self._flags)
+                for i, q in enumerate(self.questions)]
+
+    @property
+    def unanswered_count(self) -> int:
+        """Questions with nothing picked."""
+        return sum(q.id not in self._picks for q in self.questions)
+
+    def remaining(self) -> timedelta:
+        """Time left, never negative."""
+        return max(timedelta(0), self.deadline - utc(self._now()))
+
+    @property
+    def warning(self) -> bool:
+        """True when at most ``WARNING_SHARE`` (10%) of the time is left."""
+        return self.remaining() <= self.time_limit * WARNING_SHARE
+
+    @property
+    def expired(self) -> bool:
+        """True once the time is up."""
+        return self.remaining() == timedelta(0)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def goto(self, i: int) -> Showing:
+        """Show question ``i`` (0-based)."""
+        if not 0 <= i < len(self.questions):
+            raise IndexError(f"question {i} of {len(self.questions)}")
+        self.index = i
+        return self.current
+
+    def next(self) -> Showing:
+        """The next question (stays on the last)."""
+        return self.goto(min(self.index + 1, len(self.questions) - 1))
+
+    def prev(self) -> Showing:
+        """The previous question (stays on the first)."""
+        return self.goto(max(self.index - 1, 0))
+
+    def select(self, displayed_index: int) -> Showing:
+        """Pick a choice of the current question (toggles for multi); stored at once."""
+        if self.finished or self.expired:
+            raise ExamClosed("the paper is handed in" if self.finished else "the time is up")
+        q, order = self.questions[self.index], self._orders[self.index]
+        if not 0 <= displayed_index < len(order):
+            raise IndexError(f"choice {displayed_index} of {len(order)}")
+        bank_i = order[displayed_index]
+        old = self._picks.get(q.id, frozenset())
+        new = old ^ {bank_i} if q.is_multi else frozenset({bank_i})
+        self.store.save_exam_answer(self.attempt.id, q.id, new)
+        if new:
+            self._picks[q.id] = new
+        else:
+            self._picks.pop(q.id, None)
+        return self.current
+
+    def flag(self, i: int | None = None) -> bool:
+        """Toggle the flag on question ``i`` (default: the current one); the new state."""
+        i = self.index if i is None else i
+        if not 0 <= i < len(self.questions):
+            raise IndexError(f"question {i} of {len(self.questions)}")
+        self._flags ^= {i}
+        return i in self._flags
+
+    def submit(self) -> ExamResult:
+        """Hand the paper in (the UI also calls this when the time runs out).
+
+        Grades it (unanswered: wrong), logs each answer in exam mode, feeds them to the
+        schedule unless ``feed_schedule`` is off, and closes the attempt. Calling it again
+        returns the same result; an attempt half-submitted before a crash is completed.
+        """
+        if self.result is not None:
+            return self.result
+        used = min(utc(self._now()), self.deadline) - self.attempt.session.started_at
+        result = grade(self.attempt.id, self.questions, self._picks, self.pass_mark, used)
+        logged = {e.question_id for e in self.store.logs(session_id=self.attempt.id)}
+        for answer in result.answers:
+            if answer.picked and answer.question.id not in logged:
+                self.store.record_answer(answer.question, answer.picked, mode="exam",
+                                         session_id=self.attempt.id)
+        if self._feed:
+            schedule_exam_answers(self.store, self.attempt.id)
+        self.store.finish_session(self.attempt.id, score=result.score, total=result.total,
+                                  per_topic=result.per_topic)
+        self.result = result
+        return result
+
+    def _order(self, q: Question) -> tuple[int, ...]:
+        count = len(q.choices)
+        if not (self._shuffle and q.shuffle):
+            return tuple(range(count))
+        # Seeded by attempt and question, so a resumed attempt shows the same order.
+        seed = hashlib.sha256(f"{self.attempt.id}:{q.id}".encode()).digest()
+        return tuple(random.Random(int.from_bytes(seed[:8], "big")).sample(range(count), count))
+
+
+def grade(attempt_id: int, questions: Sequence[Question], picks: Mapping[str, Iterable[int]],
+          pass_mark: float, time_used: timedelta) -> ExamResult:
+    """Score a paper from picks by question id (bank-order indices); missing picks are wrong."""
+    answers = []
+    per_topic: dict[str, TopicResult] = {}
+    for q in questions:
+        picked = tuple(sorted(set(picks.get(q.id, ()))))
+        correct = bool(picked) and frozenset(picked) == q.correct_indices
+        answers.append(GradedAnswer(q, picked, correct))
+        old = per_topic.get(q.topic, TopicResult())
+        per_topic[q.topic] = TopicResult(old.correct + correct, old.total + 1)
+    score, total = sum(a.correct for a in answers), len(answers)
+    share = score / total if total else 0.0
+    return ExamResult(attempt_id, score, total, 100 * share, pass_mark,
+                      bool(total) and share >= pass_mark, per_topic,
+                      max(timedelta(0), time_used), tuple(answers))
+
+
+def schedule_exam_answers(store: Store, attempt_id: int) -> list[str]:
+    """Apply an attempt's logged exam answers to the fsrs schedule: a miss Again, right Good.
+
+    The store logs exam answers without scheduling them (only review mode schedules), so the
+    review is applied here at each answer's time, saved with one ``Store.save_schedules``.
+    Idempotent: a card last reviewed at or after the answer is left alone (already fed, or
+    scheduled by the store itself). Suspended cards stay put. Returns the ids that moved.
+    """
+    scheduler = store.scheduler()
+    cards = store.cards()
+    moved: list[CardRecord] = []
+    for entry in store.logs(session_id=attempt_id):
+        record = cards.get(entry.question_id)
+        if entry.mode != "exam" or record is None or record.suspended:
+            continue
+        last = record.card.last_review
+        if last is not None and last >= entry.answered_at:
+            continue
+        card, _ = scheduler.review_card(record.card, rating_for(entry.correct),
+                                        review_datetime=entry.answered_at)
+        moved.append(replace(record, card=card))
+    store.save_schedules(moved)
+    return [r.question_id for r in moved]
+
+
+# --- resuming ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unfinished:
+    """An attempt started but never handed in, and how much of its time is left."""
+
+    attempt: ExamAttempt
+    remaining: timedelta
+
+    @property
+    def expired(self) -> bool:
+        """True when its time ran out while the app was closed."""
+        return self.remaining == timedelta(0)
+
+
+def time_limit_of(attempt: ExamAttempt) -> timedelta:
+    """An attempt's time limit (the KCSA one for an attempt stored without a limit)."""
+    return timedelta(seconds=attempt.time_limit_s) if attempt.time_limit_s else KCSA.time_limit
+
+
+def unfinished_exam(store: Store, now: datetime) -> Unfinished | None:
+    """The latest exam attempt not handed in, with the wall-clock time it has left."""
+    for attempt in reversed(store.exams()):
+        if attempt.session.finished_at is None:
+            left = attempt.session.started_at + time_limit_of(attempt) - utc(now)
+            return Unfinished(attempt, max(timedelta(0), left))
+    return None
+
+
+def finish_expired(bank: Bank, store: Store, attempt: ExamAttempt,
+                   now: Callable[[], datetime] = utc_now, *, feed_schedule: bool = True
+                   ) -> ExamResult:
+    """Hand in an attempt whose time ran out, as it stood (unanswered count as wrong)."""
+    return ExamRun.resume(bank, store, attempt, now, feed_schedule=feed_schedule).submit()

@@ -1,0 +1,225 @@
+"""How ready the user is for the exam: predicted score, activity, forecast, exam history.
+
+Mastery of a question is its fsrs retrievability (the predicted chance of recalling it) at a
+given time; a question never answered in review mode counts as 0. A topic's mastery is the
+mean over its questions, and the predicted exam score weights topics as ``draw_exam`` does.
+With an exam date set, ``apply_exam_date_cap`` brings every card due after the day before
+the exam forward, so everything learned is seen once more before the exam.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from quiz.exam import KCSA
+from quiz.scheduling import utc
+from quiz.stats import Accuracy, compute_stats
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank, Question
+    from quiz.store import CardRecord, Store
+
+FORECAST_DAYS = 14
+ACTIVITY_DAYS = 30
+TREND_WINDOW = 3
+
+
+def _local(t: datetime, tz: tzinfo | None) -> datetime:
+    return t.astimezone(tz) if tz is not None else t.astimezone()
+
+
+def _day_start(day: date, tz: tzinfo | None) -> datetime:
+    """The start (UTC) of a local day."""
+    start = datetime.combine(day, time(), tzinfo=tz) if tz is not None \
+        else datetime.combine(day, time()).astimezone()
+    return utc(start)
+
+
+# --- mastery and the predicted score -------------------------------------------------------
+
+def retrievability(store: Store, at: datetime,
+                   cards: dict[str, CardRecord] | None = None) -> dict[str, float]:
+    """Each card's fsrs retrievability at ``at``, by question id (new cards 0)."""
+    scheduler = store.scheduler()
+    cards = store.cards() if cards is None else cards
+    return {qid: 0.0 if r.is_new else float(scheduler.get_card_retrievability(r.card, utc(at)))
+            for qid, r in cards.items()}
+
+
+def topic_mastery(bank: Bank, store: Store, at: datetime) -> dict[str, float]:
+    """Mean retrievability of each topic's questions at ``at`` (0..1; unseen questions 0)."""
+    recall = retrievability(store, at)
+    sums: dict[str, list[float]] = {}
+    for q in bank.questions.values():
+        sums.setdefault(q.topic, []).append(recall.get(q.id, 0.0))
+    return {t: sum(v) / len(v) for t, v in sums.items()}
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The expected exam score at a time: shares 0..1, compared with the pass mark."""
+
+    at: datetime
+    per_topic: dict[str, float]
+    overall: float
+    pass_mark: float
+
+    @property
+    def passes(self) -> bool:
+        """Whether the expected score reaches the pass mark."""
+        return self.overall >= self.pass_mark
+
+
+def predicted_score(bank: Bank, store: Store, at: datetime,
+                    pass_mark: float = KCSA.pass_mark) -> Prediction:
+    """Per-topic and overall expected share correct at ``at``, topics weighted by ``weight``."""
+    per_topic = topic_mastery(bank, store, at)
+    weights = {t: bank.topics[t].weight if t in bank.topics else 1.0 for t in per_topic}
+    total = sum(weights.values())
+    overall = sum(per_topic[t] * w for t, w in weights.items()) / total if total else 0.0
+    return Prediction(utc(at), per_topic, overall, pass_mark)
+
+
+# --- activity, forecast, history -----------------------------------------------------------
+
+def reviews_per_day(store: Store, now: datetime, days: int = ACTIVITY_DAYS,
+                    tz: tzinfo | None = None) -> list[tuple[date, int]]:
+    """Answers (all modes) per local day for the last ``days`` days, oldest first, to today."""
+    today = _local(utc(now), tz).date()
+    first = today - timedelta(days=days - 1)
+    counts = Counter(_local(t, tz).date() for t in store.answer_times(since=_day_start(first, tz)))
+    return [(first + timedelta(days=d), counts[first + timedelta(days=d)]) for d in range(days)]
+
+
+def due_forecast(store: Store, now: datetime, days: int = FORECAST_DAYS,
+                 tz: tzinfo | None = None, bank: Bank | None = None) -> list[tuple[date, int]]:
+    """Started, unsuspended cards due per local day, from today (overdue ones included)."""
+    today = _local(utc(now), tz).date()
+    counts: Counter[date] = Counter()
+    for r in store.cards().values():
+        if r.is_new or r.suspended or (bank is not None and r.question_id not in bank.questions):
+            continue
+        counts[max(today, _local(r.due, tz).date())] += 1
+    return [(today + timedelta(days=d), counts[today + timedelta(days=d)]) for d in range(days)]
+
+
+@dataclass(frozen=True)
+class ExamHistory:
+    """Finished mock exams' scores (percent, oldest first) and their trend."""
+
+    scores: list[float]
+    trend: float | None  # mean of the last 3 minus the mean of the 3 before, in points
+
+    @property
+    def improving(self) -> bool | None:
+        """None with fewer than two exams."""
+        return None if self.trend is None else self.trend > 0
+
+
+def exam_history(store: Store) -> ExamHistory:
+    """Scores of finished exams in order; trend compares the last 3 with the previous 3.
+
+    With fewer than six exams, the latest half (at least one) is compared with the half
+    before it; with fewer than two there is no trend.
+    """
+    scores = [100 * e.session.score / e.session.total for e in store.exams()
+              if e.session.finished_at is not None and e.session.score is not None
+              and e.session.total]
+    k = min(TREND_WINDOW, len(scores) // 2)
+    if k == 0:
+        return ExamHistory(scores, None)
+    last, before = scores[-k:], scores[-2 * k:-k]
+    return ExamHistory(scores, sum(last) / k - sum(before) / k)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Everything the readiness screen shows."""
+
+    prediction: Prediction  # at the exam date if one is set, else now
+    accuracy: Accuracy
+    reviews_per_day: list[tuple[date, int]]
+    due_forecast: list[tuple[date, int]]
+    streak: int
+    exams: ExamHistory
+    exam_date: date | None
+    days_to_exam: int | None
+
+
+def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
+              pass_mark: float = KCSA.pass_mark) -> Readiness:
+    """The readiness figures; the prediction is for the start of the exam day, if set."""
+    now = utc(now)
+    stats = compute_stats(bank, store, now, tz)
+    exam_date = store.settings().exam_date
+    at = max(now, _day_start(exam_date, tz)) if exam_date is not None else now
+    today = _local(now, tz).date()
+    return Readiness(
+        prediction=predicted_score(bank, store, at, pass_mark),
+        accuracy=stats.accuracy,
+        reviews_per_day=reviews_per_day(store, now, tz=tz),
+        due_forecast=due_forecast(store, now, tz=tz, bank=bank),
+        streak=stats.streak,
+        exams=exam_history(store),
+        exam_date=exam_date,
+        days_to_exam=(exam_date - today).days if exam_date is not None else None,
+    )
+
+
+# --- the exam date -------------------------------------------------------------------------
+
+def latest_due(exam_date: date, tz: tzinfo | None = None) -> datetime:
+    """The latest a card may fall due: the start of the (local) day before the exam."""
+    return _day_start(exam_date - timedelta(days=1), tz)
+
+
+def cap_due(due: datetime, exam_date: date, tz: tzinfo | None = None) -> datetime:
+    """``due``, brought forward to ``latest_due`` if it falls later."""
+    return min(utc(due), latest_due(exam_date, tz))
+
+
+def apply_exam_date_cap(store: Store, exam_date: date | None, now: datetime,
+                        tz: tzinfo | None = None) -> int:
+    """Bring started cards due after ``latest_due`` forward to the days before the exam.
+
+    They are spread evenly over the local days from today to the day before the exam,
+    the earliest-due first and as late as the spread allows (an early review teaches
+    little), each due at the start of its day but never before ``now``; cards already due
+    stay. Returns how many moved; none without an exam date or once its eve has passed.
+    """
+    if exam_date is None:
+        return 0
+    now = utc(now)
+    today = _local(now, tz).date()
+    eve = exam_date - timedelta(days=1)
+    if eve < today:
+        return 0
+    limit = max(latest_due(exam_date, tz), now)  # a card already due stays as it is
+    late = sorted((r for r in store.cards().values()
+                   if not r.is_new and not r.suspended and r.due > limit),
+                  key=lambda r: (r.due, r.question_id))
+    days, count = (eve - today).days + 1, len(late)
+    moved = []
+    for i, record in enumerate(late):
+        day = today + timedelta(days=days - 1 - ((count - 1 - i) * days) // count)
+        due = max(now, _day_start(day, tz))
+        moved.append(replace(record, card=replace(record.card, due=due)))
+    store.save_schedules(moved)
+    return len(moved)
+
+
+def cram_queue(bank: Bank, store: Store, now: datetime,
+               limit: int | None = None) -> list[Question]:
+    """Unsuspended questions weakest first (lowest retrievability now; unseen ones first).
+
+    For a practice session: cramming does not move the schedule. Ties keep bank order.
+    """
+    cards = store.cards()
+    recall = retrievability(store, now, cards)
+    chosen = [q for q in bank.questions.values()
+              if not (q.id in cards and cards[q.id].suspended)]
+    chosen.sort(key=lambda q: recall.get(q.id, 0.0))
+    return chosen if limit is None else chosen[:limit]
