@@ -10,8 +10,11 @@ import gc
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from quiz.bank import Bank
     from quiz.cli import Options
+    from quiz.netpol import Cluster
 
 
 def check_topic(bank: Bank, topic: str | None, concept: str | None) -> None:
@@ -52,3 +55,10 @@ def run_app(options: Options, start: str = "home", *, topic: str | None = None,
         fail(str(exc), code=2)
     finally:
         store.close()
+
+
+def run_lab(cluster: Cluster, path: str | Path) -> None:
+    """The policy lab on an already loaded cluster (the CLI reports manifest errors first)."""
+    from quiz.tui.lab_app import make_lab_app
+
+    make_lab_app(cluster, path).run()

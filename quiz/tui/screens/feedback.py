@@ -32,6 +32,7 @@ class FeedbackScreen(Screen[None]):
         Binding("e", "grade('easy')", "Knew it instantly"),
         Binding("f", "flag", "Flag"),
         Binding("u", "undo", "Undo"),
+        Binding("l", "lab", "Open in lab"),
         Binding("escape", "end", "End"),
     ]
 
@@ -75,6 +76,8 @@ class FeedbackScreen(Screen[None]):
             return self.feedback.can_regrade
         if action == "undo":
             return self.quiz.can_undo
+        if action == "lab":  # only scenario questions have a cluster to explore
+            return self.feedback.question.scenario is not None
         return True
 
     def action_next(self) -> None:
@@ -95,3 +98,16 @@ class FeedbackScreen(Screen[None]):
 
     def action_end(self) -> None:
         self.quiz.end_session(self.session)
+
+    def action_lab(self) -> None:
+        from quiz.netpol import ManifestError
+        from quiz.tui.screens.lab import LabScreen, scenario_cluster
+
+        question = self.feedback.question
+        try:
+            cluster = scenario_cluster(question)
+        except ManifestError as exc:
+            self.notify(str(exc), title="Cannot open the scenario", severity="error",
+                        markup=False)
+            return
+        self.app.push_screen(LabScreen(cluster, f"scenario of {question.id}"))

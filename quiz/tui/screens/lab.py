@@ -1,0 +1,164 @@
+"""The policy lab: who can reach whom, which policies to switch off, and why a flow is decided.
+
+Opened by ``quiz lab FILE`` (see ``quiz.tui.lab_app``) and, over a scenario question's
+feedback, with ``l``. Everything from the manifests is shown literally.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, SelectionList, Static
+
+from quiz.netpol import Cluster, PolicyToggles, Verdict
+from quiz.tui.text import literal, plural
+from quiz.tui.widgets.policy_list import PolicyList
+from quiz.tui.widgets.reach_matrix import ReachMatrix, Target
+from quiz.tui.widgets.verdict_view import VerdictView
+
+if TYPE_CHECKING:
+    from quiz.bank import Question
+    from quiz.netpol import PodRef
+
+
+def scenario_cluster(question: Question) -> Cluster:
+    """The cluster of a scenario question: its inline manifests, or the file they name.
+
+    A file is relative to the question's bank file; raises ``ManifestError`` (or ValueError for
+    a question without a scenario).
+    """
+    from quiz import netpol
+
+    if question.scenario is None:
+        raise ValueError(f"question {question.id} has no scenario")
+    if isinstance(question.scenario, str):
+        return netpol.load_manifests_file(Path(question.origin).parent / question.scenario)
+    return netpol.cluster_from_objects(question.scenario, origin=question.origin)
+
+
+def flows_line(allowed: int, total: int) -> Content:
+    """'6 of 9 flows allowed'."""
+    if not total:
+        return Content("no flows: no pod declares a container port", "$text-muted")
+    return Content.assemble((f"{allowed} of {plural(total, 'flow')}", "bold"), " allowed")
+
+
+LEGEND = Content.assemble(
+    ("rows ", "$text-muted"), "from", (", columns ", "$text-muted"), "to", ("   ", ""),
+    ("✓", "bold $text-success"), (" allowed  ", "$text-muted"),
+    ("✗", "bold $text-error"), (" denied  ", "$text-muted"),
+    ("·", "$text-muted"), (" same pod", "$text-muted"),
+)
+
+
+class LabScreen(Screen[None]):
+    """Matrix on top, policies with checkboxes below it, the highlighted flow explained."""
+
+    BINDINGS = [
+        Binding("tab", "app.focus_next", "Matrix/policies"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
+        Binding("a", "enable_all", "Enable all"),
+        # Back to the feedback when opened over it, quit when the lab is the whole app.
+        Binding("escape", "back", "Back"),
+        Binding("q", "back", "Back", show=False),
+        Binding("escape", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),
+    ]
+
+    def __init__(self, cluster: Cluster, title: str) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.title_text = title
+        self.toggles = PolicyToggles(cluster)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="title-bar"):
+            yield Static(Content.assemble(("Policy lab", "bold $text-primary"), "  ",
+                                          literal(self.title_text)), id="lab-title")
+            yield Static(id="lab-count")
+        yield Static(LEGEND, id="lab-legend")
+        yield ReachMatrix(self.cluster, id="lab-matrix")
+        heading = ("Policies: tab here, space turns one off or on" if self.cluster.policies
+                   else "No NetworkPolicies: nothing is isolated, every flow is allowed")
+        yield Static(heading, id="lab-policies-head", markup=False)
+        yield PolicyList(self.cluster.policies, id="lab-policies")
+        yield VerdictView(id="lab-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PolicyList).display = bool(self.cluster.policies)
+        matrix = self.query_one(ReachMatrix)
+        matrix.focus()
+        self.recompute()
+        # Start on a real flow rather than the top-left cell, often a pod and itself.
+        start = next(((row, column) for row, src in enumerate(matrix.sources)
+                      for column, target in enumerate(matrix.targets) if src != target.pod), None)
+        if start is not None:
+            matrix.move_cursor(row=start[0], column=start[1])
+
+    @property
+    def is_root(self) -> bool:
+        """Whether the lab is the app's first screen (``quiz lab``), so closing it quits."""
+        return self.app.screen_stack[0] is self
+
+    # --- the matrix and the detail pane ------------------------------------------------
+
+    def recompute(self) -> None:
+        """The matrix, the count and the explanation under the current toggles."""
+        edges = self.toggles.matrix()
+        self.query_one(ReachMatrix).show(edges)
+        allowed = sum(edge.allowed for edge in edges)
+        self.query_one("#lab-count", Static).update(flows_line(allowed, len(edges)))
+        self.explain()
+
+    def explain(self) -> None:
+        """Show why the flow under the matrix cursor is allowed or denied."""
+        flow = self.query_one(ReachMatrix).current
+        view = self.query_one(VerdictView)
+        if flow is None:
+            view.show_message("No pod declares a container port: there is no flow to explain.")
+        else:
+            view.show(self.verdict(*flow))
+
+    def verdict(self, src: PodRef, target: Target) -> Verdict:
+        """The verdict for one cell under the current toggles."""
+        return self.toggles.evaluate(src, target.pod, target.port, target.protocol)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.stop()
+        self.explain()
+
+    # --- the policies -------------------------------------------------------------------
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        enabled = self.query_one(PolicyList).enabled
+        changed = False
+        for policy in self.cluster.policies:
+            if self.toggles.is_enabled(policy.key) != (policy.key in enabled):
+                self.toggles.toggle(policy.key)
+                changed = True
+        if changed:
+            self.recompute()
+
+    def action_enable_all(self) -> None:
+        self.query_one(PolicyList).select_all()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.is_root
+        if action == "quit":
+            return self.is_root
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_quit(self) -> None:
+        self.app.exit()
