@@ -133,7 +133,9 @@ def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path
         click.echo(str(p))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    names = ", ".join(str(t) for t in targets)
+    from quiz.bank.loader import display_path
+
+    names = ", ".join(display_path(Path(t)) for t in targets)
     counts = bank.summary() if bank is not None else "not loaded"
     verdict = "ok" if not problems else ", ".join(
         part for part in (
