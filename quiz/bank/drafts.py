@@ -19,13 +19,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from quiz.bank import loader  # its private _report words pydantic errors, _Loader reads YAML
+from quiz.bank import loader
 from quiz.bank.bank import Bank
 from quiz.bank.checks import cross_check
 from quiz.bank.models import Catalog, Question, QuestionFile
 from quiz.bank.parsed import LoadState, ParsedFile
 from quiz.bank.positions import Locator
 from quiz.bank.problems import Severity
+from quiz.bank.safeyaml import SAFE_LOADER
 
 FieldPath = tuple[str | int, ...]
 QUESTION_KEYS = ("id", "concepts", "difficulty", "tags", "question", "choices", "shuffle",
@@ -207,7 +208,7 @@ def _model(f: ParsedFile, data: dict[str, Any], state: _Capture) -> Question | N
         for err in exc.errors():
             err["loc"] = ("questions", 0, *err["loc"])
             before = len(state.found)
-            loader._report(f, err, state, QuestionFile, reported)
+            loader.report_validation_error(f, err, state, QuestionFile, reported)
             if err["type"] == "missing" and len(state.found) > before:
                 # The loader points at the mapping that lacks the key; a form wants the field.
                 state.found[-1] = FieldProblem(tuple(err["loc"][2:]), state.found[-1].message)
@@ -392,6 +393,6 @@ def _literal(text: str, col: int) -> list[str] | None:
 
 def _reads_back(snippet: str, value: Any) -> bool:
     try:
-        return yaml.load(snippet, Loader=loader._Loader) == {"k": value}  # noqa: S506 - safe
+        return yaml.load(snippet, Loader=SAFE_LOADER) == {"k": value}  # noqa: S506 - safe
     except yaml.YAMLError:
         return False

@@ -20,11 +20,7 @@ from quiz.bank.models import Catalog, Question, QuestionFile
 from quiz.bank.parsed import LoadState as _Load
 from quiz.bank.parsed import ParsedFile as _File
 from quiz.bank.problems import BankError, Problem
-
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+from quiz.bank.safeyaml import SAFE_LOADER
 
 CATALOG_NAME = "concepts.yaml"
 SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
@@ -80,13 +76,18 @@ def load_bank(paths: Iterable[Path], *, similar: bool = False) -> Bank:
     return bank
 
 
-def _load_root(root: Path, state: _Load) -> None:
-    files = sorted(
+def bank_files(root: Path) -> list[Path]:
+    """Every YAML file of a bank: its catalog and question files (not hidden or scenario dirs)."""
+    return sorted(
         p for p in root.rglob("*")
         if p.suffix in (".yaml", ".yml") and p.is_file()
         and not any(part.startswith(".") or part == SCENARIO_DIR
                     for part in p.relative_to(root).parts[:-1])
     )
+
+
+def _load_root(root: Path, state: _Load) -> None:
+    files = bank_files(root)
     catalogs = [p for p in files if p.name == CATALOG_NAME]
     if not catalogs:
         state.problems.append(Problem(
@@ -127,7 +128,7 @@ def parse_file(path: Path, display: str) -> tuple[Any, Problem | None]:
         bad = f"0x{raw[exc.start]:02x}"
         return None, Problem(display, line, col, f"not UTF-8 text (byte {bad}): save as UTF-8")
     try:
-        return yaml.load(text, Loader=_Loader), None  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=SAFE_LOADER), None  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -179,7 +180,7 @@ def _load_questions(f: _File, state: _Load) -> None:
             reported: set[tuple[Any, ...]] = set()
             for err in exc.errors():
                 err["loc"] = ("questions", i, *err["loc"])
-                _report(f, err, state, QuestionFile, reported)
+                report_validation_error(f, err, state, QuestionFile, reported)
             continue
         q._topic = shell.topic
         q._origin = f.display
@@ -202,7 +203,7 @@ def _validate(f: _File, model: type[BaseModel], state: _Load, what: str) -> Any:
     except ValidationError as exc:
         reported: set[tuple[Any, ...]] = set()
         for err in exc.errors():
-            _report(f, err, state, model, reported)
+            report_validation_error(f, err, state, model, reported)
         return None
 
 
@@ -237,8 +238,9 @@ def _label(loc: Sequence[str | int]) -> str:
     return out
 
 
-def _report(f: _File, err: Any, state: _Load, model: type[BaseModel],
+def report_validation_error(f: _File, err: Any, state: _Load, model: type[BaseModel],
             reported: set[tuple[Any, ...]]) -> None:
+    """Turn one pydantic error into a Problem at its line, in words a question author uses."""
     loc = tuple(err["loc"])
     kind = err["type"]
     qid = _item_id(f.data, loc)

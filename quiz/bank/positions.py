@@ -9,10 +9,7 @@ from collections.abc import Sequence
 
 import yaml
 
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+from quiz.bank.safeyaml import SAFE_LOADER
 
 
 class Locator:
@@ -27,7 +24,7 @@ class Locator:
         if not self._composed:
             self._composed = True
             try:
-                self._root = yaml.compose(self._text, Loader=_Loader)
+                self._root = yaml.compose(self._text, Loader=SAFE_LOADER)
             except yaml.YAMLError:
                 self._root = None
         return self._root

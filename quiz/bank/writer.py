@@ -22,10 +22,11 @@ from typing import Any
 
 import yaml
 
-from quiz.bank import drafts, loader  # loader._Loader: libyaml's safe loader, as banks are read
+from quiz.bank import drafts, loader
 from quiz.bank.bank import Bank
-from quiz.bank.loader import CATALOG_NAME, SCENARIO_DIR, bank_root, check_bank, display_path
+from quiz.bank.loader import CATALOG_NAME, bank_root, check_bank, display_path
 from quiz.bank.problems import Problem
+from quiz.bank.safeyaml import SAFE_LOADER
 
 SCHEMA_HEADER = "# yaml-language-server: $schema=questions.schema.json"
 NEW_CATALOG = """\
@@ -82,11 +83,7 @@ class DraftError(ValueError):
 
 def question_files(bank_dir: Path) -> list[Path]:
     """The question files of a bank, as the loader selects them (no catalog, no scenarios)."""
-    return sorted(
-        p for p in bank_dir.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.is_file() and p.name != CATALOG_NAME
-        and not any(part.startswith(".") or part == SCENARIO_DIR
-                    for part in p.relative_to(bank_dir).parts[:-1]))
+    return [p for p in loader.bank_files(bank_dir) if p.name != loader.CATALOG_NAME]
 
 
 def topic_file(bank_dir: Path, topic: str) -> Path | None:
@@ -221,7 +218,7 @@ def _decode(raw: bytes, path: Path) -> tuple[bytes, str, dict[str, Any]]:
     """The BOM (kept as it was), the text and the parsed data of a question file."""
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     text = raw[len(bom):].decode("utf-8")
-    data = yaml.load(text, Loader=loader._Loader)  # noqa: S506 - a safe loader
+    data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     if not isinstance(data, dict):
         raise BankWriteError(f"{display_path(path)} is not a question file", path)
     return bom, text, data
@@ -237,7 +234,7 @@ def _header(root: Path) -> str:
 def _append(text: str, new: dict[str, Any], path: Path) -> str:
     """``text`` with ``new`` added at the end of its ``questions:`` list, all else untouched."""
     nl = "\r\n" if "\r\n" in text else "\n"
-    root = yaml.compose(text, Loader=loader._Loader)
+    root = yaml.compose(text, Loader=SAFE_LOADER)
     pair = next(((k, v) for k, v in root.value if k.value == "questions"), None)
     if pair is None:
         base = text if text.endswith("\n") or not text else text + nl
@@ -287,12 +284,12 @@ def _content_end(text: str, node: yaml.Node) -> int:
 
 def _replace(text: str, index: int, new: dict[str, Any], old: dict[str, Any]) -> str:
     """``text`` with question ``index`` rewritten as ``new``; every other byte as it was."""
-    key, questions = next((k, v) for k, v in yaml.compose(text, Loader=loader._Loader).value
+    key, questions = next((k, v) for k, v in yaml.compose(text, Loader=SAFE_LOADER).value
                           if k.value == "questions")
     node = questions.value[index]
     segment = drafts.merge_question(text, index, old, new,
                              offset=max(questions.start_mark.column - key.start_mark.column, 0))
-    seg_node = yaml.compose(segment, Loader=loader._Loader).value[0]
+    seg_node = yaml.compose(segment, Loader=SAFE_LOADER).value[0]
     segment = _keep(segment, seg_node, text, node, old, new)
     segment = segment[segment.rfind("\n", 0, seg_node.start_mark.index) + 1:
                       _content_end(segment, seg_node)]
@@ -330,7 +327,7 @@ def _keep(segment: str, seg: yaml.Node, text: str, orig: yaml.Node, before: Any,
 def _verify(text: str, expected: dict[str, Any], path: Path) -> None:
     """Refuse to write text that does not load back as exactly the intended data."""
     try:
-        same = yaml.load(text, Loader=loader._Loader) == expected  # noqa: S506 - a safe loader
+        same = yaml.load(text, Loader=SAFE_LOADER) == expected  # noqa: S506 - a safe loader
     except yaml.YAMLError:
         same = False
     if not same:

@@ -1,0 +1,10 @@
+"""The one YAML loader banks are read with: libyaml's safe loader (no tags can run code)."""
+
+from __future__ import annotations
+
+import yaml
+
+try:
+    SAFE_LOADER: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    SAFE_LOADER = yaml.SafeLoader
