@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -26,6 +26,8 @@ class Options:
 
     banks: tuple[Path, ...] = ()
     db: str | None = None
+    # Settings to remember in the database the command opens (``--exam-date``).
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def bank_paths(self) -> list[Path]:
         return list(self.banks) if self.banks else paths.default_banks()
@@ -53,7 +55,7 @@ def common_options(func: F) -> F:
 def options(ctx: click.Context, banks: tuple[Path, ...] = (), db: str | None = None) -> Options:
     """The group's options with this command's own flags laid over them."""
     base = ctx.find_object(Options) or Options()
-    return Options(banks=banks or base.banks, db=db or base.db)
+    return Options(banks=banks or base.banks, db=db or base.db, settings=base.settings)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -92,21 +94,48 @@ def open_store_or_exit(opts: Options, **store_options: Any) -> Any:
     from quiz.store import StoreError, open_store
 
     try:
-        return open_store(opts.db_target(), **store_options)
+        store = open_store(opts.db_target(), **store_options)
+        if opts.settings:
+            store.update_settings(**opts.settings)
+        return store
     except StoreError as exc:
         fail(str(exc), code=2)
 
 
+def parse_exam_date(value: str | None) -> dict[str, Any]:
+    """``--exam-date``: {} when absent, the date (or None for 'none') to remember; exits 1 on a
+    date that is malformed or already past."""
+    from datetime import date
+
+    if value is None:
+        return {}
+    if value.strip().lower() in ("none", "off", "clear"):
+        return {"exam_date": None}
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--exam-date {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-15 "
+             "(or 'none' to forget it)")
+    if day < date.today():
+        fail(f"--exam-date {day.isoformat()} is in the past: give the day of your exam")
+    return {"exam_date": day}
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @common_options
+@click.option("--exam-date", "exam_date", metavar="YYYY-MM-DD", default=None,
+              help="The day of your real exam, remembered in the database: stats predict your "
+              "score on that day, reviews due later are brought forward, and the home screen "
+              "offers Cram. 'none' forgets it.")
 @click.version_option(__version__, "--version", prog_name="quiz")
 @click.pass_context
-def cli(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
+def cli(ctx: click.Context, banks: tuple[Path, ...], db: str | None,
+        exam_date: str | None) -> None:
     """Study Kubernetes container-networking security for the CNCF KCSA exam.
 
     Without a command, opens the app on the home screen.
     """
-    ctx.obj = Options(banks=banks, db=db)
+    ctx.obj = Options(banks=banks, db=db, settings=parse_exam_date(exam_date))
     if ctx.invoked_subcommand is None:
         from quiz.tui.run import run_app
 
@@ -197,19 +226,27 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
     A question is mastered when it is in review with an fsrs stability of at least 21 days.
     "Today" and the streak follow your local time zone.
     """
-    from quiz.stats import compute_stats, format_stats
+    from quiz.readiness import predicted_score, readiness
+    from quiz.stats import compute_stats, format_readiness, format_stats, readiness_to_dict
     from quiz.store import StoreError
 
     opts = options(ctx, banks, db)
     store = open_store_or_exit(opts)
     try:
         bank = load_bank_or_exit(opts)
-        figures = compute_stats(bank, store, store.now())
+        now = store.now()
+        figures = compute_stats(bank, store, now)
+        ready = readiness(bank, store, now)
+        current = predicted_score(bank, store, now) if ready.exam_date else ready.prediction
     except StoreError as exc:
         fail(str(exc), code=2)
     finally:
         store.close()
-    click.echo(json.dumps(figures.to_dict(), indent=2) if as_json else format_stats(figures))
+    if as_json:
+        click.echo(json.dumps({**figures.to_dict(),
+                               "readiness": readiness_to_dict(ready, current)}, indent=2))
+    else:
+        click.echo(format_stats(figures) + "\n" + format_readiness(ready, current))
 
 
 @cli.command()
@@ -240,6 +277,67 @@ def practice(ctx: click.Context, topic: str | None, concept: str | None,
     from quiz.tui.run import run_app
 
     run_app(opts, start="practice", topic=topic, concept=concept)
+
+
+@cli.command()
+# Read as text and checked by quiz.exam_setup: one message and exit 1 for any bad value.
+@click.option("--questions", metavar="N", default="60", show_default=True,
+              help="Questions on the paper, drawn by topic weight (1-300).")
+@click.option("--minutes", metavar="N", default="90", show_default=True,
+              help="Time limit in minutes (1-600).")
+@click.option("--pass", "pass_percent", metavar="PERCENT", default="75", show_default=True,
+              help="Pass mark, percent of the questions (1-100).")
+@common_options
+@click.pass_context
+def exam(ctx: click.Context, questions: str, minutes: str, pass_percent: str,
+         banks: tuple[Path, ...], db: str | None) -> None:
+    """A timed mock exam (the KCSA's format by default), no feedback until it is handed in.
+
+    The clock keeps running if you leave: starting again offers to resume an unfinished
+    attempt, or hands it in as it stood once its time is up.
+    """
+    from quiz.exam_setup import exam_format
+
+    try:
+        fmt = exam_format(questions, minutes, pass_percent)
+    except ValueError as exc:
+        fail(str(exc))
+    from quiz.tui.run import run_app
+
+    run_app(options(ctx, banks, db), start="exam", exam_format=fmt)
+
+
+@cli.command()
+@click.option("--bank", "bank_dir", metavar="DIR", default=None,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Your bank: the question is written there (DIR is created if need be) "
+              "[default: the first directory in $QUIZ_BANK]. It is loaded with the usual banks.")
+@click.option("--topic", metavar="ID", help="Start the form on this topic.")
+@click.option("--db", "db", metavar="PATH|URL", default=None,
+              help="Progress database, as for the other commands.")
+@click.pass_context
+def add(ctx: click.Context, bank_dir: Path | None, topic: str | None, db: str | None) -> None:
+    """Write a new question in a form that checks it as you type (save: F2).
+
+    The question is added to its topic's file in your bank, in the bank's house style; nothing
+    else in the file changes. It can be browsed (b) and practised at once.
+    """
+    from quiz.bank.loader import CATALOG_NAME
+    from quiz.tui.authoring import default_user_bank, with_bank
+
+    opts = options(ctx, (), db)
+    target = bank_dir or default_user_bank()
+    if target is None:
+        fail("say which bank to add the question to: --bank DIR (a directory of your own, "
+             "created if it does not exist), or list it in QUIZ_BANK; the bundled bank is "
+             "part of the installed app")
+    # A directory without a catalog is not a bank yet: the first question written makes it one.
+    loaded = [p for p in with_bank(opts.bank_paths(), target)
+              if p.resolve() != target.resolve() or (target / CATALOG_NAME).is_file()]
+    from quiz.tui.run import run_app
+
+    run_app(Options(banks=tuple(loaded), db=opts.db), start="add", topic=topic,
+            user_bank=target, bank_paths=loaded)
 
 
 @cli.command()

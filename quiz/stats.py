@@ -18,6 +18,7 @@ from quiz.scheduling import local_day, utc
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.readiness import Prediction, Readiness
     from quiz.store import Store
 
 MASTERED_STABILITY_DAYS = 21.0
@@ -215,3 +216,67 @@ def format_stats(stats: Stats) -> str:
         verdict = "" if e.passed is None else ("  passed" if e.passed else "  not passed")
         lines.append(f"exam       {when}  {e.score}/{e.total} ({e.score / e.total:.0%}){verdict}")
     return "\n".join(lines)
+
+
+# --- readiness (quiz.readiness computes it; it imports this module, hence no import here) ---
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    """Block characters, one per value, scaled to the largest (all-zero: the lowest)."""
+    top = max(values, default=0)
+    return "".join(SPARK[round(v / top * (len(SPARK) - 1))] if top else SPARK[0]
+                   for v in values)
+
+
+def format_readiness(ready: Readiness, now: Prediction) -> str:
+    """The readiness figures as plain text: the prediction per topic (on the exam day when one
+    is set, beside today's), answers per day, the due forecast, the exam trend."""
+    p = ready.prediction
+    dated = ready.exam_date is not None
+    lines = [""]
+    if dated:
+        days = ready.days_to_exam or 0
+        lines.append(f"exam day   {ready.exam_date:%Y-%m-%d} "
+                     f"({'today' if days == 0 else f'in {days} days' if days > 0 else 'past'})")
+    else:
+        lines.append("exam day   not set (quiz --exam-date YYYY-MM-DD)")
+    verdict = "at or above the pass mark" if p.passes else "below the pass mark"
+    where = f"on the exam day ({now.overall:.0%} now)" if dated else "now"
+    lines.append(f"predicted  {p.overall:.0%} {where}, pass mark {p.pass_mark:.0%}: {verdict}")
+    width = max((len(t) for t in p.per_topic), default=5)
+    lines.append(f"  {'topic':<{width}}  {'now':>4}" + ("  exam" if dated else ""))
+    for topic, share in p.per_topic.items():
+        row = f"  {topic:<{width}}  {now.per_topic.get(topic, 0.0):>4.0%}"
+        lines.append(row + (f"  {share:>4.0%}" if dated else ""))
+    counts = [n for _, n in ready.reviews_per_day]
+    if counts:
+        lines.append(f"answers    {sum(counts)} in the last {len(counts)} days, "
+                     f"at most {max(counts)} a day  {sparkline(counts)}")
+    forecast = ready.due_forecast
+    if forecast:
+        lines.append(f"due        {sum(n for _, n in forecast)} in the next {len(forecast)} days: "
+                     + " ".join(f"{d:%m-%d}:{n}" for d, n in forecast if n))
+    history = ready.exams
+    if history.scores:
+        trend = "" if history.trend is None else f", trend {history.trend:+.0f} points"
+        lines.append(f"exams      {' '.join(f'{s:.0f}%' for s in history.scores[-10:])}{trend}")
+    return "\n".join(lines)
+
+
+def readiness_to_dict(ready: Readiness, now: Prediction) -> dict[str, Any]:
+    """The readiness figures, JSON-ready (dates as ISO 8601 strings)."""
+    p = ready.prediction
+    return {
+        "exam_date": ready.exam_date.isoformat() if ready.exam_date else None,
+        "days_to_exam": ready.days_to_exam,
+        "pass_mark": p.pass_mark,
+        "predicted": {"at": p.at.isoformat(), "overall": p.overall, "per_topic": p.per_topic,
+                      "passes": p.passes},
+        "now": {"overall": now.overall, "per_topic": now.per_topic},
+        "reviews_per_day": [[d.isoformat(), n] for d, n in ready.reviews_per_day],
+        "due_forecast": [[d.isoformat(), n] for d, n in ready.due_forecast],
+        "exam_scores": ready.exams.scores,
+        "exam_trend": ready.exams.trend,
+    }

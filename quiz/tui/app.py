@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from quiz.bank import Bank, Question
+from quiz.exam import KCSA, ExamFormat
 from quiz.scheduling import practice_queue, review_queue
 from quiz.session import Feedback, StudySession
 from quiz.store import Store, utc_now
@@ -18,7 +19,8 @@ from quiz.tui.commands import QuizCommands
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.question import QuestionScreen
 
-STARTS = ("home", "review", "practice")
+STARTS = ("home", "review", "practice", "exam", "add")
+CRAM_SIZE = 20  # questions in a cram session, weakest first
 
 
 class QuizApp(App[None]):
@@ -30,7 +32,9 @@ class QuizApp(App[None]):
 
     def __init__(self, bank: Bank, store: Store, *, now: Callable[[], datetime] = utc_now,
                  rng: random.Random | None = None, start: str = "home",
-                 topic: str | None = None, concept: str | None = None) -> None:
+                 topic: str | None = None, concept: str | None = None,
+                 exam_format: ExamFormat = KCSA, bank_paths: Iterable[Path] | None = None,
+                 user_bank: Path | None = None) -> None:
         if start not in STARTS:
             raise ValueError(f"start must be one of {', '.join(STARTS)}, not {start!r}")
         super().__init__()
@@ -41,6 +45,13 @@ class QuizApp(App[None]):
         self.start = start
         self.start_topic = topic
         self.start_concept = concept
+        self.exam_format = exam_format  # what x on the home screen offers (quiz exam's flags)
+        # The bank directories loaded (a question added or edited reloads them) and the one new
+        # questions go to (quiz add --bank DIR; else the first bank in QUIZ_BANK).
+        self.bank_paths: list[Path] = list(bank_paths if bank_paths is not None else bank.roots)
+        self.user_bank = user_bank
+        # The screen a session started from browse goes back to when it ends.
+        self.session_origin: Screen | None = None
         self._start_notice: str | None = None
         # The feedback shown for each answer of the current session, in order: what undo can
         # take back and what the summary's missed list opens again.
@@ -50,12 +61,21 @@ class QuizApp(App[None]):
 
     def on_mount(self) -> None:
         # Pushed over the (blank) default screen, which cannot be switched away like the rest.
+        self._cap_to_exam_date()
         session: StudySession | None = None
         if self.start == "review":
             session = self._review_session()
         elif self.start == "practice":
             session = self._practice_session(self.start_topic, self.start_concept)
         self.push_screen(QuestionScreen(session) if session is not None else HomeScreen())
+        if self.start == "exam":
+            self.open_exam(ask=False)
+        elif self.start == "add":
+            self.open_add(self.start_topic)
+        elif self.start == "home":
+            from quiz.tui.screens.exam import offer_unfinished
+
+            offer_unfinished(self)
         if self._start_notice:
             self.notify(self._start_notice, timeout=6)
             self._start_notice = None
@@ -67,6 +87,18 @@ class QuizApp(App[None]):
 
         import quiz.tui.screens.feedback  # noqa: F401
         import quiz.tui.screens.summary  # noqa: F401
+
+    def _cap_to_exam_date(self) -> None:
+        """With an exam date set, bring reviews due after it forward (see readiness)."""
+        exam_date = self.store.settings().exam_date
+        if exam_date is None:
+            return
+        from quiz.readiness import apply_exam_date_cap
+
+        moved = apply_exam_date_cap(self.store, exam_date, self.now())
+        if moved:
+            self._start_notice = (f"{moved} review{'s' * (moved != 1)} brought forward to "
+                                  f"before your exam on {exam_date:%a %d %b}.")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # QuizCommands offers Quit with the others; keep the palette free of duplicates.
@@ -81,6 +113,7 @@ class QuizApp(App[None]):
     def _session(self, mode: str, questions: list[Question], *, topic: str | None = None,
                  concept: str | None = None) -> StudySession:
         self.feedbacks = []
+        self.session_origin = None
         return StudySession(self.bank, self.store, mode, questions, rng=self.rng, now=self.now,
                             topic=topic, concept=concept)
 
@@ -173,15 +206,62 @@ class QuizApp(App[None]):
         else:
             self.show_home()
 
+    @property
+    def exam_date(self) -> date | None:
+        """The day of the real exam, if the user set one (``quiz --exam-date``)."""
+        return self.store.settings().exam_date
+
+    def open_exam(self, *, ask: bool = True) -> None:
+        """Resume an unfinished mock exam, or start one (``ask``: confirm its format first)."""
+        from quiz.tui.screens.exam import open_exam
+
+        open_exam(self, self.exam_format, ask=ask)
+
+    def start_cram(self) -> None:
+        """Practise the weakest questions first (the schedule is not changed)."""
+        from quiz.readiness import cram_queue
+
+        questions = cram_queue(self.bank, self.store, self.now(), limit=CRAM_SIZE)
+        if not questions:
+            self._start_notice = "No questions to cram."
+        self._begin(self._session("practice", questions) if questions else None)
+
     def open_stats(self) -> None:
         """The progress figures."""
         from quiz.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
 
+    def open_browse(self) -> None:
+        """Every question of the bank: search, filter, open, flag, suspend, add, edit."""
+        from quiz.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen())
+
+    def open_add(self, topic: str | None = None) -> None:
+        """The form for a new question in the user's bank (see ``quiz.tui.authoring``)."""
+        from quiz.tui.authoring import open_add
+
+        open_add(self, topic)
+
+    def open_edit(self, question_id: str) -> None:
+        """The form for a question of the bank, saved back into its own file."""
+        from quiz.tui.authoring import open_edit
+
+        open_edit(self, question_id)
+
+    def practise(self, questions: list[Question]) -> None:
+        """Practise just these questions; the session ends back on the current screen."""
+        origin = self.screen
+        self._begin(self._session("practice", questions))
+        self.session_origin = origin
+
     def show_home(self) -> None:
-        """Back to the home screen (it recounts its figures on resume)."""
-        home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+        """Back to the home screen (it recounts its figures on resume), or to the screen the
+        session was started from (a question opened in browse)."""
+        origin, self.session_origin = self.session_origin, None
+        home = origin if origin in self.screen_stack else next(
+            (s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
         if home is None:
             self.switch_screen(HomeScreen())
             return
@@ -191,6 +271,9 @@ class QuizApp(App[None]):
 
 def make_app(bank: Bank, store: Store, *, now: Callable[[], datetime] = utc_now,
              rng: random.Random | None = None, start: str = "home",
-             topic: str | None = None, concept: str | None = None) -> QuizApp:
+             topic: str | None = None, concept: str | None = None,
+             exam_format: ExamFormat = KCSA, bank_paths: Iterable[Path] | None = None,
+             user_bank: Path | None = None) -> QuizApp:
     """The app on a bank and a store, with an injectable clock and shuffle; see ``QuizApp``."""
-    return QuizApp(bank, store, now=now, rng=rng, start=start, topic=topic, concept=concept)
+    return QuizApp(bank, store, now=now, rng=rng, start=start, topic=topic, concept=concept,
+                   exam_format=exam_format, bank_paths=bank_paths, user_bank=user_bank)

@@ -1,4 +1,5 @@
-"""The command palette's quiz commands (ctrl+p): review, practice a topic, stats, quit."""
+"""The command palette's quiz commands (ctrl+p): review, practice a topic, exam, cram, stats,
+quit."""
 
 from __future__ import annotations
 
@@ -36,8 +37,17 @@ class QuizCommands(Provider):
         for topic in app.bank.topics.values():
             commands.append((f"Practice: {topic.title}", partial(app.start_practice, topic.id),
                              "Every question of the topic; the schedule is not changed"))
+        commands.append(("Exam: a timed mock exam", app.open_exam,
+                         "A paper drawn by topic weight against the clock; resumes one left open"))
+        if app.exam_date is not None:
+            commands.append(("Cram: weakest questions first", app.start_cram,
+                             "Practice before the exam day; the schedule is not changed"))
         commands.append(("Stats: progress per topic", app.open_stats,
                          "New, learning, review, due and mastered counts"))
+        commands.append(("Browse: every question of the bank", app.open_browse,
+                         "Search and filter; open, flag, suspend, practise or edit one"))
+        commands.append(("Add a question", app.open_add,
+                         "A form checked as you type, saved into your own bank"))
         commands.append(("Home", app.show_home, "The topics and what to do next"))
         commands.append(("Quit", app.exit, "Leave quiz (every answer is already saved)"))
         return commands

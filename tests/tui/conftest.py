@@ -76,6 +76,14 @@ def make(bank: Bank, store: Store, clock: Clock) -> AppFactory:
     return build
 
 
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[QuizApp]:
+    """Apps that would have taken over the terminal (``run`` replaced by a recorder)."""
+    apps: list[QuizApp] = []
+    monkeypatch.setattr(QuizApp, "run", lambda self, *a, **k: apps.append(self))
+    return apps
+
+
 def screen_text(app: QuizApp) -> str:
     """What the terminal shows now, as plain lines."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

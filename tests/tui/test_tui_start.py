@@ -14,14 +14,6 @@ from quiz.tui.app import QuizApp
 from tests.tui.conftest import TUI_BANK
 
 
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[QuizApp]:
-    """Apps that would have taken over the terminal (``run`` replaced by a recorder)."""
-    apps: list[QuizApp] = []
-    monkeypatch.setattr(QuizApp, "run", lambda self, *a, **k: apps.append(self))
-    return apps
-
-
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
     assert "Traceback" not in result.output

@@ -27,9 +27,14 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("r", "review", "Review"),
-        Binding("p", "practice", "Practice topic"),
-        Binding("c", "concept", "Practice concept"),
+        # Short labels: eight keys share 80 columns (the buttons say it in full).
+        Binding("p", "practice", "Practice"),
+        Binding("c", "concept", "Concept"),
+        Binding("x", "exam", "Exam"),
+        Binding("k", "cram", "Cram"),
         Binding("s", "stats", "Stats"),
+        Binding("b", "browse", "Browse"),
+        Binding("a", "add", "Add a question", show=False),  # the footer is full at 80 columns
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -57,6 +62,7 @@ class HomeScreen(Screen[None]):
                          disabled=not self.review_size)
             yield Button("Practice topic", id="practice", compact=True)
             yield Button("Practice a concept", id="concept", compact=True)
+            yield Button("Exam", id="exam", compact=True)
             yield Button("Stats", id="stats", compact=True)
             yield Button("Quit", id="quit", compact=True)
         yield Footer()
@@ -81,6 +87,7 @@ class HomeScreen(Screen[None]):
         self._measure()
         assert self.stats is not None
         self.query_one("#home-today", Static).update(self._today())
+        self.query_one("#home-bank", Static).update(Content(self.quiz.bank.summary()))
         self.query_one(TopicList).set_topics(self.stats.topics)
         review = self.query_one("#review", Button)
         review.label = self._review_label()
@@ -111,6 +118,14 @@ class HomeScreen(Screen[None]):
         parts.append(f"  ·  {totals.mastered} of {totals.questions} mastered")
         if self.stats.streak:
             parts.append(f"  ·  streak {plural(self.stats.streak, 'day')}")
+        exam_date = self.quiz.exam_date
+        if exam_date is not None:  # a line of its own: it does not fit beside the rest
+            days = (exam_date - self.quiz.now().astimezone().date()).days
+            if days >= 0:
+                away = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+                parts += ["\n", ("Exam   ", "bold"), (f"{exam_date:%a %d %b}, {away}",
+                                                      "$text-accent"),
+                          "  ·  ", ("k", "bold $text-accent"), " crams the weakest questions"]
         return Content.assemble(*parts)
 
     def _next_due(self) -> datetime | None:
@@ -147,6 +162,8 @@ class HomeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review" and not self.review_size:
             return None
+        if action == "cram":  # only with an exam date to cram for
+            return self.quiz.exam_date is not None
         return True
 
     def action_review(self) -> None:
@@ -162,8 +179,21 @@ class HomeScreen(Screen[None]):
         if topic is not None:
             self.quiz.pick_concept(topic.id)
 
+    def action_browse(self) -> None:
+        self.quiz.open_browse()
+
+    def action_add(self) -> None:
+        topic = self.query_one(TopicList).current
+        self.quiz.open_add(topic.id if topic is not None else None)
+
     def action_stats(self) -> None:
         self.quiz.open_stats()
+
+    def action_exam(self) -> None:
+        self.quiz.open_exam()
+
+    def action_cram(self) -> None:
+        self.quiz.start_cram()
 
     @on(OptionList.OptionHighlighted, "#topics")
     def _highlighted(self) -> None:
@@ -178,7 +208,7 @@ class HomeScreen(Screen[None]):
     def _pressed(self, event: Button.Pressed) -> None:
         actions = {"review": self.action_review, "practice": self.action_practice,
                    "concept": self.action_concept, "stats": self.action_stats,
-                   "quit": self.app.exit}
+                   "exam": self.action_exam, "quit": self.app.exit}
         action = actions.get(event.button.id or "")
         if action is not None:
             action()

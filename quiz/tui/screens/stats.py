@@ -1,4 +1,5 @@
-"""The progress figures of ``quiz.stats``, per topic and overall."""
+"""Progress and readiness: predicted score per topic, activity, the due forecast, mock
+exams (``quiz.readiness``), then the per-topic counts of ``quiz.stats``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from quiz.readiness import predicted_score, readiness
 from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats
-from quiz.tui.text import clip, plural
+from quiz.tui.text import clip, literal, plural
+from quiz.tui.widgets.readiness_view import ReadinessView
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
@@ -21,29 +24,16 @@ if TYPE_CHECKING:
 SHORT = {"questions": "total", "learning": "learn", "due_today": "due", "suspended": "susp."}
 
 
-def percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def history_lines(stats: Stats) -> Content:
-    """Reviews, accuracy, streak, the meaning of mastered, and exams."""
-    acc = stats.accuracy
+    """Answers, the meaning of mastered, orphaned questions (accuracy, streak and exams are
+    in the readiness view above)."""
     rows = [
         ("Answers", str(stats.reviews)),
-        ("Accuracy", f"{percent(acc.overall)} overall, {percent(acc.last_7_days)} last 7 days, "
-                     f"{percent(acc.last_30_days)} last 30 days"),
-        ("Streak", plural(stats.streak, "day")),
         ("Mastered", MASTERED_DEFINITION),
     ]
     if stats.orphaned:
         rows.append(("Orphaned", f"{plural(len(stats.orphaned), 'question')} no longer in "
                                  "the bank (history kept)"))
-    for exam in stats.exams:
-        if exam.score is None or not exam.total:
-            rows.append(("Exam", f"{exam.started_at:%Y-%m-%d}  not finished"))
-        else:
-            verdict = "" if exam.passed is None else ("  passed" if exam.passed else "  not passed")
-            rows.append(("Exam", f"{exam.started_at:%Y-%m-%d}  {exam.score}/{exam.total}{verdict}"))
     parts: list[str | tuple[str, str]] = []
     for label, value in rows:
         parts += [(f"{label:<10}", "$text-muted"), value, "\n"]
@@ -51,7 +41,7 @@ def history_lines(stats: Stats) -> Content:
 
 
 class StatsScreen(Screen[None]):
-    """Per-topic counts (new, learning, review, due, mastered) and answer history."""
+    """Readiness (prediction per topic, activity, forecast, exams), then per-topic counts."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -63,10 +53,18 @@ class StatsScreen(Screen[None]):
         return cast("QuizApp", self.app)
 
     def compose(self) -> ComposeResult:
-        stats = compute_stats(self.quiz.bank, self.quiz.store, self.quiz.now())
-        yield Static(Content.assemble(("Stats", "bold $text-primary"), "  progress per topic"),
+        app = self.quiz
+        now = app.now()
+        stats = compute_stats(app.bank, app.store, now)
+        ready = readiness(app.bank, app.store, now)
+        current = predicted_score(app.bank, app.store, now) if ready.exam_date else \
+            ready.prediction
+        yield Static(Content.assemble(("Stats", "bold $text-primary"),
+                                      "  readiness and progress per topic"),
                      classes="title-bar")
         with VerticalScroll(id="stats-body"):
+            yield ReadinessView(app.bank, ready, current, stats.exams, now, id="readiness")
+            yield Static(literal("Progress per topic"), classes="section-title")
             table: DataTable[Text | str] = DataTable(id="stats-table", cursor_type="row",
                                                      zebra_stripes=True)
             table.add_column("Topic", key="topic")

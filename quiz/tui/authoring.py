@@ -1,0 +1,96 @@
+"""Adding and editing questions from the app: which bank a new question goes to, opening the
+form, and reloading the bank after a write so the question can be practised at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quiz import paths
+
+if TYPE_CHECKING:
+    from quiz.tui.app import QuizApp
+
+NO_USER_BANK = ("There is no bank of your own to add questions to: start with "
+                "`quiz add --bank DIR` (DIR is created if need be), or list your bank in "
+                "QUIZ_BANK. The bundled bank is part of the installed app.")
+
+
+def default_user_bank() -> Path | None:
+    """Where new questions go by default: the first bank listed in ``QUIZ_BANK``, if any."""
+    return next(iter(paths.default_banks()[1:]), None)
+
+
+def with_bank(bank_paths: list[Path], extra: Path | None) -> list[Path]:
+    """``bank_paths`` with ``extra`` at the end unless it is already one of them."""
+    if extra is None or any(Path(p).resolve() == extra.resolve() for p in bank_paths):
+        return list(bank_paths)
+    return [*bank_paths, extra]
+
+
+def reload_bank(app: QuizApp, extra: Path | None = None) -> str | None:
+    """Load the app's banks again (plus ``extra``, a bank just created) and sync the store;
+    returns what went wrong, or None."""
+    from quiz.bank import check_bank
+    from quiz.bank.cache import cache_key, save_cached
+
+    bank_paths = [p for p in with_bank(app.bank_paths, extra) if Path(p).exists()]
+    bank, problems = check_bank(bank_paths, similar=False)
+    if bank is None:
+        errors = [str(p) for p in problems if p.severity == "error"]
+        return "\n".join(errors[:5]) or "the bank could not be loaded"
+    app.bank = bank
+    app.bank_paths = bank_paths
+    app.store.sync_bank(bank)
+    key = cache_key(bank_paths)
+    if key:  # the next start finds the bank ready
+        save_cached(paths.cache_dir(), key, bank)
+    return None
+
+
+def open_add(app: QuizApp, topic: str | None = None) -> None:
+    """The form for a new question in the user's bank, or a message saying there is none."""
+    target = app.user_bank or default_user_bank()
+    if target is None:
+        app.notify(NO_USER_BANK, title="Nowhere to add", severity="error", timeout=10,
+                   markup=False)
+        return
+    from quiz.tui.screens.question_form import QuestionFormScreen
+
+    app.push_screen(QuestionFormScreen.new(target, topic), lambda qid: _saved(app, qid))
+
+
+def open_edit(app: QuizApp, question_id: str) -> None:
+    """The form filled with a question of the bank, saved back into its own file."""
+    from quiz.bank.writer import BankWriteError
+    from quiz.tui.screens.question_form import QuestionFormScreen
+
+    question = app.bank.questions.get(question_id)
+    if question is None:
+        app.notify(f"{question_id} is not in the bank.", severity="error", markup=False)
+        return
+    # The origin is shown relative to the directory the bank was loaded from: try it, then
+    # look the question up in each bank.
+    origin = Path(question.origin)
+    targets = [origin] if origin.is_file() else []
+    form, error = None, f"{question_id} was not found in its bank files"
+    for target in [*targets, *map(Path, app.bank_paths)]:
+        try:
+            form = QuestionFormScreen.edit(target, question_id)
+            break
+        except (BankWriteError, OSError) as exc:
+            error = str(exc)
+    if form is None:
+        app.notify(error, title="Cannot edit", severity="error", timeout=10, markup=False)
+        return
+    app.push_screen(form, lambda qid: _saved(app, qid))
+
+
+def _saved(app: QuizApp, question_id: str | None) -> None:
+    """After the form: browse shows the question; anywhere else, say where to find it."""
+    from quiz.tui.screens.browse import BrowseScreen
+
+    if question_id is None:
+        return
+    if isinstance(app.screen, BrowseScreen):
+        app.screen.show_question(question_id)

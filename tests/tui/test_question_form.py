@@ -1,0 +1,332 @@
+"""The add / edit question form, driven by Pilot: what it writes on disk and what the app's bank
+then holds (the writer's own byte-level guarantees are tested in tests/bank/test_writer.py)."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, SelectionList, TextArea
+
+from quiz.bank import check_bank, load_bank
+from quiz.cli import cli
+from quiz.store import Store
+from quiz.tui.app import QuizApp, make_app
+from quiz.tui.screens.browse import BrowseScreen
+from quiz.tui.screens.form_modals import ConflictModal
+from quiz.tui.screens.home import HomeScreen
+from quiz.tui.screens.question_form import CHECK_DELAY, QuestionFormScreen
+from tests.tui.conftest import SIZE, TUI_BANK, AppFactory, Clock, screen_text
+
+WRITER_BANK = Path(__file__).parent.parent / "data" / "writer" / "bank"
+STEM = "Who shows a cert in mesh mTLS?"
+
+
+def form_of(app: QuizApp) -> QuestionFormScreen:
+    screen = app.screen
+    assert isinstance(screen, QuestionFormScreen)
+    return screen
+
+
+async def fill(pilot: Pilot, *, stem: str, choices: list[tuple[str, bool, str]],
+               explanation: str, concepts: list[str], tags: str = "") -> None:
+    """Fill the form's fields (the keys-only test types them instead)."""
+    form = form_of(pilot.app)  # type: ignore[arg-type]
+    listing = form.query_one("#form-concepts", SelectionList)
+    for concept in concepts:
+        listing.select(concept)
+    form.query_one("#form-stem", TextArea).text = stem
+    while len(form.choice_editors()) < len(choices):
+        await form.action_add_choice()
+    for editor, (text, correct, why) in zip(form.choice_editors(), choices, strict=False):
+        editor.query_one(".choice-text", Input).value = text
+        editor.query_one(".choice-why", Input).value = why
+        editor.query_one(".choice-correct").value = correct  # type: ignore[attr-defined]
+    form.query_one("#form-explanation", TextArea).text = explanation
+    form.query_one("#form-tags", Input).value = tags
+    await checked(pilot)
+
+
+async def checked(pilot: Pilot) -> None:
+    """Wait for the live check (it runs once the typing has paused, in a thread)."""
+    form = form_of(pilot.app)  # type: ignore[arg-type]
+    for _ in range(40):
+        await pilot.pause(CHECK_DELAY / 3)
+        if not form.check_pending:
+            break
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def save(pilot: Pilot) -> None:
+    await pilot.press("f2")
+    await pilot.pause()
+
+
+async def test_a_single_answer_question_typed_with_keys_only(make: AppFactory, store: Store,
+                                                            tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    app = make(user_bank=mine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("down")  # the second topic: encryption
+        await pilot.press("a")
+        await pilot.pause()
+        form = form_of(app)
+        assert form.topic == "encryption" and isinstance(app.focused, SelectionList)
+        await pilot.press("space", "tab")  # tick the topic's first concept: mesh-mtls
+        await pilot.press(*STEM, "tab")
+        await pilot.press("space", "tab", *"Both", "tab", *"Mutual.")
+        await pilot.press("tab", "tab", *"Server", "tab", *"Plain TLS.")
+        # two choices are enough: F4 removes the one the cursor is in
+        await pilot.press("tab", "f4", "f4")
+        assert len(form.choice_editors()) == 2
+        await pilot.press("tab", "tab", "tab", *"Both ends.", "tab", *"kcsa", "tab")
+        await checked(pilot)
+        qid = form.query_one("#form-id", Input).value
+        assert qid == "enc-shows-cert-mesh-mtls"  # the topic's prefix, the stem's words
+        assert "ready to save" in screen_text(app)
+        await save(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        path = mine / "encryption.yaml"
+        data = yaml.safe_load(path.read_text())
+        assert data["topic"] == "encryption"
+        (written,) = data["questions"]
+        assert written["id"] == qid and written["concepts"] == ["mesh-mtls"]
+        assert written["tags"] == ["kcsa"]
+        assert [c.get("correct", False) for c in written["choices"]] == [True, False]
+        assert written["choices"][1] == {"text": "Server", "why": "Plain TLS.\n"}
+        # at once in the app's bank (the user bank added to the bank list) and the store's
+        assert app.bank.questions[qid].topic == "encryption"
+        assert [p.resolve() for p in app.bank_paths] == [TUI_BANK.resolve(), mine.resolve()]
+        assert "4 questions" in screen_text(app)
+
+
+async def test_a_multi_select_question_goes_to_the_topics_file(make: AppFactory,
+                                                               tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    app = make(start="add", topic="network-policies", user_bank=mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, stem="Which fields can an ingress rule's `from` list?",
+                   choices=[("podSelector", True, "Pods in the policy's namespace."),
+                            ("namespaceSelector", True, "Pods in matching namespaces."),
+                            ("serviceSelector", False, "There is no such peer.")],
+                   explanation="Peers are pods, namespaces or IP blocks.",
+                   concepts=["policy-selectors"], tags="kcsa, manifest")
+        form = form_of(app)
+        qid = form.query_one("#form-id", Input).value
+        await save(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        question = app.bank.questions[qid]
+        assert question.is_multi and question.correct_indices == frozenset({0, 1})
+        assert len(question.choices) == 3  # the form's fourth row, left blank, is left out
+        assert question.tags == ["kcsa", "manifest"]
+        text = (mine / "network-policies.yaml").read_text()
+        assert "      - text: serviceSelector\n        why: |\n" in text
+        bank, problems = check_bank([TUI_BANK, mine])
+        assert bank is not None and not [p for p in problems if p.severity == "error"]
+
+
+async def test_a_form_without_a_correct_choice_is_refused_and_nothing_is_written(
+        make: AppFactory, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    app = make(start="add", topic="encryption", user_bank=mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, stem=STEM, choices=[("Both sides", False, "x"),
+                                              ("Only the server", False, "y")],
+                   explanation="Each end proves its identity.", concepts=["mesh-mtls"])
+        await save(pilot)
+        form = form_of(app)  # still open
+        problems = form.query_one("#choices-problems")
+        assert problems.display and "no choice is marked correct" in str(problems.render())
+        assert [p.path for p in form.problems if p.severity == "error"] == [("choices",)]
+        assert "1 error" in screen_text(app)
+        assert not mine.exists()
+        assert len(app.bank.questions) == 3
+
+
+async def test_a_near_duplicate_stem_is_a_warning_that_does_not_stop_saving(
+        make: AppFactory, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    app = make(start="add", topic="encryption", user_bank=mine)
+    async with app.run_test(size=SIZE) as pilot:
+        stem = app.bank.questions["enc-mtls-both-ends"].question
+        await fill(pilot, stem=stem, choices=[("Yes", True, "It is."), ("No", False, "Not.")],
+                   explanation="Both.", concepts=["mesh-mtls"])
+        form = form_of(app)
+        (warning,) = form.problems
+        assert warning.severity == "warning" and warning.path == ("question",)
+        assert "enc-mtls-both-ends" in str(form.query_one("#question-problems").render())
+        await save(pilot)
+        assert not isinstance(app.screen, QuestionFormScreen)
+        assert (mine / "encryption.yaml").is_file()
+
+
+def writer_app(root: Path, store: Store, clock: Clock) -> QuizApp:
+    return make_app(load_bank([root]), store, now=clock, rng=random.Random(7))
+
+
+async def test_edit_from_browse_keeps_every_byte_outside_the_question(
+        tmp_path: Path, store: Store, clock: Clock) -> None:
+    root = tmp_path / "bank"
+    shutil.copytree(WRITER_BANK, root)
+    path = root / "network-policies.yaml"
+    old = path.read_text()
+    start, end = old.index("- id: np-deny-all-egress"), old.index("\n# trailing comment")
+    app = writer_app(root, store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        browse = app.screen
+        assert isinstance(browse, BrowseScreen)
+        await pilot.press("slash", *"blocks all egress", "enter")
+        await pilot.pause()
+        assert [row.id for row in browse.shown] == ["np-deny-all-egress"]
+        await pilot.press("e")
+        await pilot.pause()
+        form = form_of(app)
+        assert form.query_one("#form-id", Input).disabled  # the id never changes
+        why = form.choice_editors()[1].query_one(".choice-why", Input)
+        why.value = "It isolates ingress only."
+        form.query_one("#form-difficulty", Select).value = "medium"
+        await pilot.pause()
+        await save(pilot)
+        assert app.screen is browse
+        new = path.read_text()
+        assert new.startswith(old[:start]) and new.endswith(old[end:])
+        edited = new[start:len(new) - len(old) + end]
+        for comment in ("# keep this comment", "# a comment between keys", "# inline comment"):
+            assert comment in edited
+        assert "  difficulty: medium\n" in edited
+        question = app.bank.questions["np-deny-all-egress"]
+        assert question.choices[1].why == "It isolates ingress only.\n"
+        assert question.choices[0].why == "Listing Egress with no rules allows nothing out.\n"
+        assert browse.rows["np-deny-all-egress"].question is question  # browse reloaded
+        # the other files of the bank are untouched
+        for name in ("concepts.yaml", "encryption.yaml"):
+            assert (root / name).read_bytes() == (WRITER_BANK / name).read_bytes()
+
+
+async def test_a_file_changed_on_disk_is_reloaded_and_the_edit_applied_again(
+        tmp_path: Path, store: Store, clock: Clock) -> None:
+    root = tmp_path / "bank"
+    shutil.copytree(WRITER_BANK, root)
+    path = root / "network-policies.yaml"
+    app = writer_app(root, store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_edit("np-empty-selector")
+        await pilot.pause()
+        form = form_of(app)
+        form.query_one("#form-explanation", TextArea).text = "It selects every pod."
+        # someone else edits the file meanwhile
+        path.write_text(path.read_text() + "# added by someone else\n")
+        await save(pilot)
+        assert isinstance(app.screen, ConflictModal)
+        assert "changed on disk" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause()
+        assert not isinstance(app.screen, (ConflictModal, QuestionFormScreen))
+        text = path.read_text()
+        assert text.endswith("# added by someone else\n")
+        assert app.bank.questions["np-empty-selector"].explanation == "It selects every pod.\n"
+
+
+async def test_a_read_only_file_is_reported_and_the_form_stays(
+        tmp_path: Path, store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "bank"
+    shutil.copytree(WRITER_BANK, root)
+    path = root / "encryption.yaml"
+    old = path.read_bytes()
+    real = os.access  # as the system reports a read-only file (chmod does not stop root)
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != path and real(p, mode))
+    app = writer_app(root, store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_edit("enc-mtls-hop")
+        await pilot.pause()
+        form = form_of(app)
+        form.query_one("#form-explanation", TextArea).text = "Proxy to proxy."
+        await save(pilot)
+        assert app.screen is form and path.read_bytes() == old
+        assert any("encryption.yaml is read-only" in str(n.message)
+                   for n in app._notifications)
+
+
+async def test_a_user_bank_is_created_from_scratch_and_loaded_with_the_bundled_one(
+        bank_fixture_paths: tuple[Path, Path], store: Store, clock: Clock) -> None:
+    """As `quiz add --bank DIR` starts the app: DIR does not exist, so only the other banks
+    are loaded; the first question creates DIR's catalog and DIR joins the bank list."""
+    base, mine = bank_fixture_paths
+    app = make_app(load_bank([base]), store, now=clock, rng=random.Random(7), start="add",
+                   topic="network-policies", user_bank=mine, bank_paths=[base])
+    async with app.run_test(size=SIZE) as pilot:
+        assert "→" in screen_text(app) and "mine" in screen_text(app)
+        await fill(pilot, stem="What does a policy with an empty podSelector select?",
+                   choices=[("Every pod of its namespace", True, "Empty selects all."),
+                            ("No pod", False, "Empty is not none.")],
+                   explanation="An empty selector selects all pods.", concepts=["default-deny"])
+        qid = form_of(app).query_one("#form-id", Input).value
+        await save(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert (mine / "concepts.yaml").is_file() and (mine / "network-policies.yaml").is_file()
+        assert app.bank.questions[qid].origin.endswith("network-policies.yaml")
+        assert mine.resolve() in {Path(p).resolve() for p in app.bank_paths}
+        assert store.orphaned_ids(app.bank) == []
+        bank, problems = check_bank([base, mine])  # what `quiz validate` checks
+        assert bank is not None and problems == []
+        # browse finds it at once
+        await pilot.press("b")
+        await pilot.pause()
+        assert qid in app.screen.rows  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def bank_fixture_paths(tmp_path: Path) -> tuple[Path, Path]:
+    """The TUI bank (copied) and a user bank directory that does not exist yet."""
+    base = tmp_path / "base"
+    shutil.copytree(TUI_BANK, base)
+    return base, tmp_path / "mine"
+
+
+async def test_add_without_a_bank_of_ones_own_says_how_to_get_one(make: AppFactory) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("quiz add --bank DIR" in str(n.message) for n in app._notifications)
+
+
+async def test_cancelling_a_changed_form_asks_first(make: AppFactory, tmp_path: Path) -> None:
+    app = make(start="add", topic="encryption", user_bank=tmp_path / "mine")
+    async with app.run_test(size=SIZE) as pilot:
+        form_of(app).query_one("#form-stem", TextArea).text = "Half a thought"
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Discard the changes?" in screen_text(app)
+        await pilot.press("escape")  # keep editing
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionFormScreen)
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert not (tmp_path / "mine").exists()
+
+
+def test_quiz_add_refuses_without_a_bank_and_names_the_flag(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["add", "--db", str(tmp_path / "p.db")])
+    assert result.exit_code == 1
+    assert "--bank DIR" in result.output and "bundled bank" in result.output
+
+
+def test_quiz_add_checks_the_topic_before_opening_the_form(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["add", "--bank", str(tmp_path / "mine"), "--topic",
+                                      "nope", "--db", str(tmp_path / "p.db")])
+    assert result.exit_code == 1 and "unknown topic 'nope'" in result.output
+    assert not (tmp_path / "mine").exists()
