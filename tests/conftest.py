@@ -1,12 +1,39 @@
-"""Shared fixtures: keep the developer's own data, banks and database out of every test."""
+"""Shared fixtures: keep the developer's own data, banks and database out of every test; and the
+common set-up (the mini bank, a frozen UTC clock, a store on a temp file with fuzzing off).
+
+Test modules import the plain names (``T0``, ``Clock``, ``MINI``...) from ``tests.conftest``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from quiz.bank import Bank, load_bank
+from quiz.store import Store, make_engine
+
 DATA = Path(__file__).parent / "data"
+BANKS = DATA / "banks"
+MINI = BANKS / "mini"
+T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)  # where the clock fixture starts
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+class Clock:
+    """A frozen clock the test moves by hand."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.value = start
+
+    def __call__(self) -> datetime:
+        return self.value
+
+    def advance(self, **delta: float) -> datetime:
+        self.value += timedelta(**delta)
+        return self.value
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +52,26 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture
+def bank() -> Bank:
+    """The mini bank (tests/tui overrides this with its own bank)."""
+    return load_bank([MINI])
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "progress.db"
+
+
+@pytest.fixture
+def store(db_path: Path, clock: Clock) -> Iterator[Store]:
+    s = Store(make_engine(db_path), now=clock, enable_fuzzing=False)
+    yield s
+    s.close()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fsrs import State
 
-from quiz.bank import Bank, Choice, Question, Topic, load_bank
+from quiz.bank import Bank, Choice, Question, Topic
 from quiz.exam import (
     KCSA,
     ExamClosed,
@@ -23,48 +22,12 @@ from quiz.exam import (
     unfinished_exam,
 )
 from quiz.store import Store, TopicResult, make_engine
+from tests.conftest import T0, Clock
 
-MINI = Path(__file__).parent / "data" / "banks" / "mini"
-T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 # The bundled bank's topic weights (they add up to 100).
 KCSA_WEIGHTS = {"isolation": 22.0, "network-policies": 16.0, "pod-networking": 12.0,
                 "services-dns": 12.0, "cni": 10.0, "encryption": 10.0,
                 "external-access": 10.0, "monitoring": 8.0}
-
-
-class Clock:
-    """A frozen clock the test moves by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.value = start
-
-    def __call__(self) -> datetime:
-        return self.value
-
-    def advance(self, **delta: float) -> None:
-        self.value += timedelta(**delta)
-
-
-@pytest.fixture
-def bank() -> Bank:
-    return load_bank([MINI])
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "progress.db"
-
-
-@pytest.fixture
-def store(db_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store(make_engine(db_path), now=clock, enable_fuzzing=False)
-    yield s
-    s.close()
 
 
 def synthetic_bank(sizes: dict[str, tuple[float, int]]) -> Bank:

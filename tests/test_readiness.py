@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,37 +20,8 @@ from quiz.readiness import (
     reviews_per_day,
     topic_mastery,
 )
-from quiz.store import Store, TopicResult, make_engine
-
-BANKS = Path(__file__).parent / "data" / "banks"
-T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A frozen clock the test sets by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.value = start
-
-    def __call__(self) -> datetime:
-        return self.value
-
-
-@pytest.fixture
-def bank() -> Bank:
-    return load_bank([BANKS / "mini"])
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store(make_engine(tmp_path / "progress.db"), now=clock, enable_fuzzing=False)
-    yield s
-    s.close()
+from quiz.store import Store, TopicResult
+from tests.conftest import BANKS, T0, Clock
 
 
 def review(store: Store, clock: Clock, bank: Bank, qid: str, when: datetime,

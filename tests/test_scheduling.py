@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import pytest
 from fsrs import Card, Rating, ReviewLog
 
-from quiz.bank import Bank, Question, load_bank
+from quiz.bank import Bank, Question
 from quiz.scheduling import (
     card_id_for,
     interleave,
@@ -22,36 +18,8 @@ from quiz.scheduling import (
     rebuild_cards,
     review_queue,
 )
-from quiz.store import Store, make_engine
-
-MINI = Path(__file__).parent / "data" / "banks" / "mini"
-T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.value = start
-
-    def __call__(self) -> datetime:
-        return self.value
-
-
-@pytest.fixture
-def bank() -> Bank:
-    return load_bank([MINI])
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store(make_engine(tmp_path / "progress.db"), now=clock, enable_fuzzing=False)
-    yield s
-    s.close()
+from quiz.store import Store
+from tests.conftest import NEW_YORK, T0, Clock
 
 
 def ids(questions: list[Question]) -> list[str]:

@@ -3,48 +3,16 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, timedelta
 
 import pytest
 from fsrs import Rating
 
-from quiz.bank import Bank, load_bank
+from quiz.bank import Bank
 from quiz.scheduling import practice_queue, review_queue
 from quiz.session import Showing, StudySession
-from quiz.store import Store, TopicResult, make_engine
-
-MINI = Path(__file__).parent / "data" / "banks" / "mini"
-T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.value = start
-
-    def __call__(self) -> datetime:
-        return self.value
-
-    def advance(self, **delta: float) -> None:
-        self.value += timedelta(**delta)
-
-
-@pytest.fixture
-def bank() -> Bank:
-    return load_bank([MINI])
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store(make_engine(tmp_path / "progress.db"), now=clock, enable_fuzzing=False)
-    yield s
-    s.close()
+from quiz.store import Store, TopicResult
+from tests.conftest import T0, Clock
 
 
 def pick(session: StudySession, right: bool) -> Showing:

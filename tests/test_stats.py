@@ -3,53 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 from fsrs import Rating, State
 
-from quiz.bank import Bank, load_bank
+from quiz.bank import Bank
 from quiz.cli import cli
 from quiz.stats import MASTERED_STABILITY_DAYS, compute_stats, format_stats, streak
-from quiz.store import Store, make_engine
-
-MINI = Path(__file__).parent / "data" / "banks" / "mini"
-T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.value = start
-
-    def __call__(self) -> datetime:
-        return self.value
-
-
-@pytest.fixture
-def bank() -> Bank:
-    return load_bank([MINI])
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "progress.db"
-
-
-@pytest.fixture
-def store(db_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store(make_engine(db_path), now=clock, enable_fuzzing=False)
-    yield s
-    s.close()
+from quiz.store import Store
+from tests.conftest import MINI, NEW_YORK, T0, Clock
 
 
 def answer_at(store: Store, clock: Clock, when: datetime, bank: Bank, qid: str,

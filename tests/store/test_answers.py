@@ -13,11 +13,11 @@ from fsrs import Rating, State
 from quiz.bank import Bank
 from quiz.scheduling import make_scheduler, new_card
 from quiz.store import Store, StoreError, TopicResult, make_engine
+from tests.conftest import T0
 
 if TYPE_CHECKING:
-    from conftest import Clock
+    from tests.conftest import Clock
 
-T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)  # where the clock fixture starts
 
 
 def test_right_answer_is_stored_as_good_and_wrong_as_again(store: Store, bank: Bank) -> None:

@@ -13,8 +13,7 @@ from click.testing import CliRunner
 from quiz.bank import Bank
 from quiz.cli import cli
 from quiz.store import Store, StoreError, make_engine
-
-MINI = Path(__file__).parent.parent / "data" / "banks" / "mini"
+from tests.conftest import MINI
 
 
 def _ours(path: Path, bank: Bank) -> None:

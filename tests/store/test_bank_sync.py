@@ -12,11 +12,11 @@ import pytest
 from quiz.bank import Bank, load_bank
 from quiz.scheduling import make_scheduler, rebuild_cards, review_queue
 from quiz.store import Store
+from tests.conftest import MINI
 
 if TYPE_CHECKING:
-    from conftest import Clock
+    from tests.conftest import Clock
 
-MINI = Path(__file__).parent.parent / "data" / "banks" / "mini"
 
 
 @pytest.fixture

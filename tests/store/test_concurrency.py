@@ -10,8 +10,7 @@ import textwrap
 from pathlib import Path
 
 from quiz.store import Store, make_engine
-
-MINI = Path(__file__).parent.parent / "data" / "banks" / "mini"
+from tests.conftest import MINI
 
 RECORDER = textwrap.dedent("""
     import sys, time

@@ -17,7 +17,7 @@ from quiz.store import base as store_base
 from quiz.store import engine as store_engine
 
 if TYPE_CHECKING:
-    from conftest import Clock
+    from tests.conftest import Clock
 
 
 def test_a_path_is_a_sqlite_file_created_lazily_in_private_dirs(tmp_path: Path) -> None:

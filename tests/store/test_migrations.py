@@ -12,8 +12,7 @@ from sqlmodel import SQLModel
 from quiz.bank import Bank
 from quiz.store import SCHEMA_VERSION, Store, make_engine
 from quiz.store.migrations import MIGRATIONS, current_version, migrate
-
-T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+from tests.conftest import T0
 
 
 def test_a_fresh_database_gets_every_migration_once(db_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Fixtures for the TUI tests: the TUI bank, a frozen clock, a store on a temp file, and a
+"""Fixtures for the TUI tests: the TUI bank (the clock and the store are tests/conftest.py's), a
 factory for the app built exactly as the CLI builds it (``make_app``), with a seeded shuffle."""
 
 from __future__ import annotations
@@ -6,33 +6,18 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from quiz.bank import Bank, load_bank
 from quiz.session import Showing
-from quiz.store import Store, make_engine
+from quiz.store import Store
 from quiz.tui.app import QuizApp, make_app
+from tests.conftest import Clock
 
 TUI_BANK = Path(__file__).parent.parent / "data" / "banks" / "tui"
-T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 SIZE = (100, 30)
-
-
-class Clock:
-    """A frozen clock the test moves by hand."""
-
-    def __init__(self, start: datetime = T0) -> None:
-        self.value = start
-
-    def __call__(self) -> datetime:
-        return self.value
-
-    def advance(self, **delta: float) -> datetime:
-        self.value += timedelta(**delta)
-        return self.value
 
 
 @pytest.fixture(autouse=True)
@@ -48,18 +33,6 @@ def _utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def bank() -> Bank:
     return load_bank([TUI_BANK])
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store(make_engine(tmp_path / "progress.db"), now=clock, enable_fuzzing=False)
-    yield s
-    s.close()
 
 
 AppFactory = Callable[..., QuizApp]

@@ -18,7 +18,8 @@ from quiz.tui.screens.feedback import FeedbackScreen
 from quiz.tui.screens.question import QuestionScreen
 from quiz.tui.screens.question_detail import QuestionDetailScreen
 from quiz.tui.screens.summary import SummaryScreen
-from tests.tui.conftest import SIZE, AppFactory, Clock, keys_for, screen_text
+from tests.conftest import Clock
+from tests.tui.conftest import SIZE, AppFactory, keys_for, screen_text
 
 WRITER_BANK = Path(__file__).parent.parent / "data" / "writer" / "bank"
 

@@ -30,7 +30,8 @@ from quiz.tui.screens.exam_results import ExamAnswerModal, ExamResultsScreen
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.question import QuestionScreen
 from quiz.tui.widgets.countdown import Countdown
-from tests.tui.conftest import SIZE, T0, AppFactory, Clock, keys_for, screen_text
+from tests.conftest import T0, Clock
+from tests.tui.conftest import SIZE, AppFactory, keys_for, screen_text
 from tests.tui.test_tui_bindings import EATEN
 
 FMT = ExamFormat(3, timedelta(minutes=10), 0.75)  # the TUI bank has three questions

@@ -22,7 +22,8 @@ from quiz.tui.screens.question import QuestionScreen
 from quiz.tui.widgets.policy_list import PolicyList
 from quiz.tui.widgets.reach_matrix import ALLOWED, DENIED, SELF, ReachMatrix
 from quiz.tui.widgets.verdict_view import VerdictView
-from tests.tui.conftest import AppFactory, Clock, keys_for, screen_text
+from tests.conftest import Clock
+from tests.tui.conftest import AppFactory, keys_for, screen_text
 from tests.tui.test_tui_bindings import EATEN
 
 SCENARIO_BANK = Path(__file__).parent.parent / "data" / "banks" / "scenario"

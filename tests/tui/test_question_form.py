@@ -22,7 +22,8 @@ from quiz.tui.screens.browse import BrowseScreen
 from quiz.tui.screens.form_modals import ConflictModal
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.question_form import CHECK_DELAY, QuestionFormScreen
-from tests.tui.conftest import SIZE, TUI_BANK, AppFactory, Clock, screen_text
+from tests.conftest import Clock
+from tests.tui.conftest import SIZE, TUI_BANK, AppFactory, screen_text
 
 WRITER_BANK = Path(__file__).parent.parent / "data" / "writer" / "bank"
 STEM = "Who shows a cert in mesh mTLS?"

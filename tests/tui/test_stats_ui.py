@@ -12,7 +12,8 @@ from quiz.readiness import predicted_score
 from quiz.store import Store
 from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.widgets.readiness_view import ReadinessView
-from tests.tui.conftest import T0, AppFactory, Clock, screen_text
+from tests.conftest import T0, Clock
+from tests.tui.conftest import AppFactory, screen_text
 
 TALL = (100, 60)  # the whole stats page without scrolling
 

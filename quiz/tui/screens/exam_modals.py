@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from quiz.exam import ExamFormat
 from quiz.exam_setup import MINUTES, PASS_PERCENT, QUESTIONS, check_range, format_settings
+from quiz.tui.screens.modals import ButtonDialog
 from quiz.tui.text import first_paragraph, inline, literal, plural
 from quiz.tui.widgets.countdown import Countdown, clock_text
 
@@ -26,45 +27,7 @@ if TYPE_CHECKING:
 ROW_WIDTH = 62  # a jump-list line inside the 70-column dialog
 
 
-class ExamDialog(ModalScreen[str | None]):
-    """A short message with a row of buttons; dismisses with the chosen button's id.
-
-    Subclasses bind keys to ``choose('<id>')`` so the footer shows them.
-    """
-
-    def __init__(self, title: str, body: Content, choices: list[tuple[str, str]],
-                 run: ExamRun | None = None) -> None:
-        super().__init__()
-        self.title_text = title
-        self.body = body
-        self.choices = choices  # (id, label); the first is the default
-        self.run = run  # shows its clock when given
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-frame -small exam-dialog") as frame:
-            frame.border_title = Content(self.title_text)
-            yield Static(self.body, classes="dialog-body")
-            if self.run is not None:
-                run = self.run
-                yield Countdown(run.remaining, lambda: run.warning, classes="dialog-clock")
-            with Horizontal(classes="dialog-buttons"):
-                for i, (choice, label) in enumerate(self.choices):
-                    yield Button(label, id=choice, compact=True,
-                                 variant="primary" if i == 0 else "default")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(Button).focus()
-
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id)
-
-
-class SubmitModal(ExamDialog):
+class SubmitModal(ButtonDialog):
     """Hand the paper in? Names the unanswered and flagged questions."""
 
     BINDINGS = [Binding("y", "choose('submit')", "Hand in"),
@@ -86,7 +49,7 @@ class SubmitModal(ExamDialog):
                          [("submit", "Hand in"), ("back", "Keep going")], run)
 
 
-class LeaveModal(ExamDialog):
+class LeaveModal(ButtonDialog):
     """Leave the exam: the clock runs on, x on the home screen resumes it."""
 
     BINDINGS = [Binding("y", "choose('leave')", "Leave"),
@@ -100,7 +63,7 @@ class LeaveModal(ExamDialog):
                          run)
 
 
-class ResumeModal(ExamDialog):
+class ResumeModal(ButtonDialog):
     """An attempt not handed in and still in time: resume it or hand it in now."""
 
     BINDINGS = [Binding("r", "choose('resume')", "Resume"),

@@ -11,10 +11,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from quiz.tui.screens.question import session_header
+from quiz.tui.screens.question import session_header, toggle_flag
 from quiz.tui.text import when
 from quiz.tui.widgets.feedback_view import FeedbackView
-from quiz.tui.widgets.session_header import SessionHeader
 
 if TYPE_CHECKING:
     from quiz.session import Feedback, Showing, StudySession
@@ -89,9 +88,7 @@ class FeedbackScreen(Screen[None]):
         self.quiz.next_question(self.session)
 
     def action_flag(self) -> None:
-        flagged = self.session.flag()
-        self.query_one(SessionHeader).set_flagged(flagged)
-        self.notify("Flagged for a later look." if flagged else "Flag removed.", timeout=2)
+        toggle_flag(self, self.session)
 
     def action_undo(self) -> None:
         self.quiz.undo(self.session)

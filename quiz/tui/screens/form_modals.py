@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.content import Content
 
-from quiz.tui.screens.exam_modals import ExamDialog  # a message with a row of buttons
+from quiz.tui.screens.modals import ButtonDialog  # a message with a row of buttons
 
 
-class DiscardModal(ExamDialog):
+class DiscardModal(ButtonDialog):
     """Leave the form without saving?"""
 
     BINDINGS = [Binding("y", "choose('discard')", "Discard"),
@@ -20,7 +20,7 @@ class DiscardModal(ExamDialog):
                          [("back", "Keep editing"), ("discard", "Discard")])
 
 
-class ConflictModal(ExamDialog):
+class ConflictModal(ButtonDialog):
     """The file changed on disk since the form read it: read it again and re-apply?"""
 
     BINDINGS = [Binding("r", "choose('reload')", "Reload and re-apply"),

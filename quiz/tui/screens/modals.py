@@ -1,20 +1,65 @@
-"""Dialogs: pick a concept to practise, look again at a missed question's feedback."""
+"""Dialogs: a message with buttons, pick a concept to practise, look again at a missed
+question's feedback."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList
+from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quiz.bank import Bank
 from quiz.session import Feedback
 from quiz.tui.text import literal, plural
+from quiz.tui.widgets.countdown import Countdown
 from quiz.tui.widgets.feedback_view import FeedbackView
+
+if TYPE_CHECKING:
+    from quiz.exam import ExamRun
+
+
+class ButtonDialog(ModalScreen[str | None]):
+    """A short message with a row of buttons; dismisses with the chosen button's id.
+
+    Subclasses bind keys to ``choose('<id>')`` so the footer shows them.
+    """
+
+    def __init__(self, title: str, body: Content, choices: list[tuple[str, str]],
+                 run: ExamRun | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.choices = choices  # (id, label); the first is the default
+        self.run = run  # shows its clock when given
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-frame -small exam-dialog") as frame:
+            frame.border_title = Content(self.title_text)
+            yield Static(self.body, classes="dialog-body")
+            if self.run is not None:
+                run = self.run
+                yield Countdown(run.remaining, lambda: run.warning, classes="dialog-clock")
+            with Horizontal(classes="dialog-buttons"):
+                for i, (choice, label) in enumerate(self.choices):
+                    yield Button(label, id=choice, compact=True,
+                                 variant="primary" if i == 0 else "default")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Button).focus()
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
 
 
 class ConceptPickerModal(ModalScreen[str | None]):

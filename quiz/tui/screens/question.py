@@ -31,6 +31,13 @@ def session_header(app: QuizApp, session: StudySession, showing: Showing) -> Ses
                          flagged=card is not None and card.flagged)
 
 
+def toggle_flag(screen: Screen[None], session: StudySession) -> None:
+    """Flag (or unflag) the session's current question; the header and a toast say which."""
+    flagged = session.flag()
+    screen.query_one(SessionHeader).set_flagged(flagged)
+    screen.notify("Flagged for a later look." if flagged else "Flag removed.", timeout=2)
+
+
 class QuestionScreen(Screen[None]):
     """The session's current question; submitting stores the answer, then shows feedback."""
 
@@ -106,9 +113,7 @@ class QuestionScreen(Screen[None]):
         self.quiz.show_feedback(self.session, feedback)
 
     def action_flag(self) -> None:
-        flagged = self.session.flag()
-        self.query_one(SessionHeader).set_flagged(flagged)
-        self.notify("Flagged for a later look." if flagged else "Flag removed.", timeout=2)
+        toggle_flag(self, self.session)
 
     def action_undo(self) -> None:
         self.quiz.undo(self.session)

@@ -38,10 +38,15 @@ class MarkedChoice(Horizontal):
         self.number, self.text, self.why = number, text, why
         self.multi, self.picked, self.correct = multi, picked, correct
 
-    def compose(self) -> ComposeResult:
+    def pick_box(self) -> str:
+        """'[x] ' / '(•) ' and so on: what the user picked (empty when nobody answered)."""
         box = ("[x]" if self.picked else "[ ]") if self.multi else ("(•)" if self.picked else "( )")
+        return f"{box} "
+
+    def compose(self) -> ComposeResult:
         mark = ("✓", "$text-success") if self.correct else ("✗", "$text-error")
-        yield Static(Content.assemble(f"{self.number} {box} ", mark), classes="marked-marker")
+        yield Static(Content.assemble(f"{self.number} {self.pick_box()}", mark),
+                     classes="marked-marker")
         body = inline(self.text)
         if self.why:
             body = Content.assemble(body, "\n", inline(self.why, "$text-muted"))

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from quiz.bank import Bank, Question
 from quiz.session import ChoiceResult, Feedback
 from quiz.store import ReviewEntry
-from quiz.tui.text import inline, literal
+from quiz.tui.text import literal
 from quiz.tui.widgets.feedback_view import FeedbackView, MarkedChoice
 
 RATINGS = {Rating.Again: "again", Rating.Hard: "hard", Rating.Good: "good", Rating.Easy: "easy"}
@@ -60,13 +60,8 @@ def history_text(entries: Sequence[ReviewEntry], question: Question) -> Content:
 class RevealedChoice(MarkedChoice):
     """A choice with its verdict and why, without a pick box (nobody answered)."""
 
-    def compose(self) -> ComposeResult:
-        mark = ("✓", "$text-success") if self.correct else ("✗", "$text-error")
-        yield Static(Content.assemble(f"{self.number} ", mark), classes="marked-marker")
-        body = inline(self.text)
-        if self.why:
-            body = Content.assemble(body, "\n", inline(self.why, "$text-muted"))
-        yield Static(body, classes="marked-body")
+    def pick_box(self) -> str:
+        return ""
 
 
 class QuestionReveal(FeedbackView):
