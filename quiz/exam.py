@@ -179,7 +179,7 @@ class ExamRun:
         self._orders = [self._order(q) for q in self.questions]
         self._picks: dict[str, frozenset[int]] = {
             q: frozenset(p) for q, p in attempt.answers.items() if p}
-        self._flags: set[int] = set()
+        self._flags: set[int] = {i for i, q in enumerate(self.questions) if q.id in attempt.flags}
         self.index = 0
         self.result: ExamResult | None = None
 
@@ -200,7 +200,7 @@ class ExamRun:
                feed_schedule: bool = True) -> ExamRun:
         """The stored attempt again: same paper, choice orders and answers; the clock ran on.
 
-        Questions gone from the bank are left out (see ``missing``); flags start cleared.
+        Questions gone from the bank are left out (see ``missing``); flags are kept.
         """
         attempt = store.exam(attempt.id) or attempt  # the answers as last saved
         if attempt.session.finished_at is not None:
@@ -286,6 +286,8 @@ class ExamRun:
         if not 0 <= i < len(self.questions):
             raise IndexError(f"question {i} of {len(self.questions)}")
         self._flags ^= {i}
+        self.store.save_exam_flags(self.attempt.id,
+                                   (self.questions[f].id for f in self._flags))
         return i in self._flags
 
     def submit(self) -> ExamResult:

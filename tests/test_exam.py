@@ -226,6 +226,8 @@ def test_resume_after_a_crash_keeps_paper_order_answers_and_the_clock(
     for right in (True, False, True):
         answer(run, right)
         run.next()
+    run.flag(1)
+    run.flag(5)
     before = [(run.goto(i).question.id, run.current.order, run.current.selected)
               for i in range(7)]
     clock.advance(minutes=30)
@@ -242,6 +244,8 @@ def test_resume_after_a_crash_keeps_paper_order_answers_and_the_clock(
         assert [(again.goto(i).question.id, again.current.order, again.current.selected)
                 for i in range(7)] == before
         assert again.unanswered_count == 4
+        assert [item.flagged for item in again.jump_list()] == [
+            i in (1, 5) for i in range(7)]  # flags survive the crash too
         result = again.submit()
         assert (result.score, result.total) == (2, 7)
         assert result.time_used == timedelta(minutes=40)

@@ -174,6 +174,7 @@ def exam_from_rows(session_row: Any, exam_row: Any) -> ExamAttempt:
         question_ids=tuple(json.loads(exam_row.question_ids)),
         time_limit_s=exam_row.time_limit_s, pass_mark=exam_row.pass_mark,
         answers={q: tuple(p) for q, p in json.loads(exam_row.answers or "{}").items()},
+        flags=frozenset(json.loads(exam_row.flags or "[]")),
     )
 
 

@@ -175,6 +175,17 @@ class HistoryStore(StoreBase):
 
         self._write(work)
 
+    def save_exam_flags(self, session_id: int, flags: Iterable[str]) -> None:
+        """Keep the question ids flagged in an exam, so a resumed attempt shows them again."""
+
+        def work(conn: Connection) -> None:
+            done = conn.execute(update(EXAM).where(EXAM.c.session_id == session_id)
+                                .values(flags=json.dumps(sorted(set(flags)))))
+            if done.rowcount == 0:
+                raise StoreError(f"{self.where}: no exam attempt {session_id}")
+
+        self._write(work)
+
     def exam(self, session_id: int) -> ExamAttempt | None:
         """One exam attempt."""
         found = self._exams(SESSION.c.id == session_id)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
 
 from quiz.store.convert import to_db_time
@@ -122,9 +123,15 @@ def _v2_indexes(conn: Connection) -> None:
         index.create(conn)
 
 
+def _v3_exam_flags(conn: Connection) -> None:
+    # Flags set during a mock exam ("come back to this one") survive a crash and a resume.
+    conn.execute(text("ALTER TABLE exam_attempt ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "indexes for the review queue, stats and undo", _v2_indexes),
+    Migration(3, "flags of exam questions kept with the attempt", _v3_exam_flags),
 )
 LATEST = MIGRATIONS[-1].version
 REQUIRED_TABLES = frozenset({"schema_version", "card", "review_log"})

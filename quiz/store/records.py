@@ -112,6 +112,7 @@ class ExamAttempt:
     time_limit_s: int | None = None
     pass_mark: float | None = None
     answers: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    flags: frozenset[str] = frozenset()  # question ids flagged for review during the exam
 
     @property
     def id(self) -> int:

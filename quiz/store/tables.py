@@ -78,6 +78,7 @@ class ExamAttemptRow(SQLModel, table=True):
     time_limit_s: int | None = None
     pass_mark: float | None = None  # fraction of the total, e.g. 0.75
     answers: str = "{}"  # JSON: {question_id: [bank-order choice indices]}
+    flags: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})  # JSON ids
 
 
 class ReviewLogRow(SQLModel, table=True):

@@ -78,3 +78,25 @@ def test_the_migrated_schema_matches_the_row_classes(store: Store) -> None:
             assert [c["name"] for c in db.get_columns(name)] == [c.name for c in table.columns]
             declared = {i.name for i in table.indexes}
             assert declared == {i["name"] for i in db.get_indexes(name)}, name
+
+
+def test_a_version_2_exam_attempt_gains_empty_flags_and_keeps_its_answers(
+        db_path: Path) -> None:
+    engine = make_engine(db_path)
+    assert migrate(engine, T0, target=2) == 2
+    with sqlite3.connect(db_path) as conn:  # an unfinished exam as version 2 code stored it
+        conn.execute("INSERT INTO study_session (id, mode, started_at, per_topic) "
+                     "VALUES (1, 'exam', '2025-03-01 09:00:00.000000', '{}')")
+        conn.execute("INSERT INTO exam_attempt (session_id, question_ids, time_limit_s, "
+                     "pass_mark, answers) VALUES (1, '[\"a\", \"b\"]', 600, 0.75, "
+                     "'{\"a\": [1]}')")
+    conn.close()
+    engine.dispose()
+
+    store = Store(make_engine(db_path), now=lambda: T0)
+    attempt = store.exam(1)
+    assert attempt is not None
+    assert (attempt.answers, attempt.flags) == ({"a": (1,)}, frozenset())
+    store.save_exam_flags(1, ["b"])
+    assert store.exam(1).flags == frozenset({"b"})
+    store.close()
