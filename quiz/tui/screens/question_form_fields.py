@@ -1,0 +1,174 @@
+"""The question form's fields: laid out from a question's data, and read back as a draft.
+
+``form_fields`` yields the form's body (every field, its problem line and hint) filled from a
+question as the bank holds it; ``read_draft`` turns what the fields hold now into the dict
+``validate_draft`` and the writer take. The ids and classes here are the ones quiz.tcss, the
+problem display (``quiz.tui.widgets.field_problems``) and the tests look for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Markdown,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
+
+from quiz.bank.loader import display_path
+from quiz.tui.text import literal
+from quiz.tui.widgets.choice_editor import ChoiceEditor
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank
+
+MIN_CHOICES, MAX_CHOICES = 2, 6
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+def short_path(path: Path, width: int = 36) -> str:
+    """A path as the user knows it, its start cut off when long (the end says the most)."""
+    text = display_path(path)
+    return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def parse_tags(text: str) -> list[str]:
+    """'kcsa, manifest' → ['kcsa', 'manifest'] (empty items dropped)."""
+    return [tag.strip() for tag in text.split(",") if tag.strip()]
+
+
+def form_title(question_id: str | None, path: Path | None, bank_dir: Path | None) -> Content:
+    """'Edit <id>  <its file>', or 'New question  → <the bank it goes to>'."""
+    if question_id is not None:
+        where = short_path(path) if path else ""
+        return Content.assemble(("Edit ", "bold $text-primary"),
+                                (str(question_id), "bold"), ("  " + where, "$text-muted"))
+    return Content.assemble(("New question", "bold $text-primary"),
+                            (f"  → {short_path(bank_dir or Path('.'))}", "$text-muted"))
+
+
+def markdown_area(text: str, widget_id: str) -> TextArea:
+    """A soft-wrapped text area for bank prose, highlighted as Markdown when it can be."""
+    area = TextArea(text, id=widget_id, soft_wrap=True, show_line_numbers=False,
+                    tab_behavior="focus")
+    # Highlighting needs tree-sitter's Markdown grammar; without it the text is plain.
+    if "markdown" in area.available_languages:
+        area.language = "markdown"
+    return area
+
+
+def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
+                question_id: str | None) -> ComposeResult:
+    """Every field of the form, filled from ``data``, then Save and Cancel.
+
+    ``topic`` is the topic to select (or ``Select.NULL``); with a ``question_id`` the form
+    edits that question, so its topic and id cannot change.
+    """
+    editing = question_id is not None
+    yield Static(classes="field-problems", id="general-problems")
+    with Horizontal(classes="form-row"):
+        yield Static("Topic", classes="form-label")
+        yield Select([(literal(t.title), t.id) for t in bank.topics.values()],
+                     prompt="Choose a topic", value=topic,
+                     id="form-topic", compact=True, disabled=editing)
+    yield Static(classes="field-problems", id="topic-problems")
+    with Horizontal(classes="form-row"):
+        yield Static("Difficulty", classes="form-label")
+        yield Select([(d, d) for d in DIFFICULTIES], prompt="(not given)",
+                     value=data.get("difficulty") or Select.NULL, id="form-difficulty",
+                     compact=True)
+    yield Static(classes="field-problems", id="difficulty-problems")
+    yield Static(Content.assemble(("Concepts", "bold"), (
+        "  space ticks one; the topic's own come first", "$text-muted")),
+        classes="form-heading")
+    yield SelectionList[str](id="form-concepts", compact=True)
+    yield Static(classes="field-problems", id="concepts-problems")
+    yield Static(Content.assemble(("Question", "bold"), (
+        "  Markdown; ```yaml blocks for manifests", "$text-muted")),
+        classes="form-heading")
+    yield markdown_area(str(data.get("question") or ""), "form-stem")
+    yield Static(classes="field-problems", id="question-problems")
+    yield Static(literal("Preview", "$text-muted"), classes="form-heading")
+    yield Markdown(str(data.get("question") or ""), id="form-preview")
+    yield Static(Content.assemble(("Choices", "bold"), (
+        f"  {MIN_CHOICES} to {MAX_CHOICES}; tick every correct one (several: select "
+        "all that apply); blank rows are left out", "$text-muted")),
+        classes="form-heading")
+    with Vertical(id="form-choices"):
+        choices = data.get("choices") or [{}, {}, {}, {}]
+        for choice in choices:
+            yield ChoiceEditor(choice if isinstance(choice, dict) else {"text": choice})
+    yield Static(classes="field-problems", id="choices-problems")
+    yield Button("+ Add a choice (F3)", id="add-choice", compact=True)
+    yield Static(Content.styled("Explanation", "bold"), classes="form-heading")
+    yield markdown_area(str(data.get("explanation") or ""), "form-explanation")
+    yield Static(classes="field-problems", id="explanation-problems")
+    with Horizontal(classes="form-row"):
+        yield Static("Tags", classes="form-label")
+        yield Input(", ".join(map(str, data.get("tags") or [])),
+                    placeholder="comma-separated, e.g. kcsa, manifest", id="form-tags",
+                    compact=True)
+    yield Static(classes="field-problems", id="tags-problems")
+    with Horizontal(classes="form-row"):
+        yield Static("ID", classes="form-label")
+        yield Input(question_id or "", id="form-id", compact=True,
+                    disabled=editing, placeholder="proposed from the question")
+    yield Static(literal("The id never changes once saved." if editing else
+                         "Proposed from the question's words; type your own if you "
+                         "like.", "$text-muted"), classes="form-hint")
+    yield Static(classes="field-problems", id="id-problems")
+    yield Checkbox("Shuffle the choices when asking", data.get("shuffle", True) is not
+                   False, id="form-shuffle", compact=True)
+    with Horizontal(id="form-buttons"):
+        yield Button("Save (F2)", id="save", variant="primary", compact=True)
+        yield Button("Cancel (esc)", id="cancel", compact=True)
+
+
+def fill_concepts(listing: SelectionList[str], bank: Bank, topic: str | None,
+                  selected: list[str]) -> None:
+    """The catalog's concepts, ``topic``'s first; ``selected`` stay ticked."""
+    concepts = list(bank.concepts.values())
+    own = [c for c in concepts if c.topic == topic]
+    others = [c for c in concepts if c.topic != topic]
+    with listing.prevent(SelectionList.SelectedChanged):
+        listing.clear_options()
+        listing.add_options([(literal(c.title), c.id, c.id in selected) for c in own])
+        listing.add_options([(Content.assemble(literal(c.title), (f"  {c.topic}",
+                                                                  "$text-muted")),
+                              c.id, c.id in selected) for c in others])
+        unknown = [c for c in selected if c not in bank.concepts]
+        listing.add_options([(literal(f"{c} (not in the catalog)"), c, True)
+                             for c in unknown])
+        if listing.option_count:
+            listing.highlighted = 0
+
+
+def read_draft(form: Widget, original: dict[str, Any], question_id: str | None,
+               choices: list[ChoiceEditor]) -> dict[str, Any]:
+    """The question as ``form``'s fields hold it now, the keys they do not show kept from
+    ``original``; ``choices`` are the editors to include (the blank rows left out)."""
+    difficulty = form.query_one("#form-difficulty", Select).value
+    draft = dict(original)
+    draft.pop("topic", None)
+    draft.update({
+        "id": question_id or form.query_one("#form-id", Input).value.strip(),
+        "concepts": list(form.query_one("#form-concepts", SelectionList).selected),
+        "difficulty": difficulty if isinstance(difficulty, str) else "",
+        "tags": parse_tags(form.query_one("#form-tags", Input).value),
+        "question": form.query_one("#form-stem", TextArea).text,
+        "choices": [editor.to_dict() for editor in choices],
+        "shuffle": form.query_one("#form-shuffle", Checkbox).value,
+        "explanation": form.query_one("#form-explanation", TextArea).text,
+    })
+    return draft
