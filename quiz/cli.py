@@ -66,13 +66,14 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def load_bank_or_exit(opts: Options) -> Any:
     """The merged bank, or the validator's report on stderr and exit 1."""
-    from quiz.bank import check_bank
     from quiz.bank.cache import cache_key, load_cached, save_cached
 
     key = cache_key(opts.bank_paths())
     cached = load_cached(paths.cache_dir(), key) if key else None
     if cached is not None:
         return cached
+    from quiz.bank import check_bank
+
     bank, problems = check_bank(opts.bank_paths(), similar=False)
     if bank is not None and key:
         save_cached(paths.cache_dir(), key, bank)

@@ -207,7 +207,8 @@ def apply_exam_date_cap(store: Store, exam_date: date | None, now: datetime,
         day = today + timedelta(days=days - 1 - ((count - 1 - i) * days) // count)
         due = max(now, _day_start(day, tz))
         moved.append(replace(record, card=replace(record.card, due=due)))
-    store.save_schedules(moved)
+    if moved:  # nothing to write is the usual case: start-up may not have a store to write yet
+        store.save_schedules(moved)
     return len(moved)
 
 

@@ -47,6 +47,11 @@ def rating_for(correct: bool) -> Rating:
     return Rating.Good if correct else Rating.Again
 
 
+def utc_now() -> datetime:
+    """The current time, UTC-aware: the default clock."""
+    return datetime.now(UTC)
+
+
 def utc(value: datetime) -> datetime:
     """An aware datetime in ``timezone.utc`` (fsrs refuses any other tzinfo)."""
     if value.tzinfo is None:

@@ -23,7 +23,7 @@ from quiz.store import SCHEDULING_MODES, TopicResult, utc_now
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Choice, Question
-    from quiz.store import Store
+    from quiz.store import SessionRecord, Store
 
 Phase = Literal["asking", "answered", "finished"]
 
@@ -102,7 +102,9 @@ class StudySession:
         self.questions = list(questions)
         self._rng = rng or random.Random()
         self._now = now
-        self.record = store.start_session(mode, topic=topic, concept=concept)
+        self._topic, self._concept = topic, concept
+        self._started_at = now()
+        self._record: SessionRecord | None = None  # stored with the first answer (``record``)
         self._answers: list[_Answered] = []
         self._showing: Showing | None = None
         self._shown_at = now()
@@ -112,6 +114,21 @@ class StudySession:
             self._show(0)
 
     # --- state -------------------------------------------------------------------------------
+
+    @property
+    def record(self) -> SessionRecord:
+        """The session as stored; stored on first use (the first answer, usually), so the
+        first question is on screen before anything is written."""
+        if self._record is None:
+            self._record = self.store.start_session(self.mode, topic=self._topic,
+                                                    concept=self._concept,
+                                                    started_at=self._started_at)
+        return self._record
+
+    @property
+    def stored(self) -> bool:
+        """Whether the session has been stored yet (nothing is, before the first answer)."""
+        return self._record is not None
 
     @property
     def id(self) -> int:
@@ -266,7 +283,7 @@ class StudySession:
         if len(self._answers) < len(self.questions):
             return False
         summary = self.summary()
-        self.record = self.store.finish_session(self.id, score=summary.score,
+        self._record = self.store.finish_session(self.id, score=summary.score,
                                                 total=summary.total,
                                                 per_topic=summary.per_topic)
         self._feedback, self._phase = None, "finished"

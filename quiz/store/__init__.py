@@ -2,16 +2,23 @@
 
 No textual here. Open with ``Store(make_engine(path_or_url), now=clock)``; the database is
 checked (read-only) before anything is written, then migrated to the current schema.
+
+Importing this package costs no SQLAlchemy: the records, errors and the start-up readers
+(``snapshot``, ``pending``) are plain Python, and ``Store``, ``open_store``, ``make_engine`` and
+``database_url`` are imported on first use (``quiz review`` shows its first question while
+SQLAlchemy loads; see ``quiz.store.pending``).
 """
+
+from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from quiz.store.base import utc_now
-from quiz.store.engine import database_url, make_engine
+from quiz.scheduling import utc_now
 from quiz.store.errors import StoreError
-from quiz.store.migrations import LATEST as SCHEMA_VERSION
+from quiz.store.inspection import LATEST as SCHEMA_VERSION
 from quiz.store.records import (
     MODES,
     SCHEDULING_MODES,
@@ -25,13 +32,31 @@ from quiz.store.records import (
     SyncReport,
     TopicResult,
 )
-from quiz.store.store import Store
+
+if TYPE_CHECKING:
+    from quiz.store.engine import database_url, make_engine
+    from quiz.store.store import Store
 
 
 def open_store(target: str | Path, *, now: Callable[[], datetime] = utc_now,
                enable_fuzzing: bool = True) -> Store:
     """A ``Store`` on a path or SQLAlchemy URL: checked (read-only), then migrated."""
+    from quiz.store.engine import make_engine
+    from quiz.store.store import Store
+
     return Store(make_engine(target), now=now, enable_fuzzing=enable_fuzzing)
+
+
+_LAZY = {"Store": "quiz.store.store", "make_engine": "quiz.store.engine",
+         "database_url": "quiz.store.engine"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'quiz.store' has no attribute {name!r}")
 
 
 __all__ = [

@@ -8,29 +8,25 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 from fsrs import Scheduler
 from sqlalchemy import Connection, Engine, Table, delete, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from quiz.scheduling import make_scheduler, utc
+from quiz.scheduling import make_scheduler, utc, utc_now
 from quiz.store import convert
 from quiz.store.engine import WRITE_OPTION, inspect_engine
 from quiz.store.errors import StoreError
-from quiz.store.migrations import LATEST, REQUIRED_TABLES, migrate
+from quiz.store.inspection import LATEST, REQUIRED_TABLES
+from quiz.store.migrations import migrate
 from quiz.store.records import Settings
 from quiz.store.tables import SettingRow
 
 T = TypeVar("T")
 LOCK_RETRIES = 5  # on top of each attempt's 10 s busy timeout
 SETTING = cast(Table, SettingRow.__table__)
-
-
-def utc_now() -> datetime:
-    """The current time, UTC-aware: the default clock."""
-    return datetime.now(UTC)
 
 
 def _is_locked(exc: Exception) -> bool:

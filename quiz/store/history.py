@@ -20,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 
+from quiz.scheduling import utc
 from quiz.store import convert
 from quiz.store.base import StoreBase
 from quiz.store.errors import StoreError
@@ -96,12 +97,13 @@ class HistoryStore(StoreBase):
 
     # --- sessions ----------------------------------------------------------------------------
 
-    def start_session(self, mode: str, *, topic: str | None = None,
-                      concept: str | None = None) -> SessionRecord:
-        """Begin a study session; answers recorded with its id belong to it."""
+    def start_session(self, mode: str, *, topic: str | None = None, concept: str | None = None,
+                      started_at: datetime | None = None) -> SessionRecord:
+        """Begin a study session (``started_at``: default now); answers recorded with its id
+        belong to it."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-        now = self.now()
+        now = self.now() if started_at is None else utc(started_at)
 
         def work(conn: Connection) -> int:
             return int(conn.execute(insert(SESSION).values(

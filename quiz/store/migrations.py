@@ -34,6 +34,7 @@ from sqlalchemy import (
 
 from quiz.store.convert import to_db_time
 from quiz.store.engine import WRITE_OPTION
+from quiz.store.inspection import LATEST
 
 TIME = DateTime(timezone=True)
 
@@ -133,8 +134,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "indexes for the review queue, stats and undo", _v2_indexes),
     Migration(3, "flags of exam questions kept with the attempt", _v3_exam_flags),
 )
-LATEST = MIGRATIONS[-1].version
-REQUIRED_TABLES = frozenset({"schema_version", "card", "review_log"})
+# LATEST lives in quiz.store.inspection, which start-up reads without SQLAlchemy; a test
+# checks it is the last step's version.
 
 
 def current_version(conn: Connection) -> int:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import random
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from quiz.bank import Bank, Question
-from quiz.exam import KCSA, ExamFormat
-from quiz.scheduling import practice_queue, review_queue
+from quiz.scheduling import practice_queue, review_queue, utc_now
 from quiz.session import Feedback, StudySession
-from quiz.store import Store, utc_now
+from quiz.store.errors import StoreError
+from quiz.store.pending import PendingStore
 from quiz.tui.commands import QuizCommands
-from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.question import QuestionScreen
+
+if TYPE_CHECKING:
+    from quiz.exam import ExamFormat
+    from quiz.store import Store
 
 STARTS = ("home", "review", "practice", "exam", "add")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
@@ -30,10 +36,11 @@ class QuizApp(App[None]):
     TITLE = "quiz"
     COMMANDS = App.COMMANDS | {QuizCommands}
 
-    def __init__(self, bank: Bank, store: Store, *, now: Callable[[], datetime] = utc_now,
+    def __init__(self, bank: Bank, store: Store | PendingStore, *,
+                 now: Callable[[], datetime] = utc_now,
                  rng: random.Random | None = None, start: str = "home",
                  topic: str | None = None, concept: str | None = None,
-                 exam_format: ExamFormat = KCSA, bank_paths: Iterable[Path] | None = None,
+                 exam_format: ExamFormat | None = None, bank_paths: Iterable[Path] | None = None,
                  user_bank: Path | None = None) -> None:
         if start not in STARTS:
             raise ValueError(f"start must be one of {', '.join(STARTS)}, not {start!r}")
@@ -45,7 +52,8 @@ class QuizApp(App[None]):
         self.start = start
         self.start_topic = topic
         self.start_concept = concept
-        self.exam_format = exam_format  # what x on the home screen offers (quiz exam's flags)
+        # What x on the home screen offers (quiz exam's flags); None: the KCSA's format.
+        self.exam_format = exam_format
         # The bank directories loaded (a question added or edited reloads them) and the one new
         # questions go to (quiz add --bank DIR; else the first bank in QUIZ_BANK).
         self.bank_paths: list[Path] = list(bank_paths if bank_paths is not None else bank.roots)
@@ -56,6 +64,8 @@ class QuizApp(App[None]):
         # The feedback shown for each answer of the current session, in order: what undo can
         # take back and what the summary's missed list opens again.
         self.feedbacks: list[Feedback] = []
+        # Set when the progress database fails under the app: it exits, and run_app reports it.
+        self.store_error: StoreError | None = None
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -67,7 +77,12 @@ class QuizApp(App[None]):
             session = self._review_session()
         elif self.start == "practice":
             session = self._practice_session(self.start_topic, self.start_concept)
-        self.push_screen(QuestionScreen(session) if session is not None else HomeScreen())
+        if session is not None:
+            self.push_screen(QuestionScreen(session))
+        else:
+            from quiz.tui.screens.home import HomeScreen
+
+            self.push_screen(HomeScreen())
         if self.start == "exam":
             self.open_exam(ask=False)
         elif self.start == "add":
@@ -79,13 +94,46 @@ class QuizApp(App[None]):
         if self._start_notice:
             self.notify(self._start_notice, timeout=6)
             self._start_notice = None
+        self.call_after_refresh(self._first_frame_drawn)
         self.set_timer(0.3, self._warm_up)
+
+    def _first_frame_drawn(self) -> None:
+        # What start-up built lives as long as the app: out of the collector's generations
+        # with it, so its passes stay short while the user answers (run_app turned it off).
+        gc.freeze()
+        gc.enable()
+        if isinstance(self.store, PendingStore):
+            # The first screen was built from a snapshot: now open the real store.
+            loop = asyncio.get_running_loop()
+            self.store.open_in_background(
+                lambda error: loop.call_soon_threadsafe(self._store_opened, error))
+
+    def _store_opened(self, error: BaseException | None) -> None:
+        if error is None:
+            gc.freeze()  # SQLAlchemy's modules too
+        elif isinstance(error, StoreError):
+            self._store_failed(error)
+        else:
+            raise error
+
+    def _store_failed(self, error: StoreError) -> None:
+        self.store_error = error
+        self.exit(return_code=2)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # A database that fails under the app (locked for good, gone read-only) is reported
+        # like one that fails at start: one line on stderr, exit 2, no traceback.
+        if isinstance(error, StoreError):
+            self._store_failed(error)
+        else:
+            super()._handle_exception(error)
 
     def _warm_up(self) -> None:
         """Import what the first answer needs while the user reads the first question."""
         from textual.widgets import Markdown  # noqa: F401
 
         import quiz.tui.screens.feedback  # noqa: F401
+        import quiz.tui.screens.home  # noqa: F401
         import quiz.tui.screens.summary  # noqa: F401
 
     def _cap_to_exam_date(self) -> None:
@@ -197,7 +245,7 @@ class QuizApp(App[None]):
         from quiz.tui.screens.summary import SummaryScreen
 
         summary = session.summary()
-        if not session.finished:
+        if not session.finished and session.stored:
             # StudySession has no "finish early"; record the partial result on its row.
             self.store.finish_session(session.id, score=summary.score, total=summary.total,
                                       per_topic=summary.per_topic)
@@ -213,9 +261,10 @@ class QuizApp(App[None]):
 
     def open_exam(self, *, ask: bool = True) -> None:
         """Resume an unfinished mock exam, or start one (``ask``: confirm its format first)."""
+        from quiz.exam import KCSA
         from quiz.tui.screens.exam import open_exam
 
-        open_exam(self, self.exam_format, ask=ask)
+        open_exam(self, self.exam_format or KCSA, ask=ask)
 
     def start_cram(self) -> None:
         """Practise the weakest questions first (the schedule is not changed)."""
@@ -259,6 +308,8 @@ class QuizApp(App[None]):
     def show_home(self) -> None:
         """Back to the home screen (it recounts its figures on resume), or to the screen the
         session was started from (a question opened in browse)."""
+        from quiz.tui.screens.home import HomeScreen
+
         origin, self.session_origin = self.session_origin, None
         home = origin if origin in self.screen_stack else next(
             (s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
@@ -269,10 +320,10 @@ class QuizApp(App[None]):
             self.pop_screen()
 
 
-def make_app(bank: Bank, store: Store, *, now: Callable[[], datetime] = utc_now,
+def make_app(bank: Bank, store: Store | PendingStore, *, now: Callable[[], datetime] = utc_now,
              rng: random.Random | None = None, start: str = "home",
              topic: str | None = None, concept: str | None = None,
-             exam_format: ExamFormat = KCSA, bank_paths: Iterable[Path] | None = None,
+             exam_format: ExamFormat | None = None, bank_paths: Iterable[Path] | None = None,
              user_bank: Path | None = None) -> QuizApp:
     """The app on a bank and a store, with an injectable clock and shuffle; see ``QuizApp``."""
     return QuizApp(bank, store, now=now, rng=rng, start=start, topic=topic, concept=concept,

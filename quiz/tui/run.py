@@ -7,14 +7,15 @@ the CLI's helpers before Textual takes over the terminal: one message, no traceb
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from quiz.bank import Bank
     from quiz.cli import Options
     from quiz.netpol import Cluster
+    from quiz.store import Store
+    from quiz.store.pending import PendingStore
 
 
 def check_topic(bank: Bank, topic: str | None, concept: str | None) -> None:
@@ -33,28 +34,73 @@ def check_topic(bank: Bank, topic: str | None, concept: str | None) -> None:
                  f"not {topic!r}")
 
 
-def run_app(options: Options, start: str = "home", *, topic: str | None = None,
-            concept: str | None = None, **app_options: Any) -> None:
-    """Load and check the bank and the database, then run the app until the user quits."""
-    from quiz.cli import fail, load_bank_or_exit, open_store_or_exit
-    from quiz.store import StoreError
+# Starts whose first screen reads progress only: they may open the store in the background.
+SNAPSHOT_STARTS = ("home", "review", "practice")
 
-    bank = load_bank_or_exit(options)
-    check_topic(bank, topic, concept)
+
+def open_for_app(options: Options, bank: Bank, start: str) -> Store | PendingStore:
+    """The store the app runs on, synced with ``bank``; exits 2 with the message on a bad
+    database, before the UI opens.
+
+    For a SQLite file, the first screen is built from a read-only snapshot and the store opens
+    in the background (``quiz.store.pending``); otherwise it is opened here.
+    """
+    from quiz.cli import fail, open_store_or_exit
+    from quiz.store.errors import StoreError
+
+    target = options.db_target()
+    if start in SNAPSHOT_STARTS and not options.settings and "://" not in target:
+        from quiz.store.pending import pending_store
+
+        try:
+            pending = pending_store(Path(target), bank)
+        except StoreError as exc:
+            fail(str(exc), code=2)
+        if pending is not None:
+            return pending
     store = open_store_or_exit(options)
     try:
         store.sync_bank(bank)
+    except StoreError as exc:
+        store.close()
+        fail(str(exc), code=2)
+    return store
+
+
+def run_app(options: Options, start: str = "home", *, topic: str | None = None,
+            concept: str | None = None, **app_options: Any) -> None:
+    """Load and check the bank and the database, then run the app until the user quits."""
+    # Everything start-up allocates (the bank, the modules, the first screen) lives as long as
+    # the app: a collector pass before the first frame would free nothing. The app freezes it
+    # all and turns the collector back on once the first screen is drawn.
+    gc.disable()
+    try:
+        _run(options, start, topic, concept, app_options)
+    finally:
+        gc.enable()
+
+
+def _run(options: Options, start: str, topic: str | None, concept: str | None,
+         app_options: dict[str, Any]) -> None:
+    from quiz.cli import fail, load_bank_or_exit
+    from quiz.store.errors import StoreError
+
+    bank = load_bank_or_exit(options)
+    check_topic(bank, topic, concept)
+    store = open_for_app(options, bank, start)
+    error: StoreError | None = None
+    try:
         from quiz.tui.app import make_app
 
         app = make_app(bank, store, start=start, topic=topic, concept=concept, **app_options)
-        # The bank, the modules and the store live as long as the app: move them out of the
-        # garbage collector's generations so its passes stay short while the user answers.
-        gc.freeze()
         app.run()
+        error = app.store_error
     except StoreError as exc:
-        fail(str(exc), code=2)
+        error = exc
     finally:
         store.close()
+    if error is not None:
+        fail(str(error), code=2)
 
 
 def run_lab(cluster: Cluster, path: str | Path) -> None:

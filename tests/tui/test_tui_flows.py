@@ -159,8 +159,11 @@ async def test_practice_a_concept_from_home(make: AppFactory, store: Store) -> N
         screen = app.screen
         assert isinstance(screen, QuestionScreen)
         assert screen.showing.question.id == "np-literal-markup"
+        assert store.sessions() == []  # stored with its first answer
+        await answer(pilot)
         (session,) = store.sessions()
         assert session.concept == "policy-selectors"
+        assert [e.session_id for e in store.logs()] == [session.id]
 
 
 async def test_missed_question_opens_again(make: AppFactory) -> None:

@@ -1,0 +1,245 @@
+"""What start-up reads of a SQLite progress database, with the standard library only.
+
+Importing SQLAlchemy and SQLModel takes longer than a bare Textual app takes to draw. So the
+first screen (the review queue, the home screen's figures) is built from a ``Snapshot``: the
+same reads as ``Store`` (same names, same results; a test compares them method by method) on
+a read-only ``sqlite3`` connection, while ``quiz.store.pending`` opens the real store. Every
+write goes to the real store.
+
+Times are stored by SQLAlchemy as text ('2025-03-10 12:00:00.000000', UTC): the same fixed-width
+format is used for the bounds here, so text comparison orders them as times.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from fsrs import Scheduler
+
+from quiz.scheduling import make_scheduler, utc, utc_now
+from quiz.store import convert
+from quiz.store.errors import StoreError
+from quiz.store.inspection import BUSY_TIMEOUT_S, inspect_sqlite, read_only_uri
+from quiz.store.records import CardRecord, DueReview, ExamAttempt, Settings
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank
+
+CARD_TIMES = ("due", "last_review", "first_seen", "last_answered", "introduced_at", "reset_at")
+SESSION_TIMES = ("started_at", "finished_at")
+# The reads a Snapshot answers; anything else needs the real store.
+READS = frozenset({
+    "now", "settings", "scheduler", "cards", "card", "due_reviews", "started_ids",
+    "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
+    "logged_question_ids", "orphaned_ids", "exams", "exam",
+})
+
+
+def db_time(value: datetime) -> str:
+    """An aware datetime as SQLAlchemy stores it in SQLite (UTC, no offset)."""
+    return utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class _Row:
+    """A result row with its columns as attributes, times parsed (what ``convert`` reads)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Snapshot:
+    """Read-only progress of one SQLite file at the current schema (or of no file yet)."""
+
+    def __init__(self, path: Path | None, *, now: Callable[[], datetime] = utc_now,
+                 enable_fuzzing: bool = True) -> None:
+        self._clock = now
+        self._fuzzing = enable_fuzzing
+        self._conn: sqlite3.Connection | None = None
+        self._settings: Settings | None = None
+        self._scheduler: Scheduler | None = None
+        if path is not None:
+            self._conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S,
+                                         check_same_thread=False)
+
+    def close(self) -> None:
+        """Close the read-only connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _rows(self, sql: str, *params: Any, times: Iterable[str] = ()) -> list[_Row]:
+        if self._conn is None:
+            return []
+        try:
+            cursor = self._conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the progress database: {exc}") from None
+        names = [d[0] for d in cursor.description]
+        times = tuple(times)
+        rows = []
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            for name in times:
+                if name in row:
+                    row[name] = convert.parse_db_time(row[name])
+            rows.append(_Row(row))
+        return rows
+
+    def _column(self, sql: str, *params: Any) -> list[Any]:
+        if self._conn is None:
+            return []
+        try:
+            return [r[0] for r in self._conn.execute(sql, params)]
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the progress database: {exc}") from None
+
+    # --- as Store ----------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The clock, in UTC."""
+        return utc(self._clock())
+
+    def settings(self) -> Settings:
+        """The user's settings (defaults for any not set)."""
+        if self._settings is None:
+            self._settings = convert.settings_from_rows(self._rows("SELECT key, value "
+                                                                   "FROM setting"))
+        return self._settings
+
+    def scheduler(self) -> Scheduler:
+        """The fsrs scheduler for the current desired retention."""
+        if self._scheduler is None:
+            self._scheduler = make_scheduler(self.settings().desired_retention,
+                                             enable_fuzzing=self._fuzzing)
+        return self._scheduler
+
+    def cards(self) -> dict[str, CardRecord]:
+        """Every card, by question id."""
+        return {r.question_id: convert.card_from_row(r)
+                for r in self._rows("SELECT * FROM card", times=CARD_TIMES)}
+
+    def card(self, question_id: str) -> CardRecord | None:
+        """A question's card; None before its first answer or flag."""
+        rows = self._rows("SELECT * FROM card WHERE question_id = ?", question_id,
+                          times=CARD_TIMES)
+        return convert.card_from_row(rows[0]) if rows else None
+
+    def due_reviews(self, until: datetime) -> list[DueReview]:
+        """Started, unsuspended cards due at or before ``until`` (what the queue reads)."""
+        if self._conn is None:
+            return []
+        rows = self._conn.execute(
+            "SELECT question_id, stability, last_review, due FROM card "
+            "WHERE due <= ? AND last_review IS NOT NULL AND suspended = 0", (db_time(until),))
+        return [convert.due_review_from_row(r) for r in rows]
+
+    def started_ids(self) -> set[str]:
+        """Questions no longer new."""
+        return set(self._column("SELECT question_id FROM card WHERE last_review IS NOT NULL"))
+
+    def suspended_ids(self) -> set[str]:
+        """Suspended questions."""
+        return set(self._column("SELECT question_id FROM card WHERE suspended = 1"))
+
+    def flagged_ids(self) -> set[str]:
+        """Flagged questions."""
+        return set(self._column("SELECT question_id FROM card WHERE flagged = 1"))
+
+    def introduced_count(self, start: datetime, end: datetime) -> int:
+        """How many new questions got their first scheduled answer in [start, end)."""
+        found = self._column("SELECT count(*) FROM card WHERE introduced_at >= ? "
+                             "AND introduced_at < ?", db_time(start), db_time(end))
+        return int(found[0]) if found else 0
+
+    def answer_counts(self, since: datetime | None = None) -> tuple[int, int]:
+        """(answers, correct answers), in all modes, since a time or ever."""
+        if self._conn is None:
+            return 0, 0
+        sql = "SELECT count(*), coalesce(sum(CASE WHEN correct THEN 1 ELSE 0 END), 0) " \
+              "FROM review_log"
+        params: tuple[str, ...] = ()
+        if since is not None:
+            sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
+        total, correct = self._conn.execute(sql, params).fetchone()
+        return int(total), int(correct)
+
+    def answer_times(self, since: datetime | None = None) -> list[datetime]:
+        """When each answer was given (UTC), newest recorded first."""
+        sql, params = "SELECT answered_at FROM review_log", ()
+        if since is not None:
+            sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
+        return [cast(datetime, convert.parse_db_time(t))
+                for t in self._column(sql + " ORDER BY id DESC", *params)]
+
+    def logged_question_ids(self) -> set[str]:
+        """Every question id with at least one logged answer."""
+        return set(self._column("SELECT DISTINCT question_id FROM review_log"))
+
+    def orphaned_ids(self, bank: Bank) -> list[str]:
+        """Questions with progress (a card or answers) that the bank no longer has."""
+        cards = set(self._column("SELECT question_id FROM card"))
+        return sorted((cards | self.logged_question_ids()) - set(bank.questions))
+
+    def exams(self) -> list[ExamAttempt]:
+        """Every exam attempt, oldest first."""
+        return self._exams("")
+
+    def exam(self, session_id: int) -> ExamAttempt | None:
+        """One exam attempt."""
+        found = self._exams(" WHERE s.id = ?", session_id)
+        return found[0] if found else None
+
+    def _exams(self, where: str, *params: Any) -> list[ExamAttempt]:
+        rows = self._rows(
+            "SELECT s.*, e.question_ids, e.time_limit_s, e.pass_mark, e.answers, e.flags "
+            "FROM study_session AS s JOIN exam_attempt AS e ON e.session_id = s.id"
+            + where + " ORDER BY s.id", *params, times=SESSION_TIMES)
+        return [convert.exam_from_rows(r, r) for r in rows]
+
+    # --- for start-up ------------------------------------------------------------------------
+
+    def fingerprints(self) -> dict[str, str]:
+        """Each card's question fingerprint, by question id."""
+        if self._conn is None:
+            return {}
+        return dict(self._conn.execute("SELECT question_id, fingerprint FROM card"))
+
+    def in_step_with(self, bank: Bank) -> bool:
+        """Whether ``Store.sync_bank(bank)`` would leave every card's schedule as it is: no
+        answer key changed. (A card made by a flag before any answer has no fingerprint yet;
+        the sync only records one.)"""
+        for question_id, fingerprint in self.fingerprints().items():
+            question = bank.questions.get(question_id)
+            if question is not None and fingerprint and question.fingerprint() != fingerprint:
+                return False
+        return True
+
+
+def take_snapshot(path: Path, *, now: Callable[[], datetime] = utc_now,
+                  enable_fuzzing: bool = True) -> Snapshot | None:
+    """A snapshot of the progress in ``path``; None when the file needs migrating first.
+
+    Raises ``StoreError`` (as ``Store`` would, before writing anything) when the file is not a
+    quiz progress database, is damaged, or is newer than this app.
+    """
+    from quiz.store.inspection import LATEST
+
+    version = inspect_sqlite(path)
+    if version == 0:
+        return Snapshot(None, now=now, enable_fuzzing=enable_fuzzing)
+    if version < LATEST:
+        return None
+    return Snapshot(path, now=now, enable_fuzzing=enable_fuzzing)
+
