@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import random
 import re
 import shutil
@@ -41,6 +40,7 @@ class Bare(App):
 Bare().run()
 """
 POLL_S = 0.01
+READ_S = 0.3  # the shortest a person takes to read a question (the app tidies up meanwhile)
 TIMEOUT_S = 30.0
 
 
@@ -101,7 +101,6 @@ async def answer_to_feedback(answers: int) -> list[float]:
     FeedbackScreen._compositor_refresh = timed_draw  # type: ignore[method-assign]
 
     bank = load_bank([bundled_bank()])
-    gc.freeze()  # as run_app does before the app starts
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(make_engine(Path(tmp) / "bench.db"))
@@ -111,6 +110,7 @@ async def answer_to_feedback(answers: int) -> list[float]:
             for _ in range(answers):
                 if not isinstance(app.screen, QuestionScreen):
                     break
+                await asyncio.sleep(READ_S)  # a person reads the question before answering
                 await pilot.press("1")
                 drawn.clear()
                 start = time.perf_counter()

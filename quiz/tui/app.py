@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.screen import Screen
+from textual.timer import Timer
 
 from quiz.bank import Bank, Question
 from quiz.scheduling import practice_queue, review_queue, utc_now
 from quiz.session import Feedback, StudySession
 from quiz.store.errors import StoreError
 from quiz.store.pending import PendingStore
+from quiz.tui import textual_fixes
 from quiz.tui.commands import QuizCommands
 from quiz.tui.screens.question import QuestionScreen
 
@@ -25,8 +28,10 @@ if TYPE_CHECKING:
     from quiz.exam import ExamFormat
     from quiz.store import Store
 
+textual_fixes.apply()
 STARTS = ("home", "review", "practice", "exam", "add")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
+COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the user is reading
 
 
 class QuizApp(App[None]):
@@ -66,6 +71,7 @@ class QuizApp(App[None]):
         self.feedbacks: list[Feedback] = []
         # Set when the progress database fails under the app: it exits, and run_app reports it.
         self.store_error: StoreError | None = None
+        self._collect_timer: Timer | None = None
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -147,6 +153,22 @@ class QuizApp(App[None]):
         if moved:
             self._start_notice = (f"{moved} review{'s' * (moved != 1)} brought forward to "
                                   f"before your exam on {exam_date:%a %d %b}.")
+
+    # --- garbage collection ------------------------------------------------------------------
+    # Every answer replaces a screen of ~35 widgets, which die as reference cycles: only the
+    # collector frees them, and a full pass (10-30 ms) that happened to land between Enter and
+    # the feedback would double the wait. So collect while the user reads the new screen.
+
+    def switch_screen(self, screen: Screen | str) -> AwaitComplete:
+        done = super().switch_screen(screen)
+        if self._collect_timer is not None:
+            self._collect_timer.stop()
+        self._collect_timer = self.set_timer(COLLECT_AFTER_S, self._collect)
+        return done
+
+    def _collect(self) -> None:
+        self._collect_timer = None
+        gc.collect()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # QuizCommands offers Quit with the others; keep the palette free of duplicates.

@@ -1,0 +1,73 @@
+"""Memory while studying: dead screens are freed (quiz.tui.textual_fixes works around a
+Textual leak), and the collector runs while the user reads, not between Enter and feedback."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+
+import pytest
+from textual._styles_cache import StylesCache
+from textual.await_complete import AwaitComplete
+from textual.screen import Screen
+
+from quiz.tui import textual_fixes
+from quiz.tui.app import COLLECT_AFTER_S, QuizApp
+from tests.tui.conftest import SIZE, AppFactory, keys_for
+
+
+def live_styles_caches() -> int:
+    gc.collect()
+    return sum(isinstance(o, StylesCache) for o in gc.get_objects())
+
+
+async def test_screens_of_past_answers_are_freed(make: AppFactory) -> None:
+    app = make("practice", topic="network-policies")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = live_styles_caches()
+        for _ in range(8):  # answer and take it back: 16 screens of ~35 widgets come and go
+            await pilot.press(*keys_for(app.screen.showing), "enter")  # type: ignore[attr-defined]
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+        widgets = sum(1 for screen in app.screen_stack for _ in screen.walk_children())
+        assert live_styles_caches() <= max(before, widgets) + 40
+
+
+def test_the_fix_replaces_textuals_cached_method_once() -> None:
+    textual_fixes.apply()
+    fixed = StylesCache.get_inner_outer
+    assert not hasattr(fixed, "cache_clear")  # no lru_cache holding StylesCache instances
+    textual_fixes.apply()
+    assert StylesCache.get_inner_outer is fixed
+    from textual.color import Color
+
+    inner, outer = StylesCache().get_inner_outer(Color(10, 20, 30), Color(200, 0, 0, 0.5))
+    assert outer.background == Color(10, 20, 30)
+    assert inner.background == Color(10, 20, 30) + Color(200, 0, 0, 0.5)
+
+
+async def test_the_collector_runs_once_the_new_screen_is_up(make: AppFactory,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make("practice", topic="network-policies")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        switched: list[float] = []
+        runs: list[tuple[str, float]] = []
+        switch = QuizApp.switch_screen
+
+        def timed_switch(self: QuizApp, screen: Screen | str) -> AwaitComplete:
+            switched.append(time.monotonic())
+            return switch(self, screen)
+
+        monkeypatch.setattr(QuizApp, "switch_screen", timed_switch)
+        monkeypatch.setattr(gc, "collect",
+                            lambda *a: runs.append((type(app.screen).__name__, time.monotonic())))
+        await pilot.press(*keys_for(app.screen.showing), "enter")  # type: ignore[attr-defined]
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        (switch_time,) = switched
+        ((screen, when),) = runs  # once, on the feedback, a while after the switch
+        assert screen == "FeedbackScreen" and when - switch_time >= COLLECT_AFTER_S
