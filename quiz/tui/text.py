@@ -58,6 +58,44 @@ def is_plain_prose(markdown: str) -> bool:
     return _BLOCK.search(markdown) is None
 
 
+_FENCE = re.compile(r"^(`{3,}|~{3,})[ \t]*([^\s`]*)[^`]*$")
+
+
+def fenced_blocks(markdown: str) -> list[tuple[str, str | None]] | None:
+    """Plain-prose paragraphs and fenced code blocks, in order: ``(text, None)`` for prose,
+    ``(code, language)`` for a fence (language "" when not given). None when the Markdown has
+    any other block syntax, an indented or unclosed fence: the Markdown widget shows those."""
+    lines = markdown.strip("\n").splitlines()
+    blocks: list[tuple[str, str | None]] = []
+    pending: list[str] = []
+
+    def flush() -> bool:
+        text = "\n".join(pending).strip()
+        pending.clear()
+        if text:
+            if not is_plain_prose(text):
+                return False
+            blocks.append((text, None))
+        return True
+
+    i = 0
+    while i < len(lines):
+        opening = _FENCE.match(lines[i])
+        if opening is None:
+            pending.append(lines[i])
+            i += 1
+            continue
+        fence, language = opening.groups()
+        close = next((j for j in range(i + 1, len(lines))
+                      if lines[j].rstrip().startswith(fence)
+                      and set(lines[j].rstrip()) == {fence[0]}), None)
+        if close is None or not flush():
+            return None
+        blocks.append(("\n".join(lines[i + 1:close]), language))
+        i = close + 1
+    return blocks if flush() else None
+
+
 def prose(markdown: str) -> Content:
     """Plain-prose Markdown (see ``is_plain_prose``) as Content, paragraphs kept apart."""
     paragraphs = [p for p in re.split(r"\n\s*\n", markdown.strip()) if p.strip()]

@@ -43,10 +43,23 @@ async def test_markup_in_the_bank_stays_literal_on_every_screen(make: AppFactory
         assert "[bold]Yes[/bold], as written" in text
 
 
-async def test_markdown_widget_keeps_brackets_literal(make: AppFactory, bank) -> None:  # type: ignore[no-untyped-def]
-    """Stems with code blocks use Textual's Markdown widget: it must not read markup either."""
+async def test_code_blocks_keep_brackets_literal(make: AppFactory, bank) -> None:  # type: ignore[no-untyped-def]
+    """Stems with code blocks: prose and code are Statics of literal Content, never markup."""
     question = bank.questions["np-deny-all-effect"]
-    question.question += "\n\nAnd `[bold]x[/bold]` or [red]this[/red]?\n"
+    question.question += ("\n\n```yaml\nlabels: {tier: \"[bold]web[/bold]\"}\n```\n\n"
+                          "And `[bold]x[/bold]` or [red]this[/red]?\n")
+    app = make("practice", concept="default-deny")
+    async with app.run_test(size=SIZE):
+        assert app.screen.query(".code-block") and not app.screen.query(Markdown)
+        text = screen_text(app)
+        assert 'labels: {tier: "[bold]web[/bold]"}' in text
+        assert "And [bold]x[/bold] or [red]this[/red]?" in text
+
+
+async def test_markdown_widget_keeps_brackets_literal(make: AppFactory, bank) -> None:  # type: ignore[no-untyped-def]
+    """Stems with lists use Textual's Markdown widget: it must not read markup either."""
+    question = bank.questions["np-deny-all-effect"]
+    question.question += "\n\n- And `[bold]x[/bold]` or [red]this[/red]?\n"
     app = make("practice", concept="default-deny")
     async with app.run_test(size=SIZE):
         assert app.screen.query(Markdown)

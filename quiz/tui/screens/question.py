@@ -76,7 +76,8 @@ class QuestionScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(ChoiceList).focus()
+        # The question reads from its first line: focus the choices without scrolling to them.
+        self.query_one(ChoiceList).focus(scroll_visible=False)
         self.shown_at = time.monotonic()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
