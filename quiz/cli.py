@@ -158,7 +158,7 @@ def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path
     from quiz.bank import check_bank
 
     targets = list(bank_paths) or options(ctx, banks, db).bank_paths()
-    bank, problems = check_bank(targets, similar=True)
+    bank, problems = check_bank(targets, similar=True, for_use=False)
     for p in problems:
         click.echo(str(p))
     errors = sum(p.severity == "error" for p in problems)

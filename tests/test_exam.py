@@ -36,10 +36,9 @@ def synthetic_bank(sizes: dict[str, tuple[float, int]]) -> Bank:
     for topic, (weight, count) in sizes.items():
         bank.topics[topic] = Topic(id=topic, title=topic, weight=weight)
         for n in range(count):
-            q = Question(id=f"{topic}-{n}", concepts=[f"{topic}-c{n % 3}"],
+            q = Question(id=f"{topic}-{n}", concepts=[f"{topic}-c{n % 3}"], topic=topic,
                          question=f"{topic} question {n}?", explanation="because",
                          choices=[Choice(text="yes", correct=True), Choice(text="no")])
-            q._topic = topic
             bank.questions[q.id] = q
     return bank
 

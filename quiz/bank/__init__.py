@@ -1,4 +1,7 @@
-"""The question bank: format models, loading, validation (no textual here).
+"""The question bank: the domain objects, loading, validation (no textual here).
+
+``Question``, ``Choice``… are ``quiz.bank.domain``'s plain dataclasses; the pydantic format
+models they are validated with are in ``quiz.bank.models``.
 
 ``load_bank`` and ``check_bank`` (the YAML loader and every check) are imported on first use:
 a start-up that finds the bank in the cache (``quiz.bank.cache``) never needs them.
@@ -9,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from quiz.bank.bank import Bank
-from quiz.bank.models import Catalog, Choice, Claim, Concept, Question, QuestionFile, Source, Topic
+from quiz.bank.domain import Choice, Claim, Concept, Question, Source, Topic
 from quiz.bank.problems import BankError, Problem
 
 if TYPE_CHECKING:
@@ -27,13 +30,11 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Bank",
     "BankError",
-    "Catalog",
     "Choice",
     "Claim",
     "Concept",
     "Problem",
     "Question",
-    "QuestionFile",
     "Source",
     "Topic",
     "check_bank",

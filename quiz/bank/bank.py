@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quiz.bank.models import Concept, Question, Source, Topic
+from quiz.bank.domain import (
+    Concept,
+    Question,
+    Source,
+    Topic,
+    concept_from,
+    question_from,
+    source_from,
+    topic_from,
+)
 from quiz.bank.problems import Problem
 
 
@@ -37,6 +46,16 @@ class Bank:
         return ", ".join(_count(n, word) for n, word in (
             (len(self.questions), "question"), (len(self.concepts), "concept"),
             (len(self.topics), "topic")))
+
+
+def as_domain(checked: Bank) -> Bank:
+    """A bank checked with the format models, as the domain objects the app uses."""
+    return Bank(roots=checked.roots,
+                sources={k: source_from(v) for k, v in checked.sources.items()},
+                topics={k: topic_from(v) for k, v in checked.topics.items()},
+                concepts={k: concept_from(v) for k, v in checked.concepts.items()},
+                questions={k: question_from(v) for k, v in checked.questions.items()},
+                warnings=checked.warnings)
 
 
 def _count(n: int, word: str) -> str:

@@ -1,8 +1,9 @@
 """A per-user cache of validated banks, so starting the app does not re-parse unchanged YAML.
 
-The key is every bank file's path, size and modification time plus the app's version: any
-edit, added or removed file, or upgrade misses the cache and the bank is loaded and checked in
-full. Only banks without errors are cached. ``quiz validate`` never uses the cache.
+The key is every bank file's path, size and modification time plus the app's version and the
+cache's format: any edit, added or removed file, or upgrade misses the cache and the bank is
+loaded and checked in full. Only banks without errors are cached. ``quiz validate`` never uses
+the cache.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from quiz import __version__
 from quiz.bank.bank import Bank
 
 _KEEP = 4  # cached banks kept (one per combination of bank directories in use)
+FORMAT = 2  # what is pickled (2: quiz.bank.domain objects); part of the key
 
 
 def cache_key(roots: Iterable[Path]) -> str | None:
     """A digest of the bank files' identities, or None when a root is not a readable dir."""
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
     for root in roots:
         root = Path(root).resolve()
         if not root.is_dir():

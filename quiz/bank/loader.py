@@ -14,7 +14,7 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from quiz.bank.bank import Bank
+from quiz.bank.bank import Bank, as_domain
 from quiz.bank.checks import cross_check
 from quiz.bank.models import Catalog, Question, QuestionFile
 from quiz.bank.parsed import LoadState as _Load
@@ -45,8 +45,13 @@ def bank_root(path: Path) -> Path:
     return path.parent
 
 
-def check_bank(paths: Iterable[Path], *, similar: bool = True) -> tuple[Bank | None, list[Problem]]:
-    """Load and validate every bank in ``paths``; the bank is None when there is any error."""
+def check_bank(paths: Iterable[Path], *, similar: bool = True,
+               for_use: bool = True) -> tuple[Bank | None, list[Problem]]:
+    """Load and validate every bank in ``paths``; the bank is None when there is any error.
+
+    ``for_use``: the bank holds ``quiz.bank.domain`` objects, as the app needs; False (``quiz
+    validate``, which only counts them) leaves the format models and saves converting them.
+    """
     state = _Load()
     roots: list[Path] = []
     for raw in paths:
@@ -65,7 +70,7 @@ def check_bank(paths: Iterable[Path], *, similar: bool = True) -> tuple[Bank | N
     problems = sorted(state.problems, key=lambda p: (p.path, p.line, p.col, p.message))
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return bank, problems
+    return (as_domain(bank) if for_use else bank), problems
 
 
 def load_bank(paths: Iterable[Path], *, similar: bool = False) -> Bank:

@@ -1,17 +1,18 @@
 """Typed models of the bank format (bank-format.md, v1).
 
-The same classes validate the YAML (``extra="forbid"`` makes unknown keys errors) and are the
-domain objects the rest of the app works with. The JSON Schema printed by ``quiz schema`` is
-generated from them, so the editor's completion and the validator never disagree.
+These classes validate the YAML (``extra="forbid"`` makes unknown keys errors), and the JSON
+Schema printed by ``quiz schema`` is generated from them, so the editor's completion and the
+validator never disagree. A validated bank becomes ``quiz.bank.domain`` objects (same fields,
+no pydantic) for the rest of the app.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from quiz.bank import domain
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SOURCE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$"
@@ -140,20 +141,15 @@ class Question(_Strict):
 
     @property
     def correct_indices(self) -> frozenset[int]:
-        return frozenset(i for i, c in enumerate(self.choices) if c.correct)
+        return domain.correct_indices(self.choices)
 
     @property
     def is_multi(self) -> bool:
         return len(self.correct_indices) > 1
 
     def fingerprint(self) -> str:
-        """Hash of what decides the answer: the choice texts and which are correct.
-
-        Rewording the explanation or a `why` keeps the fingerprint; changing the answer key
-        changes it, so the scheduler can give the question a fresh card.
-        """
-        key = sorted((" ".join(c.text.split()), c.correct) for c in self.choices)
-        return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
+        """See ``quiz.bank.domain.fingerprint``."""
+        return domain.fingerprint(self.choices)
 
 
 class QuestionFile(_Strict):

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from quiz.bank.bank import Bank
-from quiz.bank.models import Question
+from quiz.bank.domain import Question
 
 _FENCE = re.compile(r"^```ya?ml", re.M)
 

@@ -46,7 +46,10 @@ def check_claim(
 def _as_mapping(claim: Any) -> Mapping[str, Any]:
     if isinstance(claim, Mapping):
         return claim
-    dump = getattr(claim, "model_dump", None)  # the bank's pydantic Claim (alias "from")
+    as_mapping = getattr(claim, "as_mapping", None)  # the bank's Claim ("from", not "from_")
+    if callable(as_mapping):
+        return as_mapping()
+    dump = getattr(claim, "model_dump", None)  # the format model of a claim (alias "from")
     if callable(dump):
         return dump(by_alias=True)
     raise QueryError(f"a claim must be a mapping, not {type(claim).__name__}")
