@@ -55,9 +55,8 @@ def make_bank(count: int, rng: random.Random) -> Bank:
     for i in range(count):
         topic = TOPICS[i % 8]
         q = Question(id=f"{topic}-q{i}", concepts=[f"concept-{rng.randrange(80)}"],
-                     question=f"Question {i}?", explanation="e",
+                     topic=topic, question=f"Question {i}?", explanation="e",
                      choices=[Choice(text=f"choice {c}", correct=c == 0) for c in range(4)])
-        q._topic = topic
         bank.questions[q.id] = q
     return bank
 

@@ -1,0 +1,60 @@
+"""The benchmarks' set-up code still works with the app's current API (CI does not time
+anything: timings belong in benchmarks/, never in tests)."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+
+from quiz.bank import load_bank
+from quiz.scheduling import review_queue
+from quiz.store import Store, make_engine, open_store
+
+BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
+
+
+def bench(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_store_benchmark_builds_its_bank_and_history(tmp_path: Path) -> None:
+    store_bench = bench("store")
+    rng = random.Random(1)
+    bank = store_bench.make_bank(40, rng)
+    store = Store(make_engine(tmp_path / "s.db"))
+    store_bench.populate(store, bank, 200, datetime.now(UTC), rng)
+    assert len(store.cards()) == 40 and store.answer_counts()[0] == 200
+    assert store_bench.record_times(store, bank, 3, rng)
+    store.close()
+
+
+def test_bank_load_benchmark_generates_a_valid_bank(tmp_path: Path) -> None:
+    size = bench("bank_load").generate(tmp_path, 60)  # bytes of YAML written
+    assert size > 0 and len(load_bank([tmp_path]).questions) == 60
+
+
+def test_netpol_benchmark_generates_a_cluster() -> None:
+    from quiz.netpol import cluster_from_objects, reachability_matrix
+
+    cluster = cluster_from_objects(bench("netpol").generate(), origin="benchmark")
+    assert reachability_matrix(cluster)
+
+
+def test_startup_benchmark_builds_a_used_database(tmp_path: Path) -> None:
+    startup = bench("startup")
+    startup.used_database(tmp_path / "u.db", days=2, per_day=3)
+    store = open_store(tmp_path / "u.db")
+    assert store.answer_counts()[0] == 6 and len(store.sessions()) == 2
+    from quiz.paths import bundled_bank
+
+    assert review_queue(load_bank([bundled_bank()]), store, datetime.now(UTC))
+    store.close()
