@@ -8,10 +8,10 @@
    appears. Prints the medians and the ratios; target <= 2x.
 2. Answer to feedback: in-process with Pilot on the same bank, the time from pressing Enter on
    a picked choice to the feedback screen's first frame (the answer is committed to SQLite
-   before it is built), each answer given 0.3 s after its question appeared. Prints the median
-   and the worst; target < 50 ms.
+   before it is built), each answer given 0.3 s after its question appeared, over several
+   review sessions. Prints the median, the 95th percentile and the worst; target < 50 ms.
 
-    .venv/bin/python benchmarks/startup.py [--runs 5] [--answers 15]
+    .venv/bin/python benchmarks/startup.py [--runs 5] [--answers 20] [--sessions 6]
 """
 
 from __future__ import annotations
@@ -125,8 +125,9 @@ def startup(runs: int) -> dict[str, float]:
     return {label: statistics.median(values) for label, values in times.items()}
 
 
-async def answer_to_feedback(answers: int) -> list[float]:
-    """Seconds from Enter (an answer picked) to the feedback screen's first frame."""
+async def answer_to_feedback(answers: int, seed: int = 1) -> list[float]:
+    """Seconds from Enter (an answer picked) to the feedback screen's first frame, over one
+    review session of up to ``answers`` questions (shuffled with ``seed``)."""
     from quiz.bank import load_bank
     from quiz.paths import bundled_bank
     from quiz.store import Store, make_engine
@@ -149,7 +150,7 @@ async def answer_to_feedback(answers: int) -> list[float]:
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(make_engine(Path(tmp) / "bench.db"))
-        app = make_app(bank, store, rng=random.Random(1), start="review")
+        app = make_app(bank, store, rng=random.Random(seed), start="review")
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause(0.5)  # past the app's warm-up, as a person reading would be
             for _ in range(answers):
@@ -173,7 +174,8 @@ async def answer_to_feedback(answers: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--answers", type=int, default=15)
+    parser.add_argument("--answers", type=int, default=20, help="per session (at most 20)")
+    parser.add_argument("--sessions", type=int, default=6)
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         raise SystemExit("the start-up benchmark needs tmux")
@@ -186,10 +188,13 @@ def main() -> None:
               "(target <= 2x)")
     print(f"  {'bare Textual app':26} {bare_s * 1000:5.0f} ms")
 
-    times = asyncio.run(answer_to_feedback(args.answers))
-    print(f"answer to feedback, {len(times)} answers (Enter to the feedback's first frame):")
+    times = sorted(t for seed in range(args.sessions)
+                   for t in asyncio.run(answer_to_feedback(args.answers, seed)))
+    print(f"answer to feedback, {len(times)} answers in {args.sessions} sessions "
+          "(Enter to the feedback's first frame; target < 50 ms):")
     print(f"  median           {statistics.median(times) * 1000:7.1f} ms")
-    print(f"  worst            {max(times) * 1000:7.1f} ms   (target < 50 ms)")
+    print(f"  95th percentile  {times[int(0.95 * (len(times) - 1))] * 1000:7.1f} ms")
+    print(f"  worst            {times[-1] * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":
