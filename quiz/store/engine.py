@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from quiz.store.errors import StoreError
-from quiz.store.inspection import BUSY_TIMEOUT_S, check_ours, inspect_sqlite
+from quiz.store.inspection import BUSY_TIMEOUT_S, check_ours, inspect_sqlite, make_parent
 
 # An answer dirties ~8 pages (log row, its two indexes, the card row and its due index), so
 # SQLite's default checkpoint every 1000 WAL pages would land inside every ~125th answer.
@@ -66,10 +66,7 @@ def make_engine(target: str | Path) -> Engine:
         kwargs.update(poolclass=StaticPool,
                       connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
     elif path is not None:
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot create its directory: {exc.strerror}") from None
+        make_parent(path)
     engine = create_engine(url, **kwargs)
     _configure_sqlite(engine, wal=(url.database or "") not in ("", ":memory:"))
     return engine

@@ -22,6 +22,16 @@ LATEST = 3
 REQUIRED_TABLES = frozenset({"schema_version", "card", "review_log"})
 
 
+def make_parent(path: Path) -> None:
+    """Create the directories a database file goes in (0700), or say why that cannot be."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is not a directory" if blocker else exc.strerror
+        raise StoreError(f"{path}: cannot create its directory: {reason}; {FIX}") from None
+
+
 def read_only_uri(path: Path) -> str:
     """A URI to read ``path`` without writing anything beside it."""
     uri = f"file:{quote(str(path))}?mode=ro"

@@ -140,3 +140,13 @@ def test_pending_store_refuses_a_bad_file_before_anything(tmp_path: Path, bank: 
     (tmp_path / "dir.db").mkdir()
     with pytest.raises(StoreError, match="is a directory"):
         pending_store(tmp_path / "dir.db", bank)
+
+
+def test_a_path_under_a_file_names_the_file_in_the_way(tmp_path: Path, bank: Bank) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    target = blocker / "sub" / "p.db"
+    for open_it in (lambda: pending_store(target, bank), lambda: make_engine(target)):
+        with pytest.raises(StoreError, match=f"{blocker} is not a directory"):
+            open_it()
+    assert blocker.read_text() == "mine"
