@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from quiz.scheduling import make_scheduler, utc, utc_now
 from quiz.store import convert
-from quiz.store.engine import WRITE_OPTION, inspect_engine
+from quiz.store.engine import WRITE_OPTION, inspect_engine, sqlite_path
 from quiz.store.errors import StoreError
 from quiz.store.inspection import LATEST, REQUIRED_TABLES
 from quiz.store.migrations import migrate
@@ -55,8 +55,10 @@ class StoreBase:
 
     @property
     def where(self) -> str:
-        """The database, for messages (password hidden)."""
-        return self.engine.url.render_as_string(hide_password=True)
+        """The database, for messages: a SQLite file's path, else the URL (password hidden)."""
+        path = sqlite_path(self.engine.url)
+        return str(path) if path is not None else self.engine.url.render_as_string(
+            hide_password=True)
 
     def now(self) -> datetime:
         """The store's clock, in UTC."""
