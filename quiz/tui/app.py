@@ -135,8 +135,8 @@ class QuizApp(App[None]):
             super()._handle_exception(error)
 
     def _warm_up(self) -> None:
-        """Import what the first answer needs while the user reads the first question."""
-        from textual.widgets import Markdown  # noqa: F401
+        """Import what the first answer and the next question need while the user reads."""
+        import textual.highlight  # noqa: F401  (code blocks: nearly half the questions)
 
         import quiz.tui.screens.feedback  # noqa: F401
         import quiz.tui.screens.home  # noqa: F401
