@@ -42,6 +42,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.stats: Stats | None = None
         self.review_size = 0
+        self._fresh = False  # figures just measured by compose: the first resume keeps them
 
     @property
     def quiz(self) -> QuizApp:
@@ -49,6 +50,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         self._measure()
+        self._fresh = True
         assert self.stats is not None
         with Horizontal(classes="title-bar"):
             yield Static(self._title(), id="home-name")
@@ -79,7 +81,9 @@ class HomeScreen(Screen[None]):
         self.query_one("#topics-head", Static).update(heading(self.query_one(TopicList).line_width))
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.stats is not None:
+        if self._fresh:
+            self._fresh = False
+        elif self.is_mounted and self.stats is not None:
             self.refresh_figures()
 
     def refresh_figures(self) -> None:
