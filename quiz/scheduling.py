@@ -19,7 +19,7 @@ from fsrs import Card, Rating, ReviewLog, Scheduler
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
-    from quiz.store import Store
+    from quiz.store import ReviewEntry, Store
 
 DEFAULT_RETENTION = 0.9
 LOOKAHEAD = 30  # how far the interleaver looks for a question on another concept
@@ -176,19 +176,35 @@ def rebuild_cards(store: Store, scheduler: Scheduler) -> int:
     """Replay every card's scheduled answers through ``scheduler``; return how many changed.
 
     For new fsrs parameters or a new desired retention: each card is rebuilt with
-    ``Scheduler.reschedule_card`` from its review-mode logs since its last reset.
+    ``Scheduler.reschedule_card`` from the answers that moved it since its last reset, in time
+    order: its review-mode answers and the exam answers a handed-in attempt fed to the
+    schedule (``quiz.exam.schedule_exam_answers``; not for a card suspended now, as it was
+    not fed while suspended).
     """
     logs_by_question = store.scheduled_logs()
+    cards = store.cards()
+    for entry in _fed_exam_answers(store):
+        record = cards.get(entry.question_id)
+        if record is not None and not record.suspended:
+            logs_by_question.setdefault(entry.question_id, []).append(entry)
     rebuilt = []
-    for record in store.cards().values():
+    for record in cards.values():
         if record.is_new:
             continue
+        entries = sorted((e for e in logs_by_question.get(record.question_id, [])
+                          if record.reset_at is None or e.answered_at >= record.reset_at),
+                         key=lambda e: (e.answered_at, e.id))
         logs = [ReviewLog(card_id=record.card.card_id, rating=e.rating,
                           review_datetime=e.answered_at, review_duration=e.duration_ms)
-                for e in logs_by_question.get(record.question_id, [])
-                if record.reset_at is None or e.answered_at >= record.reset_at]
+                for e in entries]
         card = scheduler.reschedule_card(Card(card_id=record.card.card_id, due=record.due), logs)
         if card != record.card:
             rebuilt.append(replace(record, card=card))
     store.save_schedules(rebuilt)
     return len(rebuilt)
+
+
+def _fed_exam_answers(store: Store) -> list[ReviewEntry]:
+    """The exam answers of handed-in attempts: the app feeds each one to the schedule."""
+    return [entry for attempt in store.exams() if attempt.session.finished_at is not None
+            for entry in store.logs(session_id=attempt.session.id) if entry.mode == "exam"]

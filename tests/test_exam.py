@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fsrs import State
+from fsrs import Card, ReviewLog, State
 
 from quiz.bank import Bank, Choice, Question, Topic
 from quiz.exam import (
@@ -21,6 +21,7 @@ from quiz.exam import (
     finish_expired,
     unfinished_exam,
 )
+from quiz.scheduling import make_scheduler, rebuild_cards
 from quiz.store import Store, TopicResult, make_engine
 from tests.conftest import T0, Clock
 
@@ -326,3 +327,32 @@ def test_an_exam_can_leave_the_schedule_alone(bank: Bank, store: Store, clock: C
     run.submit()
     assert store.started_ids() == set()
     assert len(store.logs(session_id=run.attempt.id)) == 1
+
+
+def test_rebuilding_the_cards_replays_the_exam_answers_they_were_fed(
+        bank: Bank, store: Store, clock: Clock) -> None:
+    questions = list(bank.questions.values())
+    store.record_answer(questions[0], sorted(questions[0].correct_indices))  # a review first
+    clock.advance(days=2)
+    run = ExamRun.start(bank, store, questions[:3], clock)
+    for right in (True, False, True):
+        answer(run, right)
+        run.next()
+    clock.advance(minutes=30)
+    run.submit()
+    clock.advance(days=1)
+    store.record_answer(questions[1], sorted(questions[1].correct_indices))  # and after
+    fed = store.cards()
+    assert all(not fed[q.id].is_new for q in questions[:3])
+    # The same scheduler rebuilds exactly what the answers and the exam's feed made.
+    assert rebuild_cards(store, make_scheduler(enable_fuzzing=False)) == 0
+    assert store.cards() == fed
+    # A new retention: each card is replayed from its review and exam answers, in time order.
+    lenient = make_scheduler(0.8, enable_fuzzing=False)
+    rebuild_cards(store, lenient)
+    first = fed[questions[0].id]
+    logs = [ReviewLog(first.card.card_id, e.rating, e.answered_at, None)
+            for e in store.logs(question_id=questions[0].id)]
+    assert [e.mode for e in store.logs(question_id=questions[0].id)] == ["review", "exam"]
+    expected = lenient.reschedule_card(Card(card_id=first.card.card_id, due=first.due), logs)
+    assert store.cards()[questions[0].id].card == expected

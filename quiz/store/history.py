@@ -64,7 +64,8 @@ class HistoryStore(StoreBase):
             return [convert.review_from_row(r) for r in conn.execute(query)]
 
     def scheduled_logs(self) -> dict[str, list[ReviewEntry]]:
-        """Every review-mode answer, by question, oldest first: what ``rebuild_cards`` replays."""
+        """Every review-mode answer, by question, oldest first (``rebuild_cards`` replays these
+        and the exam answers fed to the schedule)."""
         out: dict[str, list[ReviewEntry]] = defaultdict(list)
         query = select(LOG).where(LOG.c.mode.in_(sorted(SCHEDULING_MODES))).order_by(LOG.c.id)
         with self._read() as conn:
