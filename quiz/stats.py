@@ -156,8 +156,13 @@ def _accuracy(store: Store, since: datetime) -> float | None:
 def _streak(store: Store, now: datetime, tz: tzinfo | None) -> int:
     # Most streaks are short: read two months of answers, and everything only if needed.
     window = 62
-    days = streak(store.answer_times(since=now - timedelta(days=window)), now, tz)
-    return days if days < window - 2 else streak(store.answer_times(), now, tz)
+    days = streak(_hour_ends(store.answer_hours(since=now - timedelta(days=window))), now, tz)
+    return days if days < window - 2 else streak(_hour_ends(store.answer_hours()), now, tz)
+
+
+def _hour_ends(hours: list[tuple[datetime, datetime]]) -> list[datetime]:
+    # An hour holds at most one local midnight: its first and last answer give its days.
+    return [t for first_last in hours for t in first_last]
 
 
 def streak(answer_times: list[datetime], now: datetime, tz: tzinfo | None = None) -> int:

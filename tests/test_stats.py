@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -132,3 +133,18 @@ def test_quiz_stats_on_a_used_database(bank: Bank, store: Store, clock: Clock,
     assert text.exit_code == 0, text.output
     assert text.stdout.splitlines()[0].split()[:3] == ["topic", "questions", "new"]
     assert "reviews    4" in text.stdout and "6/7 (86%)  passed" in text.stdout
+
+
+def test_a_streak_across_a_half_hour_midnight_counts_both_days(
+        store: Store, bank: Bank, clock: Clock) -> None:
+    # Kolkata is UTC+5:30: 18:20 and 18:40 UTC share an hour but are 23:50 and 00:10 there.
+    kolkata = ZoneInfo("Asia/Kolkata")
+    q = bank.questions["np-deny-scope"]
+    for minute in (20, 25, 40):
+        clock.value = datetime(2025, 3, 10, 18, minute, tzinfo=UTC)
+        store.record_answer(q, [0], mode="practice")
+    (hour,) = store.answer_hours()
+    assert hour == (datetime(2025, 3, 10, 18, 20, tzinfo=UTC),
+                    datetime(2025, 3, 10, 18, 40, tzinfo=UTC))
+    assert compute_stats(bank, store, clock(), tz=kolkata).streak == 2
+    assert compute_stats(bank, store, clock(), tz=UTC).streak == 1

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import typing
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import cast
 
 from sqlalchemy import (
     Connection,
     String,
     Table,
     case,
+    cast,
     func,
     insert,
     select,
@@ -34,9 +35,14 @@ from quiz.store.records import (
 )
 from quiz.store.tables import ExamAttemptRow, ReviewLogRow, StudySessionRow
 
-LOG = cast(Table, ReviewLogRow.__table__)
-SESSION = cast(Table, StudySessionRow.__table__)
-EXAM = cast(Table, ExamAttemptRow.__table__)
+LOG = typing.cast(Table, ReviewLogRow.__table__)
+SESSION = typing.cast(Table, StudySessionRow.__table__)
+EXAM = typing.cast(Table, ExamAttemptRow.__table__)
+
+
+def cast_time(value: datetime | str) -> datetime:
+    """A time from an aggregate (SQLite may hand back its text), UTC-aware."""
+    return typing.cast(datetime, convert.parse_db_time(value))
 
 
 class HistoryStore(StoreBase):
@@ -89,7 +95,18 @@ class HistoryStore(StoreBase):
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
-            return [cast(datetime, convert.parse_db_time(t)) for t in conn.scalars(query)]
+            return [typing.cast(datetime, convert.parse_db_time(t)) for t in conn.scalars(query)]
+
+    def answer_hours(self, since: datetime | None = None) -> list[tuple[datetime, datetime]]:
+        """The first and last answer of each clock hour that has any, oldest hour first: the
+        local days a streak counts, read as a few rows a day rather than every answer."""
+        hour = func.substr(cast(LOG.c.answered_at, String), 1, 13)
+        query = select(func.min(LOG.c.answered_at), func.max(LOG.c.answered_at)).group_by(
+            hour).order_by(hour)
+        if since is not None:
+            query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
+        with self._read() as conn:
+            return [(cast_time(first), cast_time(last)) for first, last in conn.execute(query)]
 
     def logged_question_ids(self) -> set[str]:
         """Every question id with at least one logged answer."""

@@ -35,7 +35,7 @@ SESSION_TIMES = ("started_at", "finished_at")
 READS = frozenset({
     "now", "settings", "scheduler", "cards", "card", "due_reviews", "started_ids",
     "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
-    "logged_question_ids", "orphaned_ids", "exams", "exam",
+    "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam",
 })
 
 
@@ -182,6 +182,18 @@ class Snapshot:
             sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
         return [cast(datetime, convert.parse_db_time(t))
                 for t in self._column(sql + " ORDER BY id DESC", *params)]
+
+    def answer_hours(self, since: datetime | None = None) -> list[tuple[datetime, datetime]]:
+        """The first and last answer of each clock hour that has any, oldest hour first."""
+        if self._conn is None:
+            return []
+        sql, params = "SELECT min(answered_at), max(answered_at) FROM review_log", ()
+        if since is not None:
+            sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
+        hour = "substr(answered_at, 1, 13)"
+        rows = self._conn.execute(f"{sql} GROUP BY {hour} ORDER BY {hour}", params)
+        return [(cast(datetime, convert.parse_db_time(a)), cast(datetime, convert.parse_db_time(b)))
+                for a, b in rows]
 
     def logged_question_ids(self) -> set[str]:
         """Every question id with at least one logged answer."""

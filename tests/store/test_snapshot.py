@@ -68,6 +68,7 @@ def test_every_read_matches_the_store(store: Store, bank: Bank, clock: Clock,
         "started_ids": ((), {}), "suspended_ids": ((), {}), "flagged_ids": ((), {}),
         "introduced_count": (day, {}), "answer_counts": ((), {}),
         "answer_times": ((), {"since": T0 + timedelta(hours=1)}),
+        "answer_hours": ((), {"since": T0 + timedelta(hours=1)}),
         "logged_question_ids": ((), {}), "orphaned_ids": ((bank,), {}),
         "exams": ((), {}), "exam": ((exam_ids[-1],), {}),
     }
@@ -79,6 +80,8 @@ def test_every_read_matches_the_store(store: Store, bank: Bank, clock: Clock,
     assert snap.card("nope") is None and snap.exam(10_000) is None
     assert snap.answer_counts(since=now) == store.answer_counts(since=now)
     assert snap.answer_times() == store.answer_times()
+    assert snap.answer_hours() == store.answer_hours()
+    assert [len({a, b}) for a, b in store.answer_hours()] == [1, 1]  # one answer each hour
     assert snap.introduced_count(T0 - timedelta(days=1), T0 + timedelta(days=3)) == 4
     assert snap.scheduler().desired_retention == store.scheduler().desired_retention == 0.85
     assert review_queue(bank, snap, now) == review_queue(bank, store, now)
