@@ -23,7 +23,7 @@ from fsrs import Scheduler
 from quiz.scheduling import make_scheduler, utc, utc_now
 from quiz.store import convert
 from quiz.store.errors import StoreError
-from quiz.store.inspection import BUSY_TIMEOUT_S, inspect_sqlite, read_only_uri
+from quiz.store.inspection import BUSY_TIMEOUT_S, FIX, inspect_sqlite, read_only_uri
 from quiz.store.records import CardRecord, DueReview, ExamAttempt, Settings
 
 if TYPE_CHECKING:
@@ -66,12 +66,16 @@ class Snapshot:
                  enable_fuzzing: bool = True) -> None:
         self._clock = now
         self._fuzzing = enable_fuzzing
+        self._path = path
         self._conn: sqlite3.Connection | None = None
         self._settings: Settings | None = None
         self._scheduler: Scheduler | None = None
         if path is not None:
-            self._conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S,
-                                         check_same_thread=False)
+            try:
+                self._conn = sqlite3.connect(read_only_uri(path), uri=True,
+                                             timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise StoreError(f"{path}: cannot open the progress database: {exc}") from None
 
     def close(self) -> None:
         """Close the read-only connection."""
@@ -79,17 +83,25 @@ class Snapshot:
             self._conn.close()
             self._conn = None
 
-    def _rows(self, sql: str, *params: Any, times: Iterable[str] = ()) -> list[_Row]:
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[list[str], list[Any]]:
+        """Column names and every row of a query (none without a file); read errors (a file
+        damaged beyond what the start-up check saw) as ``StoreError``."""
         if self._conn is None:
-            return []
+            return [], []
         try:
             cursor = self._conn.execute(sql, params)
+            return [d[0] for d in cursor.description], cursor.fetchall()
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot read the progress database: {exc}") from None
-        names = [d[0] for d in cursor.description]
-        times = tuple(times)
+            raise StoreError(f"{self._path}: cannot read the progress database: {exc}; "
+                             f"restore a backup or {FIX}") from None
+
+    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return self._query(sql, params)[1]
+
+    def _rows(self, sql: str, *params: Any, times: Iterable[str] = ()) -> list[_Row]:
+        names, found = self._query(sql, params)
         rows = []
-        for values in cursor:
+        for values in found:
             row = dict(zip(names, values, strict=True))
             for name in times:
                 if name in row:
@@ -98,12 +110,7 @@ class Snapshot:
         return rows
 
     def _column(self, sql: str, *params: Any) -> list[Any]:
-        if self._conn is None:
-            return []
-        try:
-            return [r[0] for r in self._conn.execute(sql, params)]
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot read the progress database: {exc}") from None
+        return [r[0] for r in self._all(sql, params)]
 
     # --- as Store ----------------------------------------------------------------------------
 
@@ -138,9 +145,7 @@ class Snapshot:
 
     def due_reviews(self, until: datetime) -> list[DueReview]:
         """Started, unsuspended cards due at or before ``until`` (what the queue reads)."""
-        if self._conn is None:
-            return []
-        rows = self._conn.execute(
+        rows = self._all(
             "SELECT question_id, stability, last_review, due FROM card "
             "WHERE due <= ? AND last_review IS NOT NULL AND suspended = 0", (db_time(until),))
         return [convert.due_review_from_row(r) for r in rows]
@@ -172,7 +177,7 @@ class Snapshot:
         params: tuple[str, ...] = ()
         if since is not None:
             sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
-        total, correct = self._conn.execute(sql, params).fetchone()
+        ((total, correct),) = self._all(sql, params)
         return int(total), int(correct)
 
     def answer_times(self, since: datetime | None = None) -> list[datetime]:
@@ -185,13 +190,11 @@ class Snapshot:
 
     def answer_hours(self, since: datetime | None = None) -> list[tuple[datetime, datetime]]:
         """The first and last answer of each clock hour that has any, oldest hour first."""
-        if self._conn is None:
-            return []
         sql, params = "SELECT min(answered_at), max(answered_at) FROM review_log", ()
         if since is not None:
             sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
         hour = "substr(answered_at, 1, 13)"
-        rows = self._conn.execute(f"{sql} GROUP BY {hour} ORDER BY {hour}", params)
+        rows = self._all(f"{sql} GROUP BY {hour} ORDER BY {hour}", params)
         return [(cast(datetime, convert.parse_db_time(a)), cast(datetime, convert.parse_db_time(b)))
                 for a, b in rows]
 
@@ -224,9 +227,7 @@ class Snapshot:
 
     def fingerprints(self) -> dict[str, str]:
         """Each card's question fingerprint, by question id."""
-        if self._conn is None:
-            return {}
-        return dict(self._conn.execute("SELECT question_id, fingerprint FROM card"))
+        return dict(self._all("SELECT question_id, fingerprint FROM card"))
 
     def in_step_with(self, bank: Bank) -> bool:
         """Whether ``Store.sync_bank(bank)`` would leave every card's schedule as it is: no

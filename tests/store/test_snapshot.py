@@ -158,3 +158,13 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "sqlmod
                          cwd=Path(__file__).parents[2], check=True).stdout.splitlines()
     assert int(out[0].split()[1]) == len(bank.questions)
     assert out[1] == "[]"  # no SQLAlchemy, no SQLModel
+
+
+def test_a_read_that_fails_names_the_file(store: Store, db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn:  # ours by its tables, but not as this app wrote it
+        conn.execute("ALTER TABLE card DROP COLUMN flagged")
+    snap = take_snapshot(db_path)
+    assert snap is not None
+    with pytest.raises(StoreError, match=f"{db_path}: cannot read the progress database: "
+                                         "no such column: flagged"):
+        snap.flagged_ids()
