@@ -119,6 +119,8 @@ class QuizApp(App[None]):
             gc.freeze()  # SQLAlchemy's modules too
         elif isinstance(error, StoreError):
             self._store_failed(error)
+        elif isinstance(error, Exception):  # a bug: Textual's crash report, as in a handler
+            self._handle_exception(error)
         else:
             raise error
 

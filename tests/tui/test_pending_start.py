@@ -128,3 +128,18 @@ def test_quiz_review_reports_a_store_that_fails_under_it(
     assert result.exit_code == 2, result.output
     assert result.output.strip().endswith("attempt to write a readonly database")
     assert result.output.startswith("quiz: ") and "Traceback" not in result.output
+
+
+async def test_a_bug_while_opening_is_reported_as_a_crash(tmp_path: Path, bank: Bank,
+                                                          clock: Clock) -> None:
+    def broken() -> Store:
+        raise ImportError("sqlalchemy is broken")
+
+    snapshot = on_file(tmp_path / "p.db", bank, clock)._snapshot
+    assert snapshot is not None
+    app = make_app(bank, PendingStore(snapshot, broken), now=clock, start="review")
+    with pytest.raises(ImportError, match="sqlalchemy is broken"):
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.01)
+    assert app.return_code == 1 and app.store_error is None
