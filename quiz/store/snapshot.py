@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 from fsrs import Scheduler
@@ -23,7 +24,7 @@ from fsrs import Scheduler
 from quiz.scheduling import make_scheduler, utc, utc_now
 from quiz.store import convert
 from quiz.store.errors import StoreError
-from quiz.store.inspection import BUSY_TIMEOUT_S, FIX, inspect_sqlite, read_only_uri
+from quiz.store.inspection import BUSY_TIMEOUT_S, FIX, LATEST, inspect_sqlite, read_only_uri
 from quiz.store.records import CardRecord, DueReview, ExamAttempt, Settings
 
 if TYPE_CHECKING:
@@ -42,21 +43,6 @@ READS = frozenset({
 def db_time(value: datetime) -> str:
     """An aware datetime as SQLAlchemy stores it in SQLite (UTC, no offset)."""
     return utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-class _Row:
-    """A result row with its columns as attributes, times parsed (what ``convert`` reads)."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
 
 
 class Snapshot:
@@ -98,7 +84,9 @@ class Snapshot:
     def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         return self._query(sql, params)[1]
 
-    def _rows(self, sql: str, *params: Any, times: Iterable[str] = ()) -> list[_Row]:
+    def _rows(self, sql: str, *params: Any,
+              times: Iterable[str] = ()) -> list[SimpleNamespace]:
+        """Rows with their columns as attributes, times parsed: what ``convert`` reads."""
         names, found = self._query(sql, params)
         rows = []
         for values in found:
@@ -106,7 +94,7 @@ class Snapshot:
             for name in times:
                 if name in row:
                     row[name] = convert.parse_db_time(row[name])
-            rows.append(_Row(row))
+            rows.append(SimpleNamespace(**row))
         return rows
 
     def _column(self, sql: str, *params: Any) -> list[Any]:
@@ -247,8 +235,6 @@ def take_snapshot(path: Path, *, now: Callable[[], datetime] = utc_now,
     Raises ``StoreError`` (as ``Store`` would, before writing anything) when the file is not a
     quiz progress database, is damaged, or is newer than this app.
     """
-    from quiz.store.inspection import LATEST
-
     version = inspect_sqlite(path)
     if version == 0:
         return Snapshot(None, now=now, enable_fuzzing=enable_fuzzing)
