@@ -26,7 +26,7 @@ from quiz.bank.models import Catalog, Question, QuestionFile
 from quiz.bank.parsed import LoadState, ParsedFile
 from quiz.bank.positions import Locator
 from quiz.bank.problems import Severity
-from quiz.bank.safeyaml import SAFE_LOADER
+from quiz.safeyaml import SAFE_LOADER
 
 FieldPath = tuple[str | int, ...]
 QUESTION_KEYS = ("id", "concepts", "difficulty", "tags", "question", "choices", "shuffle",

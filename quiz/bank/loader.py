@@ -20,7 +20,7 @@ from quiz.bank.models import Catalog, Question, QuestionFile
 from quiz.bank.parsed import LoadState as _Load
 from quiz.bank.parsed import ParsedFile as _File
 from quiz.bank.problems import BankError, Problem
-from quiz.bank.safeyaml import SAFE_LOADER
+from quiz.safeyaml import SAFE_LOADER
 
 CATALOG_NAME = "concepts.yaml"
 SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions

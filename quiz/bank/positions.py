@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import yaml
 
-from quiz.bank.safeyaml import SAFE_LOADER
+from quiz.safeyaml import SAFE_LOADER
 
 
 class Locator:

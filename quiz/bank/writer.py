@@ -26,7 +26,7 @@ from quiz.bank import drafts, loader
 from quiz.bank.bank import Bank
 from quiz.bank.loader import CATALOG_NAME, bank_root, check_bank, display_path
 from quiz.bank.problems import Problem
-from quiz.bank.safeyaml import SAFE_LOADER
+from quiz.safeyaml import SAFE_LOADER
 
 SCHEMA_HEADER = "# yaml-language-server: $schema=questions.schema.json"
 NEW_CATALOG = """\

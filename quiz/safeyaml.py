@@ -1,4 +1,4 @@
-"""The one YAML loader banks are read with: libyaml's safe loader (no tags can run code)."""
+"""The one YAML loader for banks and manifests: libyaml's safe loader (no tags run code)."""
 
 from __future__ import annotations
 
