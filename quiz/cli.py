@@ -87,14 +87,22 @@ def load_bank_or_exit(opts: Options) -> Any:
     return bank
 
 
-def open_store_or_exit(opts: Options, **store_options: Any) -> Any:
+def open_store_or_exit(opts: Options, *, read_only: bool = False, **store_options: Any) -> Any:
     """The progress store (checked, migrated), or its problem on stderr and exit 2.
 
+    ``read_only``: a command that only reads gets a read-only snapshot of a SQLite file at
+    the current schema (nothing written, so a file in a read-only directory works).
     ``store_options`` go to ``quiz.store.Store`` (``now=``, ``enable_fuzzing=``).
     """
     from quiz.store import StoreError, open_store
 
     try:
+        if read_only and not opts.settings:
+            from quiz.store.snapshot import open_snapshot
+
+            snapshot = open_snapshot(opts.db_target(), **store_options)
+            if snapshot is not None:
+                return snapshot
         store = open_store(opts.db_target(), **store_options)
         if opts.settings:
             store.update_settings(**opts.settings)
@@ -232,7 +240,7 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
     from quiz.store import StoreError
 
     opts = options(ctx, banks, db)
-    store = open_store_or_exit(opts)
+    store = open_store_or_exit(opts, read_only=True)
     try:
         bank = load_bank_or_exit(opts)
         now = store.now()

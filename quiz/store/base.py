@@ -9,17 +9,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from fsrs import Scheduler
 from sqlalchemy import Connection, Engine, Table, delete, insert, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from quiz.scheduling import make_scheduler, utc, utc_now
 from quiz.store import convert
 from quiz.store.engine import WRITE_OPTION, inspect_engine, sqlite_path
-from quiz.store.errors import StoreError
-from quiz.store.inspection import LATEST, REQUIRED_TABLES
+from quiz.store.errors import BadValue, StoreError, damaged, database_error, is_locked, place
+from quiz.store.inspection import LATEST
 from quiz.store.migrations import migrate
 from quiz.store.records import Settings
 from quiz.store.tables import SettingRow
@@ -27,11 +28,6 @@ from quiz.store.tables import SettingRow
 T = TypeVar("T")
 LOCK_RETRIES = 5  # on top of each attempt's 10 s busy timeout
 SETTING = cast(Table, SettingRow.__table__)
-
-
-def _is_locked(exc: Exception) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "database is locked" in text or "database is busy" in text
 
 
 class StoreBase:
@@ -45,20 +41,24 @@ class StoreBase:
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
         self._settings: Settings | None = None
         self._scheduler: Scheduler | None = None
-        version = inspect_engine(engine, REQUIRED_TABLES, LATEST)
+        path = sqlite_path(engine.url)
+        existed = path is not None and path.exists()
+        version = inspect_engine(engine)
         if version < LATEST:
             try:
-                self._retry_locked(lambda: migrate(engine, self.now()))
-            except SQLAlchemyError as exc:
-                raise StoreError(f"{self.where}: cannot set up the progress database: "
-                                 f"{getattr(exc, 'orig', exc)}") from None
+                self._retry_locked(lambda: migrate(engine, self.now()), "set up")
+            except StoreError:
+                engine.dispose()
+                if path is not None and not existed:
+                    _remove_if_blank(path)
+                raise
 
     @property
     def where(self) -> str:
         """The database, for messages: a SQLite file's path, else the URL (password hidden)."""
         path = sqlite_path(self.engine.url)
-        return str(path) if path is not None else self.engine.url.render_as_string(
-            hide_password=True)
+        return place(path if path is not None else self.engine.url.render_as_string(
+            hide_password=True))
 
     def now(self) -> datetime:
         """The store's clock, in UTC."""
@@ -70,8 +70,19 @@ class StoreBase:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+        """A connection to read with; what goes wrong reading (SQLite's errors, a stored value
+        that is not what its column holds) comes out as one ``StoreError``."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except StoreError:
+            raise
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            raise database_error(self.where, exc, "read") from None
+        except (BadValue, ValueError, TypeError) as exc:
+            # ValueError/TypeError: SQLAlchemy's own conversion of a stored time that is not one
+            raise damaged(self.where, str(exc) if isinstance(exc, BadValue)
+                          else f"a stored value cannot be read: {place(exc)}") from None
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one write transaction; return once it is committed.
@@ -87,13 +98,15 @@ class StoreBase:
 
         return self._retry_locked(attempt)
 
-    def _retry_locked(self, attempt: Callable[[], T]) -> T:
+    def _retry_locked(self, attempt: Callable[[], T], doing: str = "write") -> T:
         for number in range(1, LOCK_RETRIES + 1):
             try:
                 return attempt()
-            except (OperationalError, sqlite3.OperationalError) as exc:
-                if not _is_locked(exc):
-                    raise StoreError(f"{self.where}: {getattr(exc, 'orig', exc)}") from None
+            except BadValue as exc:
+                raise damaged(self.where, str(exc)) from None
+            except (SQLAlchemyError, sqlite3.Error) as exc:
+                if not is_locked(exc):
+                    raise database_error(self.where, exc, doing) from None
                 if number == LOCK_RETRIES:
                     raise StoreError(f"{self.where}: still locked by another program after "
                                      f"{LOCK_RETRIES} tries; close it and try again") from None
@@ -141,3 +154,20 @@ class StoreBase:
             self._scheduler = make_scheduler(self.settings().desired_retention,
                                              enable_fuzzing=self._fuzzing)
         return self._scheduler
+
+
+def _remove_if_blank(path: Path) -> None:
+    """Remove a database file this store created but could not set up (disk full, read-only):
+    only while it holds no schema, so a copy of quiz that set it up meanwhile keeps its file."""
+    from quiz.store.inspection import inspect_sqlite
+
+    try:
+        if inspect_sqlite(path) != 0:
+            return
+    except StoreError:
+        return
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -3,6 +3,10 @@
 Rows may be ``*Row`` instances or SQLAlchemy result rows: both expose the columns as
 attributes. Datetimes go in UTC-aware and come out UTC-aware: SQLite stores them without an
 offset and hands back naive ones, which are UTC and fixed here on load.
+
+A stored value that cannot be what its column holds (a file edited by hand, or damaged in a way
+SQLite does not notice) raises ``BadValue`` naming the row and column; the store turns it into
+one ``StoreError`` naming the database.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 from fsrs import Card, Rating, State
 
+from quiz.store.errors import BadValue
 from quiz.store.records import (
     CardRecord,
     DueReview,
@@ -22,6 +27,7 @@ from quiz.store.records import (
     Settings,
     TopicResult,
 )
+from quiz.textsafe import quote
 
 
 def to_db_time(value: datetime | None) -> datetime | None:
@@ -50,40 +56,124 @@ def _from_iso(value: str | None) -> datetime | None:
     return from_db_time(datetime.fromisoformat(value)) if value else None
 
 
+# --- checking stored values -------------------------------------------------------------------
+
+EARLIEST, LATEST_YEAR = 1970, 2999  # a time outside these years was not written by quiz
+
+
+def _bad(what: str, value: Any, expected: str) -> BadValue:
+    return BadValue(f"{what} is {quote(value)}, not {expected}")
+
+
+def _time(value: Any, what: str) -> datetime | None:
+    """A stored time (text, or a datetime SQLAlchemy parsed), UTC-aware; None stays None."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        raise _bad(what, value, "a time") from None
+    if not isinstance(parsed, datetime) or not EARLIEST <= parsed.year <= LATEST_YEAR:
+        raise _bad(what, value, "a time")
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _required_time(value: Any, what: str) -> datetime:
+    parsed = _time(value, what)
+    if parsed is None:
+        raise _bad(what, value, "a time")
+    return parsed
+
+
+def _int(value: Any, what: str, *, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(what, value, "a whole number")
+    return value
+
+
+def _float(value: Any, what: str, *, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
+            or value in (float("inf"), float("-inf")):
+        raise _bad(what, value, "a number")
+    return float(value)
+
+
+def _flag(value: Any, what: str) -> bool:
+    if value not in (0, 1):  # True/False compare equal to 1/0
+        raise _bad(what, value, "0 or 1")
+    return bool(value)
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise _bad(what, value, "text")
+    return value
+
+
+def _json(value: Any, what: str, kind: type) -> Any:
+    """A JSON column's value, which must decode to ``kind`` (list or dict)."""
+    try:
+        data = json.loads(_text(value, what))
+    except (ValueError, RecursionError):
+        raise _bad(what, value, "JSON") from None
+    if not isinstance(data, kind):
+        raise _bad(what, value, f"a JSON {'list' if kind is list else 'object'}")
+    return data
+
+
+def _enum(kind: Any, value: Any, what: str) -> Any:
+    try:
+        return kind(_int(value, what))
+    except ValueError:
+        raise _bad(what, value, f"a {kind.__name__} ({', '.join(str(int(m)) for m in kind)})"
+                   ) from None
+
+
 # --- cards -----------------------------------------------------------------------------------
 
 def parse_db_time(value: str | datetime | None) -> datetime | None:
     """A time read as raw column text (SQLite: '2025-03-10 12:00:00.000000'), UTC-aware."""
-    if isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    return from_db_time(value)
+    return _time(value, "a stored time")
 
 
 def fsrs_card_from_row(row: Any) -> Card:
     """The fsrs ``Card`` of a ``CardRow`` (or a result row with the card columns)."""
-    due = from_db_time(row.due)
-    assert due is not None
-    return Card(card_id=int(row.card_id), state=State(row.state), step=row.step,
-                stability=row.stability, difficulty=row.difficulty, due=due,
-                last_review=from_db_time(row.last_review))
+    what = f"card {quote(row.question_id)}"
+    return Card(card_id=_int(row.card_id, f"{what} card_id"),
+                state=_enum(State, row.state, f"{what} state"),
+                step=_int(row.step, f"{what} step", optional=True),
+                stability=_float(row.stability, f"{what} stability", optional=True),
+                difficulty=_float(row.difficulty, f"{what} difficulty", optional=True),
+                due=_required_time(row.due, f"{what} due"),
+                last_review=_time(row.last_review, f"{what} last_review"))
 
 
 def due_review_from_row(row: Any) -> DueReview:
     """(question_id, stability, last_review text, due text) as a ``DueReview``."""
     question_id, stability, last_review, due = row
-    return DueReview(question_id, stability, parse_db_time(last_review),
-                     parse_db_time(due))  # type: ignore[arg-type]
+    what = f"card {quote(question_id)}"
+    return DueReview(question_id, _float(stability, f"{what} stability"),
+                     _required_time(last_review, f"{what} last_review"),
+                     _required_time(due, f"{what} due"))
 
 
 def card_from_row(row: Any) -> CardRecord:
     """A ``CardRow`` (or a result row with its columns) as a ``CardRecord``."""
     card = fsrs_card_from_row(row)
+    what = f"card {quote(row.question_id)}"
     return CardRecord(
-        question_id=row.question_id, card=card, fingerprint=row.fingerprint,
-        first_seen=from_db_time(row.first_seen), last_answered=from_db_time(row.last_answered),
-        introduced_at=from_db_time(row.introduced_at), reset_at=from_db_time(row.reset_at),
-        flagged=bool(row.flagged), suspended=bool(row.suspended),
+        question_id=_text(row.question_id, "a card's question_id"), card=card,
+        fingerprint=_text(row.fingerprint, f"{what} fingerprint"),
+        first_seen=_time(row.first_seen, f"{what} first_seen"),
+        last_answered=_time(row.last_answered, f"{what} last_answered"),
+        introduced_at=_time(row.introduced_at, f"{what} introduced_at"),
+        reset_at=_time(row.reset_at, f"{what} reset_at"),
+        flagged=_flag(row.flagged, f"{what} flagged"),
+        suspended=_flag(row.suspended, f"{what} suspended"),
     )
 
 
@@ -116,15 +206,20 @@ def card_state_json(record: CardRecord) -> str:
 
 def card_state_from_json(question_id: str, text: str) -> CardRecord:
     """A ``CardRecord`` (unflagged, unsuspended) from ``card_state_json`` output."""
-    data = json.loads(text)
-    card = Card.from_dict(data["card"])
-    card.due = from_db_time(card.due) or card.due
-    card.last_review = from_db_time(card.last_review)
-    return CardRecord(
-        question_id=question_id, card=card, fingerprint=data["fingerprint"],
-        first_seen=_from_iso(data["first_seen"]), last_answered=_from_iso(data["last_answered"]),
-        introduced_at=_from_iso(data["introduced_at"]), reset_at=_from_iso(data["reset_at"]),
-    )
+    what = f"the card_before of an answer to {quote(question_id)}"
+    data = _json(text, what, dict)
+    try:
+        card = Card.from_dict(data["card"])
+        card.due = from_db_time(card.due) or card.due
+        card.last_review = from_db_time(card.last_review)
+        return CardRecord(
+            question_id=question_id, card=card, fingerprint=_text(data["fingerprint"], what),
+            first_seen=_from_iso(data["first_seen"]),
+            last_answered=_from_iso(data["last_answered"]),
+            introduced_at=_from_iso(data["introduced_at"]), reset_at=_from_iso(data["reset_at"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _bad(what, text, f"a card state ({type(exc).__name__})") from None
 
 
 # --- review log ------------------------------------------------------------------------------
@@ -136,14 +231,19 @@ def picked_json(picked: tuple[int, ...]) -> str:
 
 def review_from_row(row: Any) -> ReviewEntry:
     """A ``ReviewLogRow`` (or result row) as a ``ReviewEntry``."""
-    answered_at = from_db_time(row.answered_at)
-    assert answered_at is not None
+    what = f"answer {quote(row.id)}"
+    question_id = _text(row.question_id, f"{what} question_id")
     return ReviewEntry(
-        id=row.id, question_id=row.question_id, answered_at=answered_at,
-        picked=tuple(json.loads(row.picked)), correct=bool(row.correct),
-        rating=Rating(row.rating), duration_ms=row.duration_ms, mode=row.mode,
-        session_id=row.session_id, fingerprint=row.fingerprint,
-        card_before=card_state_from_json(row.question_id, row.card_before),
+        id=_int(row.id, "an answer's id"), question_id=question_id,
+        answered_at=_required_time(row.answered_at, f"{what} answered_at"),
+        picked=tuple(_json(row.picked, f"{what} picked", list)),
+        correct=_flag(row.correct, f"{what} correct"),
+        rating=_enum(Rating, row.rating, f"{what} rating"),
+        duration_ms=_int(row.duration_ms, f"{what} duration_ms", optional=True),
+        mode=_text(row.mode, f"{what} mode"),
+        session_id=_int(row.session_id, f"{what} session_id", optional=True),
+        fingerprint=_text(row.fingerprint, f"{what} fingerprint"),
+        card_before=card_state_from_json(question_id, row.card_before),
     )
 
 
@@ -157,25 +257,45 @@ def per_topic_json(per_topic: dict[str, TopicResult]) -> str:
 
 def session_from_row(row: Any) -> SessionRecord:
     """A ``StudySessionRow`` (or result row) as a ``SessionRecord``."""
-    started = from_db_time(row.started_at)
-    assert started is not None
+    what = f"study session {quote(row.id)}"
+    per_topic = _json(row.per_topic or "{}", f"{what} per_topic", dict)
+    try:
+        results = {t: TopicResult(_int(r["correct"], f"{what} per_topic"),
+                                  _int(r["total"], f"{what} per_topic"))
+                   for t, r in per_topic.items()}
+    except (KeyError, TypeError):
+        raise _bad(f"{what} per_topic", row.per_topic, "per-topic results") from None
     return SessionRecord(
-        id=row.id, mode=row.mode, started_at=started, topic=row.topic, concept=row.concept,
-        finished_at=from_db_time(row.finished_at), score=row.score, total=row.total,
-        per_topic={t: TopicResult(int(r["correct"]), int(r["total"]))
-                   for t, r in json.loads(row.per_topic or "{}").items()},
+        id=_int(row.id, "a study session's id"), mode=_text(row.mode, f"{what} mode"),
+        started_at=_required_time(row.started_at, f"{what} started_at"),
+        topic=row.topic, concept=row.concept,
+        finished_at=_time(row.finished_at, f"{what} finished_at"),
+        score=_int(row.score, f"{what} score", optional=True),
+        total=_int(row.total, f"{what} total", optional=True), per_topic=results,
     )
 
 
 def exam_from_rows(session_row: Any, exam_row: Any) -> ExamAttempt:
     """A study-session row and its exam-attempt row as an ``ExamAttempt``."""
+    session = session_from_row(session_row)
+    what = f"exam attempt {quote(session.id)}"
+    answers = _json(exam_row.answers or "{}", f"{what} answers", dict)
+    flags = _json(exam_row.flags or "[]", f"{what} flags", list)
+    ids = _json(exam_row.question_ids, f"{what} question_ids", list)
+    if not all(isinstance(p, list) for p in answers.values()) \
+            or not all(isinstance(q, str) for q in [*ids, *flags]):
+        raise _bad(what, exam_row.answers, "an exam's question ids and answers")
     return ExamAttempt(
-        session=session_from_row(session_row),
-        question_ids=tuple(json.loads(exam_row.question_ids)),
-        time_limit_s=exam_row.time_limit_s, pass_mark=exam_row.pass_mark,
-        answers={q: tuple(p) for q, p in json.loads(exam_row.answers or "{}").items()},
-        flags=frozenset(json.loads(exam_row.flags or "[]")),
+        session=session, question_ids=tuple(ids),
+        time_limit_s=_int(exam_row.time_limit_s, f"{what} time_limit_s", optional=True),
+        pass_mark=_float(exam_row.pass_mark, f"{what} pass_mark", optional=True),
+        answers={q: tuple(p) for q, p in answers.items()}, flags=frozenset(flags),
     )
+
+
+def exam_answers(text: Any) -> dict[str, Any]:
+    """An exam attempt's stored answers, to add one to."""
+    return dict(_json(text or "{}", "an exam attempt's answers", dict))
 
 
 def answers_json(answers: dict[str, tuple[int, ...]]) -> str:
@@ -187,14 +307,28 @@ def answers_json(answers: dict[str, tuple[int, ...]]) -> str:
 
 def settings_from_rows(rows: Any) -> Settings:
     """``SettingRow``s (key, JSON value) as ``Settings``; unknown keys are ignored."""
-    values = {row.key: json.loads(row.value) for row in rows}
+    values: dict[str, Any] = {}
+    for row in rows:
+        key = _text(row.key, "a setting's key")
+        try:
+            values[key] = json.loads(_text(row.value, f"setting {quote(key)}"))
+        except (ValueError, RecursionError):
+            raise _bad(f"setting {quote(key)}", row.value, "JSON") from None
     defaults = Settings()
+    retention = _float(values.get("desired_retention", defaults.desired_retention),
+                       "setting 'desired_retention'")
+    if not 0.7 <= retention <= 0.99:
+        raise _bad("setting 'desired_retention'", retention, "between 0.7 and 0.99")
+    limit = _int(values.get("daily_new_limit", defaults.daily_new_limit),
+                 "setting 'daily_new_limit'")
+    if limit < 0:
+        raise _bad("setting 'daily_new_limit'", limit, "a whole number >= 0")
     exam_date = values.get("exam_date")
-    return Settings(
-        desired_retention=float(values.get("desired_retention", defaults.desired_retention)),
-        daily_new_limit=int(values.get("daily_new_limit", defaults.daily_new_limit)),
-        exam_date=date.fromisoformat(exam_date) if exam_date else None,
-    )
+    try:
+        day = date.fromisoformat(exam_date) if exam_date not in (None, "") else None
+    except (TypeError, ValueError):
+        raise _bad("setting 'exam_date'", exam_date, "a date (YYYY-MM-DD)") from None
+    return Settings(desired_retention=retention, daily_new_limit=limit, exam_date=day)
 
 
 def setting_value(key: str, value: Any) -> str:

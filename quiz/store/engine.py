@@ -16,8 +16,16 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from quiz.store.errors import StoreError
-from quiz.store.inspection import BUSY_TIMEOUT_S, check_ours, inspect_sqlite, make_parent
+from quiz.store.errors import StoreError, database_error, place
+from quiz.store.inspection import (
+    BUSY_TIMEOUT_S,
+    COLUMNS,
+    Schema,
+    check_ours,
+    database_path,
+    inspect_sqlite,
+    make_parent,
+)
 
 # An answer dirties ~8 pages (log row, its two indexes, the card row and its due index), so
 # SQLite's default checkpoint every 1000 WAL pages would land inside every ~125th answer.
@@ -33,8 +41,8 @@ def database_url(target: str | Path) -> URL:
         try:
             return make_url(text)
         except ArgumentError as exc:
-            raise StoreError(f"{text}: not a database URL ({exc})") from None
-    return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
+            raise StoreError(f"{place(text)}: not a database URL ({place(exc)})") from None
+    return URL.create("sqlite", database=str(database_path(text)))
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -95,22 +103,25 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def inspect_engine(engine: Engine, tables: frozenset[str], newest: int) -> int:
+def inspect_engine(engine: Engine) -> int:
     """The schema version behind an engine, checking without writing; see
     ``quiz.store.inspection.inspect_sqlite``."""
     path = sqlite_path(engine.url)
     if path is not None:
-        return inspect_sqlite(path, tables, newest)
+        return inspect_sqlite(path)
     where = engine.url.render_as_string(hide_password=True)
+    schema = Schema()
     try:
         with engine.connect() as conn:
-            names = set(inspect(conn).get_table_names())
-            version = 0
-            if "schema_version" in names:
-                version = conn.exec_driver_sql(
-                    "SELECT max(version) FROM schema_version").scalar() or 0
+            found = inspect(conn)
+            schema.objects = {name: "table" for name in found.get_table_names()}
+            schema.objects.update({name: "view" for name in found.get_view_names()})
+            for table in set(COLUMNS) & set(schema.objects):
+                schema.columns[table] = frozenset(c["name"] for c in found.get_columns(table))
+            if "version" in schema.columns.get("schema_version", ()):
+                schema.versions = list(conn.exec_driver_sql(
+                    "SELECT version FROM schema_version").scalars())
             conn.rollback()
     except (SQLAlchemyError, ImportError) as exc:
-        raise StoreError(f"{where}: cannot open the progress database: {exc}") from None
-    check_ours(where, names, tables, version, newest)
-    return version
+        raise database_error(where, exc, "open") from None
+    return check_ours(place(where), schema)

@@ -54,7 +54,7 @@ class HistoryStore(StoreBase):
         """One logged answer."""
         with self._read() as conn:
             row = conn.execute(select(LOG).where(LOG.c.id == log_id)).first()
-        return convert.review_from_row(row) if row is not None else None
+            return convert.review_from_row(row) if row is not None else None
 
     def logs(self, *, question_id: str | None = None, session_id: int | None = None,
              since: datetime | None = None) -> list[ReviewEntry]:
@@ -152,7 +152,7 @@ class HistoryStore(StoreBase):
         """One study session."""
         with self._read() as conn:
             row = conn.execute(select(SESSION).where(SESSION.c.id == session_id)).first()
-        return convert.session_from_row(row) if row is not None else None
+            return convert.session_from_row(row) if row is not None else None
 
     def sessions(self, mode: str | None = None) -> list[SessionRecord]:
         """Study sessions, oldest first, optionally of one mode."""
@@ -188,7 +188,7 @@ class HistoryStore(StoreBase):
                                ).first()
             if row is None:
                 raise StoreError(f"{self.where}: no exam attempt {session_id}")
-            answers = json.loads(row.answers)
+            answers = convert.exam_answers(row.answers)
             answers[question_id] = sorted(set(picked))
             conn.execute(update(EXAM).where(EXAM.c.session_id == session_id)
                          .values(answers=json.dumps(answers)))
@@ -221,8 +221,7 @@ class HistoryStore(StoreBase):
         if condition is not None:
             query = query.where(condition)  # type: ignore[arg-type]
         with self._read() as conn:
-            rows = list(conn.execute(query))
-        return [convert.exam_from_rows(r, _ExamColumns(r)) for r in rows]
+            return [convert.exam_from_rows(r, _ExamColumns(r)) for r in conn.execute(query)]
 
 
 class _ExamColumns:

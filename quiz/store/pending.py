@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quiz.scheduling import utc_now
-from quiz.store.inspection import make_parent
+from quiz.store.inspection import database_path, make_parent
 from quiz.store.snapshot import READS, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def pending_store(path: Path, bank: Bank, *, now: Callable[[], datetime] = utc_n
 
     Raises ``StoreError`` for a file that is not a usable progress database, as ``Store`` does.
     """
-    path = path.expanduser().resolve()
+    path = database_path(path)
     make_parent(path)
     snapshot = take_snapshot(path, now=now, enable_fuzzing=enable_fuzzing)
     if snapshot is None:

@@ -12,32 +12,56 @@ format is used for the bounds here, so text comparison orders them as times.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fsrs import Scheduler
 
 from quiz.scheduling import make_scheduler, utc, utc_now
 from quiz.store import convert
-from quiz.store.errors import StoreError
-from quiz.store.inspection import BUSY_TIMEOUT_S, FIX, LATEST, inspect_sqlite, read_only_uri
+from quiz.store.errors import BadValue, damaged, database_error
+from quiz.store.inspection import (
+    BUSY_TIMEOUT_S,
+    LATEST,
+    database_path,
+    inspect_sqlite,
+    read_only_uri,
+)
 from quiz.store.records import CardRecord, DueReview, ExamAttempt, Settings
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
 
-CARD_TIMES = ("due", "last_review", "first_seen", "last_answered", "introduced_at", "reset_at")
-SESSION_TIMES = ("started_at", "finished_at")
 # The reads a Snapshot answers; anything else needs the real store.
 READS = frozenset({
     "now", "settings", "scheduler", "cards", "card", "due_reviews", "started_ids",
     "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
     "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam",
 })
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(method: F) -> F:
+    """A read whose failure (SQLite's error, a stored value that cannot be what its column
+    holds) comes out as one ``StoreError`` naming the file."""
+
+    @functools.wraps(method)
+    def read(self: Snapshot, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise database_error(self._path, exc, "read") from None
+        except BadValue as exc:
+            raise damaged(self._path, str(exc)) from None
+
+    return cast(F, read)
 
 
 def db_time(value: datetime) -> str:
@@ -61,7 +85,7 @@ class Snapshot:
                 self._conn = sqlite3.connect(read_only_uri(path), uri=True,
                                              timeout=BUSY_TIMEOUT_S, check_same_thread=False)
             except sqlite3.Error as exc:
-                raise StoreError(f"{path}: cannot open the progress database: {exc}") from None
+                raise database_error(path, exc, "open") from None
 
     def close(self) -> None:
         """Close the read-only connection."""
@@ -70,32 +94,20 @@ class Snapshot:
             self._conn = None
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[list[str], list[Any]]:
-        """Column names and every row of a query (none without a file); read errors (a file
-        damaged beyond what the start-up check saw) as ``StoreError``."""
+        """Column names and every row of a query (none without a file)."""
         if self._conn is None:
             return [], []
-        try:
-            cursor = self._conn.execute(sql, params)
-            return [d[0] for d in cursor.description], cursor.fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self._path}: cannot read the progress database: {exc}; "
-                             f"restore a backup or {FIX}") from None
+        cursor = self._conn.execute(sql, params)
+        return [d[0] for d in cursor.description], cursor.fetchall()
 
     def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         return self._query(sql, params)[1]
 
-    def _rows(self, sql: str, *params: Any,
-              times: Iterable[str] = ()) -> list[SimpleNamespace]:
-        """Rows with their columns as attributes, times parsed: what ``convert`` reads."""
+    def _rows(self, sql: str, *params: Any) -> list[SimpleNamespace]:
+        """Rows with their columns as attributes (times as stored text, which ``convert``
+        parses and checks)."""
         names, found = self._query(sql, params)
-        rows = []
-        for values in found:
-            row = dict(zip(names, values, strict=True))
-            for name in times:
-                if name in row:
-                    row[name] = convert.parse_db_time(row[name])
-            rows.append(SimpleNamespace(**row))
-        return rows
+        return [SimpleNamespace(**dict(zip(names, values, strict=True))) for values in found]
 
     def _column(self, sql: str, *params: Any) -> list[Any]:
         return [r[0] for r in self._all(sql, params)]
@@ -106,6 +118,7 @@ class Snapshot:
         """The clock, in UTC."""
         return utc(self._clock())
 
+    @_guarded
     def settings(self) -> Settings:
         """The user's settings (defaults for any not set)."""
         if self._settings is None:
@@ -120,17 +133,19 @@ class Snapshot:
                                              enable_fuzzing=self._fuzzing)
         return self._scheduler
 
+    @_guarded
     def cards(self) -> dict[str, CardRecord]:
         """Every card, by question id."""
         return {r.question_id: convert.card_from_row(r)
-                for r in self._rows("SELECT * FROM card", times=CARD_TIMES)}
+                for r in self._rows("SELECT * FROM card")}
 
+    @_guarded
     def card(self, question_id: str) -> CardRecord | None:
         """A question's card; None before its first answer or flag."""
-        rows = self._rows("SELECT * FROM card WHERE question_id = ?", question_id,
-                          times=CARD_TIMES)
+        rows = self._rows("SELECT * FROM card WHERE question_id = ?", question_id)
         return convert.card_from_row(rows[0]) if rows else None
 
+    @_guarded
     def due_reviews(self, until: datetime) -> list[DueReview]:
         """Started, unsuspended cards due at or before ``until`` (what the queue reads)."""
         rows = self._all(
@@ -138,24 +153,29 @@ class Snapshot:
             "WHERE due <= ? AND last_review IS NOT NULL AND suspended = 0", (db_time(until),))
         return [convert.due_review_from_row(r) for r in rows]
 
+    @_guarded
     def started_ids(self) -> set[str]:
         """Questions no longer new."""
         return set(self._column("SELECT question_id FROM card WHERE last_review IS NOT NULL"))
 
+    @_guarded
     def suspended_ids(self) -> set[str]:
         """Suspended questions."""
         return set(self._column("SELECT question_id FROM card WHERE suspended = 1"))
 
+    @_guarded
     def flagged_ids(self) -> set[str]:
         """Flagged questions."""
         return set(self._column("SELECT question_id FROM card WHERE flagged = 1"))
 
+    @_guarded
     def introduced_count(self, start: datetime, end: datetime) -> int:
         """How many new questions got their first scheduled answer in [start, end)."""
         found = self._column("SELECT count(*) FROM card WHERE introduced_at >= ? "
                              "AND introduced_at < ?", db_time(start), db_time(end))
         return int(found[0]) if found else 0
 
+    @_guarded
     def answer_counts(self, since: datetime | None = None) -> tuple[int, int]:
         """(answers, correct answers), in all modes, since a time or ever."""
         if self._conn is None:
@@ -168,6 +188,7 @@ class Snapshot:
         ((total, correct),) = self._all(sql, params)
         return int(total), int(correct)
 
+    @_guarded
     def answer_times(self, since: datetime | None = None) -> list[datetime]:
         """When each answer was given (UTC), newest recorded first."""
         sql, params = "SELECT answered_at FROM review_log", ()
@@ -176,6 +197,7 @@ class Snapshot:
         return [cast(datetime, convert.parse_db_time(t))
                 for t in self._column(sql + " ORDER BY id DESC", *params)]
 
+    @_guarded
     def answer_hours(self, since: datetime | None = None) -> list[tuple[datetime, datetime]]:
         """The first and last answer of each clock hour that has any, oldest hour first."""
         sql, params = "SELECT min(answered_at), max(answered_at) FROM review_log", ()
@@ -186,19 +208,23 @@ class Snapshot:
         return [(cast(datetime, convert.parse_db_time(a)), cast(datetime, convert.parse_db_time(b)))
                 for a, b in rows]
 
+    @_guarded
     def logged_question_ids(self) -> set[str]:
         """Every question id with at least one logged answer."""
         return set(self._column("SELECT DISTINCT question_id FROM review_log"))
 
+    @_guarded
     def orphaned_ids(self, bank: Bank) -> list[str]:
         """Questions with progress (a card or answers) that the bank no longer has."""
         cards = set(self._column("SELECT question_id FROM card"))
         return sorted((cards | self.logged_question_ids()) - set(bank.questions))
 
+    @_guarded
     def exams(self) -> list[ExamAttempt]:
         """Every exam attempt, oldest first."""
         return self._exams("")
 
+    @_guarded
     def exam(self, session_id: int) -> ExamAttempt | None:
         """One exam attempt."""
         found = self._exams(" WHERE s.id = ?", session_id)
@@ -208,11 +234,12 @@ class Snapshot:
         rows = self._rows(
             "SELECT s.*, e.question_ids, e.time_limit_s, e.pass_mark, e.answers, e.flags "
             "FROM study_session AS s JOIN exam_attempt AS e ON e.session_id = s.id"
-            + where + " ORDER BY s.id", *params, times=SESSION_TIMES)
+            + where + " ORDER BY s.id", *params)
         return [convert.exam_from_rows(r, r) for r in rows]
 
     # --- for start-up ------------------------------------------------------------------------
 
+    @_guarded
     def fingerprints(self) -> dict[str, str]:
         """Each card's question fingerprint, by question id."""
         return dict(self._all("SELECT question_id, fingerprint FROM card"))
@@ -242,3 +269,15 @@ def take_snapshot(path: Path, *, now: Callable[[], datetime] = utc_now,
         return None
     return Snapshot(path, now=now, enable_fuzzing=enable_fuzzing)
 
+
+
+def open_snapshot(target: str | Path, *, now: Callable[[], datetime] = utc_now,
+                  enable_fuzzing: bool = True) -> Snapshot | None:
+    """A snapshot for a command that only reads: of a SQLite file at the current schema, else
+    None (a database URL, or a file to create or migrate: open the ``Store``)."""
+    if "://" in str(target):
+        return None
+    path = database_path(target)
+    if inspect_sqlite(path) != LATEST:
+        return None
+    return Snapshot(path, now=now, enable_fuzzing=enable_fuzzing)

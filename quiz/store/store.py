@@ -202,7 +202,7 @@ class Store(HistoryStore):
         """A question's card; None before its first answer or flag."""
         with self._read() as conn:
             row = conn.execute(select(CARD).where(CARD.c.question_id == question_id)).first()
-        return convert.card_from_row(row) if row is not None else None
+            return convert.card_from_row(row) if row is not None else None
 
     def cards(self) -> dict[str, CardRecord]:
         """Every card, by question id (including orphans no longer in the bank)."""

@@ -7,6 +7,7 @@ the CLI's helpers before Textual takes over the terminal: one message, no traceb
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,18 +90,23 @@ def _run(options: Options, start: str, topic: str | None, concept: str | None,
     check_topic(bank, topic, concept)
     store = open_for_app(options, bank, start)
     error: StoreError | None = None
+    crashed = 0
     try:
         from quiz.tui.app import make_app
 
         app = make_app(bank, store, start=start, topic=topic, concept=concept, **app_options)
         app.run()
         error = app.store_error
+        # Textual prints its crash report and returns; the exit status must say it failed.
+        crashed = app.return_code or 0
     except StoreError as exc:
         error = exc
     finally:
         store.close()
     if error is not None:
         fail(str(error), code=2)
+    if crashed:
+        sys.exit(crashed)
 
 
 def run_lab(cluster: Cluster, path: str | Path) -> None:

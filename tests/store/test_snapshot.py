@@ -160,11 +160,21 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "sqlmod
     assert out[1] == "[]"  # no SQLAlchemy, no SQLModel
 
 
-def test_a_read_that_fails_names_the_file(store: Store, db_path: Path) -> None:
+def test_a_dropped_column_is_refused_before_the_first_read(store: Store, db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:  # ours by its tables, but not as this app wrote it
         conn.execute("ALTER TABLE card DROP COLUMN flagged")
+    conn.close()
+    with pytest.raises(StoreError, match=f"^{db_path}: .*card table .*lacks flagged"):
+        take_snapshot(db_path)
+
+
+def test_a_read_that_fails_names_the_file(store: Store, db_path: Path) -> None:
     snap = take_snapshot(db_path)
     assert snap is not None
-    with pytest.raises(StoreError, match=f"{db_path}: cannot read the progress database: "
-                                         "no such column: flagged"):
+    with sqlite3.connect(db_path) as conn:  # changed under the running app
+        conn.execute("ALTER TABLE card DROP COLUMN flagged")
+    conn.close()
+    with pytest.raises(StoreError, match=f"^{db_path}: cannot read the progress database "
+                                         r"\(no such column: flagged\)"):
         snap.flagged_ids()
+    snap.close()
