@@ -135,9 +135,10 @@ def _enum(kind: Any, value: Any, what: str) -> Any:
 
 # --- cards -----------------------------------------------------------------------------------
 
-def parse_db_time(value: str | datetime | None) -> datetime | None:
+def parse_db_time(value: str | datetime | None,
+                  what: str = "a stored time") -> datetime | None:
     """A time read as raw column text (SQLite: '2025-03-10 12:00:00.000000'), UTC-aware."""
-    return _time(value, "a stored time")
+    return _time(value, what)
 
 
 def fsrs_card_from_row(row: Any) -> Card:

@@ -39,10 +39,12 @@ LOG = typing.cast(Table, ReviewLogRow.__table__)
 SESSION = typing.cast(Table, StudySessionRow.__table__)
 EXAM = typing.cast(Table, ExamAttemptRow.__table__)
 
+ANSWERED = "an answer's answered_at"
+
 
 def cast_time(value: datetime | str) -> datetime:
     """A time from an aggregate (SQLite may hand back its text), UTC-aware."""
-    return typing.cast(datetime, convert.parse_db_time(value))
+    return typing.cast(datetime, convert.parse_db_time(value, ANSWERED))
 
 
 class HistoryStore(StoreBase):
@@ -95,7 +97,7 @@ class HistoryStore(StoreBase):
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
-            return [typing.cast(datetime, convert.parse_db_time(t)) for t in conn.scalars(query)]
+            return [typing.cast(datetime, convert.parse_db_time(t, ANSWERED)) for t in conn.scalars(query)]
 
     def answer_hours(self, since: datetime | None = None) -> list[tuple[datetime, datetime]]:
         """The first and last answer of each clock hour that has any, oldest hour first: the

@@ -181,7 +181,8 @@ def _examine(path: Path, header: bytes) -> Schema:
         # the ordinary way (that copy has made the -wal and -shm already).
         before = _stamp(path)
         try:
-            found: Schema | sqlite3.Error = _look(path, read_only_uri(path, immutable=True))
+            found: Schema | sqlite3.Error = _look(path, read_only_uri(path, immutable=True),
+                                                  wal=True)
         except sqlite3.Error as exc:
             found = exc
         if not wal.exists() and _stamp(path) == before:
@@ -189,22 +190,21 @@ def _examine(path: Path, header: bytes) -> Schema:
                 raise _judged(path, header, found) from None
             return found
     try:
-        return _look(path, read_only_uri(path))
+        return _look(path, read_only_uri(path), wal=header[18] == 2)
     except sqlite3.Error as exc:
         raise _judged(path, header, exc) from None
 
 
-def _look(path: Path, uri: str) -> Schema:
+def _look(path: Path, uri: str, wal: bool) -> Schema:
     """Read what the ours-check needs, then ``quick_check``; raises sqlite3 errors as they come,
     or ``_Damaged`` for what quick_check found."""
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
     try:
-        schema = Schema()
+        schema = Schema(wal=wal)  # from the header: an immutable read reports "delete"
         schema.objects = {name: kind for kind, name in conn.execute(
             "SELECT type, name FROM sqlite_master") if not name.startswith("sqlite_")}
         schema.user_version = conn.execute("PRAGMA user_version").fetchone()[0]
         schema.application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        schema.wal = conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
         for table in COLUMNS:
             if schema.objects.get(table) == "table":
                 schema.columns[table] = frozenset(r[0] for r in conn.execute(

@@ -47,6 +47,8 @@ READS = frozenset({
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+ANSWERED = "an answer's answered_at"
+
 
 def _guarded(method: F) -> F:
     """A read whose failure (SQLite's error, a stored value that cannot be what its column
@@ -194,7 +196,7 @@ class Snapshot:
         sql, params = "SELECT answered_at FROM review_log", ()
         if since is not None:
             sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
-        return [cast(datetime, convert.parse_db_time(t))
+        return [cast(datetime, convert.parse_db_time(t, ANSWERED))
                 for t in self._column(sql + " ORDER BY id DESC", *params)]
 
     @_guarded
@@ -205,7 +207,7 @@ class Snapshot:
             sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
         hour = "substr(answered_at, 1, 13)"
         rows = self._all(f"{sql} GROUP BY {hour} ORDER BY {hour}", params)
-        return [(cast(datetime, convert.parse_db_time(a)), cast(datetime, convert.parse_db_time(b)))
+        return [(cast(datetime, convert.parse_db_time(a, ANSWERED)), cast(datetime, convert.parse_db_time(b, ANSWERED)))
                 for a, b in rows]
 
     @_guarded

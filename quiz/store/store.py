@@ -27,13 +27,14 @@ from sqlalchemy import (
 
 from quiz.scheduling import new_card, rating_for
 from quiz.store import convert
-from quiz.store.history import LOG, HistoryStore
+from quiz.store.history import LOG, SESSION, HistoryStore
 from quiz.store.records import (
     MODES,
     SCHEDULING_MODES,
     CardRecord,
     DueReview,
     RecordedAnswer,
+    ReviewEntry,
     SyncReport,
 )
 from quiz.store.tables import CardRow
@@ -170,9 +171,12 @@ class Store(HistoryStore):
     def undo_last(self, session_id: int | None) -> str | None:
         """Take back the session's latest answer (any session's if None); its question id.
 
-        The card returns to its state before that answer (flags aside) and the log row goes.
-        Returns None when there is nothing to undo.
+        The log row goes and the card is rebuilt from the answers that remain: from its state
+        before the undone answer, replaying (as ``rebuild_cards`` does) the scheduled answers
+        logged after it, such as another copy of quiz gave meanwhile. With none, that is the
+        state before the answer exactly. Flags stay as they are. None: nothing to undo.
         """
+        scheduler = self.scheduler()
 
         def work(conn: Connection) -> str | None:
             query = select(LOG).order_by(LOG.c.id.desc()).limit(1)
@@ -183,13 +187,49 @@ class Store(HistoryStore):
                 return None
             entry = convert.review_from_row(row)
             current = self._card(conn, entry.question_id)
-            restored = replace(entry.card_before, flagged=current.flagged,
-                               suspended=current.suspended)
-            self._save_card(conn, restored, exists=True)
             conn.execute(delete(LOG).where(LOG.c.id == entry.id))
+            later = [convert.review_from_row(r) for r in conn.execute(
+                select(LOG).where(LOG.c.question_id == entry.question_id, LOG.c.id > entry.id)
+                .order_by(LOG.c.id))]
+            rebuilt = self._replayed(conn, entry, later, current, scheduler)
+            self._save_card(conn, rebuilt, exists=True)
             return entry.question_id
 
         return self._write(work)
+
+    def _replayed(self, conn: Connection, undone: ReviewEntry, later: list[ReviewEntry],
+                  current: CardRecord, scheduler: Scheduler) -> CardRecord:
+        """The card as if ``undone`` had never been given: its state before that answer with
+        every later answer applied again (a bank change since then leaves the schedule to
+        what came after it)."""
+        # An answer key changed after the undone answer: the schedule owes it nothing.
+        schedule = current.reset_at is None or current.reset_at <= undone.answered_at
+        fed = self._fed_exam_sessions(conn, {e.session_id for e in later if e.mode == "exam"})
+        record = replace(undone.card_before, fingerprint=current.fingerprint,
+                         reset_at=current.reset_at, flagged=current.flagged,
+                         suspended=current.suspended)
+        for e in sorted(later, key=lambda e: (e.answered_at, e.id)):
+            record = replace(record, first_seen=record.first_seen or e.answered_at,
+                             last_answered=e.answered_at)
+            if schedule and (e.mode in SCHEDULING_MODES
+                             or (e.session_id in fed and not current.suspended)):
+                card, _ = scheduler.review_card(record.card, e.rating,
+                                                review_datetime=e.answered_at,
+                                                review_duration=e.duration_ms)
+                record = replace(record, card=card, introduced_at=record.introduced_at
+                                 or (e.answered_at if record.is_new else None))
+        if not schedule:
+            record = replace(record, card=current.card, introduced_at=current.introduced_at)
+        return record
+
+    @staticmethod
+    def _fed_exam_sessions(conn: Connection, session_ids: set[int | None]) -> set[int]:
+        """Of these sessions, the exam attempts handed in: their answers fed the schedule."""
+        ids = {i for i in session_ids if i is not None}
+        if not ids:
+            return set()
+        return set(conn.execute(select(SESSION.c.id).where(
+            SESSION.c.id.in_(sorted(ids)), SESSION.c.finished_at.is_not(None))).scalars())
 
     # --- cards -------------------------------------------------------------------------------
 

@@ -132,9 +132,11 @@ class QuizApp(App[None]):
         # A database that fails under the app (locked for good, gone read-only) is reported
         # like one that fails at start: one line on stderr, exit 2, no traceback.
         if isinstance(error, StoreError):
-            self._store_failed(error)
-        else:
+            if self.store_error is None:
+                self._store_failed(error)
+        elif self.store_error is None:
             super()._handle_exception(error)
+        # else: a screen the store's failure left half-built; the app is already exiting on it
 
     def _warm_up(self) -> None:
         """Import what the first answer and the next question need while the user reads."""
