@@ -97,7 +97,8 @@ class HistoryStore(StoreBase):
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
-            return [typing.cast(datetime, convert.parse_db_time(t, ANSWERED)) for t in conn.scalars(query)]
+            return [typing.cast(datetime, convert.parse_db_time(t, ANSWERED))
+                    for t in conn.scalars(query)]
 
     def answer_hours(self, since: datetime | None = None) -> list[tuple[datetime, datetime]]:
         """The first and last answer of each clock hour that has any, oldest hour first: the

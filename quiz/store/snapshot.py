@@ -207,8 +207,8 @@ class Snapshot:
             sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
         hour = "substr(answered_at, 1, 13)"
         rows = self._all(f"{sql} GROUP BY {hour} ORDER BY {hour}", params)
-        return [(cast(datetime, convert.parse_db_time(a, ANSWERED)), cast(datetime, convert.parse_db_time(b, ANSWERED)))
-                for a, b in rows]
+        return [(cast(datetime, convert.parse_db_time(a, ANSWERED)),
+                 cast(datetime, convert.parse_db_time(b, ANSWERED))) for a, b in rows]
 
     @_guarded
     def logged_question_ids(self) -> set[str]:
