@@ -75,7 +75,8 @@ def load_bank_or_exit(opts: Options) -> Any:
     from quiz.bank import check_bank
 
     bank, problems = check_bank(opts.bank_paths(), similar=False)
-    if bank is not None and key:
+    # A file edited while it was being loaded must not be cached under the old content's key.
+    if bank is not None and key and cache_key(opts.bank_paths()) == key:
         save_cached(paths.cache_dir(), key, bank)
     if bank is None:
         for p in problems:
