@@ -75,7 +75,8 @@ def load_bank_or_exit(opts: Options) -> Any:
     from quiz.bank import check_bank
 
     bank, problems = check_bank(opts.bank_paths(), similar=False)
-    if bank is not None and key:
+    # A file edited while it was being loaded must not be cached under the old content's key.
+    if bank is not None and key and cache_key(opts.bank_paths()) == key:
         save_cached(paths.cache_dir(), key, bank)
     if bank is None:
         for p in problems:
@@ -362,6 +363,15 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(json_schema(kind), indent=2))
 
 
-def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="quiz")
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Console-script entry point: usage errors exit 1, as the README says (Click's is 2,
+    which the README keeps for a database that cannot be used); ``--help`` exits 0."""
+    try:
+        code = cli.main(args=argv, prog_name="quiz", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1)
+    except click.Abort as exc:
+        click.echo("Aborted!", err=True)
+        sys.exit(130 if isinstance(exc.__cause__, KeyboardInterrupt) else 1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -36,3 +36,14 @@ def test_bad_manifest_names_file_and_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:8:" in result.output and "Equals" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_alias_bomb_ends_in_one_line_naming_the_file(tmp_path: Path) -> None:
+    from tests.netpol.test_netpol_limits import LIST_BOMB
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(LIST_BOMB)
+    result = CliRunner().invoke(cli, ["lab", str(bomb), "--json"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"quiz: {bomb}:") and result.output.count("\n") == 1
+    assert "nested more than" in result.output

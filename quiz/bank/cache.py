@@ -1,29 +1,42 @@
 """A per-user cache of validated banks, so starting the app does not re-parse unchanged YAML.
 
-The key is every bank file's path, size and modification time plus the app's version and the
-cache's format: any edit, added or removed file, or upgrade misses the cache and the bank is
-loaded and checked in full. Only banks without errors are cached. ``quiz validate`` never uses
-the cache.
+The key is a digest of every bank file's path and *content* plus the app's version and the
+cache's format, so any edit misses the cache, even one that keeps the size and restores the
+modification time (``cp -p``, ``rsync -t``, ``touch -r``, coarse file-system timestamps).
+Hashing the bytes costs about a millisecond for the bundled bank. Only banks without errors
+are cached. ``quiz validate`` never uses the cache.
+
+An entry is a JSON header line (format, version, key, SHA-256 of the rest) and then the bank as
+JSON, read into the plain dataclasses of ``quiz.bank.domain``: reading it can never
+run code. It is only read from, and written to, a directory the user owns that nobody else can
+write to (and that is not a symlink), and only from a regular file the user owns; anything
+else, and any entry that cannot be read or decoded or that names another key, is a miss.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from quiz import __version__
 from quiz.bank.bank import Bank
+from quiz.bank.domain import Choice, Claim, Concept, Question, Source, Topic
+from quiz.bank.problems import Problem
 
 _KEEP = 4  # cached banks kept (one per combination of bank directories in use)
-FORMAT = 2  # what is pickled (2: quiz.bank.domain objects); part of the key
+FORMAT = 3  # what an entry holds (3: JSON of quiz.bank.domain objects); part of the key
+SUFFIX = ".json"
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any real bank; a bigger file is not ours
 
 
 def cache_key(roots: Iterable[Path]) -> str | None:
-    """A digest of the bank files' identities, or None when a root is not a readable dir."""
+    """A digest of the bank files' paths and bytes, or None when a root is not a readable dir."""
     digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
     for root in roots:
         root = Path(root).resolve()
@@ -33,33 +46,176 @@ def cache_key(roots: Iterable[Path]) -> str | None:
         try:
             files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml"))
             for path in files:
-                st = path.stat()
-                digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+                if not path.is_file():
+                    continue
+                data = path.read_bytes()
+                digest.update(f"{path}\0{len(data)}\0".encode())
+                digest.update(data)
         except OSError:
             return None
     return digest.hexdigest()[:32]
 
 
 def load_cached(directory: Path, key: str) -> Bank | None:
-    """The bank cached under ``key``, or None (missing, unreadable or from another version)."""
-    try:
-        with open(directory / f"{key}.pickle", "rb") as fh:
-            bank = pickle.load(fh)  # noqa: S301 - our own file in the user's private cache
-    except Exception:  # noqa: BLE001 - a cache that cannot be read is just a miss
+    """The bank cached under ``key``, or None (missing, unsafe, unreadable, malformed, foreign)."""
+    if not _private_dir(directory):
         return None
-    return bank if isinstance(bank, Bank) else None
+    data = _read_own_file(directory / f"{key}{SUFFIX}")
+    if data is None:
+        return None
+    header, _, body = data.partition(b"\n")
+    try:
+        if json.loads(header) != _header(key, body):
+            return None  # another version or key, or damaged (its digest differs)
+        return decode_bank(json.loads(body))
+    except Exception:  # noqa: BLE001 - an entry that cannot be decoded is just a miss
+        return None
 
 
 def save_cached(directory: Path, key: str, bank: Bank) -> None:
-    """Cache ``bank`` atomically; failures are ignored (the cache is an optimisation)."""
+    """Cache ``bank`` atomically; failures are ignored (the cache is an optimisation).
+
+    A bank whose JSON would not read back equal (a scenario holding a date, a number as a
+    mapping key...) is not cached: the next start loads it in full, as it must.
+    """
     try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(bank, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, directory / f"{key}.pickle")
-        old = sorted(directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in old[_KEEP:]:
-            stale.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError):
+        body = json.dumps(encode_bank(bank), separators=(",", ":"),
+                          allow_nan=False).encode()
+        if decode_bank(json.loads(body)) != bank:
+            return
+    except (TypeError, ValueError, RecursionError):
         return
+    data = json.dumps(_header(key, body)).encode() + b"\n" + body
+    try:
+        if not _private_dir(directory, create=True):
+            return
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, directory / f"{key}{SUFFIX}")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(directory)
+    except OSError:
+        return
+
+
+def _header(key: str, body: bytes) -> dict[str, Any]:
+    """An entry's first line: what it is for, and a digest of the JSON that follows."""
+    return {"format": FORMAT, "version": __version__, "key": key,
+            "sha256": hashlib.sha256(body).hexdigest()}
+
+
+def _prune(directory: Path) -> None:
+    """Keep the newest few entries; drop pickles left by versions before FORMAT 3."""
+    for old in directory.glob("*.pickle"):
+        old.unlink(missing_ok=True)
+    entries = sorted(directory.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime,
+                     reverse=True)
+    for stale in entries[_KEEP:]:
+        stale.unlink(missing_ok=True)
+
+
+def _private_dir(directory: Path, *, create: bool = False) -> bool:
+    """Whether ``directory`` is a real directory the user owns and only the user can write."""
+    try:
+        st = os.lstat(directory)
+    except FileNotFoundError:
+        if not create:
+            return False
+        try:
+            directory.mkdir(parents=True, mode=0o700)
+        except OSError:
+            return False
+        return _private_dir(directory)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and _own_and_private(st)
+
+
+def _own_and_private(st: os.stat_result) -> bool:
+    owner_ok = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return owner_ok and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _read_own_file(path: Path) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of the user's (never a link, FIFO, device)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not _own_and_private(st) \
+                or st.st_size > MAX_ENTRY_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(MAX_ENTRY_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+# --- the entry's JSON ------------------------------------------------------------------------
+
+def encode_bank(bank: Bank) -> dict[str, Any]:
+    """``bank`` as JSON-ready data (the dataclasses' fields by name)."""
+    return {
+        "roots": [str(r) for r in bank.roots],
+        "sources": [_fields(s) for s in bank.sources.values()],
+        "topics": [_fields(t) for t in bank.topics.values()],
+        "concepts": [_fields(c) for c in bank.concepts.values()],
+        "questions": [_question_fields(q) for q in bank.questions.values()],
+        "warnings": [_fields(w) for w in bank.warnings],
+    }
+
+
+def decode_bank(data: dict[str, Any]) -> Bank:
+    """The bank ``encode_bank`` wrote; raises (TypeError, KeyError...) on anything else."""
+    sources = [Source(**s) for s in data["sources"]]
+    topics = [Topic(**t) for t in data["topics"]]
+    concepts = [Concept(**c) for c in data["concepts"]]
+    questions = [_question(q) for q in data["questions"]]
+    return Bank(roots=tuple(Path(r) for r in data["roots"]),
+                sources={s.id: s for s in sources},
+                topics={t.id: t for t in topics},
+                concepts={c.id: c for c in concepts},
+                questions={q.id: q for q in questions},
+                warnings=[Problem(**w) for w in data["warnings"]])
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in _field_names(type(obj))}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+
+
+def _question_fields(question: Question) -> dict[str, Any]:
+    fields = _fields(question)
+    fields["choices"] = [_choice_fields(c) for c in question.choices]
+    return fields
+
+
+def _choice_fields(choice: Choice) -> dict[str, Any]:
+    fields = _fields(choice)
+    if choice.claims is not None:
+        fields["claims"] = [_fields(c) for c in choice.claims]
+    return fields
+
+
+def _question(data: dict[str, Any]) -> Question:
+    data["choices"] = [_choice(c) for c in data["choices"]]
+    return Question(**data)
+
+
+def _choice(data: dict[str, Any]) -> Choice:
+    claims = data.get("claims")
+    if claims is not None:
+        data["claims"] = [Claim(**c) for c in claims]
+    return Choice(**data)

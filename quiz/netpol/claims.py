@@ -8,6 +8,7 @@ from typing import Any
 from quiz.netpol.errors import QueryError
 from quiz.netpol.evaluate import Verdict, evaluate
 from quiz.netpol.model import Cluster
+from quiz.textsafe import quote
 
 CLAIM_FIELDS = ("from", "to", "port", "protocol", "allowed")
 
@@ -33,10 +34,10 @@ def check_claim(
         raise QueryError(f"claim is missing: {', '.join(missing)}")
     expected = data["allowed"]
     if not isinstance(expected, bool):
-        raise QueryError(f"claim 'allowed' must be true or false, not {expected!r}")
+        raise QueryError(f"claim 'allowed' must be true or false, not {quote(expected)}")
     for key in ("from", "to"):
         if not isinstance(data[key], str):
-            raise QueryError(f"claim {key!r} must be 'namespace/pod', not {data[key]!r}")
+            raise QueryError(f"claim {key!r} must be 'namespace/pod', not {quote(data[key])}")
     protocol = data.get("protocol") or "TCP"
     verdict = evaluate(cluster, data["from"], data["to"], data["port"], protocol,
                        disabled_policies=disabled_policies)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from quiz.textsafe import printable, quote, shorten
+
 
 class NetpolError(Exception):
     """Base class of every error raised by :mod:`quiz.netpol`."""
@@ -31,9 +33,11 @@ class ManifestError(NetpolError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        # One line, whatever the path and the quoted values hold (escapes, newlines).
+        path, message = printable(shorten(self.path, 200)), printable(self.message)
         if self.line is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}:{self.col or 1}: {self.message}"
+            return f"{path}: {message}"
+        return f"{path}:{self.line}:{self.col or 1}: {message}"
 
 
 class QueryError(NetpolError):
@@ -45,7 +49,7 @@ class UnknownPodError(QueryError):
 
     def __init__(self, ref: str) -> None:
         self.ref = ref
-        super().__init__(f"unknown pod {ref!r}")
+        super().__init__(f"unknown pod {quote(ref)}")
 
 
 class UnknownPortError(QueryError):
@@ -55,4 +59,5 @@ class UnknownPortError(QueryError):
         self.pod = pod
         self.port = port
         self.protocol = protocol
-        super().__init__(f"pod {pod} declares no {protocol} container port named {port!r}")
+        super().__init__(f"pod {shorten(pod)} declares no {protocol} container port named "
+                         f"{quote(port)}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from quiz.netpol.errors import QueryError, UnknownPortError
 from quiz.netpol.index import ClusterIndex
 from quiz.netpol.model import PROTOCOLS, Cluster, Direction, Pod, PodRef, Protocol
+from quiz.textsafe import quote
 
 
 @dataclass(frozen=True, order=True)
@@ -141,18 +142,18 @@ def check_protocol(protocol: str) -> Protocol:
     for known in PROTOCOLS:
         if protocol == known:
             return known
-    raise QueryError(f"unknown protocol {protocol!r} (expected TCP, UDP or SCTP)")
+    raise QueryError(f"unknown protocol {quote(protocol)} (expected TCP, UDP or SCTP)")
 
 
 def resolve_port(dst: Pod, port: int | str, protocol: str) -> tuple[int, str | None]:
     """The port number and name for a query: a number, or a named container port of ``dst``."""
     if isinstance(port, bool) or not isinstance(port, int | str):
-        raise QueryError(f"port must be a number or a port name, not {port!r}")
+        raise QueryError(f"port must be a number or a port name, not {quote(port)}")
     if isinstance(port, str) and port.isdigit():
         port = int(port)
     if isinstance(port, int):
         if not 1 <= port <= 65535:
-            raise QueryError(f"port {port} is out of range 1-65535")
+            raise QueryError(f"port {quote(port)} is out of range 1-65535")
         names = [p.name for p in dst.ports if p.number == port and p.protocol == protocol]
         return port, next((n for n in names if n), None)
     number = dst.named_port(port, protocol)

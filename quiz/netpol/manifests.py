@@ -7,9 +7,10 @@ tree; only a failure composes the stream again to find the line and column.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from quiz.netpol.errors import ManifestError
+from quiz.netpol.limits import MAX_LIST_DEPTH, Budget, check_cluster_size, read_manifest_file
 from quiz.netpol.model import (
     DEFAULT_NAMESPACE,
     NAME_LABEL,
@@ -31,6 +33,7 @@ from quiz.netpol.model import (
 from quiz.netpol.policies import is_port_name, parse_policy, parse_port_number, parse_protocol
 from quiz.netpol.positions import StreamLocator, YamlLoader
 from quiz.netpol.reading import Loc, Locate, Reader
+from quiz.textsafe import printable, quote, shorten
 
 API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "NetworkPolicy": "networking.k8s.io/v1"}
 LIST_KINDS = {"List", "NamespaceList", "PodList", "NetworkPolicyList"}
@@ -40,17 +43,29 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 
 
 def load_manifests_file(path: str | Path) -> Cluster:
-    """Load a YAML file of manifests; raises :class:`ManifestError` naming the faulty place."""
-    origin = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ManifestError(origin, None, None, f"cannot read file: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ManifestError(origin, None, None, "not a UTF-8 text file") from None
-    return load_manifests_text(text, origin=origin)
+    """Load a YAML file of manifests; raises :class:`ManifestError` naming the faulty place.
+
+    Only a regular file of at most ``limits.MAX_FILE_BYTES`` is read (a FIFO does not hang).
+    """
+    return load_manifests_text(read_manifest_file(path), origin=str(path))
 
 
+def _parser_errors_named(load: Callable[[str, str], Cluster]) -> Callable[[str, str], Cluster]:
+    """What the YAML parser raises outside ``yaml.YAMLError`` (a 5000-digit integer is a
+    ValueError) becomes a ManifestError naming the file too."""
+
+    @functools.wraps(load)
+    def wrapper(text: str, origin: str = "<manifests>") -> Cluster:
+        try:
+            return load(text, origin)
+        except ValueError as exc:
+            detail = printable(shorten(str(exc), 120))
+            raise ManifestError(origin, None, None, f"YAML error: {detail}") from None
+
+    return wrapper
+
+
+@_parser_errors_named
 def load_manifests_text(text: str, origin: str = "<manifests>") -> Cluster:
     """Load manifests from YAML text (one or more documents)."""
     try:
@@ -88,15 +103,22 @@ class _Builder:
     namespaces: dict[str, Namespace] = field(default_factory=dict)
     pods: dict[PodRef, Pod] = field(default_factory=dict)
     policies: dict[str, tuple[NetworkPolicy, Reader, dict]] = field(default_factory=dict)
+    budget: Budget = field(default_factory=Budget)
+    policy_entries: int = 0  # what the policies read: their share of the evaluation's cost
 
     def build(self, objects: list[tuple[Loc, Any]]) -> Cluster:
         for loc, obj in objects:
             self._object(loc, obj)
+        check_cluster_size(
+            self.origin, pods=len(self.pods), namespaces=len(self.namespaces) + 1,
+            ports=sum(len(p.ports) for p in self.pods.values()),
+            ips=sum(len(p.ips) for p in self.pods.values()),
+            policy_entries=self.policy_entries + len(self.policies))
         declared = bool(self.namespaces)
         for policy, reader, meta in self.policies.values():
             if declared and policy.namespace not in self.namespaces:
                 where = ("metadata", "namespace") if "namespace" in meta else ("metadata",)
-                reader.fail(where, f"namespace {policy.namespace!r} has no Namespace object "
+                reader.fail(where, f"namespace {quote(policy.namespace)} has no Namespace object "
                                    "(declare it, or declare no Namespace at all)")
         namespaces = dict(self.namespaces)
         used = [p.ref.namespace for p in self.pods.values()]
@@ -109,25 +131,29 @@ class _Builder:
         return Cluster(dict(sorted(namespaces.items())), pods, policies, self.origin)
 
     def _object(self, loc: Loc, obj: Any) -> None:
-        reader = Reader(self.origin, loc, self.locate)
+        reader = Reader(self.origin, loc, self.locate, budget=self.budget)
         if not isinstance(obj, dict):
-            what = "a list" if isinstance(obj, list) else f"{type(obj).__name__} {obj!r}"
+            what = "a list" if isinstance(obj, list) else f"{type(obj).__name__} {quote(obj)}"
             reader.fail((), f"a manifest must be a mapping with a 'kind', not {what}")
+        reader.spend(1, ())
         kind = obj.get("kind")
         if kind is None:
             reader.fail(("kind",), "missing 'kind'")
         if not isinstance(kind, str):
-            reader.fail(("kind",), f"kind must be a string, not {kind!r}")
+            reader.fail(("kind",), f"kind must be a string, not {quote(kind)}")
         if kind in LIST_KINDS:
+            if loc.count("items") >= MAX_LIST_DEPTH:
+                reader.fail(("kind",), f"a {kind} nested more than {MAX_LIST_DEPTH} deep "
+                                       "(a List may hold Lists, but not that deep)")
             for i, item in enumerate(reader.sequence(obj.get("items"), ("items",))):
                 self._object((*loc, "items", i), item)
             return
         if kind not in API_VERSIONS:
-            reader.fail(("kind",), f"unknown kind {kind!r}: only Namespace, Pod, NetworkPolicy "
-                                   "and List objects can be evaluated")
+            reader.fail(("kind",), f"unknown kind {quote(kind)}: only Namespace, Pod, "
+                                   "NetworkPolicy and List objects can be evaluated")
         version = obj.get("apiVersion")
         if version is not None and version != API_VERSIONS[kind]:
-            reader.fail(("apiVersion",), f"unsupported apiVersion {version!r} for {kind} "
+            reader.fail(("apiVersion",), f"unsupported apiVersion {quote(version)} for {kind} "
                                          f"(expected {API_VERSIONS[kind]})")
         reader.label = kind
         meta = reader.mapping(obj.get("metadata"), ("metadata",))
@@ -146,7 +172,9 @@ class _Builder:
             key = f"{namespace}/{name}"
             if key in self.policies:
                 reader.fail(("metadata", "name"), f"duplicate NetworkPolicy {key}")
+            before = self.budget.spent
             policy = parse_policy(reader, namespace, name, obj.get("spec"))
+            self.policy_entries += self.budget.spent - before
             self.policies[key] = (policy, reader, meta)
 
     def _namespace(self, reader: Reader, name: str, meta: dict) -> None:
@@ -182,7 +210,7 @@ def _container_port(reader: Reader, raw: Any, loc: Loc) -> ContainerPort:
     protocol = parse_protocol(reader, mapping.get("protocol"), (*loc, "protocol"))
     name = reader.string(mapping.get("name"), (*loc, "name"), required=False) or None
     if name is not None and not is_port_name(name):
-        reader.fail((*loc, "name"), f"invalid port name {name!r}: a port name has 1-15 "
+        reader.fail((*loc, "name"), f"invalid port name {quote(name)}: a port name has 1-15 "
                                     "lowercase letters, digits or '-', with a letter")
     return ContainerPort(number, protocol, name)
 
@@ -200,10 +228,10 @@ def _pod_ips(reader: Reader, status: dict) -> tuple[IPAddress, ...]:
         try:
             ips.append(ipaddress.ip_address(text))
         except ValueError:
-            reader.fail(loc, f"invalid IP address {text!r}")
+            reader.fail(loc, f"invalid IP address {quote(text)}")
     return tuple(dict.fromkeys(ips))
 
 
 def _check_name(reader: Reader, loc: Loc, name: str, pattern: re.Pattern[str]) -> None:
     if not pattern.match(name):
-        reader.fail(loc, f"invalid name {name!r}: use lowercase letters, digits and '-'")
+        reader.fail(loc, f"invalid name {quote(name)}: use lowercase letters, digits and '-'")

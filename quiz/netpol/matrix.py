@@ -13,6 +13,7 @@ from quiz.netpol.errors import QueryError
 from quiz.netpol.evaluate import Verdict, check_protocol, evaluate
 from quiz.netpol.index import ClusterIndex, CompiledPolicy
 from quiz.netpol.model import Cluster, PodRef, Protocol
+from quiz.textsafe import quote
 
 
 class Edge(NamedTuple):
@@ -59,11 +60,11 @@ def port_edges(
     """
     proto = check_protocol(protocol)
     if isinstance(port, bool) or not isinstance(port, int | str):
-        raise QueryError(f"port must be a number or a port name, not {port!r}")
+        raise QueryError(f"port must be a number or a port name, not {quote(port)}")
     if isinstance(port, str) and port.isdigit():
         port = int(port)
     if isinstance(port, int) and not 1 <= port <= 65535:
-        raise QueryError(f"port {port} is out of range 1-65535")
+        raise QueryError(f"port {quote(port)} is out of range 1-65535")
     run = _Run(cluster.index, frozenset(disabled_policies))
     targets: list[list[tuple[int, Protocol, str | None, int, int]]] = []
     for d, dst in enumerate(run.index.pods):

@@ -19,6 +19,7 @@ from quiz.netpol.model import (
 )
 from quiz.netpol.reading import Loc, Reader, kind_of
 from quiz.netpol.selectors import LabelSelector, parse_selector
+from quiz.textsafe import quote
 
 SPEC_FIELDS = ("podSelector", "policyTypes", "ingress", "egress")
 PEER_FIELDS = ("podSelector", "namespaceSelector", "ipBlock")
@@ -49,7 +50,7 @@ def parse_policy(reader: Reader, namespace: str, name: str, raw_spec: Any) -> Ne
         text = reader.string(raw, ("spec", "policyTypes", i))
         if text not in POLICY_TYPES:
             reader.fail(("spec", "policyTypes", i),
-                        f"invalid policy type {text!r} (expected Ingress or Egress)")
+                        f"invalid policy type {quote(text)} (expected Ingress or Egress)")
         types.add(POLICY_TYPES[text])
     rules: dict[Direction, tuple[Rule, ...]] = {}
     for direction in ("ingress", "egress"):
@@ -113,11 +114,12 @@ def _ip_block(reader: Reader, raw: Any, loc: Loc) -> IPBlock:
 def _cidr(reader: Reader, raw: Any, loc: Loc) -> IPNetwork:
     text = reader.string(raw, loc)
     if "/" not in text:
-        reader.fail(loc, f"invalid CIDR {text!r}: write it with a prefix length, e.g. 10.0.0.0/16")
+        reader.fail(loc, f"invalid CIDR {quote(text)}: write it with a prefix length, "
+                         "e.g. 10.0.0.0/16")
     try:
         return ipaddress.ip_network(text, strict=False)
     except ValueError:
-        reader.fail(loc, f"invalid CIDR {text!r}")
+        reader.fail(loc, f"invalid CIDR {quote(text)}")
 
 
 def _port(reader: Reader, raw: Any, loc: Loc) -> PolicyPort:
@@ -128,7 +130,7 @@ def _port(reader: Reader, raw: Any, loc: Loc) -> PolicyPort:
         if isinstance(port, str):
             if not is_port_name(port):
                 hint = " (write a number without quotes)" if port.isdigit() else ""
-                reader.fail((*loc, "port"), f"invalid port name {port!r}: a port name has "
+                reader.fail((*loc, "port"), f"invalid port name {quote(port)}: a port name has "
                             f"1-15 lowercase letters, digits or '-', with a letter{hint}")
         else:
             port = parse_port_number(reader, port, (*loc, "port"))
@@ -138,7 +140,8 @@ def _port(reader: Reader, raw: Any, loc: Loc) -> PolicyPort:
         if port is None:
             reader.fail((*loc, "endPort"), "endPort needs a numeric port")
         if isinstance(port, str):
-            reader.fail((*loc, "endPort"), f"endPort needs a numeric port, not named port {port!r}")
+            reader.fail((*loc, "endPort"),
+                        f"endPort needs a numeric port, not named port {quote(port)}")
         if end_port < port:
             reader.fail((*loc, "endPort"), f"endPort {end_port} is smaller than port {port}")
     return PolicyPort(protocol, port, end_port)
@@ -152,7 +155,7 @@ def parse_protocol(reader: Reader, raw: Any, loc: Loc) -> Protocol:
     for known in PROTOCOLS:
         if text == known:
             return known
-    reader.fail(loc, f"invalid protocol {text!r} (expected TCP, UDP or SCTP)")
+    reader.fail(loc, f"invalid protocol {quote(text)} (expected TCP, UDP or SCTP)")
 
 
 def parse_port_number(reader: Reader, raw: Any, loc: Loc) -> int:
@@ -160,5 +163,5 @@ def parse_port_number(reader: Reader, raw: Any, loc: Loc) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
         reader.fail(loc, f"must be a port number, not {kind_of(raw)}")
     if not 1 <= raw <= 65535:
-        reader.fail(loc, f"port {raw} is out of range 1-65535")
+        reader.fail(loc, f"port {quote(raw)} is out of range 1-65535")
     return raw

@@ -1,6 +1,9 @@
 """Typed access to one parsed manifest object, failing with a positioned :class:`ManifestError`.
 
 Parsing never composes the YAML node tree; only a failure asks ``locate`` for a position.
+Every mapping key and list item read is spent from the load's :class:`Budget`, so aliases that
+repeat a subtree millions of times end in one error, not in minutes of work. Values quoted in
+messages go through ``quiz.textsafe.quote``: bounded, and with control characters escaped.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from collections.abc import Callable, Collection
 from typing import Any, NoReturn
 
 from quiz.netpol.errors import ManifestError
+from quiz.netpol.limits import Budget
+from quiz.textsafe import quote, shorten
 
 Loc = tuple[str | int, ...]
 Locate = Callable[[Loc], tuple[int, int] | None]
@@ -18,6 +23,8 @@ def dotted(loc: Loc) -> str:
     """``("spec", "ingress", 0, "from")`` as ``spec.ingress[0].from``."""
     text = ""
     for part in loc:
+        if not isinstance(part, int):
+            part = shorten(part, 40)  # a key from the file (escaped with the whole message)
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
 
@@ -25,16 +32,28 @@ def dotted(loc: Loc) -> str:
 class Reader:
     """Reads the fields of one object; ``prefix`` locates the object in its file or list."""
 
-    def __init__(self, origin: str, prefix: Loc, locate: Locate | None, label: str = "") -> None:
+    def __init__(self, origin: str, prefix: Loc, locate: Locate | None, label: str = "",
+                 budget: Budget | None = None) -> None:
         self.origin = origin
         self.prefix = prefix
         self.locate = locate
         self.label = label
+        self.budget = budget if budget is not None else Budget()
+
+    def spend(self, count: int, loc: Loc) -> None:
+        """Count ``count`` values read; a ManifestError once the load's budget is used up."""
+        self.budget.left -= count
+        if self.budget.left < 0:
+            self.fail(loc, f"too large for the lab: more than {self.budget.limit:,} list items "
+                           "and mapping keys in all (YAML aliases counted each time used)")
 
     def fail(self, loc: Loc, message: str) -> NoReturn:
         """Raise a :class:`ManifestError` about the value at ``loc`` inside this object."""
         full = self.prefix + loc
-        position = self.locate(full) if self.locate is not None else None
+        try:
+            position = self.locate(full) if self.locate is not None else None
+        except (ValueError, RecursionError):  # the position is a nicety; the error is not
+            position = None
         parts = [] if position is not None else [_describe_prefix(self.prefix)]
         parts += [p for p in (self.label, dotted(loc)) if p]
         text = ": ".join([*filter(None, parts), message])
@@ -47,12 +66,14 @@ class Reader:
             return {}
         if not isinstance(value, dict):
             self.fail(loc, f"must be a mapping, not {kind_of(value)}")
+        self.spend(len(value), loc)
         for key in value:
             if not isinstance(key, str):
-                self.fail(loc, f"keys must be strings, not {kind_of(key)} {key!r}")
+                self.fail(loc, f"keys must be strings, not {kind_of(key)} {quote(key)}")
             if allowed is not None and key not in allowed:
                 expected = ", ".join(sorted(allowed))
-                self.fail((*loc, key), f"unknown field {key!r} (expected one of: {expected})")
+                self.fail((*loc, key),
+                          f"unknown field {quote(key)} (expected one of: {expected})")
         return value
 
     def sequence(self, value: Any, loc: Loc) -> list:
@@ -61,6 +82,7 @@ class Reader:
             return []
         if not isinstance(value, list):
             self.fail(loc, f"must be a list, not {kind_of(value)}")
+        self.spend(len(value), loc)
         return value
 
     def string(self, value: Any, loc: Loc, *, required: bool = True) -> str:
@@ -80,8 +102,9 @@ class Reader:
         mapping = self.mapping(value, loc)
         for key, item in mapping.items():
             if not isinstance(item, str):
-                self.fail((*loc, key), f"label value must be a string, not {kind_of(item)} "
-                                       f"(quote it: \"{item}\")")
+                hint = f" (quote it: \"{quote(item)}\")" if isinstance(item, int | float) else ""
+                self.fail((*loc, key), f"label value must be a string, not {kind_of(item)}"
+                                       + hint)
         return dict(mapping)
 
 

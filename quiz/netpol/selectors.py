@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from quiz.netpol.reading import Loc, Reader
+from quiz.textsafe import quote
 
 Operator = Literal["In", "NotIn", "Exists", "DoesNotExist"]
 OPERATORS: tuple[Operator, ...] = ("In", "NotIn", "Exists", "DoesNotExist")
@@ -80,7 +81,7 @@ def _requirement(reader: Reader, raw: Any, loc: Loc) -> Requirement:
     operator = reader.string(mapping.get("operator"), (*loc, "operator"))
     if operator not in OPERATORS:
         reader.fail((*loc, "operator"),
-                    f"invalid operator {operator!r} (expected one of: {', '.join(OPERATORS)})")
+                    f"invalid operator {quote(operator)} (expected one of: {', '.join(OPERATORS)})")
     values = []
     for i, value in enumerate(reader.sequence(mapping.get("values"), (*loc, "values"))):
         values.append(reader.string(value, (*loc, "values", i), required=False))

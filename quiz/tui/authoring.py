@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz import paths
+from quiz.tui.text import shown
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
@@ -67,7 +68,7 @@ def open_edit(app: QuizApp, question_id: str) -> None:
 
     question = app.bank.questions.get(question_id)
     if question is None:
-        app.notify(f"{question_id} is not in the bank.", severity="error", markup=False)
+        app.notify(shown(f"{question_id} is not in the bank."), severity="error", markup=False)
         return
     # The origin is shown relative to the directory the bank was loaded from: try it, then
     # look the question up in each bank.
@@ -81,7 +82,7 @@ def open_edit(app: QuizApp, question_id: str) -> None:
         except (BankWriteError, OSError) as exc:
             error = str(exc)
     if form is None:
-        app.notify(error, title="Cannot edit", severity="error", timeout=10, markup=False)
+        app.notify(shown(error), title="Cannot edit", severity="error", timeout=10, markup=False)
         return
     app.push_screen(form, lambda qid: _saved(app, qid))
 

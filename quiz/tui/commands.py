@@ -11,6 +11,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from quiz.tui.text import clip
+
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
 
@@ -35,7 +37,9 @@ class QuizCommands(Provider):
              "Due reviews first, then new questions"),
         ]
         for topic in app.bank.topics.values():
-            commands.append((f"Practice: {topic.title}", partial(app.start_practice, topic.id),
+            # One line, controls escaped: the palette shows the title as it matches it.
+            title = clip(topic.title, 200)
+            commands.append((f"Practice: {title}", partial(app.start_practice, topic.id),
                              "Every question of the topic; the schedule is not changed"))
         commands.append(("Exam: a timed mock exam", app.open_exam,
                          "A paper drawn by topic weight against the clock; resumes one left open"))

@@ -1,7 +1,10 @@
-"""Bank text as Textual ``Content``: always literal, never parsed as console markup.
+r"""Bank text as Textual ``Content``: always literal, never parsed as console markup.
 
 Every widget that shows words from the bank gets them through these helpers (or a Markdown
-widget), so ``[bold]x[/bold]`` in a question stays exactly that on screen.
+widget), so ``[bold]x[/bold]`` in a question stays exactly that on screen. They also show
+control characters as visible escapes (``\e``, ``\x07``; tab and newline kept where lines
+are), so a bank or manifest can never write terminal escape sequences (clipboard writes, title
+changes, screen clears): validation rejects such text, and the screen is safe without it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import re
 from datetime import datetime, timedelta
 
 from textual.content import Content
+
+from quiz.textsafe import printable
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _EMPHASIS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"  # **strong**
@@ -20,8 +25,14 @@ _BLOCK = re.compile(r"^\s*(```|~~~|#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)|^( {4}|\t)\S
 CODE_STYLE = "$text-warning"
 
 
+def shown(text: str) -> str:
+    """``text`` as a screen may show it: control characters escaped, lines and tabs kept."""
+    return printable(text, keep_lines=True)
+
+
 def literal(text: str, style: str = "") -> Content:
-    """Text exactly as written (an optional style over all of it)."""
+    """Text exactly as written (an optional style over all of it), controls escaped."""
+    text = shown(text)
     return Content.styled(text, style) if style else Content(text)
 
 
@@ -42,7 +53,7 @@ def _emphasis(text: str, style: str) -> list[str | tuple[str, str]]:
 def inline(text: str, style: str = "") -> Content:
     """One paragraph of bank Markdown as literal text: `code`, **strong** and *em* are styled
     (their markers dropped); anything else, brackets included, shows as written."""
-    text = " ".join(text.split())
+    text = " ".join(shown(text).split())
     parts: list[str | tuple[str, str]] = []
     last = 0
     for match in _CODE.finditer(text):
@@ -113,7 +124,8 @@ def first_paragraph(markdown: str) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters with an ellipsis."""
+    """``text`` on one line, controls escaped, cut to ``width`` characters with an ellipsis."""
+    text = printable(text)
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 

@@ -265,7 +265,7 @@ class BrowseScreen(Screen[None]):
         bank = self.quiz.bank
         concepts = ", ".join(c.title for c in bank.concepts_of(question))
         preview.update(Content.assemble(
-            (qid, "bold"), "  ", literal(concepts, "$text-muted"), "\n",
+            literal(qid, "bold"), "  ", literal(concepts, "$text-muted"), "\n",
             inline(first_paragraph(question.question))))
 
     # --- events --------------------------------------------------------------------------
@@ -341,7 +341,8 @@ class BrowseScreen(Screen[None]):
         flagged = not self.rows[qid].progress.flagged
         self.quiz.store.set_flagged(qid, flagged)
         self.refresh_row(qid)
-        self.notify(f"{qid} flagged." if flagged else f"{qid}: flag removed.", timeout=2,
+        shown_id = clip(qid, 80)
+        self.notify(f"{shown_id} flagged." if flagged else f"{shown_id}: flag removed.", timeout=2,
                     markup=False)
 
     def action_suspend(self) -> None:
@@ -351,8 +352,9 @@ class BrowseScreen(Screen[None]):
         suspended = self.rows[qid].progress.state != "suspended"
         self.quiz.store.set_suspended(qid, suspended)
         self.refresh_row(qid)
-        self.notify(f"{qid} suspended: reviews will not ask it." if suspended
-                    else f"{qid} is back in the review schedule.", timeout=3, markup=False)
+        shown_id = clip(qid, 80)
+        self.notify(f"{shown_id} suspended: reviews will not ask it." if suspended
+                    else f"{shown_id} is back in the review schedule.", timeout=3, markup=False)
 
     def action_practise(self) -> None:
         qid = self._current_id()

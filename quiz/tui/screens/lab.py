@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, SelectionList, Static
 
 from quiz.netpol import Cluster, PolicyToggles, Verdict
-from quiz.tui.text import literal, plural
+from quiz.tui.text import clip, literal, plural
 from quiz.tui.widgets.policy_list import PolicyList
 from quiz.tui.widgets.reach_matrix import ReachMatrix, Target
 from quiz.tui.widgets.verdict_view import VerdictView
@@ -36,7 +36,7 @@ def scenario_cluster(question: Question) -> Cluster:
     from quiz import netpol
 
     if question.scenario is None:
-        raise ValueError(f"question {question.id} has no scenario")
+        raise ValueError(f"question {clip(question.id, 80)} has no scenario")
     if isinstance(question.scenario, str):
         return netpol.load_manifests_file(Path(question.origin).parent / question.scenario)
     return netpol.cluster_from_objects(question.scenario, origin=question.origin)

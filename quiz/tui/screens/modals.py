@@ -109,7 +109,7 @@ class MissedQuestionModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-frame") as frame:
-            frame.border_title = Content(f"Missed: {self.feedback.question.id}")
+            frame.border_title = literal(f"Missed: {self.feedback.question.id}")
             frame.border_subtitle = Content("↑↓ PgUp PgDn scroll · esc close")
             yield FeedbackView(self.bank, self.feedback, show_stem=True)
         yield Footer()

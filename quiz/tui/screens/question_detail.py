@@ -70,7 +70,7 @@ class QuestionDetailScreen(Screen[None]):
     def _title(self) -> Content:
         question = self.question
         topic = self.quiz.bank.topics.get(question.topic) if question else None
-        parts: list[str | tuple[str, str] | Content] = [(self.question_id, "bold")]
+        parts: list[str | tuple[str, str] | Content] = [literal(self.question_id, "bold")]
         if question is not None:
             parts += ["  ", literal(topic.title if topic else question.topic, "$text-muted")]
         return Content.assemble(*parts)

@@ -40,7 +40,7 @@ from quiz.tui.screens.question_form_fields import (
     read_draft,
 )
 from quiz.tui.screens.question_form_save import QuestionFormSaving
-from quiz.tui.text import literal
+from quiz.tui.text import literal, shown
 from quiz.tui.widgets.choice_editor import ChoiceEditor
 from quiz.tui.widgets.field_problems import problem_status, show_beside_fields
 
@@ -186,7 +186,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     async def _start_check(self) -> None:
         self._check_timer = None
-        stem = self.query_one("#form-stem", TextArea).text
+        stem = shown(self.query_one("#form-stem", TextArea).text)
         preview = self.query_one("#form-preview", Markdown)
         if preview.source != stem:
             await preview.update(stem)

@@ -27,7 +27,7 @@ from textual.widgets import (
 )
 
 from quiz.bank.loader import display_path
-from quiz.tui.text import literal
+from quiz.tui.text import literal, shown
 from quiz.tui.widgets.choice_editor import ChoiceEditor
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ def form_title(question_id: str | None, path: Path | None, bank_dir: Path | None
     if question_id is not None:
         where = short_path(path) if path else ""
         return Content.assemble(("Edit ", "bold $text-primary"),
-                                (str(question_id), "bold"), ("  " + where, "$text-muted"))
+                                literal(str(question_id), "bold"),
+                                literal("  " + where, "$text-muted"))
     return Content.assemble(("New question", "bold $text-primary"),
                             (f"  → {short_path(bank_dir or Path('.'))}", "$text-muted"))
 
@@ -100,7 +101,7 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
     yield markdown_area(str(data.get("question") or ""), "form-stem")
     yield Static(classes="field-problems", id="question-problems")
     yield Static(literal("Preview", "$text-muted"), classes="form-heading")
-    yield Markdown(str(data.get("question") or ""), id="form-preview")
+    yield Markdown(shown(str(data.get("question") or "")), id="form-preview")
     yield Static(Content.assemble(("Choices", "bold"), (
         f"  {MIN_CHOICES} to {MAX_CHOICES}; tick every correct one (several: select "
         "all that apply); blank rows are left out", "$text-muted")),

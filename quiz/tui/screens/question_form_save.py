@@ -24,7 +24,7 @@ from quiz.bank.writer import (
     read_question,
     topic_stamp,
 )
-from quiz.tui.text import plural
+from quiz.tui.text import plural, shown
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -116,15 +116,16 @@ class QuestionFormSaving:
             self._refuse(len(exc.problems))
             return
         except BankWriteError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=10, markup=False)
+            self.notify(shown(str(exc)), title="Not saved", severity="error", timeout=10,
+                        markup=False)
             return
         qid = str(draft["id"])
         error = reload_bank(self.quiz, self.bank_dir if not self.editing else None)
         if error:
-            self.notify(error, title="Saved, but the bank did not reload", severity="warning",
-                        timeout=10, markup=False)
+            self.notify(shown(error), title="Saved, but the bank did not reload",
+                        severity="warning", timeout=10, markup=False)
         verb = "Saved" if self.editing else "Added"
-        self.notify(f"{verb} {qid} in {display_path(path)}.", timeout=4, markup=False)
+        self.notify(shown(f"{verb} {qid} in {display_path(path)}."), timeout=4, markup=False)
         self.dismiss(qid)
 
     def _conflict(self, exc: BankConflict, topic: str) -> None:
@@ -144,7 +145,7 @@ class QuestionFormSaving:
                 else:
                     self._stamps.pop(topic, None)
             except BankWriteError as err:
-                self.notify(str(err), title="Cannot reload", severity="error", timeout=10,
+                self.notify(shown(str(err)), title="Cannot reload", severity="error", timeout=10,
                             markup=False)
                 return
             self.action_save()

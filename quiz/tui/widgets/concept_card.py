@@ -9,7 +9,8 @@ from textual.style import Style
 from textual.widgets import Static
 
 from quiz.bank import Concept
-from quiz.tui.text import is_plain_prose, literal, prose
+from quiz.textsafe import has_control
+from quiz.tui.text import is_plain_prose, literal, prose, shown
 from quiz.tui.widgets.prose import markdown_widget
 
 LABEL = "$text-muted"
@@ -17,13 +18,18 @@ CAVEAT = "bold $text-warning"
 
 
 def references(source_title: str | None, docs: list[str]) -> Content:
-    """'Source  <section title>' and the docs links (clickable), one a line."""
+    """'Source  <section title>' and the docs links (clickable), one a line.
+
+    A link with a control character in it is shown escaped and not made clickable: its target
+    would reach the terminal as written.
+    """
     lines: list[Content] = []
     if source_title:
         lines.append(Content.assemble(("Source  ", LABEL), literal(source_title)))
     if docs:
         lines.append(Content.styled("Docs", LABEL))
-        lines += [Content.styled(url, Style(link=url, underline=True)) for url in docs]
+        lines += [Content.styled(shown(url), Style(link=url, underline=True))
+                  if not has_control(url) else literal(url) for url in docs]
     return Content("\n").join(lines)
 
 

@@ -11,16 +11,22 @@ from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
 
 from quiz.netpol import NetworkPolicy
+from quiz.tui.text import clip
 
 
 def policy_prompt(policy: NetworkPolicy, width: int, enabled: bool = True) -> Content:
     """``namespace/name`` as written (padded to ``width``), its policyTypes, and 'off' if off."""
     kinds = ", ".join(sorted(kind.capitalize() for kind in policy.policy_types))
-    name = Content(policy.key.ljust(width))
+    name = Content(shown_key(policy).ljust(width))
     if enabled:
         return Content.assemble(name, (f"  {kinds}", "$text-muted"))
     return Content.assemble(name.stylize("strike $text-muted"), (f"  {kinds}", "$text-muted"),
                             ("  off", "bold $text-warning"))
+
+
+def shown_key(policy: NetworkPolicy) -> str:
+    """The policy's ``namespace/name`` on one line, controls escaped."""
+    return clip(policy.key, 120)
 
 
 class PolicyList(SelectionList[str]):
@@ -33,7 +39,7 @@ class PolicyList(SelectionList[str]):
 
     def __init__(self, policies: Sequence[NetworkPolicy], **widget_options: Any) -> None:
         self.policies = list(policies)
-        self.width = max((len(p.key) for p in self.policies), default=0)
+        self.width = max((len(shown_key(p)) for p in self.policies), default=0)
         super().__init__(*(Selection(policy_prompt(p, self.width), p.key, True)
                            for p in self.policies), **widget_options)
 

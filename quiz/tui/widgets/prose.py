@@ -1,6 +1,6 @@
 """Bank Markdown on screen: Statics for paragraphs and fenced code blocks (fast: nearly every
 question is one or the other), the Markdown widget for the rest (lists, headings, tables).
-Either way the text is never read as console markup."""
+Either way the text is never read as console markup, and control characters are escaped."""
 
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from quiz.tui.text import fenced_blocks, is_plain_prose, prose
+from quiz.tui.text import fenced_blocks, is_plain_prose, prose, shown
 
 
 def code_block(code: str, language: str) -> Static:
     """A fenced code block, highlighted with the theme's colours."""
     from textual.highlight import highlight
 
-    return Static(highlight(code, language=language or "text"), classes="code-block")
+    return Static(highlight(shown(code), language=shown(language) or "text"),
+                  classes="code-block")
 
 
 def markdown_widget(markdown: str, classes: str = "") -> Widget:
     """The cheapest widget that shows ``markdown`` faithfully."""
+    markdown = shown(markdown)
     if is_plain_prose(markdown):
         return Static(prose(markdown), classes=f"{classes} prose".strip())
     blocks = fenced_blocks(markdown)

@@ -48,12 +48,13 @@ def targets(cluster: Cluster) -> list[Target]:
 
 
 def short_ref(ref: PodRef, width: int) -> str:
-    """``namespace/name`` in ``width`` characters, the namespace clipped first."""
-    text = str(ref)
-    if len(text) <= width:
-        return text
-    namespace = clip(ref.namespace, max(4, width - 1 - len(ref.name)))
-    return f"{namespace}/{clip(ref.name, width - 1 - len(namespace))}"
+    """``namespace/name`` in ``width`` characters, the namespace clipped first (controls
+    escaped)."""
+    namespace, name = clip(ref.namespace, 10**6), clip(ref.name, 10**6)
+    if len(namespace) + 1 + len(name) <= width:
+        return f"{namespace}/{name}"
+    namespace = clip(namespace, max(4, width - 1 - len(name)))
+    return f"{namespace}/{clip(name, width - 1 - len(namespace))}"
 
 
 def heading(target: Target) -> Text:

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from quiz.netpol import Verdict
-from quiz.tui.text import literal
+from quiz.tui.text import literal, shown
 
 BULLETS = 3  # the self-traffic note (sometimes), then the egress side and the ingress side
 
@@ -33,7 +33,8 @@ class VerdictView(VerticalScroll, can_focus=False):
         """Explain ``verdict``."""
         first, *rest = self.lines = verdict.explain()
         style = "bold $text-success" if verdict.allowed else "bold $text-error"
-        self._fill(Content.styled(("✓ " if verdict.allowed else "✗ ") + first, style), rest)
+        self._fill(Content.styled(("✓ " if verdict.allowed else "✗ ") + shown(first), style),
+                   rest)
 
     def show_message(self, message: str) -> None:
         """A note in place of a verdict (when there is no flow to explain)."""

@@ -1,0 +1,86 @@
+"""How much work one set of manifests may ask of the evaluator, so any file ends quickly.
+
+A few hundred bytes of YAML can hold millions of values through aliases (``*a`` repeats a whole
+subtree without copying it), and the matrix grows with pods × ports × policy rules. Loading
+counts what it reads and what the cluster will cost, and refuses a file beyond these limits
+with one :class:`ManifestError` naming it. The limits leave room for any lab and for ``kubectl
+get -o yaml`` of a namespace-sized cluster: the benchmark's 200 pods and 50 policies use about
+half the matrix limit, 6% of the work limit and 2% of the entries; at the limits a load and its
+matrix take about a second.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from quiz.netpol.errors import ManifestError
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_ENTRIES = 200_000  # list items and mapping keys read in all, aliases counted each time
+MAX_LIST_DEPTH = 8  # a kind: List inside a kind: List ... (kubectl prints one)
+MAX_EDGES = 100_000  # pods × container ports: the reachability matrix's size
+MAX_WORK = 10_000_000  # what policies read × (pods + IPs + namespaces + ports): index + matrix
+
+
+class Budget:
+    """What is left to read of one load; every ``Reader`` of that load spends from it."""
+
+    def __init__(self, entries: int = MAX_ENTRIES) -> None:
+        self.limit = entries
+        self.left = entries
+
+    @property
+    def spent(self) -> int:
+        return self.limit - self.left
+
+
+def read_manifest_file(path: str | Path) -> str:
+    """The text of a manifest file; ManifestError for anything but a regular UTF-8 file of at
+    most MAX_FILE_BYTES (a FIFO, directory or device is refused before it is read)."""
+    origin = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ManifestError(origin, None, None, f"cannot read file: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise ManifestError(origin, None, None, f"cannot read file: {what}")
+        if st.st_size > MAX_FILE_BYTES:
+            raise _too_big(origin)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ManifestError(origin, None, None, f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
+        raise _too_big(origin)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ManifestError(origin, None, None, "not a UTF-8 text file") from None
+
+
+def check_cluster_size(origin: str, *, pods: int, ports: int, ips: int, namespaces: int,
+                       policy_entries: int) -> None:
+    """ManifestError if the cluster's matrix or index would cost more than the limits allow."""
+    edges = pods * ports
+    if edges > MAX_EDGES:
+        raise ManifestError(origin, None, None, (
+            f"too large for the lab: {pods:,} pods × {ports:,} container ports make "
+            f"{edges:,} matrix cells (at most {MAX_EDGES:,})"))
+    work = policy_entries * (pods + ips + namespaces + ports)
+    if work > MAX_WORK:
+        raise ManifestError(origin, None, None, (
+            f"too large for the lab: NetworkPolicies of {policy_entries:,} fields over "
+            f"{pods:,} pods would take too long to evaluate; split the file"))
+
+
+def _too_big(origin: str) -> ManifestError:
+    return ManifestError(origin, None, None,
+                         f"file too large for the lab (over {MAX_FILE_BYTES // 2**20} MiB)")

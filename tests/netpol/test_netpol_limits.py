@@ -1,0 +1,211 @@
+"""Hostile manifests end quickly in one ManifestError naming the file: alias bombs, recursion,
+clusters too big to evaluate, files that are not regular files, and unprintable values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quiz.netpol import (
+    Cluster,
+    ManifestError,
+    cluster_from_objects,
+    load_manifests_file,
+    load_manifests_text,
+    reachability_matrix,
+)
+from quiz.netpol.limits import MAX_EDGES, MAX_FILE_BYTES, MAX_LIST_DEPTH
+from quiz.textsafe import printable
+
+# 540 bytes: eight Lists, each holding the one below ten times: 10^7 objects once expanded.
+LIST_BOMB = "kind: List\nx:\n- &l0 {kind: List, items: []}\n" + "".join(
+    f"- &l{i} {{kind: List, items: [{','.join([f'*l{i - 1}'] * 10)}]}}\n" for i in range(1, 8)
+) + "items: [*l7]\n"
+
+
+def policy_bomb(width: int = 60) -> str:
+    """Policies sharing one aliased list of rules, each with the same aliased peers."""
+    lines = ["x: &p {podSelector: {matchLabels: {a: b}}}",
+             f"y: &ps [{', '.join(['*p'] * width)}]",
+             "z: &r {from: *ps}",
+             f"w: &rs [{', '.join(['*r'] * width)}]",
+             "kind: List", "items:"]
+    lines += [f"- {{kind: NetworkPolicy, metadata: {{name: n{i}}}, spec: {{ingress: *rs}}}}"
+              for i in range(width)]
+    return "\n".join(lines) + "\n"
+
+
+def error_of(text: str, origin: str = "bomb.yaml") -> ManifestError:
+    with pytest.raises(ManifestError) as info:
+        load_manifests_text(text, origin=origin)
+    message = str(info.value)
+    assert message.startswith(printable(origin) + ":") and "\n" not in message
+    return info.value
+
+
+def test_an_alias_expanded_list_bomb_is_refused() -> None:
+    assert len(LIST_BOMB) < 600
+    assert "nested more than" in str(error_of(LIST_BOMB))
+
+
+def test_a_flat_alias_bomb_is_refused_by_the_entry_budget() -> None:
+    assert "too large for the lab" in str(error_of(policy_bomb()))
+
+
+def test_a_recursive_list_is_refused() -> None:
+    assert "nested more than" in str(error_of("kind: List\nitems: &a [{kind: List, items: *a}]\n"))
+
+
+def test_lists_nested_within_the_limit_load() -> None:
+    text = "kind: Pod\nmetadata: {name: a}\n"
+    for _ in range(MAX_LIST_DEPTH - 1):
+        text = "kind: List\nitems:\n- " + "\n  ".join(text.splitlines()) + "\n"
+    assert [str(p.ref) for p in load_manifests_text(text).pods] == ["default/a"]
+
+
+def pods_with_ports(pods: int, ports: int, serving: int | None = None) -> list[dict[str, Any]]:
+    """``pods`` pods, the first ``serving`` of them (default all) with ``ports`` ports each."""
+    container = {"ports": [{"containerPort": 1000 + j} for j in range(ports)]}
+    return [{"kind": "Pod", "metadata": {"name": f"p{i}"},
+             "spec": {"containers": [container] if serving is None or i < serving else []}}
+            for i in range(pods)]
+
+
+def test_a_matrix_too_big_to_show_is_refused() -> None:
+    pods = 1000
+    ports = MAX_EDGES // pods
+    with pytest.raises(ManifestError, match="matrix cells"):
+        cluster_from_objects(pods_with_ports(pods, ports + 1, serving=1), origin="big.yaml")
+    cluster = cluster_from_objects(pods_with_ports(pods, ports, serving=1), origin="big.yaml")
+    assert len(reachability_matrix(cluster)) == (pods - 1) * ports
+
+
+def test_policies_too_costly_to_evaluate_are_refused() -> None:
+    width = 40
+    peers = [{"podSelector": {"matchLabels": {"a": "b"}}}] * width
+    policies = [{"kind": "NetworkPolicy", "metadata": {"name": f"n{i}"},
+                 "spec": {"ingress": [{"from": peers}] * width}} for i in range(4)]
+    with pytest.raises(ManifestError, match="would take too long"):
+        cluster_from_objects(pods_with_ports(300, 1) + policies, origin="slow.yaml")
+
+
+# --- files that are not files ----------------------------------------------------------------
+
+def lab_json(path: Path) -> subprocess.CompletedProcess[str]:
+    """``quiz lab --json PATH`` in a child process: a hang fails the test instead of the run."""
+    return subprocess.run([sys.executable, "-m", "quiz", "lab", "--json", str(path)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def assert_refused(path: Path, words: str) -> None:
+    result = lab_json(path)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and str(path) in result.stderr
+    assert words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "lab.yaml"
+    os.mkfifo(fifo)
+    assert_refused(fifo, "not a regular file")
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="cannot read file: a directory"):
+        load_manifests_file(tmp_path)
+    result = lab_json(tmp_path)  # click's own check of the argument, as a usage error
+    assert result.returncode == 1 and "is a directory" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_dev_zero_is_refused() -> None:
+    assert_refused(Path("/dev/zero"), "not a regular file")
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yaml"
+    with open(huge, "wb") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(ManifestError, match="file too large"):
+        load_manifests_file(huge)
+
+
+# --- what messages show ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["\x1b]52;c;aGk=\x07", "\x1b]0;owned\x07", "\x1b[2J", "\u202e"])
+def test_control_characters_in_values_are_escaped(value: str) -> None:
+    texts = [
+        f"kind: Pod\nmetadata: {{name: {yaml.safe_dump(value).strip()}}}\n",
+        f"kind: {yaml.safe_dump(value).strip()}\n",
+        f"kind: Pod\nmetadata:\n  name: a\n  labels: {{{yaml.safe_dump(value).strip()}: 1}}\n",
+        f"kind: NetworkPolicy\nmetadata: {{name: a}}\n"
+        f"spec: {{{yaml.safe_dump(value).strip()}: 1}}\n",
+    ]
+    for text in texts:
+        message = str(error_of(text, origin="evil\x1b[2J.yaml"))
+        assert "\x1b" not in message and "\u202e" not in message and "\x07" not in message
+
+
+def test_a_huge_value_is_not_echoed() -> None:
+    message = str(error_of(f"kind: Pod\nmetadata: {{name: '{'X' * 1_000_000}'}}\n"))
+    assert len(message) < 400
+
+
+def test_an_enormous_integer_is_a_manifest_error() -> None:
+    text = ("kind: Pod\nmetadata: {name: a}\nspec: {containers: [{ports: [{containerPort: "
+            + "9" * 5000 + "}]}]}\n")
+    assert len(str(error_of(text))) < 400
+
+
+def test_a_label_value_that_is_an_expanded_tree_is_not_walked() -> None:
+    text = ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+            "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e]\n"
+            "kind: Pod\nmetadata: {name: a, labels: {k: *f}}\n")
+    assert "label value must be a string" in str(error_of(text))
+
+
+# --- any tree at all -------------------------------------------------------------------------
+
+KEYS = ("kind", "apiVersion", "metadata", "name", "namespace", "labels", "spec", "items",
+        "podSelector", "namespaceSelector", "ipBlock", "cidr", "except", "policyTypes",
+        "ingress", "egress", "from", "to", "ports", "port", "endPort", "protocol",
+        "containers", "containerPort", "status", "podIP", "podIPs", "ip", "matchLabels",
+        "matchExpressions", "key", "operator", "values", "x")
+SCALARS = st.one_of(
+    st.sampled_from(["List", "Pod", "Namespace", "NetworkPolicy", "v1", "networking.k8s.io/v1",
+                     "TCP", "UDP", "SCTP", "In", "NotIn", "Exists", "DoesNotExist", "Ingress",
+                     "Egress", "a", "web", "10.0.0.0/8", "10.1.2.3", "::1/128", "http", ""]),
+    st.none(), st.booleans(), st.integers(-10, 70000), st.floats(allow_nan=True),
+    st.text(max_size=8),
+)
+TREES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=TREES)
+def test_any_tree_ends_in_a_cluster_or_a_manifest_error(tree: Any) -> None:
+    for load in (lambda: load_manifests_text(yaml.safe_dump_all(
+                     tree if isinstance(tree, list) else [tree]), origin="t.yaml"),
+                 lambda: cluster_from_objects(tree, origin="t.yaml"),
+                 lambda: cluster_from_objects([tree], origin="t.yaml")):
+        try:
+            cluster = load()
+        except ManifestError as exc:
+            assert "\n" not in str(exc)
+            continue
+        assert isinstance(cluster, Cluster)
+        reachability_matrix(cluster)
