@@ -11,38 +11,32 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, get_args
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from quiz.bank.bank import Bank, as_domain
 from quiz.bank.checks import cross_check
+from quiz.bank.controls import Loc, describe
 from quiz.bank.models import Catalog, Question, QuestionFile
 from quiz.bank.parsed import LoadState as _Load
 from quiz.bank.parsed import ParsedFile as _File
 from quiz.bank.problems import BankError, Problem
-from quiz.safeyaml import SAFE_LOADER
+from quiz.bank.reading import (
+    CATALOG_NAME,
+    SCENARIO_DIR,
+    Parsed,
+    bank_files,
+    bank_root,
+    display_path,
+    parse_file,
+    scan_bank,
+)
+from quiz.textsafe import quote, shorten
 
-CATALOG_NAME = "concepts.yaml"
-SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
+__all__ = ["CATALOG_NAME", "SCENARIO_DIR", "bank_files", "bank_root", "check_bank",
+           "display_path", "load_bank", "parse_file"]
+
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
-
-
-def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def bank_root(path: Path) -> Path:
-    """The bank a path belongs to: the directory itself, or a file's nearest bank directory."""
-    if path.is_dir():
-        return path
-    for parent in path.parents:
-        if (parent / CATALOG_NAME).is_file():
-            return parent
-    return path.parent
+_YAML11_BOOLEANS = frozenset("y n yes no on off".split())
 
 
 def check_bank(paths: Iterable[Path], *, similar: bool = True,
@@ -81,18 +75,9 @@ def load_bank(paths: Iterable[Path], *, similar: bool = False) -> Bank:
     return bank
 
 
-def bank_files(root: Path) -> list[Path]:
-    """Every YAML file of a bank: its catalog and question files (not hidden or scenario dirs)."""
-    return sorted(
-        p for p in root.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.is_file()
-        and not any(part.startswith(".") or part == SCENARIO_DIR
-                    for part in p.relative_to(root).parts[:-1])
-    )
-
-
 def _load_root(root: Path, state: _Load) -> None:
-    files = bank_files(root)
+    files, unreadable = scan_bank(root)
+    state.problems += unreadable
     catalogs = [p for p in files if p.name == CATALOG_NAME]
     if not catalogs:
         state.problems.append(Problem(
@@ -104,11 +89,12 @@ def _load_root(root: Path, state: _Load) -> None:
             display_path(extra), 1, 1,
             f"a second {CATALOG_NAME} in one bank (the first is {display_path(catalogs[0])})"))
     jobs = [(path, display_path(path)) for path in files]
-    for (path, display), (data, problem) in zip(jobs, _parse_all(jobs), strict=True):
+    for (path, display), (data, problem, controls) in zip(jobs, _parse_all(jobs), strict=True):
         if problem is not None:
             state.problems.append(problem)
             continue
-        f = _File(path, display, data)
+        f = _File(path, display, data, root=root)
+        _report_controls(f, controls, state)
         if path == (catalogs[0] if catalogs else None):
             catalog = _validate(f, Catalog, state, "a catalog with sources, topics and concepts")
             if catalog is not None:
@@ -117,58 +103,38 @@ def _load_root(root: Path, state: _Load) -> None:
             _load_questions(f, state)
 
 
-def parse_file(path: Path, display: str) -> tuple[Any, Problem | None]:
-    """A file's YAML data, or the problem that stops it being read (bytes, encoding, syntax)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, Problem(display, 0, 0, f"cannot read: {exc.strerror}")
-    if b"\0" in raw:
-        return None, Problem(display, 1, 1, "binary file, not YAML text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        bad = f"0x{raw[exc.start]:02x}"
-        return None, Problem(display, line, col, f"not UTF-8 text (byte {bad}): save as UTF-8")
-    try:
-        return yaml.load(text, Loader=SAFE_LOADER), None  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, Problem(display, line, col, _yaml_message(exc))
-    except yaml.YAMLError as exc:
-        return None, Problem(display, 1, 1, f"YAML error: {exc}")
+def _report_controls(f: _File, controls: list[tuple[Loc, bool, str]], state: _Load) -> None:
+    """Control characters are errors wherever they are; pydantic then skips those places."""
+    for loc, is_key, char in controls:
+        f.flagged.add(loc)
+        what = "a key" if is_key else (_label(loc) or "text")
+        state.error(f, loc, f"{what} holds the control character {describe(char)}: a bank "
+                    "may not hold terminal escapes or other control characters",
+                    _item_id(f.data, loc), key=is_key)
 
 
-def _parse_one(job: tuple[Path, str]) -> tuple[Any, Problem | None]:
+def _parse_one(job: tuple[Path, str]) -> Parsed:
     return parse_file(*job)
 
 
-def _parse_all(jobs: list[tuple[Path, str]]) -> list[tuple[Any, Problem | None]]:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _parse_all(jobs: list[tuple[Path, str]]) -> list[Parsed]:
     """Parse every file; a large bank is parsed on all cores, since libyaml is the bottleneck."""
     import multiprocessing as mp  # start-up stays lean for the small banks most people have
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(len(jobs), os.cpu_count() or 1)
-    size = sum(p.stat().st_size for p, _ in jobs if p.is_file())
+    size = sum(_size(p) for p, _ in jobs)
     if workers < 2 or size < PARALLEL_BYTES or "fork" not in mp.get_all_start_methods():
         return [parse_file(p, d) for p, d in jobs]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         return list(pool.map(_parse_one, jobs))
-
-
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or "invalid YAML"
-    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
-        tag = problem.split("'")[1] if "'" in problem else problem
-        tag = tag.replace("tag:yaml.org,2002:", "!!")
-        if tag.startswith("!!python"):
-            return f"unsafe YAML tag {tag}: a bank is plain data and cannot run code"
-        return f"unknown YAML tag {tag}: use plain mappings, lists and strings"
-    context = f" {exc.context}" if exc.context else ""
-    return f"YAML syntax error:{context} {problem}".replace("  ", " ")
 
 
 def _load_questions(f: _File, state: _Load) -> None:
@@ -257,7 +223,7 @@ def report_validation_error(f: _File, err: Any, state: _Load, model: type[BaseMo
         state.error(f, where, f"missing required key '{loc[-1]}'", qid)
         return
     where, value = _walk(f.data, loc)
-    if where in reported:
+    if where in reported or where in f.flagged:
         return
     reported.add(where)
     label = _label(where)
@@ -269,19 +235,22 @@ def report_validation_error(f: _File, err: Any, state: _Load, model: type[BaseMo
         owner = _owner_model(where, model)
         hint = difflib.get_close_matches(key, list(owner.model_fields), n=1)
         suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-        state.error(f, where, f"unknown key '{key}'{suggestion}", qid, key=True)
+        state.error(f, where, f"unknown key {quote(key)}{suggestion}", qid, key=True)
         return
     if kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == r"\S":
         message = f"{prefix}must not be blank"
     elif kind == "string_pattern_mismatch":
-        message = f"{prefix}{value!r} is not a valid id: use lower-case letters, digits and '-'"
+        message = (f"{prefix}{quote(value)} is not a valid id: use lower-case letters, digits "
+                   "and '-'")
     elif kind in ("too_short", "too_long") and where and where[-1] == "choices":
         count = len(value) if isinstance(value, list) else 0
         message = f"choices: a question has 2 to 6 choices, this one has {count}"
     elif kind == "too_short" and where and where[-1] == "concepts":
         message = "concepts: name at least one concept the question tests"
     elif kind in ("bool_type", "bool_parsing"):
-        message = f"{prefix}expected true or false, found {value!r}"
+        message = f"{prefix}expected true or false, found {quote(value)}"
+        if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+            message += " (a bank follows YAML 1.2: only true and false are booleans)"
     elif kind == "string_type":
         message = f"{prefix}expected text, found {_type_name(value)}"
     elif kind == "list_type":
@@ -289,9 +258,10 @@ def report_validation_error(f: _File, err: Any, state: _Load, model: type[BaseMo
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"{prefix}expected a mapping of keys, found {_type_name(value)}"
     elif kind == "value_error":
-        message = prefix + str(err["msg"]).removeprefix("Value error, ")
-    else:
-        message = f"{prefix}{err['msg'][0].lower()}{err['msg'][1:]}"
+        message = prefix + shorten(str(err["msg"]).removeprefix("Value error, "), 200)
+    else:  # pydantic's own words (its messages name the rule, never repeat the input)
+        text = shorten(str(err["msg"]), 200)
+        message = f"{prefix}{text[:1].lower()}{text[1:]}"
     state.error(f, where, message, qid)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, field_validator
 
 from quiz.bank import domain
+from quiz.textsafe import quote
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SOURCE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$"
@@ -22,6 +23,8 @@ Slug = Annotated[str, Field(pattern=SLUG, description="lower-case slug: [a-z0-9]
 # a Python validator, which would cost a call per field on a 10,000-question bank.
 NonEmpty = Annotated[str, Field(pattern=r"\S", description="text, not blank")]
 Difficulty = Literal["easy", "medium", "hard"]
+# Booleans are true or false, never 1, "yes" or "on" (pydantic's lax mode takes all of those).
+Flag = StrictBool
 
 
 class _Strict(BaseModel):
@@ -43,7 +46,9 @@ class Topic(_Strict):
     id: Slug
     title: NonEmpty
     description: NonEmpty | None = None
-    weight: Annotated[float, Field(gt=0, description="relative share of a mock exam")] = 1.0
+    # Finite: .inf or .nan would pass gt=0 and end as "nan%" in stats and a crash in the exam.
+    weight: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True,
+                                   description="relative share of a mock exam")] = 1.0
 
 
 class Concept(_Strict):
@@ -73,16 +78,16 @@ class Claim(BaseModel):
 
     from_: Annotated[str, Field(alias="from", min_length=1, description="namespace/pod")]
     to: Annotated[str, Field(min_length=1, description="namespace/pod")]
-    port: int | str
+    port: Annotated[int, Field(strict=True)] | str
     protocol: Literal["TCP", "UDP", "SCTP"] = "TCP"
-    allowed: bool
+    allowed: Flag
 
 
 class Choice(_Strict):
     """One answer option."""
 
     text: NonEmpty
-    correct: bool = False
+    correct: Flag = False
     why: NonEmpty | None = None
     claims: list[Claim] | None = Field(
         default=None,
@@ -99,14 +104,14 @@ class Question(_Strict):
     tags: list[Slug] = Field(default_factory=list)
     question: NonEmpty
     choices: list[Choice] = Field(min_length=2, max_length=6)
-    shuffle: bool = True
+    shuffle: Flag = True
     explanation: NonEmpty
     scenario: str | list[dict[str, Any]] | None = Field(
         default=None,
         description="Kubernetes manifests the claims are evaluated on: a list of objects, "
         "or a path (relative to this file) to a YAML file of them",
     )
-    broken_manifest: bool = Field(
+    broken_manifest: Flag = Field(
         default=False,
         description="the question's YAML blocks are deliberately invalid Kubernetes manifests",
     )
@@ -125,7 +130,8 @@ class Question(_Strict):
             key = " ".join(c.text.split()).casefold()
             if key in seen:
                 raise ValueError(
-                    f"choices {seen[key]} and {number} have the same text: {c.text.strip()!r}"
+                    f"choices {seen[key]} and {number} have the same text: "
+                    f"{quote(c.text.strip())}"
                 )
             seen[key] = number
         return choices

@@ -10,6 +10,7 @@ from typing import Any
 from quiz.bank.models import Catalog, Question
 from quiz.bank.positions import Locator
 from quiz.bank.problems import Problem
+from quiz.bank.reading import read_regular
 
 
 @dataclass
@@ -20,11 +21,17 @@ class ParsedFile:
     display: str
     data: Any = None
     locator: Locator | None = None
+    root: Path | None = None  # the bank directory the file belongs to (scenario paths stay in it)
+    flagged: set[tuple[str | int, ...]] = field(default_factory=set)  # places already reported
 
     def at(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
         """1-based line and column of ``loc``; the file is composed again only when asked."""
         if self.locator is None:
-            self.locator = Locator(self.path.read_text(encoding="utf-8-sig"))
+            try:
+                text = read_regular(self.path).decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):  # changed since it was read: no positions
+                text = ""
+            self.locator = Locator(text)
         return self.locator.key_position(loc) if key else self.locator.position(loc)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import yaml
 
-from quiz.safeyaml import SAFE_LOADER
+from quiz.safeyaml import BankLoader
 
 
 class Locator:
@@ -24,7 +24,7 @@ class Locator:
         if not self._composed:
             self._composed = True
             try:
-                self._root = yaml.compose(self._text, Loader=SAFE_LOADER)
+                self._root = yaml.compose(self._text, Loader=BankLoader)
             except yaml.YAMLError:
                 self._root = None
         return self._root

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from quiz.textsafe import printable, shorten
+
 Severity = Literal["error", "warning"]
 
 
@@ -21,10 +23,12 @@ class Problem:
 
     def __str__(self) -> str:
         # Line 0 marks a problem with a path as a whole (missing directory, unreadable file).
-        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        # Paths, ids and messages come from files: never let them drive the terminal.
+        path = printable(self.path)
+        where = f"{path}:{self.line}:{self.col}" if self.line else path
         prefix = "warning: " if self.severity == "warning" else ""
-        who = f" {self.qid}:" if self.qid else ""
-        return f"{where}:{who} {prefix}{self.message}"
+        who = f" {printable(shorten(self.qid))}:" if self.qid else ""
+        return f"{where}:{who} {prefix}{printable(self.message)}"
 
 
 class BankError(Exception):

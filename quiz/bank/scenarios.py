@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 import yaml
@@ -16,6 +17,9 @@ import yaml
 from quiz.bank.models import Question
 from quiz.bank.parsed import LoadState, ParsedFile
 from quiz.bank.problems import Problem
+from quiz.bank.reading import bank_root, display_path, not_a_file, read_regular
+from quiz.safeyaml import ManifestLoader
+from quiz.textsafe import has_control, quote, shorten
 
 _FENCE = re.compile(r"^```ya?ml[^\n]*\n(.*?)^```", re.M | re.S)
 
@@ -35,12 +39,12 @@ def check_scenarios(state: LoadState, questions: list[tuple[ParsedFile, int, Que
             continue
         try:
             if isinstance(q.scenario, str):
-                path = f.path.parent / q.scenario  # relative to the question file
-                if not path.is_file():
-                    at(("scenario",), f"scenario file not found: {q.scenario}")
+                text, origin, refusal = scenario_text(f, q.scenario)
+                if text is None:
+                    at(("scenario",), refusal)
                     continue
-                cluster = netpol.load_manifests_file(path)
-                objects = list(_documents(path.read_text(encoding="utf-8")))
+                cluster = netpol.load_manifests_text(text, origin=origin)
+                objects = list(_documents(text))
             else:
                 cluster = netpol.cluster_from_objects(
                     q.scenario, origin=f.display,
@@ -50,7 +54,10 @@ def check_scenarios(state: LoadState, questions: list[tuple[ParsedFile, int, Que
             if exc.line is not None and exc.path == f.display:
                 state.problems.append(Problem(f.display, exc.line, exc.col or 1, exc.message, q.id))
             else:
-                at(("scenario",), f"scenario: {exc}")
+                at(("scenario",), f"scenario: {shorten(str(exc), 240)}")
+            continue
+        except yaml.YAMLError:  # the stem's blocks, read after the manifests passed
+            at(("scenario",), "scenario: the manifests cannot be read as YAML")
             continue
         _check_shown_policies(q, objects, at)
         if not any(c.claims for c in q.choices):
@@ -75,6 +82,38 @@ def check_scenarios(state: LoadState, questions: list[tuple[ParsedFile, int, Que
             else:
                 at(("choices", k), f"choices[{k + 1}] is not marked correct, but every one of "
                    "its claims holds in the scenario")
+
+
+def scenario_text(f: ParsedFile, name: str) -> tuple[str | None, str, str]:
+    """The text of a scenario file, its path to show, or why it is refused.
+
+    A scenario names a file relative to its question file, and that file must be inside the
+    bank (symbolic links resolved): an absolute path or ``../`` out of the bank would let a
+    bank read any file the user can (a private key, a ``.env``). Never quotes the file's text.
+    """
+    shown = quote(name)
+    if not name.strip() or has_control(name) or PurePath(name).is_absolute():
+        return None, "", (f"scenario {shown}: give a path relative to this file, to a "
+                          "manifest file inside the bank")
+    try:
+        root = (f.root or bank_root(f.path)).resolve()
+        target = (f.path.parent / name).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None, "", f"scenario {shown}: cannot be resolved (a loop of symbolic links?)"
+    if not target.is_relative_to(root):
+        return None, "", (f"scenario {shown} leads outside the bank: a scenario must be a "
+                          "file inside the bank's directory")
+    reason = not_a_file(target)
+    if reason is not None and not target.exists():
+        return None, "", f"scenario file not found: {shown}"
+    if reason is not None:
+        return None, "", f"scenario {shown}: {reason}"
+    try:
+        return read_regular(target).decode("utf-8"), display_path(target), ""
+    except OSError as exc:
+        return None, "", f"scenario {shown}: cannot read: {exc.strerror or 'error'}"
+    except UnicodeDecodeError:
+        return None, "", f"scenario {shown}: not UTF-8 text"
 
 
 def _check_shown_policies(q: Question, objects: Any, at: Callable[..., None]) -> None:
@@ -104,7 +143,7 @@ def _key(obj: dict[str, Any]) -> tuple[str, str]:
 
 
 def _documents(text: str) -> Any:
-    return (d for d in yaml.load_all(text, Loader=yaml.CSafeLoader) if d is not None)
+    return (d for d in yaml.load_all(text, Loader=ManifestLoader) if d is not None)
 
 
 def _flatten(objects: Any) -> list[Any]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import yaml
 
 from quiz.netpol.reading import Loc
+from quiz.safeyaml import ManifestLoader
 
-try:
-    YamlLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    YamlLoader = yaml.SafeLoader
+# The bounded loader (quiz.safeyaml): an alias bomb or a 5000-digit number in a manifest is one
+# positioned error, not minutes of work or a traceback.
+YamlLoader: type = ManifestLoader
 
 
 class StreamLocator:

@@ -1,0 +1,177 @@
+"""Bank files from disk to YAML data: which files a bank has, and reading one safely.
+
+Every name that looks like a bank file is either read or reported: a dangling symbolic link, a
+link loop, a FIFO or a directory called ``x.yaml`` is an error naming it, never skipped in
+silence. A file is opened without blocking and checked to be a regular file of sane size before
+a byte is read, so a FIFO cannot hang the loader.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from quiz.bank.controls import Loc, find_controls, may_hold_control
+from quiz.bank.problems import Problem
+from quiz.safeyaml import BankLoader, LimitError
+from quiz.textsafe import shorten
+
+CATALOG_NAME = "concepts.yaml"
+SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
+SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 64_000_000  # the 10,000-question benchmark bank is 21 MB in all
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        return str(path)
+
+
+def bank_root(path: Path) -> Path:
+    """The bank a path belongs to: the directory itself, or a file's nearest bank directory."""
+    if path.is_dir():
+        return path
+    for parent in path.parents:
+        if (parent / CATALOG_NAME).is_file():
+            return parent
+    return path.parent
+
+
+def _candidates(root: Path) -> list[Path]:
+    return sorted(
+        p for p in root.rglob("*")
+        if p.suffix in SUFFIXES
+        and not any(part.startswith(".") or part == SCENARIO_DIR
+                    for part in p.relative_to(root).parts[:-1])
+    )
+
+
+def scan_bank(root: Path) -> tuple[list[Path], list[Problem]]:
+    """A bank's readable YAML files, and a problem for each bank-file name that is not one."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in _candidates(root):
+        reason = not_a_file(path)
+        if reason is None:
+            files.append(path)
+        else:
+            # The entry's own name, not where a link points (which may be nowhere).
+            shown = str(Path(display_path(path.parent)) / path.name)
+            problems.append(Problem(shown, 0, 0, reason))
+    return files, problems
+
+
+def bank_files(root: Path) -> list[Path]:
+    """Every YAML file of a bank: its catalog and question files (not hidden or scenario dirs)."""
+    return scan_bank(root)[0]
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a bank file, or None when it is a regular file."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "cannot read: a loop of symbolic links"
+        if path.is_symlink():
+            return "cannot read: a symbolic link to nothing (dangling)"
+        return f"cannot read: {exc.strerror or 'error'}"
+    return _not_regular(info.st_mode, info.st_size)
+
+
+def _not_regular(mode: int, size: int) -> str | None:
+    if stat.S_ISDIR(mode):
+        return "a directory named like a YAML file: rename it"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device): a bank holds plain files"
+    if size > MAX_FILE_BYTES:
+        return f"too large for a bank file ({size:,} bytes, at most {MAX_FILE_BYTES:,})"
+    return None
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; OSError (with a readable strerror) for anything else.
+
+    Opened non-blocking and checked with fstat on the open file, so neither a FIFO nor a swap
+    of the file between a check and the read can make this wait or read a device.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        reason = _not_regular(info.st_mode, info.st_size)
+        if reason is not None:
+            raise OSError(errno.EINVAL, reason)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > MAX_FILE_BYTES:
+                raise OSError(errno.EFBIG, "file grew too large while being read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def decode(raw: bytes, display: str) -> tuple[str | None, Problem | None]:
+    """UTF-8 text of a file's bytes, or the problem (binary, not UTF-8) at its place."""
+    if b"\0" in raw:
+        return None, Problem(display, 1, 1, "binary file, not YAML text")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = f"0x{raw[exc.start]:02x}"
+        return None, Problem(display, line, col, f"not UTF-8 text (byte {bad}): save as UTF-8")
+
+
+class Parsed(NamedTuple):
+    """A bank file read: its data, or the problem that stopped it; strings that hold controls."""
+
+    data: Any
+    problem: Problem | None = None
+    controls: list[tuple[Loc, bool, str]] = []
+
+
+def parse_file(path: Path, display: str) -> Parsed:
+    """A file's YAML data, or the problem that stops it being read (bytes, encoding, syntax)."""
+    try:
+        raw = read_regular(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Parsed(None, Problem(display, 0, 0, "cannot read: a loop of symbolic links"))
+        return Parsed(None, Problem(display, 0, 0, f"cannot read: {exc.strerror or 'error'}"))
+    text, problem = decode(raw, display)
+    if text is None:
+        return Parsed(None, problem)
+    try:
+        data = yaml.load(text, Loader=BankLoader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Parsed(None, Problem(display, line, col, yaml_message(exc)))
+    except yaml.YAMLError as exc:
+        return Parsed(None, Problem(display, 1, 1, f"YAML error: {shorten(str(exc), 160)}"))
+    return Parsed(data, None, find_controls(data) if may_hold_control(text) else [])
+
+
+def yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    """What a YAML error says, in a bank author's words (never the file's text)."""
+    problem = exc.problem or "invalid YAML"
+    if isinstance(exc, LimitError):
+        return problem
+    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
+        tag = problem.split("'")[1] if "'" in problem else problem
+        tag = shorten(tag.replace("tag:yaml.org,2002:", "!!"), 60)
+        if tag.startswith("!!python"):
+            return f"unsafe YAML tag {tag}: a bank is plain data and cannot run code"
+        return f"unknown YAML tag {tag}: use plain mappings, lists and strings"
+    context = f" {exc.context}" if exc.context else ""
+    return shorten(f"YAML syntax error:{context} {problem}".replace("  ", " "), 200)
