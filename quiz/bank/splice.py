@@ -202,11 +202,19 @@ def _mapping_edits(text: str, node: yaml.Node, before: Any, after: Any,
             continue
         prior = [p for p in list(after)[:n] if p in before] or present
         value_node = next(v for k, v in node.value if k.value == prior[-1])
-        pos = _eol(text, _last(text, value_node)) if not _keeps(text, value_node) \
-            else value_node.end_mark.index
         lines = "\n".join(drafts.render_field(name, after[name], col=col, offset=offset))
-        edits.append((pos, pos, lines + "\n" if _keeps(text, value_node) else "\n" + lines))
+        edits.append(_insert_after(text, value_node, lines))
     return edits
+
+
+def _insert_after(text: str, node: yaml.Node, lines: str) -> Edit:
+    """``lines`` on lines of their own after ``node``'s content (after the blank lines that
+    belong to a ``|+`` scalar it ends with)."""
+    last = max(_leaves(node), key=lambda leaf: leaf.end_mark.index)
+    if _keeps(text, last):
+        return last.end_mark.index, last.end_mark.index, lines + "\n"
+    pos = _eol(text, _last(text, node))
+    return pos, pos, "\n" + lines
 
 
 def _sequence_edits(text: str, node: yaml.Node, before: list[Any], after: list[Any],
@@ -229,10 +237,8 @@ def _sequence_edits(text: str, node: yaml.Node, before: list[Any], after: list[A
             inner = _mapping_edits(text, item, before[n], after[n], offset)
             edits += inner if inner is not None else [_item_edit(text, item, after[n], dash,
                                                                  offset)]
-    last = node.value[-1]
-    pos = _eol(text, _last(text, last))
     for extra in after[len(before):]:
-        edits.append((pos, pos, "\n" + "\n".join(
+        edits.append(_insert_after(text, node.value[-1], "\n".join(
             drafts.render_item(extra, dash=dash, offset=offset))))
     return edits
 

@@ -122,7 +122,7 @@ def prepare(path: Path) -> None:
     questions), so that a write into it soon after only parses the question it changes."""
     raw = path.read_bytes()
     with contextlib.suppress(BankWriteError, yaml.YAMLError, UnicodeDecodeError):
-        _layout(path, raw, _decode(raw, path)[1])
+        _layout(path, raw, _split_bom(raw, path)[1])
 
 
 def read_question(target: Path, question_id: str) -> tuple[dict[str, Any], FileStamp, Path]:
