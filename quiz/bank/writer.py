@@ -148,7 +148,6 @@ def add_question(bank_dir: Path, topic: str, question: dict[str, Any], *,
     path = topic_file(root, topic)
     context = _context(root, with_banks, bank)
     _raise_errors(drafts.validate_draft(context, topic, new, path=path))
-    _check_written(context, topic, new, path or root / f"{topic}.yaml")
     writes: list[tuple[Path, bytes | None, bytes]] = []
     if not (root / CATALOG_NAME).is_file():
         writes.append((root / CATALOG_NAME, None, NEW_CATALOG.encode()))
@@ -159,6 +158,7 @@ def add_question(bank_dir: Path, topic: str, question: dict[str, Any], *,
                                  f"'{topic}': give the topic a file of its own", path)
         if expected is not None:
             raise BankConflict(f"{topic}'s question file has gone since it was read", path)
+        _check_written(context, topic, new, path)
         text = f"{_header(root)}\ntopic: {topic}\nquestions:\n{drafts.render_question(new)}"
         _verify(text, {"topic": topic, "questions": [new]}, path)
         writes.append((path, None, text.encode()))
@@ -170,6 +170,7 @@ def add_question(bank_dir: Path, topic: str, question: dict[str, Any], *,
                            "reload it and try again", path)
     bom, text = _split_bom(raw, path)
     lay = _layout(path, raw, text)
+    _check_written(context, topic, new, path, file_ids=[i.qid for i in lay.items] if lay else [])
     if lay is None:  # no questions yet: a small file, read in full
         data = _load(text, path)
         try:
@@ -230,7 +231,8 @@ def edit_question(target: Path, question_id: str, new: dict[str, Any], *,
     context = _context(root, with_banks, bank)
     topic = _file_topic(path) or str(_load(text, path).get("topic"))
     _raise_errors(drafts.validate_draft(context, topic, new, path=path, replacing=question_id))
-    _check_written(context, topic, new, path, replacing=question_id)
+    _check_written(context, topic, new, path, replacing=question_id,
+                   file_ids=[i.qid for i in lay.items])
     new_segment = splice.rewrite_item(segment, old, new, dash=lay.dash, offset=lay.offset)
     if new_segment is None:
         raise BankWriteError(f"{display_path(path)}: {question_id} could not be written so "
@@ -278,10 +280,11 @@ def _context(root: Path, with_banks: Sequence[Path], bank: Bank | None) -> Bank:
 
 
 def _check_written(bank: Bank, topic: str, question: dict[str, Any], path: Path, *,
-                   replacing: str | None = None) -> None:
-    """The checks the written file must pass, on its one new question and the bank's indexes
-    (the rest of the file is byte for byte what the bank was loaded from): a second line of
-    defence behind ``validate_draft``, so the whole bank need not be checked again."""
+                   replacing: str | None = None, file_ids: Sequence[str | None] = ()) -> None:
+    """The checks the written file must pass, on its one new question, the bank's indexes and
+    ``file_ids`` (the ids the file holds now, in case the bank was loaded before a change to
+    it): a second line of defence behind ``validate_draft``, so the whole bank need not be
+    checked again."""
     from pydantic import ValidationError
 
     from quiz.bank.models import Question
@@ -296,7 +299,7 @@ def _check_written(bank: Bank, topic: str, question: dict[str, Any], path: Path,
         problems.append(f"unknown topic '{topic}'")
     if model is not None:
         problems += [f"unknown concept '{c}'" for c in model.concepts if c not in bank.concepts]
-        if model.id != replacing and model.id in bank.questions:
+        if model.id != replacing and (model.id in bank.questions or model.id in file_ids):
             problems.append(f"duplicate question id '{model.id}'")
     if problems:
         found = [Problem(display_path(path), 0, 0, p, str(question.get("id"))) for p in problems]
