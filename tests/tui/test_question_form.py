@@ -46,8 +46,8 @@ async def fill(pilot: Pilot, *, stem: str, choices: list[tuple[str, bool, str]],
     while len(form.choice_editors()) < len(choices):
         await form.action_add_choice()
     for editor, (text, correct, why) in zip(form.choice_editors(), choices, strict=False):
-        editor.query_one(".choice-text", Input).value = text
-        editor.query_one(".choice-why", Input).value = why
+        editor.query_one(".choice-text", TextArea).text = text
+        editor.query_one(".choice-why", TextArea).text = why
         editor.query_one(".choice-correct").value = correct  # type: ignore[attr-defined]
     form.query_one("#form-explanation", TextArea).text = explanation
     form.query_one("#form-tags", Input).value = tags
@@ -88,7 +88,9 @@ async def test_a_single_answer_question_typed_with_keys_only(make: AppFactory, s
         # two choices are enough: F4 removes the one the cursor is in
         await pilot.press("tab", "f4", "f4")
         assert len(form.choice_editors()) == 2
-        await pilot.press("tab", "tab", "tab", *"Both ends.", "tab", *"kcsa", "tab")
+        # explanation, then past the scenario and its broken-manifest box to the tags
+        await pilot.press("tab", "tab", "tab", *"Both ends.", "tab", "tab", "tab", *"kcsa",
+                          "tab")
         await checked(pilot)
         qid = form.query_one("#form-id", Input).value
         assert qid == "enc-shows-cert-mesh-mtls"  # the topic's prefix, the stem's words
@@ -193,8 +195,8 @@ async def test_edit_from_browse_keeps_every_byte_outside_the_question(
         await pilot.pause()
         form = form_of(app)
         assert form.query_one("#form-id", Input).disabled  # the id never changes
-        why = form.choice_editors()[1].query_one(".choice-why", Input)
-        why.value = "It isolates ingress only."
+        why = form.choice_editors()[1].query_one(".choice-why", TextArea)
+        why.text = "It isolates ingress only."
         form.query_one("#form-difficulty", Select).value = "medium"
         await pilot.pause()
         await save(pilot)

@@ -38,6 +38,7 @@ from quiz.tui.screens.question_form_fields import (
     form_fields,
     form_title,
     read_draft,
+    yaml_problems,
 )
 from quiz.tui.screens.question_form_save import QuestionFormSaving
 from quiz.tui.text import literal
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
     from quiz.bank import Bank
     from quiz.tui.app import QuizApp
 
-CHECK_DELAY = 0.3  # seconds of quiet before the draft is checked again (10,000 questions: ~0.4 s)
+CHECK_DELAY = 0.3  # seconds of quiet before the draft is checked again (10,000 questions: ~1 ms;
+# the first check builds the bank's indexes, ~0.5 s, in a thread)
 
 
 class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
@@ -197,14 +199,19 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             self._show_problems([FieldProblem(("topic",), "choose the topic the question "
                                               "belongs to")])
             return
-        self._check(self._generation, topic, self.draft())
+        self._check(self._generation, topic, self.draft(), self.yaml_problems())
 
     @work(thread=True, exclusive=True, group="check")
-    def _check(self, generation: int, topic: str, draft: dict[str, Any]) -> None:
-        """``validate_draft`` off the event loop: ~0.4 s on a 10,000-question bank."""
-        problems = self.check_draft(topic, draft)
+    def _check(self, generation: int, topic: str, draft: dict[str, Any],
+               early: list[FieldProblem]) -> None:
+        """``validate_draft`` off the event loop (the first one builds the bank's indexes)."""
+        problems = early + self.check_draft(topic, draft)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._checked, generation, problems)
+
+    def yaml_problems(self) -> list[FieldProblem]:
+        """The scenario or claims fields whose text is not YAML (read on the UI thread)."""
+        return yaml_problems(self, self.original, self.filled_choices())
 
     def check_draft(self, topic: str, draft: dict[str, Any]) -> list[FieldProblem]:
         """Every problem ``quiz validate`` would report about ``draft``."""
@@ -236,12 +243,19 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     # --- events --------------------------------------------------------------------------
 
     @on(TextArea.Changed)
-    @on(Input.Changed, ".choice-text, .choice-why, #form-tags")
+    @on(Input.Changed, "#form-tags")
     @on(Checkbox.Changed)
     @on(SelectionList.SelectedChanged)
     @on(Select.Changed, "#form-difficulty")
     def _field_changed(self) -> None:
         self._schedule_check()
+
+    @on(TextArea.Changed, "#form-scenario")
+    def _scenario_changed(self) -> None:
+        """Claims mean something only with a scenario: show their fields when there is one."""
+        shown = bool(self.query_one("#form-scenario", TextArea).text.strip())
+        for editor in self.choice_editors():
+            editor.show_claims(shown)
 
     @on(Input.Changed, "#form-id")
     def _id_changed(self) -> None:
@@ -287,7 +301,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     async def action_add_choice(self) -> None:
         if len(self.choice_editors()) >= MAX_CHOICES:
             return
-        editor = ChoiceEditor()
+        editor = ChoiceEditor(
+            with_claims=bool(self.query_one("#form-scenario", TextArea).text.strip()))
         await self.query_one("#form-choices").mount(editor)
         self._number_choices()
         editor.focus_text()

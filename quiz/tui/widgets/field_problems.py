@@ -19,7 +19,8 @@ from quiz.tui.text import literal, plural
 from quiz.tui.widgets.choice_editor import ChoiceEditor
 
 # The fields that have a ``#<field>-problems`` line of their own.
-FIELDS = ("topic", "concepts", "question", "choices", "explanation", "tags", "id", "difficulty")
+FIELDS = ("topic", "concepts", "question", "choices", "explanation", "tags", "id", "difficulty",
+          "scenario", "broken_manifest")
 # The loader's messages start with the field they are about; beside the field that is noise.
 _LOCATION = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*: ")
 
