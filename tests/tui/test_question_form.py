@@ -333,3 +333,66 @@ def test_quiz_add_checks_the_topic_before_opening_the_form(tmp_path: Path) -> No
                                       "nope", "--db", str(tmp_path / "p.db")])
     assert result.exit_code == 1 and "unknown topic 'nope'" in result.output
     assert not (tmp_path / "mine").exists()
+
+
+async def test_claims_and_scenario_are_edited_with_live_checks(
+        tmp_path: Path, store: Store, clock: Clock) -> None:
+    root = tmp_path / "bank"
+    shutil.copytree(WRITER_BANK, root)
+    path = root / "network-policies-scenarios.yaml"
+    old = path.read_text()
+    app = writer_app(root, store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_edit("np-scenario-db-from-web")
+        await pilot.pause()
+        form = form_of(app)
+        scenario = form.query_one("#form-scenario", TextArea)
+        assert "kind: NetworkPolicy" in scenario.text
+        claims = [e.query_one(".choice-claims", TextArea) for e in form.choice_editors()]
+        assert all(area.display for area in claims)
+        assert claims[2].text == "- {from: shop/web, to: shop/db, port: 5432, allowed: false}"
+        # the evaluator disagrees with a claim: the problem is shown in that choice
+        claims[2].text = "- {from: shop/web, to: shop/db, port: 5432, allowed: true}"
+        await checked(pilot)
+        assert [p.path for p in form.problems if p.severity == "error"] == [("choices", 2)]
+        assert form.choice_editors()[2].query_one(".field-problems").display
+        # claims that are not YAML are named as such, beside the choice
+        claims[2].text = "- {from: shop/web, to: shop/db"
+        await checked(pilot)
+        assert ("choices", 2, "claims") in [p.path for p in form.problems]
+        assert "not valid YAML" in str(form.choice_editors()[2].query_one(
+            ".field-problems").render())
+        # a broken scenario is named beside the scenario
+        scenario.text = "- kind: Pod\n  metadata: [oops"
+        await checked(pilot)
+        assert any(p.path == ("scenario",) and "not valid YAML" in p.message
+                   for p in form.problems)
+        await save(pilot)
+        assert app.screen is form and path.read_text() == old  # nothing written
+        # start again and make a change the evaluator agrees with
+        app.pop_screen()
+        await pilot.pause()
+        app.open_edit("np-scenario-db-from-web")
+        await pilot.pause()
+        form = form_of(app)
+        area = form.choice_editors()[2].query_one(".choice-claims", TextArea)
+        area.text = "- {from: shop/web, to: shop/db, port: 5433, allowed: false}"
+        await checked(pilot)
+        assert not [p for p in form.problems if p.severity == "error"]
+        await save(pilot)
+        assert path.read_text() == old.replace("port: 5432, allowed: false}",
+                                               "port: 5433, allowed: false}")
+
+
+async def test_a_question_without_a_scenario_shows_no_claims_until_one_is_typed(
+        make: AppFactory, tmp_path: Path) -> None:
+    app = make(start="add", topic="encryption", user_bank=tmp_path / "mine")
+    async with app.run_test(size=SIZE) as pilot:
+        form = form_of(app)
+        areas = [e.query_one(".choice-claims", TextArea) for e in form.choice_editors()]
+        assert not any(area.display for area in areas)
+        form.query_one("#form-scenario", TextArea).text = "scenarios/three.yaml"
+        await pilot.pause()
+        assert all(area.display for area in areas)
+        await form.action_add_choice()
+        assert form.choice_editors()[-1].query_one(".choice-claims", TextArea).display
