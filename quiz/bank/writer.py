@@ -87,6 +87,28 @@ def question_files(bank_dir: Path) -> list[Path]:
     return [p for p in loader.bank_files(bank_dir) if p.name != loader.CATALOG_NAME]
 
 
+def is_installed(path: Path) -> bool:
+    """Whether ``path`` belongs to an installed package (under site-packages, or inside the
+    installed quiz package, where the wheel puts the bundled bank): an upgrade replaces it, so
+    it is not edited in place. The source checkout's own question_bank/ is editable."""
+    import quiz
+
+    real = path.resolve()
+    if {"site-packages", "dist-packages"} & set(real.parts):
+        return True
+    return real.is_relative_to(Path(quiz.__file__).resolve().parent)
+
+
+def my_bank() -> Path:
+    """The user's own bank, where copies of installed questions go."""
+    from quiz import paths
+
+    user_bank = getattr(paths, "user_bank", None)  # added with the always-there user bank
+    if user_bank is not None:
+        return Path(user_bank())
+    return paths.data_dir() / "bank"
+
+
 def topic_file(bank_dir: Path, topic: str) -> Path | None:
     """The file new questions of ``topic`` go to: the one whose ``topic:`` is it (``<topic>.yaml``
     first when several are), or None when the bank has none yet."""
@@ -215,6 +237,10 @@ def edit_question(target: Path, question_id: str, new: dict[str, Any], *,
     changes. Raises as :func:`add_question` does.
     """
     path, raw, text, lay, n = _find(target, question_id)
+    if is_installed(path):
+        raise BankWriteError(f"{display_path(path)} is part of the installed app (an upgrade "
+                             "would replace it): copy the question to your own bank instead",
+                             path)
     if new.get("id", question_id) != question_id:
         raise DraftError([drafts.FieldProblem(("id",), "the id of a question never changes: it "
                                               f"stays '{question_id}' (add a new one instead)")])

@@ -408,3 +408,19 @@ def test_the_app_bank_is_used_as_it_is_and_a_save_does_not_reload_it(
                      expected=topic_stamp(bank, "encryption"), bank=loaded)
     monkeypatch.undo()
     assert load_bank([bank]).questions["enc-fast"].difficulty == "hard"
+
+
+def test_an_installed_bank_is_never_edited_in_place(tmp_path: Path) -> None:
+    installed = tmp_path / "venv" / "lib" / "site-packages" / "quiz" / "question_bank"
+    shutil.copytree(WRITER / "bank", installed)
+    path = installed / "encryption.yaml"
+    old = path.read_bytes()
+    data, stamp, _ = read_question(installed, "enc-mtls-hop")
+    data["difficulty"] = "hard"
+    with pytest.raises(BankWriteError, match="part of the installed app"):
+        edit_question(installed, "enc-mtls-hop", data, expected=stamp)
+    assert path.read_bytes() == old
+    from quiz.bank.writer import is_installed
+    from quiz.paths import bundled_bank
+
+    assert not is_installed(bundled_bank())  # the source checkout: contributors edit in place

@@ -396,3 +396,39 @@ async def test_a_question_without_a_scenario_shows_no_claims_until_one_is_typed(
         assert all(area.display for area in areas)
         await form.action_add_choice()
         assert form.choice_editors()[-1].query_one(".choice-claims", TextArea).display
+
+
+async def test_an_installed_question_is_read_only_and_copied_to_my_bank(
+        tmp_path: Path, store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As after `pip install`: the bundled bank lives under site-packages."""
+    installed = tmp_path / "site-packages" / "quiz" / "question_bank"
+    shutil.copytree(WRITER_BANK, installed)
+    mine = tmp_path / "data" / "bank"
+    monkeypatch.setattr("quiz.bank.writer.my_bank", lambda: mine)
+    monkeypatch.setattr("quiz.tui.screens.question_form.my_bank", lambda: mine)
+    before = {p.name: p.read_bytes() for p in installed.iterdir()}
+    app = make_app(load_bank([installed]), store, now=clock, rng=random.Random(7),
+                   bank_paths=[installed])
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_edit("enc-mtls-hop")
+        await pilot.pause()
+        form = form_of(app)
+        assert form.read_only and "read-only" in screen_text(app)
+        assert "part of the installed app" in screen_text(app)
+        await save(pilot)  # F2 does nothing: nothing is written in place
+        assert app.screen is form
+        await pilot.press("f5")
+        await pilot.pause()
+        copy = form_of(app)
+        assert copy is not form and not copy.editing and copy.bank_dir == mine
+        assert "from-enc-mtls-hop" in copy.query_one("#form-tags", Input).value
+        await checked(pilot)
+        qid = copy.query_one("#form-id", Input).value
+        assert qid and qid != "enc-mtls-hop"
+        await save(pilot)
+        assert not isinstance(app.screen, QuestionFormScreen)
+        assert {p.name: p.read_bytes() for p in installed.iterdir()} == before
+        copied = app.bank.questions[qid]
+        assert copied.tags[-1] == "from-enc-mtls-hop"
+        assert copied.question.strip() == app.bank.questions["enc-mtls-hop"].question.strip()
+        assert (mine / "encryption.yaml").is_file()

@@ -30,7 +30,7 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from quiz.bank.drafts import FieldProblem, propose_id, validate_draft
-from quiz.bank.writer import FileStamp, read_question, topic_file
+from quiz.bank.writer import FileStamp, is_installed, my_bank, read_question, topic_file
 from quiz.tui.screens.question_form_fields import (
     MAX_CHOICES,
     MIN_CHOICES,
@@ -64,6 +64,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("f3", "add_choice", "Add choice"),
         Binding("f4", "remove_choice", "Remove choice"),
+        Binding("f5", "copy_to_mine", "Copy to my bank"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -77,6 +78,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self.stamp = stamp  # the edited file as it was read
         self.path = path  # the edited question's file
         self.start_topic = topic
+        # a question of the installed app: shown, copied, never written in place
+        self.read_only = path is not None and is_installed(path)
         self.id_edited = question_id is not None  # the user typed an id: stop proposing one
         self.problems: list[FieldProblem] = []
         self._check_timer: Timer | None = None
@@ -112,10 +115,16 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="title-bar"):
-            yield Static(form_title(self.question_id, self.path, self.bank_dir),
-                         id="form-title")
+            yield Static(form_title(self.question_id, self.path, self.bank_dir,
+                                    read_only=self.read_only), id="form-title")
             yield Static(id="form-status")
         with VerticalScroll(id="form-body"):
+            if self.read_only:
+                yield Static(literal(
+                    "This question is part of the installed app: it cannot be changed here "
+                    "(an upgrade would replace it). F5 copies it to your own bank, as a new "
+                    "question tagged with this one's id, to change as you like.",
+                    "$text-warning"), id="read-only-note")
             yield from form_fields(self.original, self.bank, topic=self._initial_topic(),
                                    question_id=self.question_id)
         yield Footer()
@@ -144,6 +153,19 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             self.query_one("#form-concepts", SelectionList).focus()
         if self.editing:
             self._schedule_check(delay=0)
+        if self.read_only:
+            self.query_one("#save", Button).disabled = True
+
+    def action_copy_to_mine(self) -> None:
+        """A new question in the user's bank, filled from this (read-only) one."""
+        if not self.read_only:
+            return
+        data = {k: v for k, v in self.draft().items() if k != "id"}
+        origin = f"from-{self.question_id}"
+        data["tags"] = [*(t for t in data.get("tags") or [] if t != origin), origin]
+        copy = QuestionFormScreen(bank_dir=my_bank(), topic=self._edited_topic(), original=data)
+        self.dismiss(None)
+        self.app.push_screen(copy)
 
     # --- the draft -----------------------------------------------------------------------
 
@@ -325,6 +347,10 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self.action_cancel()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_to_mine":
+            return self.read_only
+        if action == "save" and self.read_only:
+            return None
         if action == "add_choice" and len(self.choice_editors()) >= MAX_CHOICES:
             return None  # shown, but greyed out
         if action == "remove_choice" and len(self.choice_editors()) <= MIN_CHOICES:

@@ -50,8 +50,12 @@ def parse_tags(text: str) -> list[str]:
     return [tag.strip() for tag in text.split(",") if tag.strip()]
 
 
-def form_title(question_id: str | None, path: Path | None, bank_dir: Path | None) -> Content:
-    """'Edit <id>  <its file>', or 'New question  → <the bank it goes to>'."""
+def form_title(question_id: str | None, path: Path | None, bank_dir: Path | None, *,
+               read_only: bool = False) -> Content:
+    """'Edit <id>  <its file>', 'Installed <id>  read-only', or 'New question  → <bank>'."""
+    if question_id is not None and read_only:
+        return Content.assemble(("Installed ", "bold $text-primary"), (str(question_id), "bold"),
+                                ("  read-only", "$text-warning"))
     if question_id is not None:
         where = short_path(path) if path else ""
         return Content.assemble(("Edit ", "bold $text-primary"),
