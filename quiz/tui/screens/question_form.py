@@ -30,7 +30,15 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from quiz.bank.drafts import FieldProblem, propose_id, validate_draft
-from quiz.bank.writer import FileStamp, is_installed, my_bank, read_question, topic_file
+from quiz.bank.writer import (
+    FileStamp,
+    is_installed,
+    my_bank,
+    prepare,
+    read_question,
+    topic_file,
+    topic_stamp,
+)
 from quiz.tui.screens.question_form_fields import (
     MAX_CHOICES,
     MIN_CHOICES,
@@ -155,6 +163,18 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             self._schedule_check(delay=0)
         if self.read_only:
             self.query_one("#save", Button).disabled = True
+        if self.topic is not None and not self.editing:
+            self._prepare_topic(self.topic)
+
+    @work(thread=True, group="prepare")
+    def _prepare_topic(self, topic: str) -> None:
+        """Read the topic file's stamp and layout now, so the save itself is quick."""
+        assert self.bank_dir is not None
+        path = topic_file(self.bank_dir, topic)
+        if path is None:
+            return
+        self._stamps.setdefault(topic, topic_stamp(self.bank_dir, topic))
+        prepare(path)
 
     def action_copy_to_mine(self) -> None:
         """A new question in the user's bank, filled from this (read-only) one."""
@@ -287,6 +307,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     @on(Select.Changed, "#form-topic")
     def _topic_changed(self) -> None:
         self._fill_concepts(list(self.query_one("#form-concepts", SelectionList).selected))
+        if self.topic is not None and not self.editing:
+            self._prepare_topic(self.topic)
         self._schedule_check(delay=0)
 
     def _fill_concepts(self, selected: list[str]) -> None:
