@@ -128,9 +128,8 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
     yield TextArea(scenario_text(data.get("scenario")), id="form-scenario", soft_wrap=False,
                    show_line_numbers=False, tab_behavior="focus")
     yield Static(classes="field-problems", id="scenario-problems")
-    yield Checkbox("Its manifests are deliberately broken (\"what is wrong here?\"): "
-                   "don't check them", data.get("broken_manifest") is True,
-                   id="form-broken-manifest", compact=True)
+    yield Checkbox("Its YAML blocks are broken on purpose: don't check them",
+                   data.get("broken_manifest") is True, id="form-broken-manifest", compact=True)
     yield Static(classes="field-problems", id="broken_manifest-problems")
     with Horizontal(classes="form-row"):
         yield Static("Tags", classes="form-label")
