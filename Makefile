@@ -26,6 +26,7 @@ test: $(BIN)/quiz
 
 bench: $(BIN)/quiz
 	$(BIN)/python benchmarks/bank_load.py
+	$(BIN)/python benchmarks/bank_write.py
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/netpol.py
 	$(BIN)/python benchmarks/startup.py

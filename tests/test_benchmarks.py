@@ -58,3 +58,15 @@ def test_startup_benchmark_builds_a_used_database(tmp_path: Path) -> None:
 
     assert review_queue(load_bank([bundled_bank()]), store, datetime.now(UTC))
     store.close()
+
+
+def test_bank_write_benchmark_adds_and_edits_in_its_bank(tmp_path: Path) -> None:
+    bank_write = bench("bank_write")
+    root = tmp_path / "bank"
+    bench("bank_load").generate(root, 40)
+    times = bank_write.measure(root, 2)
+    assert {name: len(t) for name, t in times.items()} == {
+        "baseline": 2, "check": 2, "add": 2, "edit": 2}
+    loaded = load_bank([root])
+    assert {"bench-new-1", "bench-new-2"} <= set(loaded.questions)
+    assert loaded.questions["cni-q1"].difficulty in ("easy", "hard")

@@ -7,7 +7,6 @@ through ``cross_check``, so a draft passes here exactly when ``quiz validate`` w
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections import Counter
@@ -235,68 +234,35 @@ def _default_path(bank: Bank, topic: str) -> Path:
 
 def _neighbours(bank: Bank, question: Question,
                 replacing: str | None) -> list[tuple[ParsedFile, int, Question]]:
-    """The bank questions the draft's checks need: one with its id, ones with a similar stem."""
-    from quiz.bank.similar import near_duplicates  # rapidfuzz: only when checking a draft
+    """The bank questions the draft's checks need: one with its id, ones with a similar stem
+    (found through the bank's index, not by going over every question again)."""
+    from quiz.bank.draft_index import draft_index  # rapidfuzz: only when checking a draft
 
+    index = draft_index(bank)
     wanted = {question.id} if question.id != replacing else set()
-    stems = [(q.id, q.question) for q in bank.questions.values() if q.id != replacing]
-    wanted |= {a for a, b, _ in near_duplicates([*stems, (_DRAFT, question.question)])
-               if b == _DRAFT}
-    out, seen = [], Counter[str]()
-    for q in bank.questions.values():
-        seen[q.origin] += 1  # the question's index in its file is the count before it
-        if q.id in wanted:
-            out.append((ParsedFile(Path(q.origin), q.origin), seen[q.origin] - 1, q))
+    wanted |= {qid for qid, _ in index.similar(question.question, skip=replacing)}
+    out = []
+    for qid in sorted((q for q in wanted if q in index.place), key=index.rank.__getitem__):
+        origin, position = index.place[qid]
+        out.append((ParsedFile(Path(origin), origin), position, bank.questions[qid]))
     return out
 
 
-def merge_question(text: str, index: int, before: dict[str, Any], after: dict[str, Any], *,
-                   offset: int = 2) -> str:
-    """Question ``index`` of file ``text`` (read as ``before``) as YAML rewritten to ``after``,
-    dash at ``offset``: a ruamel.yaml round-trip, so unchanged keys keep their layout and
-    comments, and changed values are written as :func:`render_question` writes them."""
-    rt = _round_trip(offset)
-    item = rt.load(text)["questions"][index]
-    styled = rt.load(render_question(after, indent=0, offset=offset))[0]
-    out = io.StringIO()
-    rt.dump([_merge(item, styled, before, after)], out)
-    return out.getvalue()
+def render_field(key: str, value: Any, *, col: int, offset: int = 2) -> list[str]:
+    """``key: value`` as lines in the house style, the key at column ``col``."""
+    return _value(" " * col + f"{_inline(key, flow=False)}:", value, col + 2, offset,
+                  prose=key in _PROSE)
 
 
-def _round_trip(offset: int) -> Any:  # a ruamel.yaml YAML
-    """A round-trip YAML that writes lists the way the file does (dash ``offset`` from its key)."""
-    from ruamel.yaml import YAML  # only when editing: the app's start-up does not need it
-
-    rt = YAML(typ="rt")
-    rt.preserve_quotes = True
-    rt.allow_duplicate_keys = True
-    rt.width = 4096  # never fold a long line: the house style keeps one sentence per line
-    rt.indent(mapping=2, sequence=offset + 2, offset=offset)
-    return rt
+def render_flow(value: Any) -> str | None:
+    """``value`` on one line (``[a, b]``, ``{k: v}``), or None if it will not fit on one."""
+    flow = _flow(value)
+    return flow if flow is not None and len(flow) <= WIDTH else None
 
 
-def _merge(old: Any, styled: Any, before: Any, after: Any) -> Any:
-    """Round-trip node ``old`` (read as ``before``) turned into ``after``: unchanged parts keep
-    their nodes and comments, changed ones take their house-style nodes from ``styled``."""
-    if isinstance(after, dict) and isinstance(before, dict) and hasattr(old, "insert"):
-        for key in [k for k in old if k not in after]:
-            del old[key]
-        keys = list(after)
-        for key, value in after.items():
-            if key not in old:
-                old.insert(sum(keys.index(k) < keys.index(key) for k in old), key, styled[key])
-            elif value != before.get(key):
-                old[key] = _merge(old[key], styled[key], before.get(key), value)
-        return old
-    if isinstance(after, list) and isinstance(before, list) and isinstance(old, list):
-        del old[len(after):]
-        for k, value in enumerate(after):
-            if k >= len(old):
-                old.append(styled[k])
-            elif value != before[k]:
-                old[k] = _merge(old[k], styled[k], before[k], value)
-        return old
-    return styled
+def render_item(item: dict[str, Any], *, dash: int, offset: int = 2) -> list[str]:
+    """A mapping as a list item's lines in the house style, its dash at column ``dash``."""
+    return _mapping(item, dash + 2, offset, first=" " * dash + "- ")
 
 
 def render_question(question: dict[str, Any], *, indent: int = 2, offset: int = 2) -> str:
@@ -306,8 +272,7 @@ def render_question(question: dict[str, Any], *, indent: int = 2, offset: int = 
     nested lists' dashes ``offset`` columns right of their key. Every string is written so that
     the loader reads back exactly that string.
     """
-    lines = _mapping(question, indent + 2, offset, first=" " * indent + "- ")
-    return "\n".join(lines) + "\n"
+    return "\n".join(render_item(question, dash=indent, offset=offset)) + "\n"
 
 
 def _mapping(data: dict[str, Any], col: int, offset: int, first: str | None = None) -> list[str]:

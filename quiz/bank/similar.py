@@ -25,6 +25,17 @@ def normalise(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
+def sketch(words: list[str]) -> list[int]:
+    """The stem's bottom-k sketch: hashes of its word trigrams, the ``_SKETCH`` smallest."""
+    grams = {hash(g) for g in zip(words, words[1:], words[2:], strict=False)}
+    return sorted(grams)[:_SKETCH]
+
+
+def is_short(words: list[str]) -> bool:
+    """Too few words for the sketch to be trusted: a pair sharing one trigram is scored."""
+    return len(words) <= 8
+
+
 def near_duplicates(
     stems: Iterable[tuple[str, str]], threshold: float = THRESHOLD
 ) -> list[tuple[str, str, float]]:
@@ -39,11 +50,10 @@ def near_duplicates(
         ids.append(qid)
         texts.append(norm)
         words = norm.split()
-        short.append(len(words) <= 8)
-        grams = {hash(g) for g in zip(words, words[1:], words[2:], strict=False)}
+        short.append(is_short(words))
         # Near-identical stems share most trigrams, so they share most of their few
         # smallest-hash trigrams too; indexing only those keeps the candidate pairs few.
-        for gram in sorted(grams)[:_SKETCH]:
+        for gram in sketch(words):
             index[gram].append(n)
     shared: dict[tuple[int, int], int] = defaultdict(int)
     for members in index.values():

@@ -352,3 +352,75 @@ def test_any_text_loads_back_exactly(choice: str, stem: str, why: str) -> None:
     for indent in (0, 2, 4):
         text = "questions:\n" + render_question(question, indent=indent)
         assert yaml.load(text, Loader=yaml.CSafeLoader) == {"questions": [question]}
+
+
+def test_a_writer_holding_the_lock_keeps_another_out(bank: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from quiz.bank import atomic
+
+    monkeypatch.setattr(atomic, "LOCK_WAIT", 0.05)
+    path = bank / "encryption.yaml"
+    old = path.read_bytes()
+    with atomic.locked(path, "encryption.yaml"):  # another quiz in the middle of its write
+        with pytest.raises(BankWriteError, match="being written by another program"):
+            add(bank, "encryption", draft("enc-locked-out", concept="mesh-mtls"))
+        assert path.read_bytes() == old
+    add(bank, "encryption", draft("enc-after-the-lock", concept="mesh-mtls"))
+    assert "enc-after-the-lock" in load_bank([bank]).questions
+    assert not [p.name for p in bank.iterdir() if p.name.startswith(".")]  # lock file gone
+
+
+def test_a_change_made_while_the_write_waits_for_the_lock_is_not_lost(
+        bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quiz.bank import atomic
+
+    path = bank / "encryption.yaml"
+    real_locked = atomic.locked
+
+    def someone_writes_first(target: Path, shown: str) -> Any:
+        with path.open("a") as f:  # lands between the stamp check and the lock
+            f.write("# another editor's change\n")
+        return real_locked(target, shown)
+
+    monkeypatch.setattr(atomic, "locked", someone_writes_first)
+    with pytest.raises(BankConflict, match="changed on disk while it was being written"):
+        add(bank, "encryption", draft("enc-lost", concept="mesh-mtls"))
+    assert path.read_text().endswith("# another editor's change\n")
+    assert "enc-lost" not in path.read_text()
+
+
+def test_the_app_bank_is_used_as_it_is_and_a_save_does_not_reload_it(
+        bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = load_bank([bank])
+
+    def no_reload(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("the whole bank was checked again")
+
+    monkeypatch.setattr("quiz.bank.writer.check_bank", no_reload)
+    add_question(bank, "encryption", draft("enc-fast", concept="mesh-mtls"),
+                 expected=topic_stamp(bank, "encryption"), bank=loaded)
+    data, stamp, _ = read_question(bank, "enc-fast")
+    data["difficulty"] = "hard"
+    edit_question(bank, "enc-fast", data, expected=stamp, bank=loaded)
+    with pytest.raises(BankWriteError, match="would make the bank invalid"):
+        monkeypatch.setattr("quiz.bank.drafts.validate_draft", lambda *_a, **_k: [])
+        add_question(bank, "encryption", draft("enc-fast", concept="mesh-mtls"),
+                     expected=topic_stamp(bank, "encryption"), bank=loaded)
+    monkeypatch.undo()
+    assert load_bank([bank]).questions["enc-fast"].difficulty == "hard"
+
+
+def test_an_installed_bank_is_never_edited_in_place(tmp_path: Path) -> None:
+    installed = tmp_path / "venv" / "lib" / "site-packages" / "quiz" / "question_bank"
+    shutil.copytree(WRITER / "bank", installed)
+    path = installed / "encryption.yaml"
+    old = path.read_bytes()
+    data, stamp, _ = read_question(installed, "enc-mtls-hop")
+    data["difficulty"] = "hard"
+    with pytest.raises(BankWriteError, match="part of the installed app"):
+        edit_question(installed, "enc-mtls-hop", data, expected=stamp)
+    assert path.read_bytes() == old
+    from quiz.bank.writer import is_installed
+    from quiz.paths import bundled_bank
+
+    assert not is_installed(bundled_bank())  # the source checkout: contributors edit in place

@@ -46,8 +46,8 @@ async def fill(pilot: Pilot, *, stem: str, choices: list[tuple[str, bool, str]],
     while len(form.choice_editors()) < len(choices):
         await form.action_add_choice()
     for editor, (text, correct, why) in zip(form.choice_editors(), choices, strict=False):
-        editor.query_one(".choice-text", Input).value = text
-        editor.query_one(".choice-why", Input).value = why
+        editor.query_one(".choice-text", TextArea).text = text
+        editor.query_one(".choice-why", TextArea).text = why
         editor.query_one(".choice-correct").value = correct  # type: ignore[attr-defined]
     form.query_one("#form-explanation", TextArea).text = explanation
     form.query_one("#form-tags", Input).value = tags
@@ -88,7 +88,9 @@ async def test_a_single_answer_question_typed_with_keys_only(make: AppFactory, s
         # two choices are enough: F4 removes the one the cursor is in
         await pilot.press("tab", "f4", "f4")
         assert len(form.choice_editors()) == 2
-        await pilot.press("tab", "tab", "tab", *"Both ends.", "tab", *"kcsa", "tab")
+        # explanation, then past the scenario and its broken-manifest box to the tags
+        await pilot.press("tab", "tab", "tab", *"Both ends.", "tab", "tab", "tab", *"kcsa",
+                          "tab")
         await checked(pilot)
         qid = form.query_one("#form-id", Input).value
         assert qid == "enc-shows-cert-mesh-mtls"  # the topic's prefix, the stem's words
@@ -193,8 +195,8 @@ async def test_edit_from_browse_keeps_every_byte_outside_the_question(
         await pilot.pause()
         form = form_of(app)
         assert form.query_one("#form-id", Input).disabled  # the id never changes
-        why = form.choice_editors()[1].query_one(".choice-why", Input)
-        why.value = "It isolates ingress only."
+        why = form.choice_editors()[1].query_one(".choice-why", TextArea)
+        why.text = "It isolates ingress only."
         form.query_one("#form-difficulty", Select).value = "medium"
         await pilot.pause()
         await save(pilot)
@@ -331,3 +333,102 @@ def test_quiz_add_checks_the_topic_before_opening_the_form(tmp_path: Path) -> No
                                       "nope", "--db", str(tmp_path / "p.db")])
     assert result.exit_code == 1 and "unknown topic 'nope'" in result.output
     assert not (tmp_path / "mine").exists()
+
+
+async def test_claims_and_scenario_are_edited_with_live_checks(
+        tmp_path: Path, store: Store, clock: Clock) -> None:
+    root = tmp_path / "bank"
+    shutil.copytree(WRITER_BANK, root)
+    path = root / "network-policies-scenarios.yaml"
+    old = path.read_text()
+    app = writer_app(root, store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_edit("np-scenario-db-from-web")
+        await pilot.pause()
+        form = form_of(app)
+        scenario = form.query_one("#form-scenario", TextArea)
+        assert "kind: NetworkPolicy" in scenario.text
+        claims = [e.query_one(".choice-claims", TextArea) for e in form.choice_editors()]
+        assert all(area.display for area in claims)
+        assert claims[2].text == "- {from: shop/web, to: shop/db, port: 5432, allowed: false}"
+        # the evaluator disagrees with a claim: the problem is shown in that choice
+        claims[2].text = "- {from: shop/web, to: shop/db, port: 5432, allowed: true}"
+        await checked(pilot)
+        assert [p.path for p in form.problems if p.severity == "error"] == [("choices", 2)]
+        assert form.choice_editors()[2].query_one(".field-problems").display
+        # claims that are not YAML are named as such, beside the choice
+        claims[2].text = "- {from: shop/web, to: shop/db"
+        await checked(pilot)
+        assert ("choices", 2, "claims") in [p.path for p in form.problems]
+        assert "not valid YAML" in str(form.choice_editors()[2].query_one(
+            ".field-problems").render())
+        # a broken scenario is named beside the scenario
+        scenario.text = "- kind: Pod\n  metadata: [oops"
+        await checked(pilot)
+        assert any(p.path == ("scenario",) and "not valid YAML" in p.message
+                   for p in form.problems)
+        await save(pilot)
+        assert app.screen is form and path.read_text() == old  # nothing written
+        # start again and make a change the evaluator agrees with
+        app.pop_screen()
+        await pilot.pause()
+        app.open_edit("np-scenario-db-from-web")
+        await pilot.pause()
+        form = form_of(app)
+        area = form.choice_editors()[2].query_one(".choice-claims", TextArea)
+        area.text = "- {from: shop/web, to: shop/db, port: 5433, allowed: false}"
+        await checked(pilot)
+        assert not [p for p in form.problems if p.severity == "error"]
+        await save(pilot)
+        assert path.read_text() == old.replace("port: 5432, allowed: false}",
+                                               "port: 5433, allowed: false}")
+
+
+async def test_a_question_without_a_scenario_shows_no_claims_until_one_is_typed(
+        make: AppFactory, tmp_path: Path) -> None:
+    app = make(start="add", topic="encryption", user_bank=tmp_path / "mine")
+    async with app.run_test(size=SIZE) as pilot:
+        form = form_of(app)
+        areas = [e.query_one(".choice-claims", TextArea) for e in form.choice_editors()]
+        assert not any(area.display for area in areas)
+        form.query_one("#form-scenario", TextArea).text = "scenarios/three.yaml"
+        await pilot.pause()
+        assert all(area.display for area in areas)
+        await form.action_add_choice()
+        assert form.choice_editors()[-1].query_one(".choice-claims", TextArea).display
+
+
+async def test_an_installed_question_is_read_only_and_copied_to_my_bank(
+        tmp_path: Path, store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As after `pip install`: the bundled bank lives under site-packages."""
+    installed = tmp_path / "site-packages" / "quiz" / "question_bank"
+    shutil.copytree(WRITER_BANK, installed)
+    mine = tmp_path / "data" / "bank"
+    monkeypatch.setattr("quiz.bank.writer.my_bank", lambda: mine)
+    monkeypatch.setattr("quiz.tui.screens.question_form.my_bank", lambda: mine)
+    before = {p.name: p.read_bytes() for p in installed.iterdir()}
+    app = make_app(load_bank([installed]), store, now=clock, rng=random.Random(7),
+                   bank_paths=[installed])
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_edit("enc-mtls-hop")
+        await pilot.pause()
+        form = form_of(app)
+        assert form.read_only and "read-only" in screen_text(app)
+        assert "part of the installed app" in screen_text(app)
+        await save(pilot)  # F2 does nothing: nothing is written in place
+        assert app.screen is form
+        await pilot.press("f5")
+        await pilot.pause()
+        copy = form_of(app)
+        assert copy is not form and not copy.editing and copy.bank_dir == mine
+        assert "from-enc-mtls-hop" in copy.query_one("#form-tags", Input).value
+        await checked(pilot)
+        qid = copy.query_one("#form-id", Input).value
+        assert qid and qid != "enc-mtls-hop"
+        await save(pilot)
+        assert not isinstance(app.screen, QuestionFormScreen)
+        assert {p.name: p.read_bytes() for p in installed.iterdir()} == before
+        copied = app.bank.questions[qid]
+        assert copied.tags[-1] == "from-enc-mtls-hop"
+        assert copied.question.strip() == app.bank.questions["enc-mtls-hop"].question.strip()
+        assert (mine / "encryption.yaml").is_file()

@@ -30,7 +30,15 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from quiz.bank.drafts import FieldProblem, propose_id, validate_draft
-from quiz.bank.writer import FileStamp, read_question, topic_file
+from quiz.bank.writer import (
+    FileStamp,
+    is_installed,
+    my_bank,
+    prepare,
+    read_question,
+    topic_file,
+    topic_stamp,
+)
 from quiz.tui.screens.question_form_fields import (
     MAX_CHOICES,
     MIN_CHOICES,
@@ -38,6 +46,7 @@ from quiz.tui.screens.question_form_fields import (
     form_fields,
     form_title,
     read_draft,
+    yaml_problems,
 )
 from quiz.tui.screens.question_form_save import QuestionFormSaving
 from quiz.tui.text import literal, shown
@@ -48,7 +57,8 @@ if TYPE_CHECKING:
     from quiz.bank import Bank
     from quiz.tui.app import QuizApp
 
-CHECK_DELAY = 0.3  # seconds of quiet before the draft is checked again (10,000 questions: ~0.4 s)
+CHECK_DELAY = 0.3  # seconds of quiet before the draft is checked again (10,000 questions: ~1 ms;
+# the first check builds the bank's indexes, ~0.5 s, in a thread)
 
 
 class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
@@ -62,6 +72,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("f3", "add_choice", "Add choice"),
         Binding("f4", "remove_choice", "Remove choice"),
+        Binding("f5", "copy_to_mine", "Copy to my bank"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -75,6 +86,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self.stamp = stamp  # the edited file as it was read
         self.path = path  # the edited question's file
         self.start_topic = topic
+        # a question of the installed app: shown, copied, never written in place
+        self.read_only = path is not None and is_installed(path)
         self.id_edited = question_id is not None  # the user typed an id: stop proposing one
         self.problems: list[FieldProblem] = []
         self._check_timer: Timer | None = None
@@ -110,10 +123,16 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="title-bar"):
-            yield Static(form_title(self.question_id, self.path, self.bank_dir),
-                         id="form-title")
+            yield Static(form_title(self.question_id, self.path, self.bank_dir,
+                                    read_only=self.read_only), id="form-title")
             yield Static(id="form-status")
         with VerticalScroll(id="form-body"):
+            if self.read_only:
+                yield Static(literal(
+                    "This question is part of the installed app: it cannot be changed here "
+                    "(an upgrade would replace it). F5 copies it to your own bank, as a new "
+                    "question tagged with this one's id, to change as you like.",
+                    "$text-warning"), id="read-only-note")
             yield from form_fields(self.original, self.bank, topic=self._initial_topic(),
                                    question_id=self.question_id)
         yield Footer()
@@ -142,6 +161,31 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             self.query_one("#form-concepts", SelectionList).focus()
         if self.editing:
             self._schedule_check(delay=0)
+        if self.read_only:
+            self.query_one("#save", Button).disabled = True
+        if self.topic is not None and not self.editing:
+            self._prepare_topic(self.topic)
+
+    @work(thread=True, group="prepare")
+    def _prepare_topic(self, topic: str) -> None:
+        """Read the topic file's stamp and layout now, so the save itself is quick."""
+        assert self.bank_dir is not None
+        path = topic_file(self.bank_dir, topic)
+        if path is None:
+            return
+        self._stamps.setdefault(topic, topic_stamp(self.bank_dir, topic))
+        prepare(path)
+
+    def action_copy_to_mine(self) -> None:
+        """A new question in the user's bank, filled from this (read-only) one."""
+        if not self.read_only:
+            return
+        data = {k: v for k, v in self.draft().items() if k != "id"}
+        origin = f"from-{self.question_id}"
+        data["tags"] = [*(t for t in data.get("tags") or [] if t != origin), origin]
+        copy = QuestionFormScreen(bank_dir=my_bank(), topic=self._edited_topic(), original=data)
+        self.dismiss(None)
+        self.app.push_screen(copy)
 
     # --- the draft -----------------------------------------------------------------------
 
@@ -197,14 +241,19 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             self._show_problems([FieldProblem(("topic",), "choose the topic the question "
                                               "belongs to")])
             return
-        self._check(self._generation, topic, self.draft())
+        self._check(self._generation, topic, self.draft(), self.yaml_problems())
 
     @work(thread=True, exclusive=True, group="check")
-    def _check(self, generation: int, topic: str, draft: dict[str, Any]) -> None:
-        """``validate_draft`` off the event loop: ~0.4 s on a 10,000-question bank."""
-        problems = self.check_draft(topic, draft)
+    def _check(self, generation: int, topic: str, draft: dict[str, Any],
+               early: list[FieldProblem]) -> None:
+        """``validate_draft`` off the event loop (the first one builds the bank's indexes)."""
+        problems = early + self.check_draft(topic, draft)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._checked, generation, problems)
+
+    def yaml_problems(self) -> list[FieldProblem]:
+        """The scenario or claims fields whose text is not YAML (read on the UI thread)."""
+        return yaml_problems(self, self.original, self.filled_choices())
 
     def check_draft(self, topic: str, draft: dict[str, Any]) -> list[FieldProblem]:
         """Every problem ``quiz validate`` would report about ``draft``."""
@@ -236,12 +285,19 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     # --- events --------------------------------------------------------------------------
 
     @on(TextArea.Changed)
-    @on(Input.Changed, ".choice-text, .choice-why, #form-tags")
+    @on(Input.Changed, "#form-tags")
     @on(Checkbox.Changed)
     @on(SelectionList.SelectedChanged)
     @on(Select.Changed, "#form-difficulty")
     def _field_changed(self) -> None:
         self._schedule_check()
+
+    @on(TextArea.Changed, "#form-scenario")
+    def _scenario_changed(self) -> None:
+        """Claims mean something only with a scenario: show their fields when there is one."""
+        shown = bool(self.query_one("#form-scenario", TextArea).text.strip())
+        for editor in self.choice_editors():
+            editor.show_claims(shown)
 
     @on(Input.Changed, "#form-id")
     def _id_changed(self) -> None:
@@ -251,6 +307,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     @on(Select.Changed, "#form-topic")
     def _topic_changed(self) -> None:
         self._fill_concepts(list(self.query_one("#form-concepts", SelectionList).selected))
+        if self.topic is not None and not self.editing:
+            self._prepare_topic(self.topic)
         self._schedule_check(delay=0)
 
     def _fill_concepts(self, selected: list[str]) -> None:
@@ -287,7 +345,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     async def action_add_choice(self) -> None:
         if len(self.choice_editors()) >= MAX_CHOICES:
             return
-        editor = ChoiceEditor()
+        editor = ChoiceEditor(
+            with_claims=bool(self.query_one("#form-scenario", TextArea).text.strip()))
         await self.query_one("#form-choices").mount(editor)
         self._number_choices()
         editor.focus_text()
@@ -310,6 +369,10 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self.action_cancel()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_to_mine":
+            return self.read_only
+        if action == "save" and self.read_only:
+            return None
         if action == "add_choice" and len(self.choice_editors()) >= MAX_CHOICES:
             return None  # shown, but greyed out
         if action == "remove_choice" and len(self.choice_editors()) <= MIN_CHOICES:

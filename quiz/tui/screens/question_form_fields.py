@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -26,9 +27,10 @@ from textual.widgets import (
     TextArea,
 )
 
+from quiz.bank.drafts import FieldProblem
 from quiz.bank.loader import display_path
 from quiz.tui.text import literal, shown
-from quiz.tui.widgets.choice_editor import ChoiceEditor
+from quiz.tui.widgets.choice_editor import ChoiceEditor, NotYaml, parse_yaml_field
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -48,8 +50,12 @@ def parse_tags(text: str) -> list[str]:
     return [tag.strip() for tag in text.split(",") if tag.strip()]
 
 
-def form_title(question_id: str | None, path: Path | None, bank_dir: Path | None) -> Content:
-    """'Edit <id>  <its file>', or 'New question  → <the bank it goes to>'."""
+def form_title(question_id: str | None, path: Path | None, bank_dir: Path | None, *,
+               read_only: bool = False) -> Content:
+    """'Edit <id>  <its file>', 'Installed <id>  read-only', or 'New question  → <bank>'."""
+    if question_id is not None and read_only:
+        return Content.assemble(("Installed ", "bold $text-primary"), (str(question_id), "bold"),
+                                ("  read-only", "$text-warning"))
     if question_id is not None:
         where = short_path(path) if path else ""
         return Content.assemble(("Edit ", "bold $text-primary"),
@@ -106,15 +112,26 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
         f"  {MIN_CHOICES} to {MAX_CHOICES}; tick every correct one (several: select "
         "all that apply); blank rows are left out", "$text-muted")),
         classes="form-heading")
+    with_claims = bool(data.get("scenario"))
     with Vertical(id="form-choices"):
         choices = data.get("choices") or [{}, {}, {}, {}]
         for choice in choices:
-            yield ChoiceEditor(choice if isinstance(choice, dict) else {"text": choice})
+            yield ChoiceEditor(choice if isinstance(choice, dict) else {"text": choice},
+                               with_claims=with_claims)
     yield Static(classes="field-problems", id="choices-problems")
     yield Button("+ Add a choice (F3)", id="add-choice", compact=True)
     yield Static(Content.styled("Explanation", "bold"), classes="form-heading")
     yield markdown_area(str(data.get("explanation") or ""), "form-explanation")
     yield Static(classes="field-problems", id="explanation-problems")
+    yield Static(Content.assemble(("Scenario", "bold"), (
+        "  optional, YAML: the manifests claims are checked on (a list of objects), or a "
+        "file path relative to the question file", "$text-muted")), classes="form-heading")
+    yield TextArea(scenario_text(data.get("scenario")), id="form-scenario", soft_wrap=False,
+                   show_line_numbers=False, tab_behavior="focus")
+    yield Static(classes="field-problems", id="scenario-problems")
+    yield Checkbox("Its YAML blocks are broken on purpose: don't check them",
+                   data.get("broken_manifest") is True, id="form-broken-manifest", compact=True)
+    yield Static(classes="field-problems", id="broken_manifest-problems")
     with Horizontal(classes="form-row"):
         yield Static("Tags", classes="form-label")
         yield Input(", ".join(map(str, data.get("tags") or [])),
@@ -155,6 +172,40 @@ def fill_concepts(listing: SelectionList[str], bank: Bank, topic: str | None,
             listing.highlighted = 0
 
 
+def scenario_text(scenario: Any) -> str:
+    """A question's scenario as its text area shows it: a path as it is, objects as YAML."""
+    if scenario is None or scenario == "":
+        return ""
+    if isinstance(scenario, str):
+        return scenario
+    return yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True, width=4096)
+
+
+def scenario_value(form: Widget, original: dict[str, Any]) -> Any:
+    """The scenario the form holds (None: none); raises ``NotYaml``."""
+    text = form.query_one("#form-scenario", TextArea).text
+    if "scenario" in original and text == scenario_text(original["scenario"]):
+        return original["scenario"]
+    value = parse_yaml_field(text)
+    return value.strip() if isinstance(value, str) else value
+
+
+def yaml_problems(form: Widget, original: dict[str, Any],
+                  choices: list[ChoiceEditor]) -> list[FieldProblem]:
+    """The YAML fields (scenario, each choice's claims) whose text does not parse."""
+    problems = []
+    try:
+        scenario_value(form, original)
+    except NotYaml as exc:
+        problems.append(FieldProblem(("scenario",), str(exc)))
+    for n, editor in enumerate(choices):
+        try:
+            editor.claims_value()
+        except NotYaml as exc:
+            problems.append(FieldProblem(("choices", n, "claims"), f"claims: {exc}"))
+    return problems
+
+
 def read_draft(form: Widget, original: dict[str, Any], question_id: str | None,
                choices: list[ChoiceEditor]) -> dict[str, Any]:
     """The question as ``form``'s fields hold it now, the keys they do not show kept from
@@ -162,6 +213,12 @@ def read_draft(form: Widget, original: dict[str, Any], question_id: str | None,
     difficulty = form.query_one("#form-difficulty", Select).value
     draft = dict(original)
     draft.pop("topic", None)
+    try:
+        scenario = scenario_value(form, original)
+    except NotYaml:
+        scenario = original.get("scenario")  # reported by yaml_problems
+    draft["scenario"] = scenario
+    draft["broken_manifest"] = form.query_one("#form-broken-manifest", Checkbox).value
     draft.update({
         "id": question_id or form.query_one("#form-id", Input).value.strip(),
         "concepts": list(form.query_one("#form-concepts", SelectionList).selected),

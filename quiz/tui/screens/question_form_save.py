@@ -73,7 +73,7 @@ class QuestionFormSaving:
             self._refuse(1)
             return
         draft = self.draft()
-        problems = self.check_draft(topic, draft)
+        problems = self.yaml_problems() + self.check_draft(topic, draft)
         self._show_problems(problems)
         errors = sum(p.severity == "error" for p in problems)
         if errors:
@@ -103,11 +103,13 @@ class QuestionFormSaving:
             if self.editing:
                 assert self.path is not None and self.stamp is not None
                 path = edit_question(self.path, str(self.question_id), draft,
-                                     expected=self.stamp, with_banks=with_banks)
+                                     expected=self.stamp, with_banks=with_banks,
+                                     bank=self.quiz.bank)
             else:
                 assert self.bank_dir is not None
                 path = add_question(self.bank_dir, topic, draft,
-                                    expected=self._stamp_for(topic), with_banks=with_banks)
+                                    expected=self._stamp_for(topic), with_banks=with_banks,
+                                    bank=self.quiz.bank)
         except BankConflict as exc:
             self._conflict(exc, topic)
             return

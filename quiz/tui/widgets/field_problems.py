@@ -19,7 +19,8 @@ from quiz.tui.text import literal, plural
 from quiz.tui.widgets.choice_editor import ChoiceEditor
 
 # The fields that have a ``#<field>-problems`` line of their own.
-FIELDS = ("topic", "concepts", "question", "choices", "explanation", "tags", "id", "difficulty")
+FIELDS = ("topic", "concepts", "question", "choices", "explanation", "tags", "id", "difficulty",
+          "scenario", "broken_manifest")
 # The loader's messages start with the field they are about; beside the field that is noise.
 _LOCATION = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*: ")
 
@@ -50,7 +51,7 @@ def problem_status(problems: list[FieldProblem]) -> Content:
 def problem_place(form: Widget, path: tuple[str | int, ...],
                   editors: list[ChoiceEditor]) -> Widget:
     """The problem line a field path belongs to: a choice's own, a field's, or the top."""
-    if path[:1] == ("choices",) and len(path) >= 3 and isinstance(path[1], int) \
+    if path[:1] == ("choices",) and len(path) >= 2 and isinstance(path[1], int) \
             and path[1] < len(editors):
         return editors[path[1]].query_one(".field-problems")
     if path and path[0] in FIELDS:
