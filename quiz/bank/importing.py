@@ -122,8 +122,13 @@ def check_questions(src: SourceFile, bank: Bank, topic: str, items: Sequence[tup
     for loc, item in items:
         qid = _id(item)
         for fp in drafts.validate_draft(bank, topic, item, path=target, replacing=replacing):
-            where = fp.path if fp.path[:1] == ("topic",) and top else (*loc, *fp.path)
-            problems.append(src.at(where, fp.message, qid, warning=fp.severity == "warning"))
+            if fp.path[:1] == ("topic",):  # the file's, not the question's: reported once
+                problems.append(src.at(("topic",) if top else loc, fp.message))
+                continue
+            # The loader points at an unknown key itself, at every other problem's value.
+            problems.append(src.at((*loc, *fp.path), fp.message, qid,
+                                   warning=fp.severity == "warning",
+                                   key=fp.message.startswith("unknown key")))
         if qid is not None and qid in first:
             line, col = src.position(first[qid])
             problems.append(src.at((*loc, "id"), f"duplicate question id '{qid}' (first "
