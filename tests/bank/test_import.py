@@ -235,3 +235,22 @@ def test_the_bundled_bank_of_an_installed_app_is_refused_as_a_target(
                     bank=installed)
     assert code == 1 and "part of the installed app" in out
     assert snapshot(installed) == before
+
+
+def test_the_schema_beside_a_bank_is_written_refreshed_but_never_the_users_own(
+        tmp_path: Path) -> None:
+    import json
+
+    from quiz.bank.schema import json_schema
+    from quiz.bank.userbank import write_schema
+
+    schema = tmp_path / SCHEMA_NAME
+    assert write_schema(tmp_path) == schema
+    assert json.loads(schema.read_text()) == json_schema("questions")
+    stale = {**json_schema("questions"), "properties": {}}  # ours, from an older version
+    schema.write_text(json.dumps(stale))
+    assert write_schema(tmp_path) == schema
+    assert json.loads(schema.read_text()) == json_schema("questions")
+    schema.write_text('{"title": "my own schema"}')
+    assert write_schema(tmp_path) is None
+    assert schema.read_text() == '{"title": "my own schema"}'
