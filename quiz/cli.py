@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -21,7 +20,6 @@ from quiz.textsafe import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
-MAX_STDIN = 16_000_000  # `quiz add --from -`: far more than any file of questions
 
 
 @dataclass
@@ -349,9 +347,8 @@ def add(ctx: click.Context, bank_dir: Path | None, source: str | None, topic: st
                  "questions go")
         from quiz.bank.importing import add_from
 
-        with _source_file(source) as src:
-            written, count, warnings = _or_problems(lambda: add_from(src, target,
-                                                                     opts.bank_paths()))
+        src = _source_file(source)
+        written, count, warnings = _or_problems(lambda: add_from(src, target, opts.bank_paths()))
         _report_written(warnings, target)
         click.echo(f"added {count} question{'s' * (count != 1)} to "
                    f"{printable(_shown(written))}")
@@ -384,9 +381,9 @@ def edit(ctx: click.Context, question_id: str, source: str, banks: tuple[Path, .
     from quiz.bank.importing import edit_from
 
     opts = options(ctx, banks, db)
-    with _source_file(source) as src:
-        written, changed, warnings = _or_problems(lambda: edit_from(src, question_id,
-                                                                    opts.bank_paths()))
+    src = _source_file(source)
+    written, changed, warnings = _or_problems(lambda: edit_from(src, question_id,
+                                                                opts.bank_paths()))
     _report_written(warnings)
     verb = "replaced" if changed else "unchanged (the same question):"
     click.echo(f"{verb} {printable(question_id)} in {printable(_shown(written))}")
@@ -431,30 +428,14 @@ def _safe_db(target: str) -> str:
         return target.split("://", 1)[0] + "://…"
 
 
-@contextmanager
-def _source_file(source: str) -> Iterator[Any]:
-    """``--from``'s file read and parsed (``-``: standard input, up to MAX_STDIN bytes)."""
-    from quiz.bank.importing import ImportFailed, read_source
+def _source_file(source: str) -> Any:
+    """``--from``'s file read and parsed (``-``: standard input); exits 1 if it cannot be."""
+    from quiz.bank.importing import ImportFailed, read_source, read_stream
 
-    if source != "-":
-        try:
-            yield read_source(Path(source))
-        except ImportFailed as exc:
-            _fail_with(exc)
-        return
-    import tempfile
-
-    data = sys.stdin.buffer.read(MAX_STDIN + 1)
-    if len(data) > MAX_STDIN:
-        fail(f"standard input holds more than {MAX_STDIN // 1_000_000} MB: too much for a "
-             "file of questions")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "stdin.yaml"
-        path.write_bytes(data)
-        try:
-            yield read_source(path, "<stdin>")
-        except ImportFailed as exc:
-            _fail_with(exc)
+    try:
+        return read_stream(sys.stdin.buffer) if source == "-" else read_source(Path(source))
+    except ImportFailed as exc:
+        _fail_with(exc)
 
 
 def _or_problems(action: Callable[[], T]) -> T:

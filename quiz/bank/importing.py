@@ -15,7 +15,7 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from quiz import paths
 from quiz.bank import drafts, writer
@@ -26,6 +26,7 @@ from quiz.bank.problems import Problem
 from quiz.textsafe import quote
 
 FILE_KEYS = ("topic", "questions")
+MAX_STREAM = 16_000_000  # `--from -`: far more than any file of questions
 Loc = tuple[str | int, ...]
 
 
@@ -68,7 +69,23 @@ def read_source(path: Path, display: str | None = None) -> SourceFile:
     if data is None:
         raise ImportFailed(f"{shown} is empty", [Problem(
             shown, 1, 1, "empty file: expected a question file with topic and questions")])
-    return SourceFile(path, shown, data)
+    src = SourceFile(path, shown, data)
+    src.position(())  # read now: a file given as standard input is gone afterwards
+    return src
+
+
+def read_stream(stream: BinaryIO, display: str = "<stdin>") -> SourceFile:
+    """``read_source`` of what ``stream`` holds (``quiz add --from -``), up to MAX_STREAM."""
+    import tempfile
+
+    data = stream.read(MAX_STREAM + 1)
+    if len(data) > MAX_STREAM:
+        raise ImportFailed(f"{display} holds more than {MAX_STREAM // 1_000_000} MB: too much "
+                           "for a file of questions")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "stdin.yaml"
+        path.write_bytes(data)
+        return read_source(path, display)
 
 
 def _kind(value: Any) -> str:
