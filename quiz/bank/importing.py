@@ -148,7 +148,7 @@ def check_questions(src: SourceFile, bank: Bank, topic: str, items: Sequence[tup
                                    key=fp.message.startswith("unknown key")))
         if qid is not None and qid in first:
             line, col = src.position(first[qid])
-            problems.append(src.at((*loc, "id"), f"duplicate question id '{qid}' (first "
+            problems.append(src.at((*loc, "id"), f"duplicate question id {quote(qid)} (first "
                                    f"defined at {src.display}:{line}:{col})", qid))
         elif qid is not None:
             first[qid] = (*loc, "id")
