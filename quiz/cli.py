@@ -16,8 +16,10 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from quiz import __version__, paths
+from quiz.textsafe import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 @dataclass
@@ -161,28 +163,32 @@ def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path
              db: str | None, quiet: bool) -> None:
     """Check banks and report every problem as path:line:col: id: message.
 
-    With no PATH, checks the default banks (the bundled bank plus $QUIZ_BANK, or --bank).
-    Exits 1 if there is any error; warnings alone exit 0.
+    With no PATH, checks the default banks (the bundled bank, your own bank and $QUIZ_BANK, or
+    --bank). A PATH that defines no topics of its own (such as the bank `quiz add` writes) is
+    checked on top of the default banks: their topics, concepts and ids count, their own
+    problems are not listed. Exits 1 if there is any error; warnings alone exit 0.
     """
-    from quiz.bank import check_bank
+    from quiz.bank.loader import display_path
+    from quiz.bank.userbank import check_on_defaults
 
-    targets = list(bank_paths) or options(ctx, banks, db).bank_paths()
-    bank, problems = check_bank(targets, similar=True, for_use=False)
+    defaults = options(ctx, banks, db).bank_paths()
+    targets = list(bank_paths) or defaults
+    checked = check_on_defaults(targets, defaults, similar=True, for_use=False)
+    problems = checked.problems
     for p in problems:
         click.echo(str(p))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    from quiz.bank.loader import display_path
-
     names = ", ".join(display_path(Path(t)) for t in targets)
-    counts = bank.summary() if bank is not None else "not loaded"
+    if checked.based_on:
+        names += f" (on {', '.join(display_path(b) for b in checked.based_on)})"
     verdict = "ok" if not problems else ", ".join(
         part for part in (
             f"{errors} error{'s' * (errors != 1)}" if errors else "",
             f"{warnings} warning{'s' * (warnings != 1)}" if warnings else "",
         ) if part
     )
-    click.echo(f"{names}: {counts}: {verdict}")
+    click.echo(f"{printable(names)}: {checked.summary()}: {verdict}")
     sys.exit(1 if errors else 0)
 
 
@@ -320,34 +326,157 @@ def exam(ctx: click.Context, questions: str, minutes: str, pass_percent: str,
 @cli.command()
 @click.option("--bank", "bank_dir", metavar="DIR", default=None,
               type=click.Path(path_type=Path, file_okay=False),
-              help="Your bank: the question is written there (DIR is created if need be) "
-              "[default: the first directory in $QUIZ_BANK]. It is loaded with the usual banks.")
+              help="The bank the questions are written to (DIR is created if need be) "
+              "[default: your own bank, `bank` in the user data directory]. It is loaded with "
+              "the usual banks.")
+@click.option("--from", "source", metavar="FILE", default=None,
+              help="Add the questions of FILE (the bank format: topic: and questions:; - reads "
+              "standard input) without opening the form: all of them, or none if any has an "
+              "error.")
 @click.option("--topic", metavar="ID", help="Start the form on this topic.")
 @click.option("--db", "db", metavar="PATH|URL", default=None,
               help="Progress database, as for the other commands.")
 @click.pass_context
-def add(ctx: click.Context, bank_dir: Path | None, topic: str | None, db: str | None) -> None:
-    """Write a new question in a form that checks it as you type (save: F2).
+def add(ctx: click.Context, bank_dir: Path | None, source: str | None, topic: str | None,
+        db: str | None) -> None:
+    """Write a new question in a form that checks it as you type (save: F2), or add the
+    questions of a file (--from FILE).
 
-    The question is added to its topic's file in your bank, in the bank's house style; nothing
-    else in the file changes. It can be browsed (b) and practised at once.
+    The questions are added to their topic's file in your bank, in the bank's house style;
+    nothing else in the file changes. They can be browsed (b) and practised at once.
     """
-    from quiz.bank.loader import CATALOG_NAME
-    from quiz.tui.authoring import default_user_bank, with_bank
-
     opts = options(ctx, (), db)
-    target = bank_dir or default_user_bank()
-    if target is None:
-        fail("say which bank to add the question to: --bank DIR (a directory of your own, "
-             "created if it does not exist), or list it in QUIZ_BANK; the bundled bank is "
-             "part of the installed app")
-    # A directory without a catalog is not a bank yet: the first question written makes it one.
+    target = bank_dir or paths.user_bank()
+    if paths.is_installed(target):
+        fail(f"{printable(str(target))} is part of the installed app and replaced on upgrade: "
+             "add questions to your own bank (leave out --bank)")
+    if source is not None:
+        if topic is not None:
+            fail("--topic is for the form: with --from, the file's `topic:` says where its "
+                 "questions go")
+        from quiz.bank.importing import add_from
+
+        src = _source_file(source)
+        written, count, warnings = _or_problems(lambda: add_from(src, target, opts.bank_paths()))
+        _report_written(warnings, target)
+        click.echo(f"added {count} question{'s' * (count != 1)} to "
+                   f"{printable(_shown(written))}")
+        return
+    from quiz.tui.authoring import with_bank
+
+    # A directory that holds nothing yet is not a bank: the first question written makes it one.
     loaded = [p for p in with_bank(opts.bank_paths(), target)
-              if p.resolve() != target.resolve() or (target / CATALOG_NAME).is_file()]
+              if p.resolve() != target.resolve() or paths.is_bank(target)]
     from quiz.tui.run import run_app
 
     run_app(Options(banks=tuple(loaded), db=opts.db), start="add", topic=topic,
             user_bank=target, bank_paths=loaded)
+
+
+@cli.command()
+@click.argument("question_id", metavar="ID")
+@click.option("--from", "source", metavar="FILE", required=True,
+              help="The question to put in its place: a question file holding just it, or the "
+              "bare question mapping (- reads standard input).")
+@common_options
+@click.pass_context
+def edit(ctx: click.Context, question_id: str, source: str, banks: tuple[Path, ...],
+         db: str | None) -> None:
+    """Replace question ID, in whichever bank file holds it, by the one in FILE.
+
+    Only that question's lines change; its id never does. Nothing is written if FILE has an
+    error. A bundled question of an installed quiz is read-only: copy it to your bank instead.
+    """
+    from quiz.bank.importing import edit_from
+
+    opts = options(ctx, banks, db)
+    src = _source_file(source)
+    written, changed, warnings = _or_problems(lambda: edit_from(src, question_id,
+                                                                opts.bank_paths()))
+    _report_written(warnings)
+    verb = "replaced" if changed else "unchanged (the same question):"
+    click.echo(f"{verb} {printable(question_id)} in {printable(_shown(written))}")
+
+
+@cli.command("paths")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@click.pass_context
+def paths_command(ctx: click.Context, banks: tuple[Path, ...], db: str | None,
+                  as_json: bool) -> None:
+    """Show where everything lives: the database, the cache, your own bank, the banks loaded.
+
+    Your own bank (`bank` in the user data directory) is where `quiz add` writes; it is loaded
+    with the bundled bank once it holds anything.
+    """
+    opts = options(ctx, banks, db)
+    where = {"database": _safe_db(opts.db_target()), "cache": str(paths.cache_dir()),
+             "user_bank": str(paths.user_bank()),
+             "banks": [str(b) for b in opts.bank_paths()]}
+    if as_json:
+        click.echo(json.dumps(where, indent=2))
+        return
+    click.echo(f"database:  {printable(where['database'])}")
+    click.echo(f"cache:     {printable(where['cache'])}")
+    mine = "" if paths.is_bank(paths.user_bank()) else " (empty: `quiz add` creates it)"
+    click.echo(f"user bank: {printable(where['user_bank'])}{mine}")
+    for n, bank in enumerate(where["banks"]):
+        click.echo(f"{'banks:' if n == 0 else '':<11}{printable(bank)}")
+
+
+def _safe_db(target: str) -> str:
+    """The database as the user gave it, a URL's password hidden."""
+    if "://" not in target:
+        return target
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(target).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return target.split("://", 1)[0] + "://…"
+
+
+def _source_file(source: str) -> Any:
+    """``--from``'s file read and parsed (``-``: standard input); exits 1 if it cannot be."""
+    from quiz.bank.importing import ImportFailed, read_source, read_stream
+
+    try:
+        return read_stream(sys.stdin.buffer) if source == "-" else read_source(Path(source))
+    except ImportFailed as exc:
+        _fail_with(exc)
+
+
+def _or_problems(action: Callable[[], T]) -> T:
+    """``action()``, or its problems (each at its place in FILE) and exit 1."""
+    from quiz.bank.importing import ImportFailed
+
+    try:
+        return action()
+    except ImportFailed as exc:
+        _fail_with(exc)
+
+
+def _fail_with(exc: Any) -> NoReturn:
+    for p in exc.problems:
+        click.echo(str(p), err=True)
+    fail(printable(str(exc)))
+
+
+def _report_written(warnings: list[Any], bank_dir: Path | None = None) -> None:
+    """Warnings on stderr; beside a bank written to, the schema its files' header points at."""
+    for p in warnings:
+        click.echo(str(p), err=True)
+    if bank_dir is not None:
+        from quiz.bank.userbank import write_schema
+
+        write_schema(bank_dir)
+
+
+def _shown(path: Path) -> str:
+    from quiz.bank.loader import display_path
+
+    return display_path(path)
 
 
 @cli.command()

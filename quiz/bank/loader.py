@@ -48,6 +48,7 @@ def check_bank(paths: Iterable[Path], *, similar: bool = True,
     """
     state = _Load()
     roots: list[Path] = []
+    bare: list[Path] = []  # banks without a catalog of their own
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -57,7 +58,13 @@ def check_bank(paths: Iterable[Path], *, similar: bool = True,
         if root in roots:
             continue
         roots.append(root)
-        _load_root(root, state)
+        if not _load_root(root, state):
+            bare.append(root)
+    if len(bare) == len(roots):  # a bank may use the catalog of the banks loaded with it
+        state.problems += [Problem(
+            display_path(root), 0, 0,
+            f"no {CATALOG_NAME} in this bank: every bank needs one catalog of its topics, "
+            "sources and concepts, or another bank loaded with it that has one") for root in bare]
     if not roots and not state.problems:
         state.problems.append(Problem(".", 0, 0, "no bank given"))
     bank = cross_check(tuple(roots), state, similar=similar)
@@ -75,15 +82,11 @@ def load_bank(paths: Iterable[Path], *, similar: bool = False) -> Bank:
     return bank
 
 
-def _load_root(root: Path, state: _Load) -> None:
+def _load_root(root: Path, state: _Load) -> bool:
+    """Load one bank into ``state``; returns whether it has a catalog of its own."""
     files, unreadable = scan_bank(root)
     state.problems += unreadable
     catalogs = [p for p in files if p.name == CATALOG_NAME]
-    if not catalogs:
-        state.problems.append(Problem(
-            display_path(root), 0, 0,
-            f"no {CATALOG_NAME} in this bank: every bank needs one catalog of its topics, "
-            "sources and concepts"))
     for extra in catalogs[1:]:
         state.problems.append(Problem(
             display_path(extra), 1, 1,
@@ -101,6 +104,7 @@ def _load_root(root: Path, state: _Load) -> None:
                 state.catalogs.append((f, catalog))
         elif path.name != CATALOG_NAME:
             _load_questions(f, state)
+    return bool(catalogs)
 
 
 def _report_controls(f: _File, controls: list[tuple[Loc, bool, str]], state: _Load) -> None:

@@ -12,14 +12,9 @@ from quiz.tui.text import shown
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
 
-NO_USER_BANK = ("There is no bank of your own to add questions to: start with "
-                "`quiz add --bank DIR` (DIR is created if need be), or list your bank in "
-                "QUIZ_BANK. The bundled bank is part of the installed app.")
-
-
-def default_user_bank() -> Path | None:
-    """Where new questions go by default: the first bank listed in ``QUIZ_BANK``, if any."""
-    return next(iter(paths.default_banks()[1:]), None)
+def default_user_bank() -> Path:
+    """Where new questions go by default: the user's own bank in the data directory."""
+    return paths.user_bank()
 
 
 def with_bank(bank_paths: list[Path], extra: Path | None) -> list[Path]:
@@ -50,15 +45,20 @@ def reload_bank(app: QuizApp, extra: Path | None = None) -> str | None:
 
 
 def open_add(app: QuizApp, topic: str | None = None) -> None:
-    """The form for a new question in the user's bank, or a message saying there is none."""
-    target = app.user_bank or default_user_bank()
-    if target is None:
-        app.notify(NO_USER_BANK, title="Nowhere to add", severity="error", timeout=10,
-                   markup=False)
-        return
+    """The form for a new question in the user's bank (``quiz add --bank DIR``'s, else the one
+    in the data directory, created by the first question saved)."""
     from quiz.tui.screens.question_form import QuestionFormScreen
 
-    app.push_screen(QuestionFormScreen.new(target, topic), lambda qid: _saved(app, qid))
+    target = app.user_bank or default_user_bank()
+
+    def saved(question_id: str | None) -> None:
+        if question_id is not None:
+            from quiz.bank.userbank import write_schema
+
+            write_schema(target)  # the new topic file's header points at it
+        _saved(app, question_id)
+
+    app.push_screen(QuestionFormScreen.new(target, topic), saved)
 
 
 def open_edit(app: QuizApp, question_id: str) -> None:

@@ -73,7 +73,8 @@ def test_missing_directory_names_the_path(tmp_path: Path) -> None:
 def test_bank_without_catalog(tmp_path: Path) -> None:
     (tmp_path / "bank").mkdir()
     shutil.copy(DATA / "banks" / "good" / "encryption.yaml", tmp_path / "bank")
-    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "bank")])
+    # Loaded alone (--bank replaces the default banks, whose catalog it could use otherwise).
+    result = CliRunner().invoke(cli, ["validate", "--bank", str(tmp_path / "bank")])
     assert result.exit_code == 1
     assert "no concepts.yaml in this bank" in result.output
 

@@ -296,15 +296,6 @@ def bank_fixture_paths(tmp_path: Path) -> tuple[Path, Path]:
     return base, tmp_path / "mine"
 
 
-async def test_add_without_a_bank_of_ones_own_says_how_to_get_one(make: AppFactory) -> None:
-    app = make()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a")
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
-        assert any("quiz add --bank DIR" in str(n.message) for n in app._notifications)
-
-
 async def test_cancelling_a_changed_form_asks_first(make: AppFactory, tmp_path: Path) -> None:
     app = make(start="add", topic="encryption", user_bank=tmp_path / "mine")
     async with app.run_test(size=SIZE) as pilot:
@@ -322,10 +313,14 @@ async def test_cancelling_a_changed_form_asks_first(make: AppFactory, tmp_path: 
         assert not (tmp_path / "mine").exists()
 
 
-def test_quiz_add_refuses_without_a_bank_and_names_the_flag(tmp_path: Path) -> None:
+def test_quiz_add_without_a_bank_opens_the_form_on_the_user_bank(
+        tmp_path: Path, opened: list[QuizApp]) -> None:
+    from quiz import paths
+
     result = CliRunner().invoke(cli, ["add", "--db", str(tmp_path / "p.db")])
-    assert result.exit_code == 1
-    assert "--bank DIR" in result.output and "bundled bank" in result.output
+    assert result.exit_code == 0, result.output
+    (app,) = opened
+    assert app.start == "add" and app.user_bank == paths.user_bank()
 
 
 def test_quiz_add_checks_the_topic_before_opening_the_form(tmp_path: Path) -> None:
