@@ -8,6 +8,7 @@ Only review mode schedules (``quiz.store.records.SCHEDULING_MODES``); practice o
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
@@ -16,6 +17,8 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, cast
 
 from fsrs import Card, Rating, ReviewLog, Scheduler
+
+from quiz.paths import bundled_bank
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
@@ -98,10 +101,21 @@ def review_queue(bank: Bank, store: Store, now: datetime, new_limit: int | None 
     allowance = max(0, new_limit - store.introduced_count(start, end))
     started = store.started_ids() | store.suspended_ids()
     fresh = _round_robin_topics(q for q in bank.questions.values() if q.id not in started)
+    # Questions you wrote yourself come before the bundled bank's: added today, seen today.
+    bundled = _bundled_prefixes()
+    fresh.sort(key=lambda q: q.origin.startswith(bundled))
     fresh = fresh[:allowance]
 
     ordered = interleave(reviews)
     return ordered + interleave(fresh, previous=ordered[-1] if ordered else None)
+
+
+def _bundled_prefixes() -> tuple[str, ...]:
+    """How the bundled bank's files are named in ``Question.origin`` (relative or absolute)."""
+    from quiz.bank.reading import display_path
+
+    root = bundled_bank()
+    return tuple(f"{p}{os.sep}" for p in {display_path(root), str(root.resolve())})
 
 
 def practice_queue(bank: Bank, topic: str | None = None, concept: str | None = None,

@@ -170,3 +170,23 @@ def test_rebuild_cards_replays_the_review_log(bank: Bank, store: Store, clock: C
     assert rebuilt is not None and rebuilt.card == expected
     assert rebuilt.due > built.due  # lower retention, longer intervals
     assert rebuilt.first_seen == built.first_seen  # only the schedule is rewritten
+
+
+def test_your_own_new_questions_come_before_the_bundled_ones(tmp_path, store: Store) -> None:
+    from quiz.bank import load_bank
+    from quiz.paths import bundled_bank
+
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "concepts.yaml").write_text("concepts: []\n")
+    (own / "encryption.yaml").write_text(
+        "topic: encryption\nquestions:\n  - id: my-own-question\n    concepts: [mtls-service-mesh]\n"
+        "    difficulty: easy\n    question: Which of these is my own question?\n"
+        "    choices:\n      - text: This one\n        correct: true\n"
+        "      - text: That one\n        why: It is not.\n"
+        "    explanation: Added by the user.\n")
+    bank = load_bank([bundled_bank(), own])
+    queue = review_queue(bank, store, T0, new_limit=20, tz=UTC)
+    # With 187 bundled questions new, round-robin alone would leave it out of today's 20.
+    assert ids(queue)[0] == "my-own-question"
+    assert len(queue) == 20
