@@ -214,7 +214,7 @@ def add_from(src: SourceFile, bank_dir: Path,
                                 src.display)
     try:
         path = _write_all(bank_dir, topic, [drafts.canonical_question(q) for q in questions],
-                          context)
+                          context, bank)
     except writer.DraftError as exc:  # the checks above should have found it: say where
         raise ImportFailed(f"{src.display}: nothing written", [
             src.at(("questions", 0, *fp.path), str(fp)) for fp in exc.problems]) from exc
@@ -222,7 +222,7 @@ def add_from(src: SourceFile, bank_dir: Path,
 
 
 def _write_all(bank_dir: Path, topic: str, questions: list[dict[str, Any]],
-               with_banks: list[Path]) -> Path:
+               with_banks: list[Path], bank: Bank) -> Path:
     """``writer.add_question`` for each question; if one fails, the files are put back."""
     new_dir = not bank_dir.exists()
     watched = [(bank_dir / CATALOG_NAME).resolve(),
@@ -234,7 +234,7 @@ def _write_all(bank_dir: Path, topic: str, questions: list[dict[str, Any]],
         for question in questions:
             path = writer.add_question(bank_dir, topic, question,
                                        expected=writer.topic_stamp(bank_dir, topic),
-                                       with_banks=with_banks)
+                                       with_banks=with_banks, bank=bank)
             after = {p: _read(p) for p in watched}
     except writer.BankWriteError as exc:
         kept = _undo(before, after)
@@ -313,7 +313,7 @@ def edit_from(src: SourceFile, question_id: str,
     before = path.read_bytes()
     try:
         written = writer.edit_question(path, question_id, new, expected=stamp,
-                                       with_banks=_existing(bank_paths))
+                                       with_banks=_existing(bank_paths), bank=bank)
     except writer.DraftError as exc:
         raise ImportFailed(f"{src.display}: nothing written", [
             src.at((*loc, *fp.path), str(fp), question_id) for fp in exc.problems]) from exc
