@@ -46,4 +46,4 @@ def test_an_alias_bomb_ends_in_one_line_naming_the_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["lab", str(bomb), "--json"])
     assert result.exit_code == 1
     assert result.output.startswith(f"quiz: {bomb}:") and result.output.count("\n") == 1
-    assert "nested more than" in result.output
+    assert "alias bomb" in result.output
