@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable
@@ -32,26 +33,40 @@ from quiz.bank.problems import Problem
 _KEEP = 4  # cached banks kept (one per combination of bank directories in use)
 FORMAT = 3  # what an entry holds (3: JSON of quiz.bank.domain objects); part of the key
 SUFFIX = ".json"
+_ENTRY_NAME = re.compile(r"[0-9a-f]{32}")  # what cache_key names an entry
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any real bank; a bigger file is not ours
 
 
 def cache_key(roots: Iterable[Path]) -> str | None:
-    """A digest of the bank files' paths and bytes, or None when a root is not a readable dir."""
+    """A digest of every file under the bank roots (paths and bytes), or None: no caching.
+
+    Every regular file counts, not only ``*.yaml``: a question's ``scenario:`` may name a file
+    of any name inside its bank, and a change there can change an answer key (hidden files and
+    directories are not bank input and are skipped). A root that is not
+    a directory, or a file that is not a regular file, cannot be read or is larger than a bank
+    file may be, means None: the bank is then loaded and checked in full, which reports it.
+    """
+    from quiz.bank.reading import MAX_FILE_BYTES, read_regular
+
     digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
     for root in roots:
         root = Path(root).resolve()
         if not root.is_dir():
             return None
-        digest.update(str(root).encode() + b"\0")
+        digest.update(os.fsencode(root) + b"\0")
         try:
-            files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml"))
-            for path in files:
-                if not path.is_file():
+            for path in sorted(root.rglob("*")):
+                if any(part.startswith(".") for part in path.relative_to(root).parts):
+                    continue  # .git, editors' and the writer's lock files: never bank input
+                st = path.stat()  # follows a link: what loading would read
+                if stat.S_ISDIR(st.st_mode):
                     continue
-                data = path.read_bytes()
-                digest.update(f"{path}\0{len(data)}\0".encode())
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+                    return None
+                data = read_regular(path)
+                digest.update(os.fsencode(path) + f"\0{len(data)}\0".encode())
                 digest.update(data)
-        except OSError:
+        except (OSError, ValueError):
             return None
     return digest.hexdigest()[:32]
 
@@ -109,11 +124,16 @@ def _header(key: str, body: bytes) -> dict[str, Any]:
 
 
 def _prune(directory: Path) -> None:
-    """Keep the newest few entries; drop pickles left by versions before FORMAT 3."""
+    """Keep the newest few entries; drop pickles left by versions before FORMAT 3.
+
+    Only files named as quiz names its entries (32 hex digits) are ever removed: ``QUIZ_CACHE``
+    may point at a directory that holds other files too.
+    """
     for old in directory.glob("*.pickle"):
-        old.unlink(missing_ok=True)
-    entries = sorted(directory.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime,
-                     reverse=True)
+        if _ENTRY_NAME.fullmatch(old.stem):
+            old.unlink(missing_ok=True)
+    entries = sorted((p for p in directory.glob(f"*{SUFFIX}") if _ENTRY_NAME.fullmatch(p.stem)),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[_KEEP:]:
         stale.unlink(missing_ok=True)
 

@@ -286,3 +286,42 @@ def test_a_same_size_edit_that_breaks_the_bank_is_refused(
         load_bank_or_exit(Options(banks=(bank_dir,)))
     assert exit_info.value.code == 1
     assert "encryption.yaml" in capsys.readouterr().err
+
+
+# --- what the attack on the merged cache found ------------------------------------------------
+
+def test_pruning_removes_only_quiz_entries(bank_dir: Path) -> None:
+    shared = paths.cache_dir()
+    shared.mkdir(parents=True, mode=0o700)
+    mine = [shared / f"notes{i}.json" for i in range(6)] + [shared / "model.pickle"]
+    for path in mine:
+        path.write_text("{}")
+    for n in range(6):  # several bank combinations: more entries than are kept
+        (bank_dir / f"extra{n}.txt").write_text(str(n))
+        load_bank_or_exit(Options(banks=(bank_dir,)))
+    assert all(path.exists() for path in mine)
+    assert len([p for p in shared.glob("*.json") if len(p.stem) == 32]) == 4
+
+
+def test_a_scenario_file_of_any_name_is_part_of_the_key(bank_dir: Path) -> None:
+    key = cache.cache_key([bank_dir])
+    (bank_dir / "scenarios").mkdir(exist_ok=True)
+    (bank_dir / "scenarios" / "s.JSON").write_text("{}")
+    assert cache.cache_key([bank_dir]) != key
+
+
+def test_a_huge_or_odd_file_turns_the_cache_off_without_reading_it(bank_dir: Path) -> None:
+    from quiz.bank.reading import MAX_FILE_BYTES
+
+    with open(bank_dir / "big.yaml", "wb") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)  # sparse: reading it would cost 64 MB
+    assert cache.cache_key([bank_dir]) is None
+    (bank_dir / "big.yaml").unlink()
+    os.mkfifo(bank_dir / "pipe.yaml")
+    assert cache.cache_key([bank_dir]) is None  # and it did not wait for a writer
+
+
+def test_a_file_name_that_is_not_utf8_is_no_traceback(bank_dir: Path) -> None:
+    odd = Path(os.fsdecode(os.fsencode(bank_dir) + b"/x\x9b2J.yaml"))
+    odd.write_text("x")
+    assert cache.cache_key([bank_dir]) is not None
