@@ -179,9 +179,9 @@ def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path
         click.echo(str(p))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    names = ", ".join(display_path(Path(t)) for t in targets)
+    names = printable(", ".join(display_path(Path(t)) for t in targets))
     if checked.based_on:
-        names += f" (on {', '.join(display_path(b) for b in checked.based_on)})"
+        names += f" (on {printable(', '.join(display_path(b) for b in checked.based_on))})"
     verdict = "ok" if not problems else ", ".join(
         part for part in (
             f"{errors} error{'s' * (errors != 1)}" if errors else "",

@@ -13,10 +13,12 @@ import re
 from typing import Any
 
 QUOTE_LIMIT = 80
-# C0 controls, DEL and C1 controls, plus the bidirectional overrides and isolates that can make
-# a line read differently from what it contains ("Trojan Source").
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls, DEL and C1 controls, the bidirectional overrides and isolates that can make a
+# line read differently from what it contains ("Trojan Source"), and lone surrogates: the
+# bytes of a file name that is not UTF-8 (printed raw, 0x9b is CSI to an 8-bit terminal).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_KEEP_LINES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
 
 

@@ -8,6 +8,7 @@ a byte is read, so a FIFO cannot hang the loader.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -81,8 +82,9 @@ def not_a_file(path: Path) -> str | None:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return "cannot read: a loop of symbolic links"
-        if path.is_symlink():
-            return "cannot read: a symbolic link to nothing (dangling)"
+        with contextlib.suppress(OSError):  # a name too long for lstat as well
+            if path.is_symlink():
+                return "cannot read: a symbolic link to nothing (dangling)"
         return f"cannot read: {exc.strerror or 'error'}"
     return _not_regular(info.st_mode, info.st_size)
 

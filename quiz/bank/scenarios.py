@@ -104,7 +104,11 @@ def scenario_text(f: ParsedFile, name: str) -> tuple[str | None, str, str]:
         return None, "", (f"scenario {shown} leads outside the bank: a scenario must be a "
                           "file inside the bank's directory")
     reason = not_a_file(target)
-    if reason is not None and not target.exists():
+    try:
+        missing = reason is not None and not target.exists()
+    except OSError:  # a name too long for the system, say: not_a_file has said why
+        missing = False
+    if missing:
         return None, "", f"scenario file not found: {shown}"
     if reason is not None:
         return None, "", f"scenario {shown}: {reason}"
