@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from fsrs import State
 
 from quiz.scheduling import local_day, utc
+from quiz.textsafe import printable
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -212,7 +213,7 @@ def format_stats(stats: Stats) -> str:
     ]
     if stats.orphaned:
         lines.append(f"orphaned   {len(stats.orphaned)} question(s) no longer in the bank, "
-                     f"history kept: {', '.join(stats.orphaned)}")
+                     f"history kept: {printable(', '.join(stats.orphaned))}")
     for e in stats.exams:
         when = e.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         if e.score is None or not e.total:

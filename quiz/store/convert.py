@@ -99,6 +99,8 @@ def _float(value: Any, what: str, *, optional: bool = False) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
             or value in (float("inf"), float("-inf")):
         raise _bad(what, value, "a number")
+    if value < 0:  # no figure kept here is negative; fsrs takes powers of stability
+        raise _bad(what, value, "a number of at least 0")
     return float(value)
 
 

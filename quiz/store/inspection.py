@@ -199,6 +199,7 @@ def _look(path: Path, uri: str, wal: bool) -> Schema:
     """Read what the ours-check needs, then ``quick_check``; raises sqlite3 errors as they come,
     or ``_Damaged`` for what quick_check found."""
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+    conn.text_factory = lenient_text  # a damaged schema's names are still read, and judged
     try:
         schema = Schema(wal=wal)  # from the header: an immutable read reports "delete"
         schema.objects = {name: kind for kind, name in conn.execute(
@@ -213,11 +214,17 @@ def _look(path: Path, uri: str, wal: bool) -> Schema:
             schema.versions = [r[0] for r in conn.execute(
                 f"SELECT version FROM schema_version LIMIT {MAX_VERSIONS}")]
         problems = [r[0] for r in conn.execute("PRAGMA quick_check(1)")]
+    except UnicodeDecodeError:  # SQLite's own message quoted the bad bytes of a damaged schema
+        raise _Damaged("its schema holds text that is not UTF-8") from None
     finally:
         conn.close()
     if problems != ["ok"]:
         raise _Damaged(" ".join(str(problems[0]).replace("*** in database main ***", "").split()))
     return schema
+
+
+def lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
 
 
 class _Damaged(sqlite3.DatabaseError):
@@ -262,9 +269,9 @@ def check_ours(where: str, schema: Schema, newest: int = LATEST) -> int:
     tables = {name for name, kind in objects.items() if kind == "table"}
     if "schema_version" not in tables:
         others = ", ".join(sorted(objects)[:5]) + (", ..." if len(objects) > 5 else "")
-        kinds = "tables" if tables else "no tables, only " + "/".join(
+        kinds = "other tables" if tables else "no tables, only " + "/".join(
             sorted({f"{k}s" for k in objects.values()}))
-        raise StoreError(f"{where}: not a quiz progress database (it has other {kinds}: "
+        raise StoreError(f"{where}: not a quiz progress database (it has {kinds}: "
                          f"{place(others)}); {FIX}")
     version = _version(where, schema, newest)
     if version > newest:

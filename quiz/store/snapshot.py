@@ -30,6 +30,7 @@ from quiz.store.inspection import (
     LATEST,
     database_path,
     inspect_sqlite,
+    lenient_text,
     read_only_uri,
 )
 from quiz.store.records import CardRecord, DueReview, ExamAttempt, Settings
@@ -86,6 +87,7 @@ class Snapshot:
             try:
                 self._conn = sqlite3.connect(read_only_uri(path), uri=True,
                                              timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+                self._conn.text_factory = lenient_text  # bad UTF-8 is shown, not a traceback
             except sqlite3.Error as exc:
                 raise database_error(path, exc, "open") from None
 

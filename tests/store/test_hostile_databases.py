@@ -123,6 +123,8 @@ ROW_DAMAGE: dict[str, tuple[str, str]] = {
     "due-a-number": ("UPDATE card SET due = 12345", "not a time"),
     "unknown-state": ("UPDATE card SET state = 9", "state is 9"),
     "stability-text": ("UPDATE card SET stability = 'solid'", "stability is 'solid'"),
+    # fsrs raises a negative stability to a fractional power: a complex number, then a crash
+    "stability-negative": ("UPDATE card SET stability = -5", "stability is -5.0"),
     "picked-not-json": ("UPDATE review_log SET picked = '[0'", "picked"),  # not in stats
     "answered-at-not-a-time": ("UPDATE review_log SET answered_at = 'x'", "answered_at"),
     "per-topic-not-json": ("UPDATE study_session SET per_topic = 'nope'", "per_topic"),
@@ -320,3 +322,28 @@ def test_a_crash_of_the_tui_exits_non_zero(tmp_path: Path,
     _headless(monkeypatch)
     result = CliRunner().invoke(cli, ["--bank", str(MINI), "--db", str(tmp_path / "p.db")])
     assert result.exit_code == 1, result.output
+
+
+def test_a_schema_with_text_that_is_not_utf8_is_damage_not_a_traceback(
+        tmp_path: Path, bank: Bank) -> None:
+    path = tmp_path / "progress.db"
+    _ours(path, bank)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute("UPDATE sqlite_master SET sql = CAST(X'435245415445205441424C45206dff28612920' "
+                 "AS TEXT) WHERE name = 'card'")
+    conn.commit()
+    conn.close()
+    code, err = _stats(path)
+    _one_line_exit_2(code, err, str(path), "damaged")
+
+
+def test_an_orphaned_id_with_escapes_is_printed_escaped(tmp_path: Path, bank: Bank) -> None:
+    path = tmp_path / "progress.db"
+    _ours(path, bank)
+    _sql(path, "UPDATE card SET question_id = 'x' || char(27) || ']0;pwned' || char(7) "
+               "WHERE rowid = 1")
+    result = CliRunner().invoke(cli, ["stats", "--bank", str(MINI), "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "x\\e]0;pwned\\x07" in result.output
