@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.scheduling import utc_now
+from quiz.clock import utc_now
 from quiz.store.errors import StoreError
 from quiz.store.inspection import LATEST as SCHEMA_VERSION
 from quiz.store.records import (

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.scheduling import utc_now
+from quiz.clock import utc_now
 from quiz.store.inspection import database_path, make_parent
 from quiz.store.snapshot import READS, Snapshot, take_snapshot
 
