@@ -132,6 +132,9 @@ def pending_store(path: Path, bank: Bank, *, now: Callable[[], datetime] = utc_n
         return None
 
     def opener() -> Store:
+        # Through the package face on purpose, looked up when called: ``quiz.store.open_store``
+        # is the one seam for opening a store (tests replace it to make opening fail). No
+        # cycle: the package's __init__ does not import this module.
         from quiz.store import open_store
 
         store = open_store(path, now=now, enable_fuzzing=enable_fuzzing)
