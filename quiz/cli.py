@@ -198,6 +198,17 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
 @cli.command()
 @common_options
 @click.pass_context
+def browse(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
+    """Every question of the banks: search, filter by topic, concept, tag or state, open one,
+    flag, suspend, practise, add or edit."""
+    from quiz.tui.run import run_app
+
+    run_app(options(ctx, banks, db), start="browse")
+
+
+@cli.command()
+@common_options
+@click.pass_context
 def review(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
     """Today's spaced-repetition review: due questions first, then today's new ones."""
     from quiz.tui.run import run_app

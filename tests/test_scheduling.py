@@ -180,7 +180,8 @@ def test_your_own_new_questions_come_before_the_bundled_ones(tmp_path, store: St
     own.mkdir()
     (own / "concepts.yaml").write_text("concepts: []\n")
     (own / "encryption.yaml").write_text(
-        "topic: encryption\nquestions:\n  - id: my-own-question\n    concepts: [mtls-service-mesh]\n"
+        "topic: encryption\nquestions:\n  - id: my-own-question\n"
+        "    concepts: [mtls-service-mesh]\n"
         "    difficulty: easy\n    question: Which of these is my own question?\n"
         "    choices:\n      - text: This one\n        correct: true\n"
         "      - text: That one\n        why: It is not.\n"

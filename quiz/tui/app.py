@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from quiz.store import Store
 
 textual_fixes.apply()
-STARTS = ("home", "review", "practice", "exam", "add")
+STARTS = ("home", "review", "practice", "exam", "add", "browse")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
 COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the user is reading
 
@@ -93,6 +93,8 @@ class QuizApp(App[None]):
             self.open_exam(ask=False)
         elif self.start == "add":
             self.open_add(self.start_topic)
+        elif self.start == "browse":
+            self.open_browse()
         elif self.start == "home":
             from quiz.tui.screens.exam import offer_unfinished
 

@@ -186,3 +186,22 @@ async def test_open_a_question_practise_it_and_come_back_to_its_history(
         assert app.screen is screen
         assert screen.rows["np-deny-all-effect"].progress.accuracy == 1.0
         assert "100%" in screen_text(app)
+
+
+async def test_quiz_browse_opens_on_the_browse_screen(make: AppFactory) -> None:
+    app = make(start="browse")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BrowseScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"  # esc goes home, as from home's b
+
+
+def test_quiz_browse_is_a_command() -> None:
+    from click.testing import CliRunner
+
+    from quiz.cli import cli
+
+    result = CliRunner().invoke(cli, ["browse", "--help"])
+    assert result.exit_code == 0 and "search" in result.output
