@@ -16,9 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from quiz.scheduling import interleave, rating_for, utc
+from quiz.cards import rating_for
+from quiz.clock import utc, utc_now
+from quiz.scheduling import interleave
 from quiz.session import Showing
-from quiz.store import TopicResult, utc_now
+from quiz.store import TopicResult
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from quiz.activity import Accuracy, answer_accuracy, study_streak
+from quiz.clock import utc
 from quiz.exam import KCSA
-from quiz.scheduling import utc
-from quiz.stats import Accuracy, compute_stats
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
@@ -153,16 +153,15 @@ def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
               pass_mark: float = KCSA.pass_mark) -> Readiness:
     """The readiness figures; the prediction is for the start of the exam day, if set."""
     now = utc(now)
-    stats = compute_stats(bank, store, now, tz)
     exam_date = store.settings().exam_date
     at = max(now, _day_start(exam_date, tz)) if exam_date is not None else now
     today = _local(now, tz).date()
     return Readiness(
         prediction=predicted_score(bank, store, at, pass_mark),
-        accuracy=stats.accuracy,
+        accuracy=answer_accuracy(store, now),
         reviews_per_day=reviews_per_day(store, now, tz=tz),
         due_forecast=due_forecast(store, now, tz=tz, bank=bank),
-        streak=stats.streak,
+        streak=study_streak(store, now, tz),
         exams=exam_history(store),
         exam_date=exam_date,
         days_to_exam=(exam_date - today).days if exam_date is not None else None,

@@ -7,72 +7,33 @@ Only review mode schedules (``quiz.store.records.SCHEDULING_MODES``); practice o
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, cast
 
-from fsrs import Card, Rating, ReviewLog, Scheduler
+from fsrs import Card, ReviewLog, Scheduler
 
+# The card and clock primitives live below the store; they are re-exported here because this
+# is where the study domain (and its tests) looks for them.
+from quiz.cards import DEFAULT_RETENTION as DEFAULT_RETENTION
+from quiz.cards import card_id_for as card_id_for
+from quiz.cards import make_scheduler as make_scheduler
+from quiz.cards import new_card as new_card
+from quiz.cards import rating_for as rating_for
+from quiz.clock import local_day
+from quiz.clock import utc as utc
+from quiz.clock import utc_now as utc_now
 from quiz.paths import bundled_bank
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
     from quiz.store import ReviewEntry, Store
 
-DEFAULT_RETENTION = 0.9
 LOOKAHEAD = 30  # how far the interleaver looks for a question on another concept
-
-
-def card_id_for(question_id: str) -> int:
-    """A stable, positive 63-bit fsrs card id for a question id."""
-    digest = hashlib.sha256(question_id.encode()).digest()
-    return int.from_bytes(digest[:8], "big") >> 1
-
-
-def new_card(question_id: str, now: datetime) -> Card:
-    """A fresh fsrs card for a question, due now."""
-    return Card(card_id=card_id_for(question_id), due=utc(now))
-
-
-def make_scheduler(desired_retention: float = DEFAULT_RETENTION, *,
-                   enable_fuzzing: bool = True) -> Scheduler:
-    """The fsrs scheduler the app uses: fuzzing on in the app, off in tests."""
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=enable_fuzzing)
-
-
-def rating_for(correct: bool) -> Rating:
-    """The rating an answer is first stored with: ``Again`` if wrong, else ``Good``."""
-    return Rating.Good if correct else Rating.Again
-
-
-def utc_now() -> datetime:
-    """The current time, UTC-aware: the default clock."""
-    return datetime.now(UTC)
-
-
-def utc(value: datetime) -> datetime:
-    """An aware datetime in ``timezone.utc`` (fsrs refuses any other tzinfo)."""
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: pass a time zone-aware datetime")
-    return value.astimezone(UTC)
-
-
-def local_day(now: datetime, tz: tzinfo | None = None) -> tuple[datetime, datetime]:
-    """The start and end (UTC) of the local day containing ``now``; ``tz`` defaults to local."""
-    if tz is None:
-        local = now.astimezone()
-        start = datetime.combine(local.date(), time()).astimezone()
-        end = datetime.combine(local.date() + timedelta(days=1), time()).astimezone()
-    else:
-        local = now.astimezone(tz)
-        start = datetime.combine(local.date(), time(), tzinfo=tz)
-        end = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=tz)
-    return utc(start), utc(end)
 
 
 # --- queues ----------------------------------------------------------------------------------

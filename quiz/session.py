@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Literal
 
 from fsrs import Rating
 
-from quiz.store import SCHEDULING_MODES, TopicResult, utc_now
+from quiz.clock import utc_now
+from quiz.store import SCHEDULING_MODES, TopicResult
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Choice, Question

@@ -9,12 +9,16 @@ days, i.e. the card is expected to stay above 90% recall for three weeks.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from fsrs import State
 
-from quiz.scheduling import local_day, utc
+# Accuracy and streak are re-exported: they are part of what ``quiz stats`` reports.
+from quiz.activity import Accuracy as Accuracy
+from quiz.activity import answer_accuracy, study_streak
+from quiz.activity import streak as streak
+from quiz.clock import local_day, utc
 from quiz.textsafe import printable
 
 if TYPE_CHECKING:
@@ -39,15 +43,6 @@ class TopicCounts:
     due_today: int = 0  # started, unsuspended and due before the end of the local day
     mastered: int = 0
     suspended: int = 0
-
-
-@dataclass(frozen=True)
-class Accuracy:
-    """Share of correct answers (all modes); None where there were no answers."""
-
-    overall: float | None
-    last_7_days: float | None
-    last_30_days: float | None
 
 
 @dataclass(frozen=True)
@@ -135,52 +130,14 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
     return Stats(
         topics=list(topics.values()),
         reviews=reviews,
-        accuracy=Accuracy(
-            overall=correct / reviews if reviews else None,
-            last_7_days=_accuracy(store, now - timedelta(days=7)),
-            last_30_days=_accuracy(store, now - timedelta(days=30)),
-        ),
-        streak=_streak(store, now, tz),
+        accuracy=answer_accuracy(store, now, totals=(reviews, correct)),
+        streak=study_streak(store, now, tz),
         orphaned=store.orphaned_ids(bank),
         exams=[ExamResult(id=e.id, started_at=e.session.started_at,
                           finished_at=e.session.finished_at, score=e.session.score,
                           total=e.session.total, pass_mark=e.pass_mark, passed=e.passed)
                for e in store.exams()],
     )
-
-
-def _accuracy(store: Store, since: datetime) -> float | None:
-    total, correct = store.answer_counts(since)
-    return correct / total if total else None
-
-
-def _streak(store: Store, now: datetime, tz: tzinfo | None) -> int:
-    # Most streaks are short: read two months of answers, and everything only if needed.
-    window = 62
-    days = streak(_hour_ends(store.answer_hours(since=now - timedelta(days=window))), now, tz)
-    return days if days < window - 2 else streak(_hour_ends(store.answer_hours()), now, tz)
-
-
-def _hour_ends(hours: list[tuple[datetime, datetime]]) -> list[datetime]:
-    # An hour holds at most one local midnight: its first and last answer give its days.
-    return [t for first_last in hours for t in first_last]
-
-
-def streak(answer_times: list[datetime], now: datetime, tz: tzinfo | None = None) -> int:
-    """Consecutive local days with at least one answer, ending today or yesterday."""
-
-    def day(t: datetime) -> date:
-        return (t.astimezone(tz) if tz is not None else t.astimezone()).date()
-
-    days = {day(t) for t in answer_times}
-    current = day(now)
-    if current not in days:
-        current -= timedelta(days=1)
-    count = 0
-    while current in days:
-        count += 1
-        current -= timedelta(days=1)
-    return count
 
 
 COLUMNS = (("questions", "questions"), ("new", "new"), ("learning", "learning"),
@@ -224,7 +181,7 @@ def format_stats(stats: Stats) -> str:
     return "\n".join(lines)
 
 
-# --- readiness (quiz.readiness computes it; it imports this module, hence no import here) ---
+# --- readiness (quiz.readiness computes it; only its types are named here) ---------------
 
 SPARK = "▁▂▃▄▅▆▇█"
 

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from quiz.netpol.errors import QueryError, UnknownPortError
-from quiz.netpol.index import ClusterIndex
+from quiz.netpol.index import ClusterIndex, index_of
 from quiz.netpol.model import PROTOCOLS, Cluster, Direction, Pod, PodRef, Protocol
 from quiz.textsafe import quote
 
@@ -109,7 +109,7 @@ def evaluate(
     source, target = cluster.pod(src), cluster.pod(dst)
     proto = check_protocol(protocol)
     number, name = resolve_port(target, port, proto)
-    index = cluster.index
+    index = index_of(cluster)
     s, d = index.position[source.ref], index.position[target.ref]
     egress = side(index, "egress", s, d, target, number, proto, disabled_policies)
     ingress = side(index, "ingress", d, s, target, number, proto, disabled_policies)

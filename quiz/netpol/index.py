@@ -2,12 +2,17 @@
 
 Sets of pods are int bit masks over the cluster's pod positions (bit ``i`` is ``cluster.pods[i]``):
 unions and intersections of 200-pod sets are then a handful of machine words.
+
+The index is built here, from the model, and kept per cluster by :func:`index_of`; the model
+knows nothing of it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from quiz.netpol.model import Cluster, Direction, NetworkPolicy, Peer, Pod, PodRef, Rule
 
@@ -52,7 +57,9 @@ class ClusterIndex:
     """Selected-pod sets of every policy and peer sets of every rule, for one cluster."""
 
     def __init__(self, cluster: Cluster) -> None:
-        self.cluster = cluster
+        # No reference back to the cluster: index_of keeps indexes in a WeakKeyDictionary keyed
+        # by the cluster, and a value that held its key would never be freed.
+        self._namespaces = cluster.namespaces
         self.pods = cluster.pods
         self.position: dict[PodRef, int] = {pod.ref: i for i, pod in enumerate(self.pods)}
         self.all_pods = (1 << len(self.pods)) - 1
@@ -118,10 +125,23 @@ class ClusterIndex:
             candidates = self._by_namespace.get(policy.namespace, 0)
         else:
             candidates = 0
-            for ns in self.cluster.namespaces.values():
+            for ns in self._namespaces.values():
                 if peer.namespace_selector.matches(ns.labels):
                     candidates |= self._by_namespace.get(ns.name, 0)
         if peer.pod_selector is None or peer.pod_selector.is_empty:
             return candidates
         selector = peer.pod_selector
         return sum(1 << i for i in self.members(candidates) if selector.matches(pods[i].labels))
+
+
+_INDEXES: WeakKeyDictionary[Cluster, ClusterIndex] = WeakKeyDictionary()
+_INDEXES_LOCK = threading.Lock()
+
+
+def index_of(cluster: Cluster) -> ClusterIndex:
+    """The cluster's index, computed on first use and kept as long as the cluster lives."""
+    with _INDEXES_LOCK:
+        index = _INDEXES.get(cluster)
+        if index is None:
+            index = _INDEXES[cluster] = ClusterIndex(cluster)
+        return index

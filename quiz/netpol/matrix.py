@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from quiz.netpol.errors import QueryError
 from quiz.netpol.evaluate import Verdict, check_protocol, evaluate
-from quiz.netpol.index import ClusterIndex, CompiledPolicy
+from quiz.netpol.index import ClusterIndex, CompiledPolicy, index_of
 from quiz.netpol.model import Cluster, PodRef, Protocol
 from quiz.textsafe import quote
 
@@ -37,7 +37,7 @@ def reachability_matrix(
     Pods that declare no ports receive no edges (use :func:`port_edges` for an arbitrary port).
     Edges are ordered by source, destination, port and protocol.
     """
-    run = _Run(cluster.index, frozenset(disabled_policies))
+    run = _Run(index_of(cluster), frozenset(disabled_policies))
     targets: list[list[tuple[int, Protocol, str | None, int, int]]] = []
     for d, dst in enumerate(run.index.pods):
         seen: dict[tuple[int, Protocol], str | None] = {}
@@ -65,7 +65,7 @@ def port_edges(
         port = int(port)
     if isinstance(port, int) and not 1 <= port <= 65535:
         raise QueryError(f"port {quote(port)} is out of range 1-65535")
-    run = _Run(cluster.index, frozenset(disabled_policies))
+    run = _Run(index_of(cluster), frozenset(disabled_policies))
     targets: list[list[tuple[int, Protocol, str | None, int, int]]] = []
     for d, dst in enumerate(run.index.pods):
         number: int | None

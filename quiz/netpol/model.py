@@ -5,14 +5,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from quiz.netpol.errors import UnknownPodError
 from quiz.netpol.selectors import LabelSelector
-
-if TYPE_CHECKING:
-    from quiz.netpol.index import ClusterIndex
 
 Protocol = Literal["TCP", "UDP", "SCTP"]
 PROTOCOLS: tuple[Protocol, ...] = ("TCP", "UDP", "SCTP")
@@ -205,10 +201,3 @@ class Cluster:
             if policy.key == key:
                 return policy
         raise KeyError(key)
-
-    @cached_property
-    def index(self) -> ClusterIndex:
-        """Selected-pod and peer sets of every policy, computed once per cluster."""
-        from quiz.netpol.index import ClusterIndex
-
-        return ClusterIndex(self)

@@ -11,14 +11,12 @@ SQLAlchemy loads; see ``quiz.store.pending``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.scheduling import utc_now
+from quiz.clock import utc_now
 from quiz.store.errors import StoreError
 from quiz.store.inspection import LATEST as SCHEMA_VERSION
+from quiz.store.opening import open_store
 from quiz.store.records import (
     MODES,
     SCHEDULING_MODES,
@@ -36,15 +34,6 @@ from quiz.store.records import (
 if TYPE_CHECKING:
     from quiz.store.engine import database_url, make_engine
     from quiz.store.store import Store
-
-
-def open_store(target: str | Path, *, now: Callable[[], datetime] = utc_now,
-               enable_fuzzing: bool = True) -> Store:
-    """A ``Store`` on a path or SQLAlchemy URL: checked (read-only), then migrated."""
-    from quiz.store.engine import make_engine
-    from quiz.store.store import Store
-
-    return Store(make_engine(target), now=now, enable_fuzzing=enable_fuzzing)
 
 
 _LAZY = {"Store": "quiz.store.store", "make_engine": "quiz.store.engine",

@@ -16,7 +16,8 @@ from fsrs import Scheduler
 from sqlalchemy import Connection, Engine, Table, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from quiz.scheduling import make_scheduler, utc, utc_now
+from quiz.cards import make_scheduler
+from quiz.clock import utc, utc_now
 from quiz.store import convert
 from quiz.store.engine import WRITE_OPTION, inspect_engine, sqlite_path
 from quiz.store.errors import BadValue, StoreError, damaged, database_error, is_locked, place

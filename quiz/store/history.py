@@ -21,7 +21,7 @@ from sqlalchemy import (
     update,
 )
 
-from quiz.scheduling import utc
+from quiz.clock import utc
 from quiz.store import convert
 from quiz.store.base import StoreBase
 from quiz.store.errors import StoreError

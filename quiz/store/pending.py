@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.scheduling import utc_now
+from quiz.clock import utc_now
 from quiz.store.inspection import database_path, make_parent
 from quiz.store.snapshot import READS, Snapshot, take_snapshot
 
@@ -132,6 +132,9 @@ def pending_store(path: Path, bank: Bank, *, now: Callable[[], datetime] = utc_n
         return None
 
     def opener() -> Store:
+        # Through the package face on purpose, looked up when called: ``quiz.store.open_store``
+        # is the one seam for opening a store (tests replace it to make opening fail). No
+        # cycle: the package's __init__ does not import this module.
         from quiz.store import open_store
 
         store = open_store(path, now=now, enable_fuzzing=enable_fuzzing)

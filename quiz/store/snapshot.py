@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fsrs import Scheduler
 
-from quiz.scheduling import make_scheduler, utc, utc_now
+from quiz.cards import make_scheduler
+from quiz.clock import utc, utc_now
 from quiz.store import convert
 from quiz.store.errors import BadValue, damaged, database_error
 from quiz.store.inspection import (

@@ -25,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 
-from quiz.scheduling import new_card, rating_for
+from quiz.cards import new_card, rating_for
 from quiz.store import convert
 from quiz.store.history import LOG, SESSION, HistoryStore
 from quiz.store.records import (

@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quiz.startup import Options, fail, load_bank_or_exit, open_store_or_exit
+
 if TYPE_CHECKING:
     from quiz.bank import Bank
-    from quiz.cli import Options
     from quiz.netpol import Cluster
     from quiz.store import Store
     from quiz.store.pending import PendingStore
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
 def check_topic(bank: Bank, topic: str | None, concept: str | None) -> None:
     """Exit with the list of valid ids when ``topic`` or ``concept`` is not in the bank."""
-    from quiz.cli import fail
-
     if topic is not None and topic not in bank.topics:
         fail(f"unknown topic {topic!r}; the topics are: {', '.join(sorted(bank.topics))}")
     if concept is not None:
@@ -46,7 +45,6 @@ def open_for_app(options: Options, bank: Bank, start: str) -> Store | PendingSto
     For a SQLite file, the first screen is built from a read-only snapshot and the store opens
     in the background (``quiz.store.pending``); otherwise it is opened here.
     """
-    from quiz.cli import fail, open_store_or_exit
     from quiz.store.errors import StoreError
 
     target = options.db_target()
@@ -83,7 +81,6 @@ def run_app(options: Options, start: str = "home", *, topic: str | None = None,
 
 def _run(options: Options, start: str, topic: str | None, concept: str | None,
          app_options: dict[str, Any]) -> None:
-    from quiz.cli import fail, load_bank_or_exit
     from quiz.store.errors import StoreError
 
     bank = load_bank_or_exit(options)

@@ -146,3 +146,20 @@ def test_matrix_unions_egress_policies_that_select_overlapping_pods() -> None:
     into_sink = {str(e.src): e.allowed for e in reachability_matrix(cluster)
                  if str(e.dst) == "default/sink"}
     assert into_sink == {"default/first": True, "default/both": True, "default/second": True}
+
+
+def test_index_is_built_once_per_cluster_and_freed_with_it() -> None:
+    import gc
+    import weakref
+
+    from quiz.netpol.index import index_of
+
+    cluster = bank()
+    first = index_of(cluster)
+    assert index_of(cluster) is first
+    assert index_of(bank()) is not first
+    # The lab loads a cluster per file opened: a kept index must not keep its cluster alive.
+    gone = weakref.ref(cluster)
+    del cluster, first
+    gc.collect()
+    assert gone() is None

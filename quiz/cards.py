@@ -1,0 +1,38 @@
+"""The fsrs primitives the store needs: card ids, a fresh card, the scheduler, a first rating.
+
+Below the store and the study domain alike: ``quiz.store`` builds cards and schedulers with
+these, and ``quiz.scheduling`` (queues, rebuilding) re-uses them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from fsrs import Card, Rating, Scheduler
+
+from quiz.clock import utc
+
+DEFAULT_RETENTION = 0.9
+
+
+def card_id_for(question_id: str) -> int:
+    """A stable, positive 63-bit fsrs card id for a question id."""
+    digest = hashlib.sha256(question_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def new_card(question_id: str, now: datetime) -> Card:
+    """A fresh fsrs card for a question, due now."""
+    return Card(card_id=card_id_for(question_id), due=utc(now))
+
+
+def make_scheduler(desired_retention: float = DEFAULT_RETENTION, *,
+                   enable_fuzzing: bool = True) -> Scheduler:
+    """The fsrs scheduler the app uses: fuzzing on in the app, off in tests."""
+    return Scheduler(desired_retention=desired_retention, enable_fuzzing=enable_fuzzing)
+
+
+def rating_for(correct: bool) -> Rating:
+    """The rating an answer is first stored with: ``Again`` if wrong, else ``Good``."""
+    return Rating.Good if correct else Rating.Again

@@ -1,0 +1,87 @@
+"""What every way of starting quiz shares: the options, and loading the bank or opening the
+store with one clear message and an exit code instead of a traceback.
+
+Both the command line (``quiz.cli``) and the app's start-up (``quiz.tui.run``) use these; this
+module imports neither of them.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from quiz import paths
+
+
+@dataclass
+class Options:
+    """Options every command shares; a subcommand's own flags override the group's."""
+
+    banks: tuple[Path, ...] = ()
+    db: str | None = None
+    # Settings to remember in the database the command opens (``--exam-date``).
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def bank_paths(self) -> list[Path]:
+        return list(self.banks) if self.banks else paths.default_banks()
+
+    def db_target(self) -> str:
+        return self.db or paths.default_db()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one clear message on stderr and exit without a traceback."""
+    click.echo(f"quiz: {message}", err=True)
+    sys.exit(code)
+
+
+def load_bank_or_exit(opts: Options) -> Any:
+    """The merged bank, or the validator's report on stderr and exit 1."""
+    from quiz.bank.cache import cache_key, load_cached, save_cached
+
+    key = cache_key(opts.bank_paths())
+    cached = load_cached(paths.cache_dir(), key) if key else None
+    if cached is not None:
+        return cached
+    from quiz.bank import check_bank
+
+    bank, problems = check_bank(opts.bank_paths(), similar=False)
+    # A file edited while it was being loaded must not be cached under the old content's key.
+    if bank is not None and key and cache_key(opts.bank_paths()) == key:
+        save_cached(paths.cache_dir(), key, bank)
+    if bank is None:
+        for p in problems:
+            if p.severity == "error":
+                click.echo(str(p), err=True)
+        errors = sum(p.severity == "error" for p in problems)
+        fail(f"the question bank has {errors} error{'s' * (errors != 1)}; "
+             "fix them (quiz validate lists them all) and start again")
+    return bank
+
+
+def open_store_or_exit(opts: Options, *, read_only: bool = False, **store_options: Any) -> Any:
+    """The progress store (checked, migrated), or its problem on stderr and exit 2.
+
+    ``read_only``: a command that only reads gets a read-only snapshot of a SQLite file at
+    the current schema (nothing written, so a file in a read-only directory works).
+    ``store_options`` go to ``quiz.store.Store`` (``now=``, ``enable_fuzzing=``).
+    """
+    from quiz.store import StoreError, open_store
+
+    try:
+        if read_only and not opts.settings:
+            from quiz.store.snapshot import open_snapshot
+
+            snapshot = open_snapshot(opts.db_target(), **store_options)
+            if snapshot is not None:
+                return snapshot
+        store = open_store(opts.db_target(), **store_options)
+        if opts.settings:
+            store.update_settings(**opts.settings)
+        return store
+    except StoreError as exc:
+        fail(str(exc), code=2)
