@@ -55,9 +55,7 @@ def cache_key(roots: Iterable[Path]) -> str | None:
             return None
         digest.update(os.fsencode(root) + b"\0")
         try:
-            for path in sorted(root.rglob("*")):
-                if any(part.startswith(".") for part in path.relative_to(root).parts):
-                    continue  # .git, editors' and the writer's lock files: never bank input
+            for path in _bank_input(root):
                 st = path.stat()  # follows a link: what loading would read
                 if stat.S_ISDIR(st.st_mode):
                     continue
@@ -69,6 +67,18 @@ def cache_key(roots: Iterable[Path]) -> str | None:
         except (OSError, ValueError):
             return None
     return digest.hexdigest()[:32]
+
+
+def _bank_input(root: Path) -> list[Path]:
+    """Every entry below ``root`` but hidden ones, sorted; hidden directories (``.git`` of a
+    bank kept in git, editors' and the writer's lock files) are never walked into, so a start
+    costs the bank's files, not a repository's history."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(folder)
+        found += [base / name for name in (*dirs, *files) if not name.startswith(".")]
+    return sorted(found)
 
 
 def load_cached(directory: Path, key: str) -> Bank | None:
