@@ -28,9 +28,11 @@ def new_card(question_id: str, now: datetime) -> Card:
 
 
 def make_scheduler(desired_retention: float = DEFAULT_RETENTION, *,
-                   enable_fuzzing: bool = True) -> Scheduler:
-    """The fsrs scheduler the app uses: fuzzing on in the app, off in tests."""
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=enable_fuzzing)
+                   maximum_interval: int = 36500, enable_fuzzing: bool = True) -> Scheduler:
+    """The fsrs scheduler the app uses: fuzzing on in the app, off in tests; intervals capped
+    at ``maximum_interval`` days (the user's setting)."""
+    return Scheduler(desired_retention=desired_retention, maximum_interval=maximum_interval,
+                     enable_fuzzing=enable_fuzzing)
 
 
 def rating_for(correct: bool) -> Rating:

@@ -18,6 +18,8 @@ from quiz.store.errors import StoreError
 from quiz.store.inspection import LATEST as SCHEMA_VERSION
 from quiz.store.opening import open_store
 from quiz.store.records import (
+    LEECH_ACTIONS,
+    MAX_INTERVAL_DAYS,
     MODES,
     SCHEDULING_MODES,
     CardRecord,
@@ -29,6 +31,7 @@ from quiz.store.records import (
     Settings,
     SyncReport,
     TopicResult,
+    check_setting,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "LEECH_ACTIONS",
+    "MAX_INTERVAL_DAYS",
     "MODES",
     "SCHEDULING_MODES",
     "SCHEMA_VERSION",
@@ -63,6 +68,7 @@ __all__ = [
     "StoreError",
     "SyncReport",
     "TopicResult",
+    "check_setting",
     "database_url",
     "make_engine",
     "open_store",

@@ -7,8 +7,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -23,7 +23,7 @@ from quiz.store.engine import WRITE_OPTION, inspect_engine, sqlite_path
 from quiz.store.errors import BadValue, StoreError, damaged, database_error, is_locked, place
 from quiz.store.inspection import LATEST
 from quiz.store.migrations import migrate
-from quiz.store.records import Settings
+from quiz.store.records import Settings, check_setting
 from quiz.store.tables import SettingRow
 
 T = TypeVar("T")
@@ -126,18 +126,10 @@ class StoreBase:
         return self._settings
 
     def update_settings(self, **values: Any) -> Settings:
-        """Change settings by name (``desired_retention``, ``daily_new_limit``, ``exam_date``)."""
-        current = self.settings()
-        unknown = set(values) - set(asdict(current))
-        if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        new = replace(current, **values)
-        if not 0.7 <= new.desired_retention <= 0.99:
-            raise ValueError("desired_retention must be between 0.7 and 0.99")
-        if not isinstance(new.daily_new_limit, int) or new.daily_new_limit < 0:
-            raise ValueError("daily_new_limit must be a whole number >= 0")
-        if new.exam_date is not None and not isinstance(new.exam_date, date):
-            raise ValueError("exam_date must be a date")
+        """Change settings by name (see ``Settings``); each value checked by
+        ``check_setting`` (ValueError) before anything is written."""
+        values = {key: check_setting(key, value) for key, value in values.items()}
+        new = replace(self.settings(), **values)
 
         def work(conn: Connection) -> None:
             for key, value in values.items():
@@ -152,7 +144,9 @@ class StoreBase:
     def scheduler(self) -> Scheduler:
         """The fsrs scheduler for the current desired retention."""
         if self._scheduler is None:
-            self._scheduler = make_scheduler(self.settings().desired_retention,
+            settings = self.settings()
+            self._scheduler = make_scheduler(settings.desired_retention,
+                                             maximum_interval=settings.maximum_interval,
                                              enable_fuzzing=self._fuzzing)
         return self._scheduler
 

@@ -12,6 +12,7 @@ one ``StoreError`` naming the database.
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from quiz.store.records import (
     SessionRecord,
     Settings,
     TopicResult,
+    check_setting,
 )
 from quiz.textsafe import quote
 
@@ -309,29 +311,31 @@ def answers_json(answers: dict[str, tuple[int, ...]]) -> str:
 # --- settings --------------------------------------------------------------------------------
 
 def settings_from_rows(rows: Any) -> Settings:
-    """``SettingRow``s (key, JSON value) as ``Settings``; unknown keys are ignored."""
+    """``SettingRow``s (key, JSON value) as ``Settings``; unknown keys are ignored (a newer
+    quiz may have written them), a known one holding what it may not is damage."""
+    known = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
     for row in rows:
         key = _text(row.key, "a setting's key")
+        if key not in known:
+            continue
         try:
-            values[key] = json.loads(_text(row.value, f"setting {quote(key)}"))
+            value = json.loads(_text(row.value, f"setting {quote(key)}"))
         except (ValueError, RecursionError):
             raise _bad(f"setting {quote(key)}", row.value, "JSON") from None
-    defaults = Settings()
-    retention = _float(values.get("desired_retention", defaults.desired_retention),
-                       "setting 'desired_retention'")
-    if not 0.7 <= retention <= 0.99:
-        raise _bad("setting 'desired_retention'", retention, "between 0.7 and 0.99")
-    limit = _int(values.get("daily_new_limit", defaults.daily_new_limit),
-                 "setting 'daily_new_limit'")
-    if limit < 0:
-        raise _bad("setting 'daily_new_limit'", limit, "a whole number >= 0")
-    exam_date = values.get("exam_date")
-    try:
-        day = date.fromisoformat(exam_date) if exam_date not in (None, "") else None
-    except (TypeError, ValueError):
-        raise _bad("setting 'exam_date'", exam_date, "a date (YYYY-MM-DD)") from None
-    return Settings(desired_retention=retention, daily_new_limit=limit, exam_date=day)
+        if key == "exam_date" and value not in (None, ""):
+            try:
+                value = date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise _bad("setting 'exam_date'", value, "a date (YYYY-MM-DD)") from None
+        elif key == "exam_date":
+            value = None
+        try:
+            values[key] = check_setting(key, value)
+        except ValueError as error:
+            raise _bad(f"setting {quote(key)}", value, str(error).split(" must be ", 1)[-1]) \
+                from None
+    return Settings(**values)
 
 
 def setting_value(key: str, value: Any) -> str:

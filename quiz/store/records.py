@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fsrs import Card, Rating, State
 
@@ -128,13 +128,63 @@ class ExamAttempt:
         return s.score / s.total >= self.pass_mark
 
 
+LEECH_ACTIONS = ("tag", "suspend")  # what happens to a question that became a leech
+MAX_INTERVAL_DAYS = 36500  # fsrs's own default maximum interval (100 years)
+
+
 @dataclass(frozen=True)
 class Settings:
-    """User settings kept in the database."""
+    """User settings kept in the database (``check_setting`` says what each may hold)."""
 
     desired_retention: float = 0.9  # fsrs: the recall probability reviews are scheduled for
     daily_new_limit: int = 20  # new questions introduced per local day in review mode
     exam_date: date | None = None  # the day of the real exam, for countdowns
+    maximum_interval: int = MAX_INTERVAL_DAYS  # days: no review is scheduled further out
+    practice_length: int = 20  # questions in a practice session; 0: every question it has
+    theme: str | None = None  # a Textual theme's name; None: the app's default
+    leech_threshold: int = 8  # lapses (a review card answered wrong) that make a leech
+    leech_action: str = "tag"  # "tag": marked only; "suspend": also taken out of reviews
+
+
+def check_setting(name: str, value: Any) -> Any:
+    """``value`` if setting ``name`` may hold it, else ValueError saying what it may hold.
+
+    The one definition: the store checks what it writes and what it reads back with it.
+    """
+    def whole(low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{name} must be a whole number from {low} to {high}")
+        return value
+
+    if name == "desired_retention":
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not 0.7 <= value <= 0.99:
+            raise ValueError("desired_retention must be between 0.7 and 0.99")
+        return float(value)
+    if name == "daily_new_limit":
+        return whole(0, 9999)
+    if name == "exam_date":
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            raise ValueError("exam_date must be a date")
+        return value
+    if name == "maximum_interval":
+        return whole(1, MAX_INTERVAL_DAYS)
+    if name == "practice_length":
+        return whole(0, 9999)
+    if name == "theme":
+        if value is not None and (not isinstance(value, str) or not value
+                                  or len(value) > 64
+                                  or not all(c.isascii() and (c.isalnum() or c in "-_")
+                                             for c in value)):
+            raise ValueError("theme must be a theme's name (letters, digits, - and _)")
+        return value
+    if name == "leech_threshold":
+        return whole(2, 99)
+    if name == "leech_action":
+        if value not in LEECH_ACTIONS:
+            raise ValueError(f"leech_action must be one of {', '.join(LEECH_ACTIONS)}")
+        return value
+    raise ValueError(f"unknown setting: {name}")
 
 
 @dataclass(frozen=True)

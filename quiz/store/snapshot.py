@@ -134,7 +134,9 @@ class Snapshot:
     def scheduler(self) -> Scheduler:
         """The fsrs scheduler for the current desired retention."""
         if self._scheduler is None:
-            self._scheduler = make_scheduler(self.settings().desired_retention,
+            settings = self.settings()
+            self._scheduler = make_scheduler(settings.desired_retention,
+                                             maximum_interval=settings.maximum_interval,
                                              enable_fuzzing=self._fuzzing)
         return self._scheduler
 

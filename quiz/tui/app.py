@@ -202,6 +202,9 @@ class QuizApp(App[None]):
 
     def _practice_session(self, topic: str | None, concept: str | None) -> StudySession | None:
         questions = practice_queue(self.bank, topic=topic, concept=concept, rng=self.rng)
+        length = self.store.settings().practice_length  # 0: every question it has
+        if length:
+            questions = questions[:length]
         if not questions:
             what = self.bank.concepts[concept].title if concept else (
                 self.bank.topics[topic].title if topic else "the bank")
