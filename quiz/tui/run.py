@@ -110,4 +110,8 @@ def run_lab(cluster: Cluster, path: str | Path) -> None:
     """The policy lab on an already loaded cluster (the CLI reports manifest errors first)."""
     from quiz.tui.lab_app import make_lab_app
 
-    make_lab_app(cluster, path).run()
+    app = make_lab_app(cluster, path)
+    app.run()
+    # Textual prints its crash report and returns; the exit status must say it failed.
+    if app.return_code:
+        sys.exit(app.return_code)

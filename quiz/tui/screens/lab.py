@@ -45,7 +45,7 @@ def scenario_cluster(question: Question) -> Cluster:
 def flows_line(allowed: int, total: int) -> Content:
     """'6 of 9 flows allowed'."""
     if not total:
-        return Content("no flows: no pod declares a container port", "$text-muted")
+        return Content.styled("no flows: no pod declares a container port", "$text-muted")
     return Content.assemble((f"{allowed} of {plural(total, 'flow')}", "bold"), " allowed")
 
 
