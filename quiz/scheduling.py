@@ -216,6 +216,8 @@ def rebuild_cards(store: Store, scheduler: Scheduler) -> int:
 
 
 def _fed_exam_answers(store: Store) -> list[ReviewEntry]:
-    """The exam answers of handed-in attempts: the app feeds each one to the schedule."""
-    return [entry for attempt in store.exams() if attempt.session.finished_at is not None
-            for entry in store.logs(session_id=attempt.session.id) if entry.mode == "exam"]
+    """The exam answers of handed-in attempts: the app feeds each one to the schedule; those
+    of deleted attempts too (only handed-in attempts log answers, and they were fed)."""
+    return [*(entry for attempt in store.exams() if attempt.session.finished_at is not None
+              for entry in store.logs(session_id=attempt.session.id) if entry.mode == "exam"),
+            *store.detached_exam_logs()]

@@ -75,6 +75,8 @@ class QuizApp(App[None]):
         # When this app started: an exam whose time ran out before it ran out while quiz was
         # closed; after, while it was open.
         self.started_at = now()
+        # Said on stderr once the app has closed (run_app), e.g. a paper shorter than asked.
+        self.exit_notes: list[str] = []
 
     # --- start-up ------------------------------------------------------------------------
 
