@@ -194,6 +194,8 @@ class ExamRun:
         attempt = store.start_exam([q.id for q in questions],
                                    time_limit_s=int(fmt.time_limit.total_seconds()),
                                    pass_mark=fmt.pass_mark, topic=topic)
+        if questions:  # where a resumed attempt opens, until the first move
+            store.save_exam_position(attempt.id, questions[0].id)
         return cls(bank, store, attempt, now, shuffle=shuffle, feed_schedule=feed_schedule)
 
     @classmethod

@@ -298,7 +298,7 @@ async def leave_after_two(make: AppFactory) -> tuple[str, str]:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         # Home shows the open exam, its time and the key that resumes it.
-        assert "Exam   open: 2 of 3 questions answered, 10:00 left  ·  x resumes it" in \
+        assert "Mock exam  open: 2 of 3 questions answered, 10:00 left  ·  x resumes it" in \
             screen_text(app)
     return first, second
 

@@ -165,13 +165,13 @@ class HomeScreen(Screen[None]):
         return Content.assemble(*parts)
 
     def _open_exam_line(self) -> list[str | tuple[str, str]]:
-        """'Exam   open: 12 of 60 answered, 41:07 left  ·  x resumes it'."""
+        """'Mock exam  open: 12 of 60 questions answered, 41:07 left  ·  x resumes it'."""
         found = self.open_exam
         assert found is not None
         attempt = found.attempt
         answered = sum(bool(p) for p in attempt.answers.values())
         line: list[str | tuple[str, str]] = [
-            ("Exam   ", "bold"),
+            ("Mock exam  ", "bold"),
             f"open: {answered} of {plural(len(attempt.question_ids), 'question')} answered, "]
         if found.expired:
             return [*line, ("time is up", "bold $text-warning"), "  ·  ",
