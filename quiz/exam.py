@@ -194,6 +194,8 @@ class ExamRun:
         attempt = store.start_exam([q.id for q in questions],
                                    time_limit_s=int(fmt.time_limit.total_seconds()),
                                    pass_mark=fmt.pass_mark, topic=topic)
+        if questions:  # where a resumed attempt opens, until the first move
+            store.save_exam_position(attempt.id, questions[0].id)
         return cls(bank, store, attempt, now, shuffle=shuffle, feed_schedule=feed_schedule)
 
     @classmethod
@@ -207,7 +209,22 @@ class ExamRun:
         attempt = store.exam(attempt.id) or attempt  # the answers as last saved
         if attempt.session.finished_at is not None:
             raise ValueError(f"exam attempt {attempt.id} is already handed in")
-        return cls(bank, store, attempt, now, shuffle=shuffle, feed_schedule=feed_schedule)
+        run = cls(bank, store, attempt, now, shuffle=shuffle, feed_schedule=feed_schedule)
+        run.index = run.resume_index()
+        return run
+
+    def resume_index(self) -> int:
+        """Where a resumed attempt opens: the question it showed when left (stored on each
+        move); else, for an attempt stored without one, the first unanswered question after
+        the last answered one (the paper order)."""
+        ids = [q.id for q in self.questions]
+        shown = self.store.exam_position(self.attempt.id)
+        if shown in ids:
+            return ids.index(shown)
+        answered = [i for i, q in enumerate(ids) if q in self._picks]
+        after = answered[-1] + 1 if answered else 0
+        return next((i for i in range(after, len(ids)) if ids[i] not in self._picks),
+                    min(after, len(ids) - 1) if ids else 0)
 
     # --- state -------------------------------------------------------------------------------
 
@@ -254,6 +271,8 @@ class ExamRun:
         """Show question ``i`` (0-based)."""
         if not 0 <= i < len(self.questions):
             raise IndexError(f"question {i} of {len(self.questions)}")
+        if i != self.index and not self.finished:  # where a resumed attempt opens
+            self.store.save_exam_position(self.attempt.id, self.questions[i].id)
         self.index = i
         return self.current
 
@@ -312,6 +331,7 @@ class ExamRun:
             schedule_exam_answers(self.store, self.attempt.id)
         self.store.finish_session(self.attempt.id, score=result.score, total=result.total,
                                   per_topic=result.per_topic)
+        self.store.save_exam_position(self.attempt.id, None)
         self.result = result
         return result
 

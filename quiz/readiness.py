@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from quiz.activity import Accuracy, answer_accuracy, study_streak
 from quiz.clock import utc
 from quiz.exam import KCSA
+from quiz.scheduling import due_today
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
@@ -147,6 +148,7 @@ class Readiness:
     exams: ExamHistory
     exam_date: date | None
     days_to_exam: int | None
+    due_today: int = 0  # quiz.scheduling.due_today: reviews due today and new questions left
 
 
 def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
@@ -165,6 +167,7 @@ def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
         exams=exam_history(store),
         exam_date=exam_date,
         days_to_exam=(exam_date - today).days if exam_date is not None else None,
+        due_today=due_today(bank, store, now, tz=tz).total,
     )
 
 

@@ -11,8 +11,8 @@ import os
 import random
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
-from datetime import datetime, tzinfo
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, cast
 
 from fsrs import Card, ReviewLog, Scheduler
@@ -33,42 +33,78 @@ if TYPE_CHECKING:
     from quiz.bank import Bank, Question
     from quiz.store import ReviewEntry, Store
 
+DAY_SCALE = timedelta(days=1)  # an interval this long is due all day; shorter ones on the minute
 LOOKAHEAD = 30  # how far the interleaver looks for a question on another concept
 
 
 # --- queues ----------------------------------------------------------------------------------
 
-def review_queue(bank: Bank, store: Store, now: datetime, new_limit: int | None = None,
-                 tz: tzinfo | None = None) -> list[Question]:
-    """Questions for a review session: due reviews, then today's allowance of new questions.
+@dataclass(frozen=True)
+class DueToday:
+    """What "due today" means on every screen (home, stats, ``quiz stats``, the review start).
 
-    Due reviews come lowest retrievability first; new questions follow in bank order, taken
-    round-robin across topics, up to ``new_limit`` (default: the daily new limit setting) minus
-    the new questions already introduced today (the local day in ``tz``). Questions on the same
-    concept are kept apart where possible. Suspended questions and ones no longer in the bank
-    never appear.
+    The reviews due before the end of the local day (overdue ones included), lowest
+    retrievability first, plus today's remaining allowance of new questions (the daily new
+    limit minus the new questions already introduced today), in the order a review takes
+    them. A review on a day-scale interval (a day or more since its last answer) counts for
+    the whole day it falls due on; a short learning or relearning step (minutes) counts once
+    it is due, so a question just missed is not asked again before its step is over.
+    Suspended questions and ones no longer in the bank are never counted.
+    """
+
+    reviews: tuple[Question, ...]
+    new: tuple[Question, ...]
+
+    @property
+    def total(self) -> int:
+        """Reviews and new questions together: the size of today's review."""
+        return len(self.reviews) + len(self.new)
+
+    def per_topic(self) -> dict[str, int]:
+        """``total`` split by topic id (topics with nothing due are left out)."""
+        counts: dict[str, int] = defaultdict(int)
+        for q in (*self.reviews, *self.new):
+            counts[q.topic] += 1
+        return dict(counts)
+
+
+def due_today(bank: Bank, store: Store, now: datetime, new_limit: int | None = None,
+              tz: tzinfo | None = None) -> DueToday:
+    """Today's due reviews and new questions (see ``DueToday``); the local day is ``tz``'s.
+
+    ``new_limit`` defaults to the daily new limit setting.
     """
     now = utc(now)
+    start, end = local_day(now, tz)
     scheduler = store.scheduler()
     # fsrs's own retrievability, fed the two fields it reads (no Card per due question).
     due = [(scheduler.get_card_retrievability(cast(Card, r), now), r.due, r.question_id)
-           for r in store.due_reviews(now) if r.question_id in bank.questions]
+           for r in store.due_reviews(end) if r.question_id in bank.questions and r.due < end
+           and (r.due <= now or r.due - r.last_review >= DAY_SCALE)]
     due.sort()
-    reviews = [bank.questions[question_id] for _, _, question_id in due]
+    reviews = tuple(bank.questions[question_id] for _, _, question_id in due)
 
     if new_limit is None:
         new_limit = store.settings().daily_new_limit
-    start, end = local_day(now, tz)
     allowance = max(0, new_limit - store.introduced_count(start, end))
     started = store.started_ids() | store.suspended_ids()
     fresh = _round_robin_topics(q for q in bank.questions.values() if q.id not in started)
     # Questions you wrote yourself come before the bundled bank's: added today, seen today.
     bundled = _bundled_prefixes()
     fresh.sort(key=lambda q: q.origin.startswith(bundled))
-    fresh = fresh[:allowance]
+    return DueToday(reviews, tuple(fresh[:allowance]))
 
-    ordered = interleave(reviews)
-    return ordered + interleave(fresh, previous=ordered[-1] if ordered else None)
+
+def review_queue(bank: Bank, store: Store, now: datetime, new_limit: int | None = None,
+                 tz: tzinfo | None = None) -> list[Question]:
+    """Questions for a review session: ``due_today``'s reviews, then its new questions.
+
+    Due reviews come lowest retrievability first; new questions follow in bank order, taken
+    round-robin across topics. Questions on the same concept are kept apart where possible.
+    """
+    today = due_today(bank, store, now, new_limit, tz)
+    ordered = interleave(today.reviews)
+    return ordered + interleave(today.new, previous=ordered[-1] if ordered else None)
 
 
 def _bundled_prefixes() -> tuple[str, ...]:
@@ -180,6 +216,8 @@ def rebuild_cards(store: Store, scheduler: Scheduler) -> int:
 
 
 def _fed_exam_answers(store: Store) -> list[ReviewEntry]:
-    """The exam answers of handed-in attempts: the app feeds each one to the schedule."""
-    return [entry for attempt in store.exams() if attempt.session.finished_at is not None
-            for entry in store.logs(session_id=attempt.session.id) if entry.mode == "exam"]
+    """The exam answers of handed-in attempts: the app feeds each one to the schedule; those
+    of deleted attempts too (only handed-in attempts log answers, and they were fed)."""
+    return [*(entry for attempt in store.exams() if attempt.session.finished_at is not None
+              for entry in store.logs(session_id=attempt.session.id) if entry.mode == "exam"),
+            *store.detached_exam_logs()]

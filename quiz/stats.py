@@ -18,7 +18,8 @@ from fsrs import State
 from quiz.activity import Accuracy as Accuracy
 from quiz.activity import answer_accuracy, study_streak
 from quiz.activity import streak as streak
-from quiz.clock import local_day, utc
+from quiz.clock import utc
+from quiz.scheduling import due_today
 from quiz.textsafe import printable
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class TopicCounts:
     new: int = 0
     learning: int = 0
     review: int = 0
-    due_today: int = 0  # started, unsuspended and due before the end of the local day
+    due_today: int = 0  # quiz.scheduling.due_today: due reviews and new allowance, today
     mastered: int = 0
     suspended: int = 0
 
@@ -106,7 +107,7 @@ class Stats:
 def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None) -> Stats:
     """The figures for a bank and the progress in a store; "today" is the local day in ``tz``."""
     now = utc(now)
-    _, end_of_today = local_day(now, tz)
+    due = due_today(bank, store, now, tz=tz).per_topic()
     cards = store.cards()
     topics = {t.id: TopicCounts(id=t.id, title=t.title) for t in bank.topics.values()}
     for q in bank.questions.values():
@@ -122,9 +123,8 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
             counts.mastered += (card.card.stability or 0) >= MASTERED_STABILITY_DAYS
         else:
             counts.learning += 1
-        if card is not None and not card.suspended and not card.is_new \
-                and card.due < end_of_today:
-            counts.due_today += 1
+    for topic, count in due.items():
+        topics[topic].due_today = count
 
     reviews, correct = store.answer_counts()
     return Stats(
@@ -218,6 +218,7 @@ def format_readiness(ready: Readiness, now: Prediction) -> str:
         lines.append(f"answers    {sum(counts)} in the last {len(counts)} days, "
                      f"at most {max(counts)} a day  {sparkline(counts)}")
     forecast = ready.due_forecast
+    lines.append(f"today      {ready.due_today} to review (due reviews and new questions)")
     if forecast:
         lines.append(f"due        {sum(n for _, n in forecast)} in the next {len(forecast)} days: "
                      + " ".join(f"{d:%m-%d}:{n}" for d, n in forecast if n))
@@ -240,6 +241,7 @@ def readiness_to_dict(ready: Readiness, now: Prediction) -> dict[str, Any]:
         "now": {"overall": now.overall, "per_topic": now.per_topic},
         "reviews_per_day": [[d.isoformat(), n] for d, n in ready.reviews_per_day],
         "due_forecast": [[d.isoformat(), n] for d, n in ready.due_forecast],
+        "due_today": ready.due_today,
         "exam_scores": ready.exams.scores,
         "exam_trend": ready.exams.trend,
     }

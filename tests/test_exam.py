@@ -356,3 +356,45 @@ def test_rebuilding_the_cards_replays_the_exam_answers_they_were_fed(
     assert [e.mode for e in store.logs(question_id=questions[0].id)] == ["review", "exam"]
     expected = lenient.reschedule_card(Card(card_id=first.card.card_id, due=first.due), logs)
     assert store.cards()[questions[0].id].card == expected
+
+
+def test_a_resumed_attempt_opens_where_it_was_left_or_after_the_last_answer(
+        bank: Bank, store: Store, clock: Clock) -> None:
+    run = ExamRun.start(bank, store, draw_exam(bank, 5, random.Random(3)).questions, clock)
+    answer(run, True)  # answered, not moved on: it opens there
+    assert ExamRun.resume(bank, store, run.attempt, clock).index == 0
+    run.goto(3)
+    run.goto(2)  # left while looking at the third question
+    again = ExamRun.resume(bank, store, run.attempt, clock)
+    assert again.index == 2 and again.current.number == 3
+    # Stored without a position (an attempt from before positions were kept): the first
+    # unanswered question after the last answered one.
+    store.save_exam_position(run.attempt.id, None)
+    again.goto(1)
+    answer(again, True)
+    store.save_exam_position(run.attempt.id, None)
+    assert ExamRun.resume(bank, store, run.attempt, clock).index == 2
+    # Handed in: the position is forgotten with the attempt's open state.
+    again.goto(4)
+    again.submit()
+    assert store.exam_position(run.attempt.id) is None
+
+
+def test_a_deleted_attempt_leaves_history_and_scores_but_not_what_it_taught(
+        bank: Bank, store: Store, clock: Clock) -> None:
+    questions = list(bank.questions.values())
+    run = ExamRun.start(bank, store, questions[:3], clock)
+    for right in (True, False, True):
+        answer(run, right)
+        run.next()
+    clock.advance(minutes=30)
+    run.submit()
+    fed = store.cards()
+    logged = store.logs()
+    assert store.delete_exam(run.attempt.id) and not store.delete_exam(run.attempt.id)
+    assert store.exams() == [] and store.sessions(mode="exam") == []
+    assert [e.id for e in store.logs()] == [e.id for e in logged]  # answers stay, detached
+    assert {e.session_id for e in store.logs()} == {None}
+    # A rebuild still replays them: the schedule is what it was.
+    assert rebuild_cards(store, make_scheduler(enable_fuzzing=False)) == 0
+    assert store.cards() == fed

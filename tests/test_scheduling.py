@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, ReviewLog
@@ -10,6 +11,7 @@ from fsrs import Card, Rating, ReviewLog
 from quiz.bank import Bank, Question
 from quiz.scheduling import (
     card_id_for,
+    due_today,
     interleave,
     local_day,
     make_scheduler,
@@ -118,6 +120,39 @@ def test_the_daily_new_limit_resets_at_local_midnight(
     assert len([q for q in next_day if q.id not in ids(first)]) == 2
     assert [q for q in review_queue(bank, store, clock(), tz=UTC)
             if q.id not in ids(first)] == []  # in UTC it is the same day: nothing new
+
+
+def test_due_today_counts_day_scale_reviews_all_day_and_short_steps_once_due(
+        bank: Bank, store: Store, clock: Clock) -> None:
+    store.update_settings(daily_new_limit=1)
+    scope, dns = bank.questions["np-deny-scope"], bank.questions["np-egress-dns"]
+    # np-deny-scope: right twice long ago, so it is on a day-scale interval due at 20:00 today.
+    clock.value = T0 - timedelta(days=5)
+    store.record_answer(scope, [min(scope.correct_indices)])
+    store.record_answer(scope, [min(scope.correct_indices)])
+    record = store.cards()["np-deny-scope"]
+    store.save_schedules([replace(record, card=replace(
+        record.card, due=T0 + timedelta(hours=8), last_review=T0 - timedelta(days=5)))])
+    # np-egress-dns: missed at noon today, its relearning step ends in minutes.
+    clock.value = T0
+    store.record_answer(dns, [min(set(range(len(dns.choices))) - dns.correct_indices)])
+
+    today = due_today(bank, store, T0, tz=UTC)
+    assert ids(list(today.reviews)) == ["np-deny-scope"]  # due tonight: counted all day
+    assert len(today.new) == 0  # np-egress-dns used today's one new question
+    assert today.total == 1 == len(review_queue(bank, store, T0, tz=UTC))
+
+    later = T0 + timedelta(hours=1)  # the step is over: np-egress-dns is due now
+    today = due_today(bank, store, later, tz=UTC)
+    assert sorted(ids(list(today.reviews))) == ["np-deny-scope", "np-egress-dns"]
+    assert today.per_topic() == {"network-policies": 2}
+    assert sum(today.per_topic().values()) == today.total == len(
+        review_queue(bank, store, later, tz=UTC))
+    # Tomorrow: a new day's allowance, and suspended questions never count.
+    store.set_suspended("np-deny-scope")
+    tomorrow = due_today(bank, store, T0 + timedelta(days=1), tz=UTC)
+    assert "np-deny-scope" not in ids([*tomorrow.reviews, *tomorrow.new])
+    assert len(tomorrow.new) == 1
 
 
 def test_practice_answers_do_not_use_up_the_new_limit(

@@ -13,6 +13,7 @@ from fsrs import Rating, State
 
 from quiz.bank import Bank
 from quiz.cli import cli
+from quiz.scheduling import review_queue
 from quiz.stats import MASTERED_STABILITY_DAYS, compute_stats, format_stats, streak
 from quiz.store import Store
 from tests.conftest import MINI, NEW_YORK, T0, Clock
@@ -70,7 +71,10 @@ def test_counts_accuracy_streak_orphans_and_exams(
     enc, nps = by_topic["encryption"], by_topic["network-policies"]
     assert (enc.questions, enc.new, enc.learning, enc.review, enc.mastered) == (3, 2, 0, 1, 1)
     assert (nps.questions, nps.new, nps.learning, nps.review, nps.suspended) == (3, 0, 1, 1, 1)
-    assert nps.due_today == 2 and enc.due_today == 0  # np-egress-dns is due in 10 minutes
+    # Due today (quiz.scheduling.due_today): np-deny-scope and np-egress-dns (its step ended),
+    # and encryption's two new questions, today's new allowance.
+    assert nps.due_today == 2 and enc.due_today == 2
+    assert stats.totals.due_today == len(review_queue(bank, store, now, tz=UTC))
     assert stats.reviews == 10
     assert stats.accuracy.overall == pytest.approx(8 / 10)
     assert stats.accuracy.last_7_days == pytest.approx(3 / 4)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     case,
     cast,
+    delete,
     func,
     insert,
     select,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 
 from quiz.clock import utc
 from quiz.store import convert
-from quiz.store.base import StoreBase
+from quiz.store.base import SETTING, StoreBase
 from quiz.store.errors import StoreError
 from quiz.store.records import (
     MODES,
@@ -40,6 +41,7 @@ SESSION = typing.cast(Table, StudySessionRow.__table__)
 EXAM = typing.cast(Table, ExamAttemptRow.__table__)
 
 ANSWERED = "an answer's answered_at"
+EXAM_POSITION = "exam_position:"  # setting key prefix: where an open attempt's paper is
 
 
 def cast_time(value: datetime | str) -> datetime:
@@ -208,6 +210,59 @@ class HistoryStore(StoreBase):
                 raise StoreError(f"{self.where}: no exam attempt {session_id}")
 
         self._write(work)
+
+    # Where an open attempt's paper is, kept beside the settings (key exam_position:<id>,
+    # the question id shown) so a resumed attempt opens there; no schema change for it.
+
+    def save_exam_position(self, session_id: int, question_id: str | None) -> None:
+        """Remember the question an open attempt shows (None: forget it)."""
+        key = f"{EXAM_POSITION}{session_id}"
+
+        def work(conn: Connection) -> None:
+            conn.execute(delete(SETTING).where(SETTING.c.key == key))
+            if question_id is not None:
+                conn.execute(insert(SETTING).values(key=key, value=json.dumps(question_id)))
+
+        self._write(work)
+
+    def exam_position(self, session_id: int) -> str | None:
+        """The question an open attempt showed last (None if never saved or unreadable)."""
+        key = f"{EXAM_POSITION}{session_id}"
+        with self._read() as conn:
+            value = conn.execute(select(SETTING.c.value).where(SETTING.c.key == key)).scalar()
+        try:
+            found = json.loads(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+        return found if isinstance(found, str) else None
+
+    def delete_exam(self, session_id: int) -> bool:
+        """Remove an exam attempt from the exam history and scores; False if there is none.
+
+        Its answers stay in the answer log, detached from it: a handed-in attempt's answers
+        already fed the schedule, and ``rebuild_cards`` replays them from there.
+        """
+
+        def work(conn: Connection) -> bool:
+            found = conn.execute(select(EXAM.c.session_id).where(
+                EXAM.c.session_id == session_id)).first()
+            if found is None:
+                return False
+            conn.execute(update(LOG).where(LOG.c.session_id == session_id)
+                         .values(session_id=None))
+            conn.execute(delete(EXAM).where(EXAM.c.session_id == session_id))
+            conn.execute(delete(SESSION).where(SESSION.c.id == session_id))
+            conn.execute(delete(SETTING).where(SETTING.c.key == f"{EXAM_POSITION}{session_id}"))
+            return True
+
+        return self._write(work)
+
+    def detached_exam_logs(self) -> list[ReviewEntry]:
+        """Exam answers of deleted attempts (``delete_exam``), oldest first."""
+        query = select(LOG).where(LOG.c.mode == "exam", LOG.c.session_id.is_(None)) \
+            .order_by(LOG.c.id)
+        with self._read() as conn:
+            return [convert.review_from_row(r) for r in conn.execute(query)]
 
     def exam(self, session_id: int) -> ExamAttempt | None:
         """One exam attempt."""

@@ -72,6 +72,11 @@ class QuizApp(App[None]):
         # Set when the progress database fails under the app: it exits, and run_app reports it.
         self.store_error: StoreError | None = None
         self._collect_timer: Timer | None = None
+        # When this app started: an exam whose time ran out before it ran out while quiz was
+        # closed; after, while it was open.
+        self.started_at = now()
+        # Said on stderr once the app has closed (run_app), e.g. a paper shorter than asked.
+        self.exit_notes: list[str] = []
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -329,6 +334,35 @@ class QuizApp(App[None]):
         from quiz.tui.authoring import open_edit
 
         open_edit(self, question_id)
+
+    def open_lab(self, path: Path | None = None) -> None:
+        """The policy lab on a manifest file; without one, pick a bundled scenario first.
+        Escape goes back to where it was opened."""
+        from quiz.tui.screens.lab import ScenarioPickerModal, scenario_files
+
+        if path is not None:
+            self._open_lab_on(path)
+            return
+        from quiz.paths import bundled_bank
+
+        files = scenario_files([bundled_bank(), *self.bank.roots])
+        if not files:
+            self.notify("No scenario files to open in the lab.", severity="warning", timeout=4)
+            return
+        self.push_screen(ScenarioPickerModal(files),
+                         lambda chosen: self._open_lab_on(chosen) if chosen else None)
+
+    def _open_lab_on(self, path: Path) -> None:
+        from quiz import netpol
+        from quiz.textsafe import printable
+        from quiz.tui.screens.lab import LabScreen
+
+        try:
+            cluster = netpol.load_manifests_file(path)
+        except netpol.ManifestError as exc:
+            self.notify(printable(str(exc)), severity="error", timeout=8, markup=False)
+            return
+        self.push_screen(LabScreen(cluster, path.name))
 
     def practise(self, questions: list[Question]) -> None:
         """Practise just these questions; the session ends back on the current screen."""

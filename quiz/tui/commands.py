@@ -1,5 +1,5 @@
 """The command palette's quiz commands (ctrl+p): review, practice a topic, exam, cram, stats,
-quit."""
+browse, the policy lab, add, home, quit."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ class QuizCommands(Provider):
                          "New, learning, review, due and mastered counts"))
         commands.append(("Browse: every question of the bank", app.open_browse,
                          "Search and filter; open, flag, suspend, practise or edit one"))
+        commands.append(("Lab: explore NetworkPolicies on a scenario", app.open_lab,
+                         "Who can reach whom in a bundled scenario; switch policies off"))
         commands.append(("Add a question", app.open_add,
                          "A form checked as you type, saved into your own bank"))
         commands.append(("Home", app.show_home, "The topics and what to do next"))

@@ -93,6 +93,8 @@ def _run(options: Options, start: str, topic: str | None, concept: str | None,
 
         app = make_app(bank, store, start=start, topic=topic, concept=concept, **app_options)
         app.run()
+        for note in app.exit_notes:
+            print(f"quiz: {note}", file=sys.stderr)
         error = app.store_error
         # Textual prints its crash report and returns; the exit status must say it failed.
         crashed = app.return_code or 0
@@ -110,4 +112,8 @@ def run_lab(cluster: Cluster, path: str | Path) -> None:
     """The policy lab on an already loaded cluster (the CLI reports manifest errors first)."""
     from quiz.tui.lab_app import make_lab_app
 
-    make_lab_app(cluster, path).run()
+    app = make_lab_app(cluster, path)
+    app.run()
+    # Textual prints its crash report and returns; the exit status must say it failed.
+    if app.return_code:
+        sys.exit(app.return_code)

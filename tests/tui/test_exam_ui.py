@@ -137,7 +137,7 @@ async def test_resume_after_a_crash_keeps_the_answers(make: AppFactory, bank: Ba
     async with app.run_test(size=SIZE) as pilot:
         first = await pick(pilot, then=())  # picked, not even confirmed with Enter
         await pilot.press("enter")
-        await pick(pilot, right=False, then=())
+        second = await pick(pilot, right=False, then=())
     clock.advance(minutes=4)
     # A new app on a new store over the same database, as after a crash.
     store = Store(make_engine(tmp_path / "progress.db"), now=clock, enable_fuzzing=False)
@@ -150,7 +150,11 @@ async def test_resume_after_a_crash_keeps_the_answers(make: AppFactory, bank: Ba
             assert "2 of 3 questions answered, 06:00 left" in text
             await pilot.press("r")
             await pilot.pause()
-            screen = exam_screen(again)
+            screen = exam_screen(again)  # where it was left: the second question
+            assert screen.showing.question.id == second and screen.showing.selected
+            assert "question 2 of 3" in screen_text(again)
+            await pilot.press("left")
+            await pilot.pause()
             assert screen.showing.question.id == first and screen.showing.selected
             text = screen_text(again)
             assert "2 of 3 answered" in text and "⏱ 06:00 left" in text
@@ -264,7 +268,7 @@ async def test_cram_with_an_exam_date(make: AppFactory, store: Store, bank: Bank
     async with app.run_test(size=SIZE) as pilot:
         moved = store.card(question.id)
         assert moved is not None and moved.due < T0 + timedelta(days=10)
-        assert "Thu 20 Mar, in 10 days" in screen_text(app) and "k Cram" in screen_text(app)
+        assert "Thu 20 Mar, in 10 days  ·  k crams the weakest questions" in screen_text(app)
         await pilot.press("k")
         await pilot.pause()
         screen = app.screen
@@ -279,6 +283,149 @@ def test_no_exam_key_is_one_terminals_eat(owner: type) -> None:
     for binding in owner.BINDINGS:
         assert isinstance(binding, Binding)
         assert not set(binding.key.split(",")) & EATEN, (owner, binding)
+
+
+async def leave_after_two(make: AppFactory) -> tuple[str, str]:
+    """Start an exam, answer two questions, go back to the first, leave it for home."""
+    app = make("exam", exam_format=FMT)
+    async with app.run_test(size=SIZE) as pilot:
+        first = await pick(pilot)
+        second = await pick(pilot, right=False, then=())
+        await pilot.press("left")  # looking at the first again when leaving
+        await pilot.pause()
+        assert exam_screen(app).showing.question.id == first
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        # Home shows the open exam, its time and the key that resumes it.
+        assert "Mock exam  open: 2 of 3 questions answered, 10:00 left  ·  x resumes it" in \
+            screen_text(app)
+    return first, second
+
+
+async def test_a_resumed_exam_opens_where_it_was_left(make: AppFactory, clock: Clock) -> None:
+    first, _ = await leave_after_two(make)
+    clock.advance(minutes=2)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeModal)
+        await pilot.press("r")
+        await pilot.pause()
+        screen = exam_screen(app)
+        assert screen.showing.question.id == first and "question 1 of 3" in screen_text(app)
+
+
+async def test_home_shows_the_open_exam_and_x_resumes_it(make: AppFactory, clock: Clock,
+                                                        store: Store) -> None:
+    await leave_after_two(make)
+    clock.advance(minutes=3)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")  # "later"
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "open: 2 of 3 questions answered, 07:00 left" in screen_text(app)
+        clock.advance(minutes=1)
+        app.screen.tick()  # the idle refresh: the time left runs on
+        await pilot.pause()
+        assert "06:00 left" in screen_text(app)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeModal)
+
+
+async def test_hand_in_from_the_resume_dialog_asks_first(make: AppFactory, store: Store,
+                                                        clock: Clock) -> None:
+    await leave_after_two(make)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, SubmitModal)  # one key does not end an exam
+        assert last_attempt(store).session.finished_at is None
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert last_attempt(store).session.finished_at is None
+        await pilot.press("x", "h", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultsScreen)
+        assert last_attempt(store).session.finished_at is not None
+
+
+async def test_time_running_out_with_quiz_open_is_not_called_closed(
+        make: AppFactory, clock: Clock) -> None:
+    app = make("exam", exam_format=FMT)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pick(pilot)
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        clock.advance(minutes=11)  # the app stays open on home past the deadline
+        app.screen.tick()
+        await pilot.pause()
+        assert "open: 1 of 3 questions answered, time is up  ·  x hands it in" in \
+            screen_text(app)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultsScreen)
+        text = flat(app)
+        assert "ran out of time after you left it" in text and "while quiz was closed" \
+            not in text
+
+
+async def test_a_finished_attempt_can_be_deleted_after_confirming(
+        make: AppFactory, store: Store) -> None:
+    app = make("exam", exam_format=FMT)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await pick(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultsScreen)
+        logged = store.logs()
+        cards = store.cards()
+        await pilot.press("d")
+        await pilot.pause()
+        assert "leaves the exam history, the scores and the trend" in flat(app)
+        await pilot.press("escape")  # kept
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultsScreen) and len(store.exams()) == 1
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert store.exams() == []
+        # The answers that taught the schedule stay, and so does what they taught it.
+        assert [e.id for e in store.logs()] == [e.id for e in logged]
+        assert store.cards() == cards
+
+
+async def test_an_unfinished_attempt_can_be_deleted_from_the_resume_dialog(
+        make: AppFactory, store: Store) -> None:
+    await leave_after_two(make)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert "never handed in" in flat(app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and store.exams() == []
+        assert "open:" not in screen_text(app)
+
+
+async def test_a_paper_shorter_than_asked_says_so_on_screen_and_stderr(
+        make: AppFactory) -> None:
+    app = make("exam", exam_format=ExamFormat(250, timedelta(minutes=10)))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert "question 1 of 3" in screen_text(app)
+        assert "the exam uses all of them instead of 250" in flat(app)
+    assert app.exit_notes == ["exam: the bank has 3 questions; the exam uses all of them "
+                              "instead of 250"]
 
 
 async def test_palette_offers_the_exam(make: AppFactory) -> None:

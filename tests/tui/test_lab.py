@@ -203,3 +203,54 @@ def test_no_lab_binding_uses_a_key_terminals_eat(owner: type) -> None:
 
 def test_snapshot_of_the_example(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(example_app(), terminal_size=SIZE)
+
+
+NO_PORTS = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop, labels: {app: client}}
+spec: {containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: shop, labels: {app: server}}
+spec: {containers: [{name: s, image: nginx}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
+
+
+async def test_a_cluster_whose_pods_declare_no_port_opens_and_says_so(tmp_path: Path) -> None:
+    # Real pods often declare no containerPort: the lab once crashed drawing the count.
+    path = tmp_path / "no-ports.yaml"
+    path.write_text(NO_PORTS)
+    app = make_lab_app(netpol.load_manifests_file(path), path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LabScreen)
+        text = screen_text(app)
+        assert "no flows: no pod declares a container port" in text
+        assert "there is no flow to explain" in app.screen.query_one(VerdictView).text
+        assert "shop/deny-all" in text
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+def test_a_crash_in_the_lab_exits_non_zero(monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # Textual prints its crash report and returns normally: run_lab must turn it into a status.
+    from quiz.tui import run
+
+    def broken(self: LabScreen) -> None:
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(LabScreen, "recompute", broken)
+    monkeypatch.setattr(LabApp, "run", lambda self: App.run(self, headless=True, size=SIZE))
+    path = paths.lab_example()
+    with pytest.raises(SystemExit) as exited:
+        run.run_lab(netpol.load_manifests_file(path), path)
+    assert exited.value.code == 1

@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from quiz.bank import Bank
 from quiz.exam import ExamFormat, ExamRun
 from quiz.readiness import predicted_score
+from quiz.scheduling import due_today
 from quiz.store import Store
 from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.widgets.readiness_view import ReadinessView
@@ -62,7 +63,11 @@ async def test_stats_screen_shows_the_readiness_figures(make: AppFactory, bank: 
         assert "Accuracy  80% last 7 days, 80% last 30 days, 80% overall" in text
         assert "Streak 2 days" in text
         assert "Answers per day, last 30 days: 5 in all, at most 3 (Mon 10 Mar)" in text
-        assert "Due in the next 14 days: 3 reviews, 2 today" in text
+        # Today's figure is home's (quiz.scheduling.due_today): due reviews and new questions.
+        today = due_today(bank, store, clock())
+        assert today.total == 1
+        assert "Due in the next 14 days: 3 reviews; today 1 to review" in text
+        assert "with new questions" not in text  # the bank's questions are all started
         assert "Mock exams  1 finished, latest 67%" in text
         assert "2025-03-10 12:00    2/3    67%  not passed" in text
         assert "Progress per topic" in text  # the counts table is still there

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from quiz.exam import ExamClosed, ExamFormat, ExamRun, draw_exam, unfinished_exam
 from quiz.tui.screens.exam_modals import (
+    DeleteExamModal,
     ExamSetupModal,
     JumpListModal,
     LeaveModal,
@@ -273,8 +274,9 @@ def start_exam(app: QuizApp, fmt: ExamFormat) -> None:
         return
     run = ExamRun.start(app.bank, app.store, draw.questions, now=app.now, fmt=fmt)
     app.push_screen(ExamScreen(run))
-    if draw.note:
-        app.notify(draw.note[0].upper() + draw.note[1:] + ".", timeout=6)
+    if draw.note:  # a shorter paper than asked for: said on screen, and on stderr at the end
+        app.notify(draw.note[0].upper() + draw.note[1:] + ".", timeout=10)
+        app.exit_notes.append(f"exam: {draw.note}")
 
 
 def offer_unfinished(app: QuizApp) -> bool:
@@ -286,20 +288,44 @@ def offer_unfinished(app: QuizApp) -> bool:
     run = ExamRun.resume(app.bank, app.store, found.attempt, app.now)
     if found.expired:
         started = found.attempt.session.started_at.astimezone()
+        # Closed at the deadline if this app started after it; else it ran out while the
+        # exam was left (home, another screen) with quiz open.
+        where = "while quiz was closed" if run.deadline <= app.started_at else \
+            "after you left it"
         show_results(app, run, run.submit(), timed_out=True, notice=(
-            f"The exam started {started:%a %d %b %H:%M} ran out of time while quiz was closed: "
+            f"The exam started {started:%a %d %b %H:%M} ran out of time {where}: "
             "it was handed in as it stood."))
         return True
+
+    def hand_in(choice: str | None) -> None:
+        if choice == "submit" and not run.finished:
+            show_results(app, run, run.submit())
+
+    def discard(choice: str | None) -> None:
+        if choice == "delete":
+            app.store.delete_exam(run.attempt.id)
+            app.notify("The unfinished exam was deleted.", timeout=4)
+            refresh_home(app)
 
     def chosen(choice: str | None) -> None:
         if choice == "resume":
             app.push_screen(ExamScreen(run))
-        elif choice == "submit":
-            show_results(app, run, run.submit())
+        elif choice == "submit":  # one key must not end an exam: ask first
+            app.push_screen(SubmitModal(run), hand_in)
+        elif choice == "delete":
+            app.push_screen(DeleteExamModal(handed_in=False), discard)
 
     answered = len(run.questions) - run.unanswered_count
     app.push_screen(ResumeModal(found, answered, run.remaining()), chosen)
     return True
+
+
+def refresh_home(app: QuizApp) -> None:
+    """Recount the home screen if it is showing (an exam was deleted under it)."""
+    from quiz.tui.screens.home import HomeScreen
+
+    if isinstance(app.screen, HomeScreen):
+        app.screen.refresh_figures()
 
 
 def open_exam(app: QuizApp, fmt: ExamFormat, *, ask: bool = True) -> None:

@@ -57,17 +57,35 @@ class LeaveModal(ButtonDialog):
 
     def __init__(self, run: ExamRun) -> None:
         body = Content("The clock keeps running, as in the real exam. Press x on the home "
-                       "screen to resume while time is left; after that the paper is handed "
-                       "in as it stood.")
+                       "screen to resume where you are now while time is left; after that "
+                       "the paper is handed in as it stood.")
         super().__init__("Leave the exam?", body, [("leave", "Leave"), ("back", "Keep going")],
                          run)
 
 
+class DeleteExamModal(ButtonDialog):
+    """Delete an exam attempt? Says what goes and what stays."""
+
+    BINDINGS = [Binding("y", "choose('delete')", "Delete"),
+                Binding("n,escape", "dismiss(None)", "Keep it")]
+
+    def __init__(self, *, handed_in: bool) -> None:
+        stays = ("Its answers already taught the review schedule: they stay in your answer "
+                 "history and the schedule keeps what it learned." if handed_in else
+                 "It was never handed in, so the schedule never saw its answers.")
+        body = Content(f"The attempt leaves the exam history, the scores and the trend. {stays}"
+                       " This cannot be undone.")
+        super().__init__("Delete this exam attempt?", body,
+                         [("back", "Keep it"), ("delete", "Delete")])
+
+
 class ResumeModal(ButtonDialog):
-    """An attempt not handed in and still in time: resume it or hand it in now."""
+    """An attempt not handed in and still in time: resume it, hand it in now (asked again)
+    or delete it."""
 
     BINDINGS = [Binding("r", "choose('resume')", "Resume"),
                 Binding("h", "choose('submit')", "Hand in now"),
+                Binding("d", "choose('delete')", "Delete"),
                 Binding("escape", "dismiss(None)", "Later")]
 
     def __init__(self, unfinished: Unfinished, answered: int, now_left: timedelta) -> None:
@@ -79,7 +97,8 @@ class ResumeModal(ButtonDialog):
             (f"{clock_text(now_left)} left", "bold"), ".\nIts clock has kept running, as in "
             "the real exam.")
         super().__init__("Unfinished exam", body,
-                         [("resume", "Resume"), ("submit", "Hand in now"), ("later", "Later")])
+                         [("resume", "Resume"), ("submit", "Hand in now"), ("delete", "Delete"),
+                          ("later", "Later")])
 
 
 class JumpListModal(ModalScreen[int | None]):

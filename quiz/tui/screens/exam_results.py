@@ -166,6 +166,7 @@ class ExamResultsScreen(Screen[None]):
         Binding("escape", "home", "Home"),
         Binding("x", "again", "New exam"),
         Binding("s", "stats", "Stats"),
+        Binding("d", "delete", "Delete attempt"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -229,3 +230,15 @@ class ExamResultsScreen(Screen[None]):
 
     def action_stats(self) -> None:
         self.quiz.open_stats()
+
+    def action_delete(self) -> None:
+        """Delete this attempt from the exam history and scores, once confirmed."""
+        from quiz.tui.screens.exam_modals import DeleteExamModal
+
+        def chosen(choice: str | None) -> None:
+            if choice == "delete":
+                self.quiz.store.delete_exam(self.result.attempt_id)
+                self.quiz.show_home()
+                self.quiz.notify("The exam attempt was deleted from the history.", timeout=4)
+
+        self.app.push_screen(DeleteExamModal(handed_in=True), chosen)

@@ -11,15 +11,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, Footer, OptionList, Static
 
-from quiz.scheduling import review_queue
+from quiz.clock import local_day
+from quiz.exam import Unfinished, unfinished_exam
 from quiz.stats import Stats, TopicCounts, compute_stats
 from quiz.tui.text import inline, literal, plural, when
+from quiz.tui.widgets.countdown import clock_text
 from quiz.tui.widgets.topic_list import TopicList, heading
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
+
+REFRESH_S = 60  # while idle on it, home recounts (cards come due, the day turns, the exam clock)
 
 
 class HomeScreen(Screen[None]):
@@ -27,13 +32,15 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("r", "review", "Review"),
-        # Short labels: eight keys share 80 columns (the buttons say it in full).
+        # Short labels in a compact footer: eight keys and the palette share 80 columns (the
+        # buttons say it in full). Keys named on the screen itself stay out of it.
         Binding("p", "practice", "Practice"),
         Binding("c", "concept", "Concept"),
         Binding("x", "exam", "Exam"),
-        Binding("k", "cram", "Cram"),
+        Binding("k", "cram", "Cram", show=False),  # the exam-date line says "k crams"
         Binding("s", "stats", "Stats"),
         Binding("b", "browse", "Browse"),
+        Binding("l", "lab", "Lab"),
         Binding("a", "add", "Add a question", show=False),  # the footer is full at 80 columns
         Binding("q", "app.quit", "Quit"),
     ]
@@ -42,7 +49,9 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.stats: Stats | None = None
         self.review_size = 0
+        self.open_exam: Unfinished | None = None  # an attempt not handed in, for its line
         self._fresh = False  # figures just measured by compose: the first resume keeps them
+        self._midnight: Timer | None = None  # a recount as the local day turns over
 
     @property
     def quiz(self) -> QuizApp:
@@ -66,13 +75,22 @@ class HomeScreen(Screen[None]):
             yield Button("Practice a concept", id="concept", compact=True)
             yield Button("Exam", id="exam", compact=True)
             yield Button("Stats", id="stats", compact=True)
+            yield Button("Lab", id="lab", compact=True)
             yield Button("Quit", id="quit", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(TopicList).focus()
         self._show_detail()
         self.call_after_refresh(self._fit_heading)
+        self.set_interval(REFRESH_S, self.tick)
+        self._watch_midnight(self.quiz.now())
+
+    def tick(self) -> None:
+        """The idle refresh: recount while home is the screen shown (cards fall due, the
+        local day turns over, an open exam's clock runs on); behind a session, resume does."""
+        if self.is_current and self.stats is not None:
+            self.refresh_figures()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_heading)
@@ -87,7 +105,7 @@ class HomeScreen(Screen[None]):
             self.refresh_figures()
 
     def refresh_figures(self) -> None:
-        """Recount after a session."""
+        """Recount: after a session, on the idle tick, on a new day."""
         self._measure()
         assert self.stats is not None
         self.query_one("#home-today", Static).update(self._today())
@@ -103,7 +121,19 @@ class HomeScreen(Screen[None]):
         app = self.quiz
         now = app.now()
         self.stats = compute_stats(app.bank, app.store, now)
-        self.review_size = len(review_queue(app.bank, app.store, now))
+        # One definition of today's work (quiz.scheduling.due_today): the due column adds up
+        # to it and the review started from here asks exactly these.
+        self.review_size = self.stats.totals.due_today
+        self.open_exam = unfinished_exam(app.store, now)
+        if self.is_mounted:
+            self._watch_midnight(now)
+
+    def _watch_midnight(self, now: datetime) -> None:
+        """Recount as the local day ends (a new day's allowance), not up to a minute later."""
+        if self._midnight is not None:
+            self._midnight.stop()
+        left = (local_day(now)[1] - now).total_seconds()
+        self._midnight = self.set_timer(max(1.0, left + 1), self.tick)
 
     def _title(self) -> Content:
         return Content.assemble(("quiz", "bold $text-primary"), "  KCSA networking security")
@@ -122,6 +152,8 @@ class HomeScreen(Screen[None]):
         parts.append(f"  ·  {totals.mastered} of {totals.questions} mastered")
         if self.stats.streak:
             parts.append(f"  ·  streak {plural(self.stats.streak, 'day')}")
+        if self.open_exam is not None:
+            parts += ["\n", *self._open_exam_line()]
         exam_date = self.quiz.exam_date
         if exam_date is not None:  # a line of its own: it does not fit beside the rest
             days = (exam_date - self.quiz.now().astimezone().date()).days
@@ -131,6 +163,21 @@ class HomeScreen(Screen[None]):
                                                       "$text-accent"),
                           "  ·  ", ("k", "bold $text-accent"), " crams the weakest questions"]
         return Content.assemble(*parts)
+
+    def _open_exam_line(self) -> list[str | tuple[str, str]]:
+        """'Mock exam  open: 12 of 60 questions answered, 41:07 left  ·  x resumes it'."""
+        found = self.open_exam
+        assert found is not None
+        attempt = found.attempt
+        answered = sum(bool(p) for p in attempt.answers.values())
+        line: list[str | tuple[str, str]] = [
+            ("Mock exam  ", "bold"),
+            f"open: {answered} of {plural(len(attempt.question_ids), 'question')} answered, "]
+        if found.expired:
+            return [*line, ("time is up", "bold $text-warning"), "  ·  ",
+                    ("x", "bold $text-accent"), " hands it in"]
+        return [*line, (f"{clock_text(found.remaining)} left", "bold $text-warning"), "  ·  ",
+                ("x", "bold $text-accent"), " resumes it"]
 
     def _next_due(self) -> datetime | None:
         """When the next started question falls due (for the 'nothing due' line)."""
@@ -199,6 +246,9 @@ class HomeScreen(Screen[None]):
     def action_cram(self) -> None:
         self.quiz.start_cram()
 
+    def action_lab(self) -> None:
+        self.quiz.open_lab()
+
     @on(OptionList.OptionHighlighted, "#topics")
     def _highlighted(self) -> None:
         self._show_detail()
@@ -212,7 +262,7 @@ class HomeScreen(Screen[None]):
     def _pressed(self, event: Button.Pressed) -> None:
         actions = {"review": self.action_review, "practice": self.action_practice,
                    "concept": self.action_concept, "stats": self.action_stats,
-                   "exam": self.action_exam, "quit": self.app.exit}
+                   "exam": self.action_exam, "lab": self.action_lab, "quit": self.app.exit}
         action = actions.get(event.button.id or "")
         if action is not None:
             action()

@@ -1,7 +1,8 @@
 """The policy lab: who can reach whom, which policies to switch off, and why a flow is decided.
 
-Opened by ``quiz lab FILE`` (see ``quiz.tui.lab_app``) and, over a scenario question's
-feedback, with ``l``. Everything from the manifests is shown literally.
+Opened by ``quiz lab FILE`` (see ``quiz.tui.lab_app``), over a scenario question's feedback
+with ``l``, and from home (``l``) or the palette on a scenario file picked in
+``ScenarioPickerModal``. Everything from the manifests is shown literally.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, SelectionList, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
 
 from quiz.netpol import Cluster, PolicyToggles, Verdict
 from quiz.tui.text import clip, literal, plural
@@ -45,7 +48,7 @@ def scenario_cluster(question: Question) -> Cluster:
 def flows_line(allowed: int, total: int) -> Content:
     """'6 of 9 flows allowed'."""
     if not total:
-        return Content("no flows: no pod declares a container port", "$text-muted")
+        return Content.styled("no flows: no pod declares a container port", "$text-muted")
     return Content.assemble((f"{allowed} of {plural(total, 'flow')}", "bold"), " allowed")
 
 
@@ -55,6 +58,64 @@ LEGEND = Content.assemble(
     ("✗", "bold $text-error"), (" denied  ", "$text-muted"),
     ("·", "$text-muted"), (" same pod", "$text-muted"),
 )
+
+
+SUMMARY_BYTES = 4096  # how much of a scenario file is read for its description
+
+
+def scenario_files(roots: list[Path]) -> list[Path]:
+    """The ``*.yaml`` manifests in each root's ``scenarios/`` directory, bundled first."""
+    found: dict[Path, None] = {}
+    for root in roots:
+        directory = root / "scenarios"
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.yaml")):
+                if path.is_file():
+                    found.setdefault(path.resolve(), None)
+    return list(found)
+
+
+def scenario_summary(path: Path) -> str:
+    """The file's opening comment, as one line ('' when it has none or cannot be read)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as file:
+            head = file.read(SUMMARY_BYTES)
+    except OSError:
+        return ""
+    lines = []
+    for line in head.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line.lstrip("#").strip())
+    return " ".join(lines)
+
+
+class ScenarioPickerModal(ModalScreen[Path | None]):
+    """The scenario files to open in the lab; dismisses with the chosen path."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, files: list[Path]) -> None:
+        super().__init__()
+        self.files = files
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for number, path in enumerate(self.files):
+            summary = scenario_summary(path)
+            prompt = Content.assemble(literal(path.name, "bold"),
+                                      *(("\n", literal(summary, "$text-muted"))
+                                        if summary else ()))
+            options.append(Option(prompt, id=str(number)))
+        with Vertical(classes="modal-frame -small") as frame:
+            frame.border_title = Content("Open a scenario in the policy lab")
+            frame.border_subtitle = Content("enter open · esc cancel")
+            yield OptionList(*options, id="scenarios", markup=False)
+        yield Footer()
+
+    @on(OptionList.OptionSelected, "#scenarios")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.files[int(event.option_id or 0)])
 
 
 class LabScreen(Screen[None]):

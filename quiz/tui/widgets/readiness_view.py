@@ -103,11 +103,14 @@ def span_labels(days: list[tuple[date, int]], width: int) -> Content:
     return Content.styled(first + last.rjust(max(1, width - len(first))), LABEL)
 
 
-def forecast_caption(days: list[tuple[date, int]]) -> Content:
+def forecast_caption(days: list[tuple[date, int]], today: int = 0) -> Content:
+    """'Due in the next 14 days: N reviews; today M to review' (M: ``due_today``'s total, as
+    on the home screen: reviews due today and the new questions left)."""
     total = sum(n for _, n in days)
     return Content.assemble(("Due in the next 14 days", "bold"),
-                            f": {plural(total, 'review')}"
-                            + (f", {days[0][1]} today" if days and days[0][1] else ""))
+                            f": {plural(total, 'review')}; today {today} to review"
+                            + (" with new questions" if today > (days[0][1] if days else 0)
+                               else ""))
 
 
 def exam_lines(r: Readiness, exams: list[ExamResult]) -> Content:
@@ -167,6 +170,6 @@ class ReadinessView(Vertical):
         data = [float(n) for _, n in days for _ in range(SPARK_DAY)]
         yield Sparkline(data, id="reviews-spark")
         yield Static(span_labels(days, len(data)), classes="chart-labels")
-        yield Static(forecast_caption(r.due_forecast), id="forecast-caption")
+        yield Static(forecast_caption(r.due_forecast, r.due_today), id="forecast-caption")
         yield Static(day_columns(r.due_forecast, today=self.today), id="forecast")
         yield Static(exam_lines(r, self.exams), id="exam-history")

@@ -55,7 +55,8 @@ def topic_line(counts: TopicCounts, width: int) -> Content:
 
 
 class TopicList(OptionList):
-    """Topics as a keyboard- and mouse-selectable list; option ids are topic ids."""
+    """Topics as a keyboard- and mouse-selectable list; option ids are topic ids. A click
+    highlights, Enter or a double click selects (the home screen starts a practice on it)."""
 
     def __init__(self, topics: Sequence[TopicCounts], **widget_options: Any) -> None:
         super().__init__(markup=False, **widget_options)
@@ -64,6 +65,16 @@ class TopicList(OptionList):
 
     def on_mount(self) -> None:
         self.redraw()
+
+    async def _on_click(self, event: events.Click) -> None:
+        """One click highlights a topic; a double click selects it (as Enter does)."""
+        event.prevent_default()  # OptionList's own click would select at once
+        clicked: int | None = event.style.meta.get("option")
+        if clicked is None:
+            return
+        self.highlighted = clicked
+        if event.chain >= 2:
+            self.action_select()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._drawn_width:
