@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+from fsrs import Card
 
 from quiz.activity import Accuracy, answer_accuracy, study_streak
 from quiz.clock import utc
@@ -20,7 +22,7 @@ from quiz.exam import KCSA
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
-    from quiz.store import CardRecord, Store
+    from quiz.store import CardSummary, Store
 
 FORECAST_DAYS = 14
 ACTIVITY_DAYS = 30
@@ -41,11 +43,13 @@ def _day_start(day: date, tz: tzinfo | None) -> datetime:
 # --- mastery and the predicted score -------------------------------------------------------
 
 def retrievability(store: Store, at: datetime,
-                   cards: dict[str, CardRecord] | None = None) -> dict[str, float]:
+                   cards: dict[str, CardSummary] | None = None) -> dict[str, float]:
     """Each card's fsrs retrievability at ``at``, by question id (new cards 0)."""
     scheduler = store.scheduler()
-    cards = store.cards() if cards is None else cards
-    return {qid: 0.0 if r.is_new else float(scheduler.get_card_retrievability(r.card, utc(at)))
+    cards = store.card_summaries() if cards is None else cards
+    at = utc(at)
+    # A summary has what get_card_retrievability reads (last_review, stability).
+    return {qid: 0.0 if r.is_new else float(scheduler.get_card_retrievability(cast(Card, r), at))
             for qid, r in cards.items()}
 
 
@@ -99,7 +103,7 @@ def due_forecast(store: Store, now: datetime, days: int = FORECAST_DAYS,
     """Started, unsuspended cards due per local day, from today (overdue ones included)."""
     today = _local(utc(now), tz).date()
     counts: Counter[date] = Counter()
-    for r in store.cards().values():
+    for r in store.card_summaries().values():
         if r.is_new or r.suspended or (bank is not None and r.question_id not in bank.questions):
             continue
         counts[max(today, _local(r.due, tz).date())] += 1
@@ -217,7 +221,7 @@ def cram_queue(bank: Bank, store: Store, now: datetime,
 
     For a practice session: cramming does not move the schedule. Ties keep bank order.
     """
-    cards = store.cards()
+    cards = store.card_summaries()
     recall = retrievability(store, now, cards)
     chosen = [q for q in bank.questions.values()
               if not (q.id in cards and cards[q.id].suspended)]

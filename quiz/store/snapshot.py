@@ -34,14 +34,14 @@ from quiz.store.inspection import (
     lenient_text,
     read_only_uri,
 )
-from quiz.store.records import CardRecord, DueReview, ExamAttempt, Settings
+from quiz.store.records import CardRecord, CardSummary, DueReview, ExamAttempt, Settings
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
 
 # The reads a Snapshot answers; anything else needs the real store.
 READS = frozenset({
-    "now", "settings", "scheduler", "cards", "card", "due_reviews", "started_ids",
+    "now", "settings", "scheduler", "cards", "card_summaries", "card", "due_reviews", "started_ids",
     "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
     "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam",
 })
@@ -143,6 +143,13 @@ class Snapshot:
         """Every card, by question id."""
         return {r.question_id: convert.card_from_row(r)
                 for r in self._rows("SELECT * FROM card")}
+
+    @_guarded
+    def card_summaries(self) -> dict[str, CardSummary]:
+        """What the progress figures need of every card, by question id."""
+        rows = self._all("SELECT question_id, state, stability, last_review, due, suspended "
+                         "FROM card")
+        return {r[0]: convert.card_summary_from_row(r) for r in rows}
 
     @_guarded
     def card(self, question_id: str) -> CardRecord | None:
