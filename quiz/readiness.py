@@ -22,7 +22,7 @@ from quiz.exam import KCSA
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
-    from quiz.store import CardSummary, Store
+    from quiz.store import CardRecord, CardSummary, Store
 
 FORECAST_DAYS = 14
 ACTIVITY_DAYS = 30
@@ -193,13 +193,22 @@ def apply_exam_date_cap(store: Store, exam_date: date | None, now: datetime,
     little), each due at the start of its day but never before ``now``; cards already due
     stay. Returns how many moved; none without an exam date or once its eve has passed.
     """
+    moved = exam_date_cap(store, exam_date, now, tz)
+    if moved:  # nothing to write is the usual case: start-up may not have a store to write yet
+        store.save_schedules(moved)
+    return len(moved)
+
+
+def exam_date_cap(store: Store, exam_date: date | None, now: datetime,
+                  tz: tzinfo | None = None) -> list[CardRecord]:
+    """The cards ``apply_exam_date_cap`` would move, as they would be saved (reads only)."""
     if exam_date is None:
-        return 0
+        return []
     now = utc(now)
     today = _local(now, tz).date()
     eve = exam_date - timedelta(days=1)
     if eve < today:
-        return 0
+        return []
     limit = max(latest_due(exam_date, tz), now)  # a card already due stays as it is
     late = sorted((r for r in store.cards().values()
                    if not r.is_new and not r.suspended and r.due > limit),
@@ -210,9 +219,7 @@ def apply_exam_date_cap(store: Store, exam_date: date | None, now: datetime,
         day = today + timedelta(days=days - 1 - ((count - 1 - i) * days) // count)
         due = max(now, _day_start(day, tz))
         moved.append(replace(record, card=replace(record.card, due=due)))
-    if moved:  # nothing to write is the usual case: start-up may not have a store to write yet
-        store.save_schedules(moved)
-    return len(moved)
+    return moved
 
 
 def cram_queue(bank: Bank, store: Store, now: datetime,

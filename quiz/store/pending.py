@@ -27,6 +27,7 @@ from quiz.store.snapshot import READS, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.store.records import CardRecord
     from quiz.store.store import Store
 
 Done = Callable[[BaseException | None], None]
@@ -43,6 +44,8 @@ class PendingStore:
         self._store: Store | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        # Writes the first screen already shows from the snapshot, made once the store opens.
+        self._after_open: list[Callable[[Store], object]] = []
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -65,6 +68,8 @@ class PendingStore:
                 return
             try:
                 self._store = self._opener()
+                for write in self._after_open:
+                    write(self._store)
             except BaseException as exc:  # handed to whoever uses the store next
                 self._error = exc
             finally:
@@ -90,6 +95,28 @@ class PendingStore:
         assert self._store is not None
         self._drop_snapshot()
         return self._store
+
+    def save_schedules_when_open(self, records: list[CardRecord],
+                                 write: Callable[[Store], object]) -> None:
+        """Read ``records`` (cards about to be rescheduled) as saved from now on, and run
+        ``write(store)`` (which saves them, worked out again on the store's own cards) as soon
+        as the real store opens, before anything else reads or writes it. Once open: now."""
+        self._when_open(write, lambda snapshot: snapshot.show_as_saved(records))
+
+    def update_settings_when_open(self, **values: Any) -> None:
+        """``update_settings(**values)`` on the real store as soon as it opens; the snapshot
+        reads them as saved meanwhile."""
+        self._when_open(lambda store: store.update_settings(**values),
+                        lambda snapshot: snapshot.show_settings(**values))
+
+    def _when_open(self, write: Callable[[Store], object],
+                   show: Callable[[Snapshot], None]) -> None:
+        with self._lock:
+            if not self._done.is_set() and self._snapshot is not None:
+                show(self._snapshot)
+                self._after_open.append(write)
+                return
+        write(self.wait())
 
     def _drop_snapshot(self) -> None:
         if self._snapshot is not None:
