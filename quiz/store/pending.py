@@ -11,6 +11,12 @@ Only a SQLite file at the current schema whose cards are in step with the bank i
 way (``pending_store`` returns None otherwise and the caller opens the store as usual): a file
 that needs migrating, or cards that ``Store.sync_bank`` would reset, could make the snapshot
 differ from what the store is about to hold.
+
+Two writes a start makes at once are made this way too (``*_when_open``): ``--exam-date``'s
+setting and the exam-date cap. The snapshot reads them as saved, so the first screen shows
+them; the real store makes them (the cap worked out again on its own cards) as soon as it
+opens, before anything else reads or writes it, and a failure there ends the app as a store
+that fails to open does.
 """
 
 from __future__ import annotations
