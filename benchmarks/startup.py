@@ -2,10 +2,12 @@
 
 1. Start-up: the time from launching the app to its first screen, next to a bare Textual app
    that shows one line, measured side by side in this run: ``quiz review`` for a new user (a
-   fresh database) and a month in (a copy of a database with 30 days of reviews), and ``quiz``
-   (the home screen) a month in; all on the bundled bank. Each runs in its own detached tmux
-   session (100x30); ``tmux capture-pane -p`` is polled every 10 ms until the known text
-   appears. Prints the medians and the ratios; target <= 2x.
+   fresh database), and a month in (a copy of a database with 30 days of reviews) every entry
+   point: ``quiz`` (home), ``quiz review``, ``quiz practice --topic``, ``quiz exam``,
+   ``quiz add``, ``quiz`` on a database with an exam date set, and ``quiz --exam-date`` (which
+   sets one); all on the bundled bank. Each runs in its own detached tmux session (100x30);
+   ``tmux capture-pane -p`` is polled every 10 ms until the known text appears. Prints the
+   medians and the ratios; target <= 1.5x.
 2. Answer to feedback: in-process with Pilot on the same bank, the time from pressing Enter on
    a picked choice to the feedback screen's first frame (the answer is committed to SQLite
    before it is built), each answer given 0.3 s after its question appeared, over several
@@ -18,15 +20,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 BARE_APP = """\
@@ -42,6 +47,7 @@ class Bare(App):
 Bare().run()
 """
 POLL_S = 0.01
+STARTUP_TARGET = 1.5  # times the bare app
 READ_S = 0.3  # the shortest a person takes to read a question (the app tidies up meanwhile)
 TIMEOUT_S = 30.0
 
@@ -101,20 +107,36 @@ def startup(runs: int) -> dict[str, float]:
         bare.write_text(BARE_APP)
         used = root / "used.db"
         used_database(used)
+        exam_day = (date.today() + timedelta(days=10)).isoformat()
+        dated = root / "dated.db"
+        shutil.copyfile(used, dated)
+        with sqlite3.connect(dated) as conn:
+            conn.execute("INSERT INTO setting (key, value) VALUES ('exam_date', ?)",
+                         (json.dumps(exam_day),))
+        conn.close()
+        home = "Review ("
         starts = {
             "quiz review, new user": ("review", None, first_question.search),
             "quiz review, a month in": ("review", used, first_question.search),
-            "quiz (home), a month in": ("", used, lambda s: "Review (" in s),
+            "quiz (home), a month in": ("", used, lambda s: home in s),
+            "quiz practice --topic": ("practice --topic network-policies", used,
+                                      first_question.search),
+            "quiz exam": ("exam", used, lambda s: "question 1 of" in s),
+            "quiz add": ("add --bank mine", used, lambda s: "New question" in s),
+            "quiz, exam date set": ("", dated, lambda s: home in s),
+            "quiz --exam-date": (f"--exam-date {exam_day}", used, lambda s: home in s),
         }
         # A session kept open keeps the tmux server up between the measured ones.
         subprocess.run(["tmux", "new-session", "-d", "-s", "bench-keepalive", "sleep 600"],
                        check=True)
         try:
             for run in range(runs):  # interleaved, so all see the same machine load
-                for label, (command, source, ready) in starts.items():
-                    db = root / f"{run}-{len(times.get(label, []))}-{command or 'home'}.db"
+                for index, (label, (command, source, ready)) in enumerate(starts.items()):
+                    db = root / f"{run}-{index}.db"
+                    shutil.rmtree(root / "mine", ignore_errors=True)
                     if source is not None:
                         shutil.copyfile(source, db)
+                    # --db after the command: `quiz add` takes it, not the group's options
                     times.setdefault(label, []).append(time_to_text(
                         f"{quiz} {command} --db {db}", lambda s, r=ready: bool(r(s)), root))
                 times.setdefault("bare Textual app", []).append(time_to_text(
@@ -185,9 +207,11 @@ def main() -> None:
     print(f"start-up, median of {args.runs} (to the first screen; the bare app: to its line):")
     for label, seconds in medians.items():
         print(f"  {label:26} {seconds * 1000:5.0f} ms   {seconds / bare_s:5.2f}x   "
-              "(target <= 2x)")
+              f"(target <= {STARTUP_TARGET:g}x)")
     print(f"  {'bare Textual app':26} {bare_s * 1000:5.0f} ms")
 
+    if not args.sessions:
+        return
     times = sorted(t for seed in range(args.sessions)
                    for t in asyncio.run(answer_to_feedback(args.answers, seed)))
     print(f"answer to feedback, {len(times)} answers in {args.sessions} sessions "

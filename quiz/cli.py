@@ -175,15 +175,17 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
     from quiz.readiness import predicted_score, readiness
     from quiz.stats import compute_stats, format_readiness, format_stats, readiness_to_dict
     from quiz.store import StoreError
+    from quiz.store.once import read_once
 
     opts = options(ctx, banks, db)
     store = open_store_or_exit(opts, read_only=True)
     try:
         bank = load_bank_or_exit(opts)
-        now = store.now()
-        figures = compute_stats(bank, store, now)
-        ready = readiness(bank, store, now)
-        current = predicted_score(bank, store, now) if ready.exam_date else ready.prediction
+        reads = read_once(store)  # stats and readiness read the same cards and counts
+        now = reads.now()
+        figures = compute_stats(bank, reads, now)
+        ready = readiness(bank, reads, now)
+        current = predicted_score(bank, reads, now) if ready.exam_date else ready.prediction
     except StoreError as exc:
         fail(str(exc), code=2)
     finally:

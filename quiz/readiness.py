@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+from fsrs import Card
 
 from quiz.activity import Accuracy, answer_accuracy, study_streak
 from quiz.clock import utc
@@ -21,7 +23,7 @@ from quiz.scheduling import due_today
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
-    from quiz.store import CardRecord, Store
+    from quiz.store import CardRecord, CardSummary, Store
 
 FORECAST_DAYS = 14
 ACTIVITY_DAYS = 30
@@ -42,11 +44,13 @@ def _day_start(day: date, tz: tzinfo | None) -> datetime:
 # --- mastery and the predicted score -------------------------------------------------------
 
 def retrievability(store: Store, at: datetime,
-                   cards: dict[str, CardRecord] | None = None) -> dict[str, float]:
+                   cards: dict[str, CardSummary] | None = None) -> dict[str, float]:
     """Each card's fsrs retrievability at ``at``, by question id (new cards 0)."""
     scheduler = store.scheduler()
-    cards = store.cards() if cards is None else cards
-    return {qid: 0.0 if r.is_new else float(scheduler.get_card_retrievability(r.card, utc(at)))
+    cards = store.card_summaries() if cards is None else cards
+    at = utc(at)
+    # A summary has what get_card_retrievability reads (last_review, stability).
+    return {qid: 0.0 if r.is_new else float(scheduler.get_card_retrievability(cast(Card, r), at))
             for qid, r in cards.items()}
 
 
@@ -100,7 +104,7 @@ def due_forecast(store: Store, now: datetime, days: int = FORECAST_DAYS,
     """Started, unsuspended cards due per local day, from today (overdue ones included)."""
     today = _local(utc(now), tz).date()
     counts: Counter[date] = Counter()
-    for r in store.cards().values():
+    for r in store.card_summaries().values():
         if r.is_new or r.suspended or (bank is not None and r.question_id not in bank.questions):
             continue
         counts[max(today, _local(r.due, tz).date())] += 1
@@ -192,13 +196,22 @@ def apply_exam_date_cap(store: Store, exam_date: date | None, now: datetime,
     little), each due at the start of its day but never before ``now``; cards already due
     stay. Returns how many moved; none without an exam date or once its eve has passed.
     """
+    moved = exam_date_cap(store, exam_date, now, tz)
+    if moved:  # nothing to write is the usual case: start-up may not have a store to write yet
+        store.save_schedules(moved)
+    return len(moved)
+
+
+def exam_date_cap(store: Store, exam_date: date | None, now: datetime,
+                  tz: tzinfo | None = None) -> list[CardRecord]:
+    """The cards ``apply_exam_date_cap`` would move, as they would be saved (reads only)."""
     if exam_date is None:
-        return 0
+        return []
     now = utc(now)
     today = _local(now, tz).date()
     eve = exam_date - timedelta(days=1)
     if eve < today:
-        return 0
+        return []
     limit = max(latest_due(exam_date, tz), now)  # a card already due stays as it is
     late = sorted((r for r in store.cards().values()
                    if not r.is_new and not r.suspended and r.due > limit),
@@ -209,9 +222,7 @@ def apply_exam_date_cap(store: Store, exam_date: date | None, now: datetime,
         day = today + timedelta(days=days - 1 - ((count - 1 - i) * days) // count)
         due = max(now, _day_start(day, tz))
         moved.append(replace(record, card=replace(record.card, due=due)))
-    if moved:  # nothing to write is the usual case: start-up may not have a store to write yet
-        store.save_schedules(moved)
-    return len(moved)
+    return moved
 
 
 def cram_queue(bank: Bank, store: Store, now: datetime,
@@ -220,7 +231,7 @@ def cram_queue(bank: Bank, store: Store, now: datetime,
 
     For a practice session: cramming does not move the schedule. Ties keep bank order.
     """
-    cards = store.cards()
+    cards = store.card_summaries()
     recall = retrievability(store, now, cards)
     chosen = [q for q in bank.questions.values()
               if not (q.id in cards and cards[q.id].suspended)]

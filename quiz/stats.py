@@ -108,7 +108,7 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
     """The figures for a bank and the progress in a store; "today" is the local day in ``tz``."""
     now = utc(now)
     due = due_today(bank, store, now, tz=tz).per_topic()
-    cards = store.cards()
+    cards = store.card_summaries()
     topics = {t.id: TopicCounts(id=t.id, title=t.title) for t in bank.topics.values()}
     for q in bank.questions.values():
         counts = topics.setdefault(q.topic, TopicCounts(id=q.topic, title=q.topic))
@@ -120,7 +120,7 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
             counts.new += 1
         elif card.state == State.Review:
             counts.review += 1
-            counts.mastered += (card.card.stability or 0) >= MASTERED_STABILITY_DAYS
+            counts.mastered += (card.stability or 0) >= MASTERED_STABILITY_DAYS
         else:
             counts.learning += 1
     for topic, count in due.items():

@@ -70,3 +70,21 @@ def test_bank_write_benchmark_adds_and_edits_in_its_bank(tmp_path: Path) -> None
     loaded = load_bank([root])
     assert {"bench-new-1", "bench-new-2"} <= set(loaded.questions)
     assert loaded.questions["cni-q1"].difficulty in ("easy", "hard")
+
+
+def test_stats_benchmark_builds_its_database_and_runs_both_sides(tmp_path: Path) -> None:
+    stats_bench = bench("stats")
+    rng = random.Random(1)
+    bank = stats_bench.make_bank(40, rng)
+    store = Store(make_engine(tmp_path / "s.db"))
+    stats_bench.populate(store, bank, 200, datetime.now(UTC), rng)
+    stats_bench.add_exams(store, bank, 2, rng)
+    store.close()
+    scheduler = stats_bench.make_scheduler()
+    bare = stats_bench.bare_sql(tmp_path / "s.db", datetime.now(UTC), scheduler._DECAY,
+                                scheduler._FACTOR)
+    assert sum(row[1] for row in bare["topics"]) == 40 and len(bare["exams"]) == 2
+    import json
+
+    out = json.loads(stats_bench.stats_command(tmp_path / "s.db", bank))
+    assert out["totals"]["questions"] == 40 and out["reviews"] == 200

@@ -21,6 +21,7 @@ from fsrs import Card, Rating, State
 from quiz.store.errors import BadValue
 from quiz.store.records import (
     CardRecord,
+    CardSummary,
     DueReview,
     ExamAttempt,
     ReviewEntry,
@@ -63,11 +64,24 @@ def _from_iso(value: str | None) -> datetime | None:
 EARLIEST, LATEST_YEAR = 1970, 2999  # a time outside these years was not written by quiz
 
 
-def _bad(what: str, value: Any, expected: str) -> BadValue:
+class _Label:
+    """Names a stored value in a message (``card 'q1' due``). The key is quoted only when a
+    message is made: reading 10,000 cards must not quote 10,000 ids to say nothing."""
+
+    __slots__ = ("kind", "key", "column")
+
+    def __init__(self, kind: str, key: Any, column: str) -> None:
+        self.kind, self.key, self.column = kind, key, column
+
+    def __str__(self) -> str:
+        return f"{self.kind} {quote(self.key)} {self.column}"
+
+
+def _bad(what: object, value: Any, expected: str) -> BadValue:
     return BadValue(f"{what} is {quote(value)}, not {expected}")
 
 
-def _time(value: Any, what: str) -> datetime | None:
+def _time(value: Any, what: object) -> datetime | None:
     """A stored time (text, or a datetime SQLAlchemy parsed), UTC-aware; None stays None."""
     if value is None:
         return None
@@ -80,14 +94,14 @@ def _time(value: Any, what: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _required_time(value: Any, what: str) -> datetime:
+def _required_time(value: Any, what: object) -> datetime:
     parsed = _time(value, what)
     if parsed is None:
         raise _bad(what, value, "a time")
     return parsed
 
 
-def _int(value: Any, what: str, *, optional: bool = False) -> Any:
+def _int(value: Any, what: object, *, optional: bool = False) -> Any:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -95,7 +109,7 @@ def _int(value: Any, what: str, *, optional: bool = False) -> Any:
     return value
 
 
-def _float(value: Any, what: str, *, optional: bool = False) -> Any:
+def _float(value: Any, what: object, *, optional: bool = False) -> Any:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
@@ -106,19 +120,19 @@ def _float(value: Any, what: str, *, optional: bool = False) -> Any:
     return float(value)
 
 
-def _flag(value: Any, what: str) -> bool:
+def _flag(value: Any, what: object) -> bool:
     if value not in (0, 1):  # True/False compare equal to 1/0
         raise _bad(what, value, "0 or 1")
     return bool(value)
 
 
-def _text(value: Any, what: str) -> str:
+def _text(value: Any, what: object) -> str:
     if not isinstance(value, str):
         raise _bad(what, value, "text")
     return value
 
 
-def _json(value: Any, what: str, kind: type) -> Any:
+def _json(value: Any, what: object, kind: type) -> Any:
     """A JSON column's value, which must decode to ``kind`` (list or dict)."""
     try:
         data = json.loads(_text(value, what))
@@ -129,7 +143,7 @@ def _json(value: Any, what: str, kind: type) -> Any:
     return data
 
 
-def _enum(kind: Any, value: Any, what: str) -> Any:
+def _enum(kind: Any, value: Any, what: object) -> Any:
     try:
         return kind(_int(value, what))
     except ValueError:
@@ -147,38 +161,50 @@ def parse_db_time(value: str | datetime | None,
 
 def fsrs_card_from_row(row: Any) -> Card:
     """The fsrs ``Card`` of a ``CardRow`` (or a result row with the card columns)."""
-    what = f"card {quote(row.question_id)}"
-    return Card(card_id=_int(row.card_id, f"{what} card_id"),
-                state=_enum(State, row.state, f"{what} state"),
-                step=_int(row.step, f"{what} step", optional=True),
-                stability=_float(row.stability, f"{what} stability", optional=True),
-                difficulty=_float(row.difficulty, f"{what} difficulty", optional=True),
-                due=_required_time(row.due, f"{what} due"),
-                last_review=_time(row.last_review, f"{what} last_review"))
+    qid = row.question_id
+    return Card(card_id=_int(row.card_id, _Label("card", qid, "card_id")),
+                state=_enum(State, row.state, _Label("card", qid, "state")),
+                step=_int(row.step, _Label("card", qid, "step"), optional=True),
+                stability=_float(row.stability, _Label("card", qid, "stability"), optional=True),
+                difficulty=_float(row.difficulty, _Label("card", qid, "difficulty"),
+                                  optional=True),
+                due=_required_time(row.due, _Label("card", qid, "due")),
+                last_review=_time(row.last_review, _Label("card", qid, "last_review")))
 
 
 def due_review_from_row(row: Any) -> DueReview:
     """(question_id, stability, last_review text, due text) as a ``DueReview``."""
-    question_id, stability, last_review, due = row
-    what = f"card {quote(question_id)}"
-    return DueReview(question_id, _float(stability, f"{what} stability"),
-                     _required_time(last_review, f"{what} last_review"),
-                     _required_time(due, f"{what} due"))
+    qid, stability, last_review, due = row
+    return DueReview(qid, _float(stability, _Label("card", qid, "stability")),
+                     _required_time(last_review, _Label("card", qid, "last_review")),
+                     _required_time(due, _Label("card", qid, "due")))
+
+
+def card_summary_from_row(row: Any) -> CardSummary:
+    """(question_id, state, stability, last_review, due, suspended) as a ``CardSummary``,
+    each value checked as ``card_from_row`` checks it."""
+    qid, state, stability, last_review, due, suspended = row
+    return CardSummary(_text(qid, "a card's question_id"),
+                       _enum(State, state, _Label("card", qid, "state")),
+                       _float(stability, _Label("card", qid, "stability"), optional=True),
+                       _time(last_review, _Label("card", qid, "last_review")),
+                       _required_time(due, _Label("card", qid, "due")),
+                       _flag(suspended, _Label("card", qid, "suspended")))
 
 
 def card_from_row(row: Any) -> CardRecord:
     """A ``CardRow`` (or a result row with its columns) as a ``CardRecord``."""
     card = fsrs_card_from_row(row)
-    what = f"card {quote(row.question_id)}"
+    qid = row.question_id
     return CardRecord(
         question_id=_text(row.question_id, "a card's question_id"), card=card,
-        fingerprint=_text(row.fingerprint, f"{what} fingerprint"),
-        first_seen=_time(row.first_seen, f"{what} first_seen"),
-        last_answered=_time(row.last_answered, f"{what} last_answered"),
-        introduced_at=_time(row.introduced_at, f"{what} introduced_at"),
-        reset_at=_time(row.reset_at, f"{what} reset_at"),
-        flagged=_flag(row.flagged, f"{what} flagged"),
-        suspended=_flag(row.suspended, f"{what} suspended"),
+        fingerprint=_text(row.fingerprint, _Label("card", qid, "fingerprint")),
+        first_seen=_time(row.first_seen, _Label("card", qid, "first_seen")),
+        last_answered=_time(row.last_answered, _Label("card", qid, "last_answered")),
+        introduced_at=_time(row.introduced_at, _Label("card", qid, "introduced_at")),
+        reset_at=_time(row.reset_at, _Label("card", qid, "reset_at")),
+        flagged=_flag(row.flagged, _Label("card", qid, "flagged")),
+        suspended=_flag(row.suspended, _Label("card", qid, "suspended")),
     )
 
 

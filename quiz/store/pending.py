@@ -11,6 +11,12 @@ Only a SQLite file at the current schema whose cards are in step with the bank i
 way (``pending_store`` returns None otherwise and the caller opens the store as usual): a file
 that needs migrating, or cards that ``Store.sync_bank`` would reset, could make the snapshot
 differ from what the store is about to hold.
+
+Two writes a start makes at once are made this way too (``*_when_open``): ``--exam-date``'s
+setting and the exam-date cap. The snapshot reads them as saved, so the first screen shows
+them; the real store makes them (the cap worked out again on its own cards) as soon as it
+opens, before anything else reads or writes it, and a failure there ends the app as a store
+that fails to open does.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from quiz.store.snapshot import READS, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.store.records import CardRecord
     from quiz.store.store import Store
 
 Done = Callable[[BaseException | None], None]
@@ -43,6 +50,8 @@ class PendingStore:
         self._store: Store | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        # Writes the first screen already shows from the snapshot, made once the store opens.
+        self._after_open: list[Callable[[Store], object]] = []
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -65,6 +74,8 @@ class PendingStore:
                 return
             try:
                 self._store = self._opener()
+                for write in self._after_open:
+                    write(self._store)
             except BaseException as exc:  # handed to whoever uses the store next
                 self._error = exc
             finally:
@@ -90,6 +101,28 @@ class PendingStore:
         assert self._store is not None
         self._drop_snapshot()
         return self._store
+
+    def save_schedules_when_open(self, records: list[CardRecord],
+                                 write: Callable[[Store], object]) -> None:
+        """Read ``records`` (cards about to be rescheduled) as saved from now on, and run
+        ``write(store)`` (which saves them, worked out again on the store's own cards) as soon
+        as the real store opens, before anything else reads or writes it. Once open: now."""
+        self._when_open(write, lambda snapshot: snapshot.show_as_saved(records))
+
+    def update_settings_when_open(self, **values: Any) -> None:
+        """``update_settings(**values)`` on the real store as soon as it opens; the snapshot
+        reads them as saved meanwhile."""
+        self._when_open(lambda store: store.update_settings(**values),
+                        lambda snapshot: snapshot.show_settings(**values))
+
+    def _when_open(self, write: Callable[[Store], object],
+                   show: Callable[[Snapshot], None]) -> None:
+        with self._lock:
+            if not self._done.is_set() and self._snapshot is not None:
+                show(self._snapshot)
+                self._after_open.append(write)
+                return
+        write(self.wait())
 
     def _drop_snapshot(self) -> None:
         if self._snapshot is not None:

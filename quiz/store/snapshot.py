@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -34,14 +35,14 @@ from quiz.store.inspection import (
     lenient_text,
     read_only_uri,
 )
-from quiz.store.records import CardRecord, DueReview, ExamAttempt, Settings
+from quiz.store.records import CardRecord, CardSummary, DueReview, ExamAttempt, Settings
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
 
 # The reads a Snapshot answers; anything else needs the real store.
 READS = frozenset({
-    "now", "settings", "scheduler", "cards", "card", "due_reviews", "started_ids",
+    "now", "settings", "scheduler", "cards", "card_summaries", "card", "due_reviews", "started_ids",
     "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
     "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam",
 })
@@ -84,6 +85,8 @@ class Snapshot:
         self._conn: sqlite3.Connection | None = None
         self._settings: Settings | None = None
         self._scheduler: Scheduler | None = None
+        # Schedules the store is about to save (``show_as_saved``): read as if saved.
+        self._moved: dict[str, CardRecord] = {}
         if path is not None:
             try:
                 self._conn = sqlite3.connect(read_only_uri(path), uri=True,
@@ -140,17 +143,39 @@ class Snapshot:
                                              enable_fuzzing=self._fuzzing)
         return self._scheduler
 
+    def show_settings(self, **values: Any) -> None:
+        """Read these settings as given from now on (the real store saves them once open)."""
+        self._settings = replace(self.settings(), **values)
+        self._scheduler = None
+
+    def show_as_saved(self, records: list[CardRecord]) -> None:
+        """Read these cards as given from now on: schedules the real store saves once open
+        (the exam-date cap), so the first screen already counts them as it will be."""
+        self._moved.update((r.question_id, r) for r in records)
+
     @_guarded
     def cards(self) -> dict[str, CardRecord]:
         """Every card, by question id."""
-        return {r.question_id: convert.card_from_row(r)
+        return {r.question_id: self._moved.get(r.question_id) or convert.card_from_row(r)
                 for r in self._rows("SELECT * FROM card")}
+
+    @_guarded
+    def card_summaries(self) -> dict[str, CardSummary]:
+        """What the progress figures need of every card, by question id."""
+        rows = self._all("SELECT question_id, state, stability, last_review, due, suspended "
+                         "FROM card")
+        found = {r[0]: convert.card_summary_from_row(r) for r in rows}
+        for qid, record in self._moved.items():
+            if qid in found:
+                found[qid] = found[qid]._replace(due=record.due)
+        return found
 
     @_guarded
     def card(self, question_id: str) -> CardRecord | None:
         """A question's card; None before its first answer or flag."""
         rows = self._rows("SELECT * FROM card WHERE question_id = ?", question_id)
-        return convert.card_from_row(rows[0]) if rows else None
+        return (self._moved.get(question_id) or convert.card_from_row(rows[0])) if rows \
+            else None
 
     @_guarded
     def due_reviews(self, until: datetime) -> list[DueReview]:
@@ -158,7 +183,11 @@ class Snapshot:
         rows = self._all(
             "SELECT question_id, stability, last_review, due FROM card "
             "WHERE due <= ? AND last_review IS NOT NULL AND suspended = 0", (db_time(until),))
-        return [convert.due_review_from_row(r) for r in rows]
+        found = [convert.due_review_from_row(r) for r in rows if r[0] not in self._moved]
+        return found + [DueReview(r.question_id, r.card.stability, r.card.last_review, r.due)
+                        for r in self._moved.values()
+                        if r.due <= until and not r.suspended and r.card.last_review is not None
+                        and r.card.stability is not None]
 
     @_guarded
     def started_ids(self) -> set[str]:

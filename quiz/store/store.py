@@ -32,6 +32,7 @@ from quiz.store.records import (
     MODES,
     SCHEDULING_MODES,
     CardRecord,
+    CardSummary,
     DueReview,
     RecordedAnswer,
     ReviewEntry,
@@ -58,6 +59,10 @@ _DUE_REVIEWS = select(
     type_coerce(CARD.c.due, String),
 ).where(CARD.c.due <= bindparam("b_until"), CARD.c.last_review.is_not(None),
         CARD.c.suspended.is_(False))
+# The progress figures read every card: these columns only, times as stored text.
+_CARD_SUMMARIES = select(
+    CARD.c.question_id, CARD.c.state, CARD.c.stability, type_coerce(CARD.c.last_review, String),
+    type_coerce(CARD.c.due, String), CARD.c.suspended)
 
 
 class Store(HistoryStore):
@@ -248,6 +253,12 @@ class Store(HistoryStore):
         """Every card, by question id (including orphans no longer in the bank)."""
         with self._read() as conn:
             return {r.question_id: convert.card_from_row(r) for r in conn.execute(select(CARD))}
+
+    def card_summaries(self) -> dict[str, CardSummary]:
+        """What the progress figures need of every card, by question id (orphans included)."""
+        with self._read() as conn:
+            return {r[0]: convert.card_summary_from_row(r)
+                    for r in conn.execute(_CARD_SUMMARIES)}
 
     def due_cards(self, until: datetime) -> list[CardRecord]:
         """Started, unsuspended cards due at or before ``until``."""

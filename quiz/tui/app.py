@@ -158,9 +158,18 @@ class QuizApp(App[None]):
         exam_date = self.store.settings().exam_date
         if exam_date is None:
             return
-        from quiz.readiness import apply_exam_date_cap
+        from quiz.readiness import apply_exam_date_cap, exam_date_cap
 
-        moved = apply_exam_date_cap(self.store, exam_date, self.now())
+        now, store = self.now(), self.store
+        if isinstance(store, PendingStore) and not store.ready:
+            # Worked out from the snapshot and shown at once; saved once the store opens.
+            cards = exam_date_cap(store, exam_date, now)
+            if cards:
+                store.save_schedules_when_open(
+                    cards, lambda opened: apply_exam_date_cap(opened, exam_date, now))
+            moved = len(cards)
+        else:
+            moved = apply_exam_date_cap(store, exam_date, now)
         if moved:
             self._start_notice = (f"{moved} review{'s' * (moved != 1)} brought forward to "
                                   f"before your exam on {exam_date:%a %d %b}.")

@@ -35,7 +35,7 @@ def check_topic(bank: Bank, topic: str | None, concept: str | None) -> None:
 
 
 # Starts whose first screen reads progress only: they may open the store in the background.
-SNAPSHOT_STARTS = ("home", "review", "practice")
+SNAPSHOT_STARTS = ("home", "review", "practice", "add")
 
 
 def open_for_app(options: Options, bank: Bank, start: str) -> Store | PendingStore:
@@ -48,7 +48,7 @@ def open_for_app(options: Options, bank: Bank, start: str) -> Store | PendingSto
     from quiz.store.errors import StoreError
 
     target = options.db_target()
-    if start in SNAPSHOT_STARTS and not options.settings and "://" not in target:
+    if start in SNAPSHOT_STARTS and "://" not in target:
         from quiz.store.pending import pending_store
 
         try:
@@ -56,6 +56,8 @@ def open_for_app(options: Options, bank: Bank, start: str) -> Store | PendingSto
         except StoreError as exc:
             fail(str(exc), code=2)
         if pending is not None:
+            if options.settings:  # --exam-date: shown now, saved once the store opens
+                pending.update_settings_when_open(**options.settings)
             return pending
     store = open_store_or_exit(options)
     try:

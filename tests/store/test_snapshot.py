@@ -63,7 +63,7 @@ def test_every_read_matches_the_store(store: Store, bank: Bank, clock: Clock,
     day = (T0, T0 + timedelta(days=1))
     exam_ids = [e.session.id for e in store.exams()]
     pairs = {
-        "now": ((), {}), "settings": ((), {}), "cards": ((), {}),
+        "now": ((), {}), "settings": ((), {}), "cards": ((), {}), "card_summaries": ((), {}),
         "card": (("np-deny-scope",), {}), "due_reviews": ((now + timedelta(days=30),), {}),
         "started_ids": ((), {}), "suspended_ids": ((), {}), "flagged_ids": ((), {}),
         "introduced_count": (day, {}), "answer_counts": ((), {}),
@@ -78,6 +78,13 @@ def test_every_read_matches_the_store(store: Store, bank: Bank, clock: Clock,
         assert mine == theirs, name
         assert mine, f"{name}: the history should give it something to compare"
     assert snap.card("nope") is None and snap.exam(10_000) is None
+    # A summary says what the card says, for the figures that read it.
+    for qid, summary in store.card_summaries().items():
+        card = store.cards()[qid]
+        assert (summary.state, summary.stability, summary.last_review, summary.due,
+                summary.suspended, summary.is_new) == (card.state, card.card.stability,
+                                                       card.card.last_review, card.due,
+                                                       card.suspended, card.is_new)
     assert snap.answer_counts(since=now) == store.answer_counts(since=now)
     assert snap.answer_times() == store.answer_times()
     assert snap.answer_hours() == store.answer_hours()

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from quiz.readiness import predicted_score, readiness
 from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats
+from quiz.store.once import read_once
 from quiz.tui.text import clip, literal, plural
 from quiz.tui.widgets.readiness_view import ReadinessView
 
@@ -55,9 +56,10 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app = self.quiz
         now = app.now()
-        stats = compute_stats(app.bank, app.store, now)
-        ready = readiness(app.bank, app.store, now)
-        current = predicted_score(app.bank, app.store, now) if ready.exam_date else \
+        store = read_once(app.store)  # stats and readiness read the same cards and counts
+        stats = compute_stats(app.bank, store, now)
+        ready = readiness(app.bank, store, now)
+        current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
                                       "  readiness and progress per topic"),
