@@ -179,6 +179,7 @@ def card_from_row(row: Any) -> CardRecord:
         reset_at=_time(row.reset_at, f"{what} reset_at"),
         flagged=_flag(row.flagged, f"{what} flagged"),
         suspended=_flag(row.suspended, f"{what} suspended"),
+        lapses=_int(row.lapses, f"{what} lapses"), leech=_flag(row.leech, f"{what} leech"),
     )
 
 
@@ -194,7 +195,7 @@ def card_values(record: CardRecord) -> dict[str, Any]:
         "introduced_at": to_db_time(record.introduced_at),
         "reset_at": to_db_time(record.reset_at),
         "flagged": record.flagged, "suspended": record.suspended,
-        "fingerprint": record.fingerprint,
+        "fingerprint": record.fingerprint, "lapses": record.lapses, "leech": record.leech,
     }
 
 
@@ -206,6 +207,7 @@ def card_state_json(record: CardRecord) -> str:
         "card": record.card.to_dict(), "fingerprint": record.fingerprint,
         "first_seen": _iso(record.first_seen), "last_answered": _iso(record.last_answered),
         "introduced_at": _iso(record.introduced_at), "reset_at": _iso(record.reset_at),
+        "lapses": record.lapses, "leech": record.leech,
     })
 
 
@@ -222,6 +224,8 @@ def card_state_from_json(question_id: str, text: str) -> CardRecord:
             first_seen=_from_iso(data["first_seen"]),
             last_answered=_from_iso(data["last_answered"]),
             introduced_at=_from_iso(data["introduced_at"]), reset_at=_from_iso(data["reset_at"]),
+            # Answers logged before schema 4 did not keep these: recounted from the logs.
+            lapses=_int(data.get("lapses", 0), what), leech=_flag(data.get("leech", False), what),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _bad(what, text, f"a card state ({type(exc).__name__})") from None
@@ -232,6 +236,20 @@ def card_state_from_json(question_id: str, text: str) -> CardRecord:
 def picked_json(picked: tuple[int, ...]) -> str:
     """Choice indices (bank order) as stored."""
     return json.dumps(sorted(picked))
+
+
+def shown_order_json(order: tuple[int, ...] | None) -> str | None:
+    """The bank indices of the choices in the order they were shown, as stored."""
+    return json.dumps(list(order)) if order is not None else None
+
+
+def _shown_order(value: Any, what: str) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    order = _json(value, what, list)
+    if not all(type(i) is int for i in order):
+        raise _bad(what, value, "a list of choice indices")
+    return tuple(order)
 
 
 def review_from_row(row: Any) -> ReviewEntry:
@@ -249,6 +267,7 @@ def review_from_row(row: Any) -> ReviewEntry:
         session_id=_int(row.session_id, f"{what} session_id", optional=True),
         fingerprint=_text(row.fingerprint, f"{what} fingerprint"),
         card_before=card_state_from_json(question_id, row.card_before),
+        shown_order=_shown_order(row.shown_order, f"{what} shown_order"),
     )
 
 
