@@ -356,6 +356,26 @@ class Store(HistoryStore):
 
         self._write(work)
 
+    def set_marks(self, question_ids: Iterable[str], *, flagged: bool | None = None,
+                  suspended: bool | None = None) -> None:
+        """Flag and/or suspend (or clear either of) many questions, in one transaction."""
+        mark = {name: value for name, value in (("flagged", flagged), ("suspended", suspended))
+                if value is not None}
+        ids = list(dict.fromkeys(question_ids))
+        now = self.now()
+
+        def work(conn: Connection) -> None:
+            existing = set(conn.execute(select(CARD.c.question_id)
+                                        .where(CARD.c.question_id.in_(ids))).scalars())
+            conn.execute(update(CARD).where(CARD.c.question_id.in_(ids)).values(**mark))
+            for question_id in ids:
+                if question_id not in existing:
+                    record = CardRecord(question_id, new_card(question_id, now), **mark)
+                    self._save_card(conn, record, exists=False)
+
+        if ids and mark:
+            self._write(work)
+
     def save_schedules(self, records: Iterable[CardRecord]) -> None:
         """Overwrite the fsrs state, lapses and leech mark of cards (``rebuild_cards``, exam
         answers fed to the schedule), in one transaction."""

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from quiz.scheduling import rating_for
 from quiz.session import ChoiceResult, Feedback
+from quiz.tui.screens.summary import retry
 from quiz.tui.text import clip, first_paragraph, inline, literal
 from quiz.tui.widgets.charts import score_bar
 from quiz.tui.widgets.countdown import clock_text
@@ -166,6 +167,8 @@ class ExamResultsScreen(Screen[None]):
         Binding("escape", "home", "Home"),
         Binding("x", "again", "New exam"),
         Binding("s", "stats", "Stats"),
+        Binding("m", "retry_missed", "Retry missed"),
+        Binding("f", "retry_flagged", "Flagged"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -229,3 +232,15 @@ class ExamResultsScreen(Screen[None]):
 
     def action_stats(self) -> None:
         self.quiz.open_stats()
+
+    def action_retry_missed(self) -> None:
+        """Practise the paper's wrong and unanswered questions (the schedule is unchanged)."""
+        retry(self.quiz, list(self.result.missed), "Nothing missed: nothing to retry.")
+
+    def action_retry_flagged(self) -> None:
+        """Practise the questions flagged during the exam or flagged for a later look."""
+        flagged = self.quiz.store.flagged_ids()
+        items = sorted(self.items, key=lambda item: item.number)
+        retry(self.quiz, [item.feedback.question for item in items
+                          if item.flagged or item.feedback.question.id in flagged],
+              "No question of this exam is flagged.")
