@@ -38,7 +38,7 @@ SEARCH_DELAY = 0.1  # seconds of quiet typing before the table is filtered again
 PAGE = 200
 # Fixed columns: state (with the flag), accuracy, next due, lapses (or the leech mark); id,
 # topic and stem share the rest.
-STATE_WIDTH, ACCURACY_WIDTH, DUE_WIDTH, LAPSES_WIDTH = 11, 4, 9, 5
+STATE_WIDTH, ACCURACY_WIDTH, DUE_WIDTH, LAPSES_WIDTH = 11, 5, 9, 6  # room for an arrow
 COLUMNS = ("ID", "Topic", "Question", "State", "Acc", "Due", "Laps")
 # The sort (quiz.browse.SORTS) each column's header selects.
 COLUMN_SORTS = dict(zip(COLUMNS, ("id", "topic", "question", "state", "accuracy", "due",
@@ -72,7 +72,7 @@ class BrowseScreen(Screen[None]):
         Binding("P", "practise_all", "All", key_display="P"),
         Binding("F", "flag_all", "Flag all", key_display="F", show=False),
         Binding("Z", "suspend_all", "Suspend all", key_display="Z", show=False),
-        Binding("s", "sort", "Sort"),
+        Binding("s", "sort", "Sort", show=False),  # the header's arrow shows the sort
         Binding("r", "reverse", "Reverse", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -108,7 +108,7 @@ class BrowseScreen(Screen[None]):
             yield Select([], prompt="Any state", id="filter-state", compact=True)
         yield BrowseTable(id="browse-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="browse-preview")
-        yield Footer()
+        yield Footer(compact=True)  # every key and the way out fit in 80 columns
 
     def on_mount(self) -> None:
         self._load()
@@ -131,6 +131,7 @@ class BrowseScreen(Screen[None]):
         app = self.quiz
         self.bank = app.bank
         self.rows = {row.id: row for row in browse_rows(app.bank, app.store, app.now())}
+        self._cells_cache.clear()  # drawn from the rows just replaced
         self._fill_filters()
         self._fill()
 
@@ -353,8 +354,6 @@ class BrowseScreen(Screen[None]):
         self.sort_by, self.sort_reverse = by, reverse
         self._widths = (0, 0, 0)  # the headers are redrawn with the arrow
         self._fill()
-        label = "bank order" if by is None else f"{by}, {'descending' if reverse else 'ascending'}"
-        self.notify(f"Sorted by {label}.", timeout=2)
 
     # --- actions -------------------------------------------------------------------------
 

@@ -63,14 +63,18 @@ class SummaryScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.summary = summary
+        self._missed: list[Feedback] | None = None
 
     @property
     def quiz(self) -> QuizApp:
         return cast("QuizApp", self.app)
 
     def missed(self) -> list[Feedback]:
-        """The feedback of each wrong answer, in session order."""
-        return [f for f in self.quiz.feedbacks if not f.correct]
+        """The feedback of each wrong answer, in session order (kept: a retry started here
+        gives the app the feedbacks of its own session)."""
+        if self._missed is None:
+            self._missed = [f for f in self.quiz.feedbacks if not f.correct]
+        return self._missed
 
     def compose(self) -> ComposeResult:
         summary = self.summary
@@ -137,7 +141,7 @@ class SummaryScreen(Screen[None]):
     def action_retry_flagged(self) -> None:
         """Practise the questions of this session that are flagged now."""
         flagged = self.quiz.store.flagged_ids()
-        asked = dict.fromkeys(f.question.id for f in self.quiz.feedbacks)
+        asked = dict.fromkeys(q.id for q in self.session.questions)
         bank = self.quiz.bank.questions
         retry(self.quiz, [bank[q] for q in asked if q in flagged and q in bank],
               "No question of this session is flagged.")
