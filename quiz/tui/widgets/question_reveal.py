@@ -54,7 +54,7 @@ def history_text(entries: Sequence[ReviewEntry], question: Question) -> Content:
         stale = " (old answer key)" if entry.fingerprint != question.fingerprint() else ""
         lines.append(Content.assemble(
             (f"{local:%Y-%m-%d %H:%M}  ", "$text-muted"), mark,
-            f"  picked {picked:<12} {RATINGS.get(entry.rating, str(entry.rating)):<6} "
+            f"  picked {picked:<15} {RATINGS.get(entry.rating, str(entry.rating)):<6} "
             f"{entry.mode}", (stale, "$text-muted")))
     return Content("\n").join(lines)
 
