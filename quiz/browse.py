@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fsrs import State
 
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from quiz.bank import Bank, Question
     from quiz.store import CardRecord, Store
 
-STATES = ("new", "learning", "review", "due", "suspended", "flagged")
+STATES = ("new", "learning", "review", "due", "suspended", "flagged", "leech")
+# What the table can be sorted by (its columns), and the order states sort in.
+SORTS = ("id", "topic", "question", "state", "accuracy", "due", "lapses")
+STATE_ORDER = {"due": 0, "learning": 1, "review": 2, "new": 3, "suspended": 4}
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Progress:
     answered: int = 0
     right: int = 0
     due: datetime | None = None  # when a started, unsuspended question is next due
+    lapses: int = 0  # scheduled misses of the question while in review
+    leech: bool = False  # lapsed leech_threshold times (marked until its card is reset)
 
     @property
     def accuracy(self) -> float | None:
@@ -52,7 +57,11 @@ class BrowseRow:
 
     def has_state(self, state: str) -> bool:
         """Whether the row passes the state filter ``state`` (one of ``STATES``)."""
-        return self.progress.flagged if state == "flagged" else self.progress.state == state
+        if state == "flagged":
+            return self.progress.flagged
+        if state == "leech":
+            return self.progress.leech
+        return self.progress.state == state
 
 
 def question_state(card: CardRecord | None, now: datetime) -> str:
@@ -71,7 +80,9 @@ def progress_of(card: CardRecord | None, answers: tuple[int, int], now: datetime
     state = question_state(card, now)
     started = card is not None and not card.is_new and state != "suspended"
     return Progress(state, flagged=card is not None and card.flagged, answered=answers[0],
-                    right=answers[1], due=card.due if started and card is not None else None)
+                    right=answers[1], due=card.due if started and card is not None else None,
+                    lapses=card.lapses if card is not None else 0,
+                    leech=card is not None and card.leech)
 
 
 def answer_counts(store: Store, question_id: str | None = None) -> dict[str, tuple[int, int]]:
@@ -124,6 +135,28 @@ def filter_rows(rows: Iterable[BrowseRow], query: str = "", *, topic: str | None
         if all(term in row.text for term in terms):
             out.append(row)
     return out
+
+
+def sort_rows(rows: Iterable[BrowseRow], by: str | None,
+              reverse: bool = False) -> list[BrowseRow]:
+    """The rows ordered by one of ``SORTS`` (None: bank order); stable, so ties keep bank
+    order. Questions without the figure (never answered, not due) come last either way."""
+    rows = list(rows)
+    if by is None:
+        return rows[::-1] if reverse else rows
+
+    def key(row: BrowseRow) -> Any:
+        p = row.progress
+        return {
+            "id": row.id.casefold(), "topic": row.question.topic.casefold(),
+            "question": " ".join(row.question.question.split()).casefold(),
+            "state": STATE_ORDER.get(p.state, 9), "accuracy": p.accuracy, "due": p.due,
+            "lapses": p.lapses,
+        }[by]
+
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    return sorted(present, key=key, reverse=reverse) + missing
 
 
 def tags_of(bank: Bank) -> list[str]:

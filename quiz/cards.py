@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from fsrs import Card, Rating, Scheduler
+from fsrs import Card, Rating, Scheduler, State
 
 from quiz.clock import utc
 
@@ -38,3 +38,8 @@ def make_scheduler(desired_retention: float = DEFAULT_RETENTION, *,
 def rating_for(correct: bool) -> Rating:
     """The rating an answer is first stored with: ``Again`` if wrong, else ``Good``."""
     return Rating.Good if correct else Rating.Again
+
+
+def is_lapse(state_before: State, rating: Rating) -> bool:
+    """Whether a scheduled answer is a lapse, as Anki counts them: Again on a card in Review."""
+    return rating == Rating.Again and state_before == State.Review

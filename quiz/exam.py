@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from quiz.cards import rating_for
+from quiz.cards import is_lapse, rating_for
 from quiz.clock import utc, utc_now
 from quiz.scheduling import interleave
 from quiz.session import Showing
@@ -326,7 +326,8 @@ class ExamRun:
         for answer in result.answers:
             if answer.picked and answer.question.id not in logged:
                 self.store.record_answer(answer.question, answer.picked, mode="exam",
-                                         session_id=self.attempt.id)
+                                         session_id=self.attempt.id,
+                                         shown_order=self._order(answer.question))
         if self._feed:
             schedule_exam_answers(self.store, self.attempt.id)
         self.store.finish_session(self.attempt.id, score=result.score, total=result.total,
@@ -371,6 +372,7 @@ def schedule_exam_answers(store: Store, attempt_id: int) -> list[str]:
     scheduled by the store itself). Suspended cards stay put. Returns the ids that moved.
     """
     scheduler = store.scheduler()
+    threshold = store.settings().leech_threshold
     cards = store.cards()
     moved: list[CardRecord] = []
     for entry in store.logs(session_id=attempt_id):
@@ -380,9 +382,11 @@ def schedule_exam_answers(store: Store, attempt_id: int) -> list[str]:
         last = record.card.last_review
         if last is not None and last >= entry.answered_at:
             continue
-        card, _ = scheduler.review_card(record.card, rating_for(entry.correct),
-                                        review_datetime=entry.answered_at)
-        moved.append(replace(record, card=card))
+        rating = rating_for(entry.correct)
+        lapses = record.lapses + is_lapse(record.card.state, rating)
+        card, _ = scheduler.review_card(record.card, rating, review_datetime=entry.answered_at)
+        moved.append(replace(record, card=card, lapses=lapses,
+                             leech=record.leech or lapses >= threshold))
     store.save_schedules(moved)
     return [r.question_id for r in moved]
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, cast
 
-from fsrs import Card, ReviewLog, Scheduler
+from fsrs import Card, Scheduler
 
 # The card and clock primitives live below the store; they are re-exported here because this
 # is where the study domain (and its tests) looks for them.
 from quiz.cards import DEFAULT_RETENTION as DEFAULT_RETENTION
 from quiz.cards import card_id_for as card_id_for
+from quiz.cards import is_lapse as is_lapse
 from quiz.cards import make_scheduler as make_scheduler
 from quiz.cards import new_card as new_card
 from quiz.cards import rating_for as rating_for
@@ -187,11 +188,13 @@ def rebuild_cards(store: Store, scheduler: Scheduler) -> int:
     """Replay every card's scheduled answers through ``scheduler``; return how many changed.
 
     For new fsrs parameters or a new desired retention: each card is rebuilt with
-    ``Scheduler.reschedule_card`` from the answers that moved it since its last reset, in time
-    order: its review-mode answers and the exam answers a handed-in attempt fed to the
-    schedule (``quiz.exam.schedule_exam_answers``; not for a card suspended now, as it was
-    not fed while suspended).
+    ``Scheduler.reschedule_card``'s replay from the answers that moved it since its last reset,
+    in time order, counting its lapses again (a leech stays marked): its review-mode answers
+    and the exam answers a handed-in attempt fed to the schedule
+    (``quiz.exam.schedule_exam_answers``; not for a card suspended now, as it was not fed
+    while suspended).
     """
+    threshold = store.settings().leech_threshold
     logs_by_question = store.scheduled_logs()
     cards = store.cards()
     for entry in _fed_exam_answers(store):
@@ -205,12 +208,14 @@ def rebuild_cards(store: Store, scheduler: Scheduler) -> int:
         entries = sorted((e for e in logs_by_question.get(record.question_id, [])
                           if record.reset_at is None or e.answered_at >= record.reset_at),
                          key=lambda e: (e.answered_at, e.id))
-        logs = [ReviewLog(card_id=record.card.card_id, rating=e.rating,
-                          review_datetime=e.answered_at, review_duration=e.duration_ms)
-                for e in entries]
-        card = scheduler.reschedule_card(Card(card_id=record.card.card_id, due=record.due), logs)
-        if card != record.card:
-            rebuilt.append(replace(record, card=card))
+        # Scheduler.reschedule_card's replay, step by step, to count the lapses it meets.
+        card, lapses = Card(card_id=record.card.card_id, due=record.due), 0
+        for e in entries:
+            lapses += is_lapse(card.state, e.rating)
+            card, _ = scheduler.review_card(card, e.rating, review_datetime=e.answered_at)
+        leech = record.leech or lapses >= threshold
+        if (card, lapses, leech) != (record.card, record.lapses, record.leech):
+            rebuilt.append(replace(record, card=card, lapses=lapses, leech=leech))
     store.save_schedules(rebuilt)
     return len(rebuilt)
 

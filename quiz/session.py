@@ -71,6 +71,8 @@ class Feedback:
     rating: Rating
     due: datetime | None  # when the question comes back (review mode), else None
     can_regrade: bool  # a right answer in review mode: offer "guessed" / "knew it instantly"
+    leech: bool = False  # this answer made the question a leech (lapsed leech_threshold times)
+    suspended: bool = False  # ... and it was suspended for it (leech_action "suspend")
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,8 @@ class StudySession:
             duration_ms = max(0, int((self._now() - self._shown_at).total_seconds() * 1000))
         picked = {showing.order[i] for i in showing.selected}
         answer = self.store.record_answer(showing.question, picked, mode=self.mode,
-                                          session_id=self.id, duration_ms=duration_ms)
+                                          session_id=self.id, duration_ms=duration_ms,
+                                          shown_order=showing.order)
         feedback = Feedback(
             question=showing.question, correct=answer.correct,
             choices=tuple(ChoiceResult(text=c.text, why=c.why, picked=bank_i in picked,
@@ -190,6 +193,7 @@ class StudySession:
             log_id=answer.log_id, rating=answer.rating,
             due=answer.card.due if answer.scheduled else None,
             can_regrade=answer.correct and answer.scheduled,
+            leech=answer.became_leech, suspended=answer.became_leech and answer.card.suspended,
         )
         self._answers.append(_Answered(showing, feedback))
         self._feedback, self._phase = feedback, "answered"

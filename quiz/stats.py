@@ -69,6 +69,7 @@ class Stats:
     streak: int
     orphaned: list[str] = field(default_factory=list)
     exams: list[ExamResult] = field(default_factory=list)
+    leeches: list[str] = field(default_factory=list)  # question ids lapsed leech_threshold times
 
     @property
     def totals(self) -> TopicCounts:
@@ -99,6 +100,7 @@ class Stats:
             "topics": [asdict(t) for t in self.topics],
             "totals": asdict(self.totals),
             "orphaned": list(self.orphaned),
+            "leeches": {"count": len(self.leeches), "questions": list(self.leeches)},
             "exams": [plain(asdict(e)) for e in self.exams],
             "mastered": MASTERED_DEFINITION,
         }
@@ -110,10 +112,13 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
     due = due_today(bank, store, now, tz=tz).per_topic()
     cards = store.card_summaries()
     topics = {t.id: TopicCounts(id=t.id, title=t.title) for t in bank.topics.values()}
+    leeches: list[str] = []
     for q in bank.questions.values():
         counts = topics.setdefault(q.topic, TopicCounts(id=q.topic, title=q.topic))
         counts.questions += 1
         card = cards.get(q.id)
+        if card is not None and card.leech:
+            leeches.append(q.id)
         if card is not None and card.suspended:
             counts.suspended += 1
         elif card is None or card.is_new:
@@ -137,6 +142,7 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
                           finished_at=e.session.finished_at, score=e.session.score,
                           total=e.session.total, pass_mark=e.pass_mark, passed=e.passed)
                for e in store.exams()],
+        leeches=leeches,
     )
 
 
@@ -168,6 +174,8 @@ def format_stats(stats: Stats) -> str:
         f"streak     {stats.streak} day{'s' * (stats.streak != 1)}",
         f"mastered   = {MASTERED_DEFINITION}",
     ]
+    if stats.leeches:
+        lines.append(f"leeches    {len(stats.leeches)}: {printable(', '.join(stats.leeches))}")
     if stats.orphaned:
         lines.append(f"orphaned   {len(stats.orphaned)} question(s) no longer in the bank, "
                      f"history kept: {printable(', '.join(stats.orphaned))}")

@@ -181,15 +181,16 @@ def due_review_from_row(row: Any) -> DueReview:
 
 
 def card_summary_from_row(row: Any) -> CardSummary:
-    """(question_id, state, stability, last_review, due, suspended) as a ``CardSummary``,
-    each value checked as ``card_from_row`` checks it."""
-    qid, state, stability, last_review, due, suspended = row
+    """(question_id, state, stability, last_review, due, suspended, leech) as a
+    ``CardSummary``, each value checked as ``card_from_row`` checks it."""
+    qid, state, stability, last_review, due, suspended, leech = row
     return CardSummary(_text(qid, "a card's question_id"),
                        _enum(State, state, _Label("card", qid, "state")),
                        _float(stability, _Label("card", qid, "stability"), optional=True),
                        _time(last_review, _Label("card", qid, "last_review")),
                        _required_time(due, _Label("card", qid, "due")),
-                       _flag(suspended, _Label("card", qid, "suspended")))
+                       _flag(suspended, _Label("card", qid, "suspended")),
+                       _flag(leech, _Label("card", qid, "leech")))
 
 
 def card_from_row(row: Any) -> CardRecord:
@@ -205,6 +206,8 @@ def card_from_row(row: Any) -> CardRecord:
         reset_at=_time(row.reset_at, _Label("card", qid, "reset_at")),
         flagged=_flag(row.flagged, _Label("card", qid, "flagged")),
         suspended=_flag(row.suspended, _Label("card", qid, "suspended")),
+        lapses=_int(row.lapses, _Label("card", qid, "lapses")),
+        leech=_flag(row.leech, _Label("card", qid, "leech")),
     )
 
 
@@ -220,7 +223,7 @@ def card_values(record: CardRecord) -> dict[str, Any]:
         "introduced_at": to_db_time(record.introduced_at),
         "reset_at": to_db_time(record.reset_at),
         "flagged": record.flagged, "suspended": record.suspended,
-        "fingerprint": record.fingerprint,
+        "fingerprint": record.fingerprint, "lapses": record.lapses, "leech": record.leech,
     }
 
 
@@ -232,6 +235,7 @@ def card_state_json(record: CardRecord) -> str:
         "card": record.card.to_dict(), "fingerprint": record.fingerprint,
         "first_seen": _iso(record.first_seen), "last_answered": _iso(record.last_answered),
         "introduced_at": _iso(record.introduced_at), "reset_at": _iso(record.reset_at),
+        "lapses": record.lapses, "leech": record.leech,
     })
 
 
@@ -248,6 +252,8 @@ def card_state_from_json(question_id: str, text: str) -> CardRecord:
             first_seen=_from_iso(data["first_seen"]),
             last_answered=_from_iso(data["last_answered"]),
             introduced_at=_from_iso(data["introduced_at"]), reset_at=_from_iso(data["reset_at"]),
+            # Answers logged before schema 4 did not keep these: recounted from the logs.
+            lapses=_int(data.get("lapses", 0), what), leech=_flag(data.get("leech", False), what),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _bad(what, text, f"a card state ({type(exc).__name__})") from None
@@ -258,6 +264,20 @@ def card_state_from_json(question_id: str, text: str) -> CardRecord:
 def picked_json(picked: tuple[int, ...]) -> str:
     """Choice indices (bank order) as stored."""
     return json.dumps(sorted(picked))
+
+
+def shown_order_json(order: tuple[int, ...] | None) -> str | None:
+    """The bank indices of the choices in the order they were shown, as stored."""
+    return json.dumps(list(order)) if order is not None else None
+
+
+def _shown_order(value: Any, what: str) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    order = _json(value, what, list)
+    if not all(type(i) is int for i in order):
+        raise _bad(what, value, "a list of choice indices")
+    return tuple(order)
 
 
 def review_from_row(row: Any) -> ReviewEntry:
@@ -275,6 +295,7 @@ def review_from_row(row: Any) -> ReviewEntry:
         session_id=_int(row.session_id, f"{what} session_id", optional=True),
         fingerprint=_text(row.fingerprint, f"{what} fingerprint"),
         card_before=card_state_from_json(question_id, row.card_before),
+        shown_order=_shown_order(row.shown_order, f"{what} shown_order"),
     )
 
 

@@ -7,6 +7,7 @@ schema; never edit an applied one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
@@ -129,10 +130,58 @@ def _v3_exam_flags(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE exam_attempt ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'"))
 
 
+def _v4_lapses(conn: Connection) -> None:
+    # Leeches need each card's lapses (scheduled answers rated Again while it was in Review),
+    # counted since its last reset from the logs, whose card_before holds the state each answer
+    # met; and history shows letters as displayed, so each answer keeps the order it was shown
+    # in (older answers: unknown, NULL).
+    conn.execute(text("ALTER TABLE card ADD COLUMN lapses INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(text("ALTER TABLE card ADD COLUMN leech BOOLEAN NOT NULL DEFAULT FALSE"))
+    conn.execute(text("ALTER TABLE review_log ADD COLUMN shown_order TEXT"))
+    tables = _v1_tables(MetaData())
+    card, log, session = tables["card"], tables["review_log"], tables["study_session"]
+    setting = tables["setting"]
+    threshold = 8
+    stored = conn.execute(select(setting.c.value).where(setting.c.key == "leech_threshold")
+                          ).scalar()
+    try:
+        value = json.loads(stored) if stored is not None else threshold
+        threshold = value if type(value) is int and 2 <= value <= 99 else threshold
+    except ValueError:
+        pass  # the store reports a damaged setting when it reads it
+    # Exam answers fed the schedule once their attempt was handed in (not while suspended).
+    handed_in = set(conn.execute(select(session.c.id).where(
+        session.c.mode == "exam", session.c.finished_at.is_not(None))).scalars())
+    cards = {r.question_id: r for r in conn.execute(
+        select(card.c.question_id, card.c.reset_at, card.c.suspended))}
+    lapses: dict[str, int] = {}
+    for row in conn.execute(select(log.c.question_id, log.c.answered_at, log.c.mode,
+                                   log.c.session_id, log.c.card_before)
+                            .where(log.c.rating == 1)):  # fsrs Rating.Again
+        owner = cards.get(row.question_id)
+        if owner is None or (owner.reset_at is not None and row.answered_at < owner.reset_at):
+            continue
+        if row.mode != "review" and not (row.mode == "exam" and row.session_id in handed_in
+                                         and not owner.suspended):
+            continue
+        try:
+            state = json.loads(row.card_before)["card"]["state"]
+        except (ValueError, TypeError, KeyError):
+            continue  # a damaged log row: the store names it when it is read
+        if state == 2:  # fsrs State.Review
+            lapses[row.question_id] = lapses.get(row.question_id, 0) + 1
+    for question_id, count in lapses.items():
+        # Plain text: the frozen v1 card table above has no such columns.
+        conn.execute(text("UPDATE card SET lapses = :n, leech = :leech WHERE question_id = :q"),
+                     {"n": count, "leech": count >= threshold, "q": question_id})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "indexes for the review queue, stats and undo", _v2_indexes),
     Migration(3, "flags of exam questions kept with the attempt", _v3_exam_flags),
+    Migration(4, "lapses and leeches of cards, the order each answer's choices were shown in",
+              _v4_lapses),
 )
 # LATEST lives in quiz.store.inspection, which start-up reads without SQLAlchemy; a test
 # checks it is the last step's version.

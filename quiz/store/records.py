@@ -25,6 +25,8 @@ class CardRecord:
     reset_at: datetime | None = None
     flagged: bool = False
     suspended: bool = False
+    lapses: int = 0  # scheduled answers rated Again while in Review, since the card was made
+    leech: bool = False  # lapsed ``Settings.leech_threshold`` times: marked until a reset
 
     @property
     def is_new(self) -> bool:
@@ -61,6 +63,7 @@ class CardSummary(NamedTuple):
     last_review: datetime | None
     due: datetime
     suspended: bool
+    leech: bool = False
 
     @property
     def is_new(self) -> bool:
@@ -83,6 +86,7 @@ class ReviewEntry:
     session_id: int | None
     fingerprint: str
     card_before: CardRecord
+    shown_order: tuple[int, ...] | None = None  # bank indices in displayed order; None: unknown
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class RecordedAnswer:
     rating: Rating
     card: CardRecord  # the state after the answer (unchanged in practice/exam mode)
     scheduled: bool  # whether the answer moved the schedule
+    became_leech: bool = False  # this answer's lapse made the question a leech
 
 
 @dataclass(frozen=True)

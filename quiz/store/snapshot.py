@@ -162,7 +162,7 @@ class Snapshot:
     @_guarded
     def card_summaries(self) -> dict[str, CardSummary]:
         """What the progress figures need of every card, by question id."""
-        rows = self._all("SELECT question_id, state, stability, last_review, due, suspended "
+        rows = self._all("SELECT question_id, state, stability, last_review, due, suspended, leech "
                          "FROM card")
         found = {r[0]: convert.card_summary_from_row(r) for r in rows}
         for qid, record in self._moved.items():

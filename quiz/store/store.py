@@ -6,7 +6,7 @@ then offers the repository methods the app needs. See ``quiz.store`` for the ove
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -25,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 
-from quiz.cards import new_card, rating_for
+from quiz.cards import is_lapse, new_card, rating_for
 from quiz.store import convert
 from quiz.store.history import LOG, SESSION, HistoryStore
 from quiz.store.records import (
@@ -36,6 +36,7 @@ from quiz.store.records import (
     DueReview,
     RecordedAnswer,
     ReviewEntry,
+    Settings,
     SyncReport,
 )
 from quiz.store.tables import CardRow
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
     from quiz.bank import Bank, Question
 
 CARD = cast(Table, CardRow.__table__)
-_SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review")
+_SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review",
+                     "lapses", "leech")
 # Built once, values passed as parameters: recording an answer is on the hot path, and a
 # statement with embedded values costs more to build and cache-key than to run.
 _SELECT_CARD = select(CARD).where(CARD.c.question_id == bindparam("b_qid"))
@@ -62,7 +64,7 @@ _DUE_REVIEWS = select(
 # The progress figures read every card: these columns only, times as stored text.
 _CARD_SUMMARIES = select(
     CARD.c.question_id, CARD.c.state, CARD.c.stability, type_coerce(CARD.c.last_review, String),
-    type_coerce(CARD.c.due, String), CARD.c.suspended)
+    type_coerce(CARD.c.due, String), CARD.c.suspended, CARD.c.leech)
 
 
 class Store(HistoryStore):
@@ -71,12 +73,15 @@ class Store(HistoryStore):
     # --- answers -----------------------------------------------------------------------------
 
     def record_answer(self, question: Question, picked: Iterable[int], *, mode: str = "review",
-                      session_id: int | None = None,
-                      duration_ms: int | None = None) -> RecordedAnswer:
+                      session_id: int | None = None, duration_ms: int | None = None,
+                      shown_order: Sequence[int] | None = None) -> RecordedAnswer:
         """Grade and store an answer (choice indices in bank order); returns after COMMIT.
 
         Review mode moves the question's fsrs card (wrong: Again, right: Good); practice and
-        exam answers are logged without touching the schedule.
+        exam answers are logged without touching the schedule. A lapse (Again on a card in
+        Review) is counted; the one that reaches ``Settings.leech_threshold`` marks the card a
+        leech, and suspends it when ``leech_action`` says so. ``shown_order``: the bank indices
+        of the choices in the order they were shown, kept with the log for the history.
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -87,21 +92,35 @@ class Store(HistoryStore):
         correct = frozenset(chosen) == question.correct_indices
         rating = rating_for(correct)
         fingerprint = question.fingerprint()
+        order = tuple(shown_order) if shown_order is not None else None
+        if order is not None and sorted(order) != list(range(len(question.choices))):
+            raise ValueError(f"{question.id}: shown_order must be an order of the choices "
+                             f"0..{len(question.choices) - 1}, not {list(order)}")
         now = self.now()
-        scheduler = self.scheduler()  # reads settings: not inside the write transaction
+        settings = self.settings()  # not inside the write transaction
+        scheduler = self.scheduler()
 
         def work(conn: Connection) -> RecordedAnswer:
             before, exists = self._card_for_answer(conn, question.id, fingerprint, now)
             after = self._answered(before, rating, mode, now, duration_ms, scheduler)
+            became_leech = False
+            if mode in SCHEDULING_MODES and is_lapse(before.state, rating):
+                after = replace(after, lapses=after.lapses + 1)
+                if not after.leech and after.lapses >= settings.leech_threshold:
+                    became_leech = True
+                    after = replace(after, leech=True, suspended=after.suspended
+                                    or settings.leech_action == "suspend")
             log_id = conn.execute(_INSERT_LOG, {
                 "question_id": question.id, "answered_at": convert.to_db_time(now),
                 "picked": convert.picked_json(chosen), "correct": correct, "rating": int(rating),
                 "duration_ms": duration_ms, "mode": mode, "session_id": session_id,
                 "fingerprint": fingerprint, "card_before": convert.card_state_json(before),
+                "shown_order": convert.shown_order_json(order),
             }).inserted_primary_key[0]
             self._save_card(conn, after, exists)
             return RecordedAnswer(log_id=int(log_id), question_id=question.id, correct=correct,
-                                  rating=rating, card=after, scheduled=mode in SCHEDULING_MODES)
+                                  rating=rating, card=after, scheduled=mode in SCHEDULING_MODES,
+                                  became_leech=became_leech)
 
         return self._write(work)
 
@@ -120,7 +139,7 @@ class Store(HistoryStore):
         if not record.fingerprint:  # created by a flag before any answer: adopt, keep state
             return replace(record, fingerprint=fingerprint)
         return replace(record, card=new_card(record.question_id, now), fingerprint=fingerprint,
-                       introduced_at=None, reset_at=now)
+                       introduced_at=None, reset_at=now, lapses=0, leech=False)
 
     def _answered(self, before: CardRecord, rating: Rating, mode: str, now: datetime,
                   duration_ms: int | None, scheduler: Scheduler) -> CardRecord:
@@ -179,9 +198,12 @@ class Store(HistoryStore):
         The log row goes and the card is rebuilt from the answers that remain: from its state
         before the undone answer, replaying (as ``rebuild_cards`` does) the scheduled answers
         logged after it, such as another copy of quiz gave meanwhile. With none, that is the
-        state before the answer exactly. Flags stay as they are. None: nothing to undo.
+        state before the answer exactly. Flags stay as they are; lapses are counted again, and
+        a leech mark (and a leech's suspension) the undone answer gave goes with it. None:
+        nothing to undo.
         """
         scheduler = self.scheduler()
+        settings = self.settings()
 
         def work(conn: Connection) -> str | None:
             query = select(LOG).order_by(LOG.c.id.desc()).limit(1)
@@ -197,6 +219,7 @@ class Store(HistoryStore):
                 select(LOG).where(LOG.c.question_id == entry.question_id, LOG.c.id > entry.id)
                 .order_by(LOG.c.id))]
             rebuilt = self._replayed(conn, entry, later, current, scheduler)
+            rebuilt = self._leech_after_undo(rebuilt, entry, current, settings)
             self._save_card(conn, rebuilt, exists=True)
             return entry.question_id
 
@@ -210,22 +233,48 @@ class Store(HistoryStore):
         # An answer key changed after the undone answer: the schedule owes it nothing.
         schedule = current.reset_at is None or current.reset_at <= undone.answered_at
         fed = self._fed_exam_sessions(conn, {e.session_id for e in later if e.mode == "exam"})
+        lapses = self._lapses_before(conn, undone, current.reset_at) if schedule else 0
         record = replace(undone.card_before, fingerprint=current.fingerprint,
                          reset_at=current.reset_at, flagged=current.flagged,
-                         suspended=current.suspended)
+                         suspended=current.suspended, leech=current.leech)
         for e in sorted(later, key=lambda e: (e.answered_at, e.id)):
             record = replace(record, first_seen=record.first_seen or e.answered_at,
                              last_answered=e.answered_at)
             if schedule and (e.mode in SCHEDULING_MODES
                              or (e.session_id in fed and not current.suspended)):
+                lapses += is_lapse(record.card.state, e.rating)
                 card, _ = scheduler.review_card(record.card, e.rating,
                                                 review_datetime=e.answered_at,
                                                 review_duration=e.duration_ms)
                 record = replace(record, card=card, introduced_at=record.introduced_at
                                  or (e.answered_at if record.is_new else None))
         if not schedule:
-            record = replace(record, card=current.card, introduced_at=current.introduced_at)
-        return record
+            return replace(record, card=current.card, introduced_at=current.introduced_at,
+                           lapses=current.lapses)
+        return replace(record, lapses=lapses)
+
+    def _lapses_before(self, conn: Connection, undone: ReviewEntry,
+                       reset_at: datetime | None) -> int:
+        """The lapses of ``undone``'s question from the answers logged before it, since the
+        card's reset: each one's card_before says the state it met."""
+        entries = [convert.review_from_row(r) for r in conn.execute(select(LOG).where(
+            LOG.c.question_id == undone.question_id, LOG.c.id < undone.id,
+            LOG.c.rating == int(Rating.Again)))]
+        entries = [e for e in entries if reset_at is None or e.answered_at >= reset_at]
+        fed = self._fed_exam_sessions(conn, {e.session_id for e in entries if e.mode == "exam"})
+        return sum(is_lapse(e.card_before.state, e.rating) for e in entries
+                   if e.mode in SCHEDULING_MODES or e.session_id in fed)
+
+    @staticmethod
+    def _leech_after_undo(record: CardRecord, undone: ReviewEntry, current: CardRecord,
+                          settings: Settings) -> CardRecord:
+        """A leech mark that the undone answer gave (it was not a leech before it, and the
+        lapses left are below the threshold) goes, and so does a leech's suspension."""
+        if not current.leech or undone.card_before.leech \
+                or record.lapses >= settings.leech_threshold:
+            return record
+        return replace(record, leech=False, suspended=current.suspended
+                       and settings.leech_action != "suspend")
 
     @staticmethod
     def _fed_exam_sessions(conn: Connection, session_ids: set[int | None]) -> set[int]:
@@ -318,8 +367,29 @@ class Store(HistoryStore):
 
         self._write(work)
 
+    def set_marks(self, question_ids: Iterable[str], *, flagged: bool | None = None,
+                  suspended: bool | None = None) -> None:
+        """Flag and/or suspend (or clear either of) many questions, in one transaction."""
+        mark = {name: value for name, value in (("flagged", flagged), ("suspended", suspended))
+                if value is not None}
+        ids = list(dict.fromkeys(question_ids))
+        now = self.now()
+
+        def work(conn: Connection) -> None:
+            existing = set(conn.execute(select(CARD.c.question_id)
+                                        .where(CARD.c.question_id.in_(ids))).scalars())
+            conn.execute(update(CARD).where(CARD.c.question_id.in_(ids)).values(**mark))
+            for question_id in ids:
+                if question_id not in existing:
+                    record = CardRecord(question_id, new_card(question_id, now), **mark)
+                    self._save_card(conn, record, exists=False)
+
+        if ids and mark:
+            self._write(work)
+
     def save_schedules(self, records: Iterable[CardRecord]) -> None:
-        """Overwrite the fsrs state of cards (``rebuild_cards``), in one transaction."""
+        """Overwrite the fsrs state, lapses and leech mark of cards (``rebuild_cards``, exam
+        answers fed to the schedule), in one transaction."""
         records = list(records)
 
         def work(conn: Connection) -> None:

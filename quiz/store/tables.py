@@ -47,6 +47,8 @@ class CardRow(SQLModel, table=True):
     flagged: bool = False
     suspended: bool = False
     fingerprint: str = ""  # Question.fingerprint() the card was scheduled for
+    lapses: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # Again in Review
+    leech: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class StudySessionRow(SQLModel, table=True):
@@ -100,6 +102,7 @@ class ReviewLogRow(SQLModel, table=True):
     )
     fingerprint: str = ""  # of the question as answered
     card_before: str = Field(sa_type=Text)  # JSON card state before the answer, for undo/regrade
+    shown_order: str | None = None  # JSON bank indices in the order shown; None: not recorded
 
 
 class SettingRow(SQLModel, table=True):

@@ -71,3 +71,21 @@ class TestSummary:
             await answer(pilot, then=("enter",))
 
         assert snap_compare(make("review"), terminal_size=SIZE, run_before=finish)
+
+
+class TestBrowse:
+    def test_browse_sorted_with_a_leech(self, snap_compare, make: AppFactory, store,  # type: ignore[no-untyped-def]
+                                        bank) -> None:
+        store.update_settings(leech_threshold=2)
+        question = bank.questions["np-deny-all-effect"]
+        right = next(i for i, c in enumerate(question.choices) if c.correct)
+        wrong = next(i for i, c in enumerate(question.choices) if not c.correct)
+        for picked in (right, right, wrong, right, wrong):  # two lapses: a leech
+            store.record_answer(question, [picked])
+        store.set_flagged("np-literal-markup")
+
+        async def sorted_by_lapses(pilot: Pilot) -> None:
+            await pilot.press("b", *["s"] * 7, "r")  # the seventh column, descending
+            await pilot.pause()
+
+        assert snap_compare(make(), terminal_size=SIZE, run_before=sorted_by_lapses)

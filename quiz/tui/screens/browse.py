@@ -16,8 +16,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from quiz.browse import STATES, BrowseRow, browse_rows, filter_rows, refreshed, tags_of
-from quiz.tui.text import clip, first_paragraph, inline, literal, when
+from quiz.browse import (
+    STATES,
+    BrowseRow,
+    browse_rows,
+    filter_rows,
+    refreshed,
+    sort_rows,
+    tags_of,
+)
+from quiz.tui.screens.modals import ConfirmModal
+from quiz.tui.text import clip, first_paragraph, inline, literal, plural, when
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -27,9 +36,13 @@ SEARCH_DELAY = 0.1  # seconds of quiet typing before the table is filtered again
 # Rows are added to the table a page at a time, more as the cursor or the scroll nears the end:
 # a DataTable measures every cell it is given (10,000 rows: seconds), a page takes ~50 ms.
 PAGE = 200
-# Fixed columns: state (with the flag), accuracy, next due; id, topic and stem share the rest.
-STATE_WIDTH, ACCURACY_WIDTH, DUE_WIDTH = 11, 4, 9
-COLUMNS = ("ID", "Topic", "Question", "State", "Acc", "Due")
+# Fixed columns: state (with the flag), accuracy, next due, lapses (or the leech mark); id,
+# topic and stem share the rest.
+STATE_WIDTH, ACCURACY_WIDTH, DUE_WIDTH, LAPSES_WIDTH = 11, 5, 9, 6  # room for an arrow
+COLUMNS = ("ID", "Topic", "Question", "State", "Acc", "Due", "Laps")
+# The sort (quiz.browse.SORTS) each column's header selects.
+COLUMN_SORTS = dict(zip(COLUMNS, ("id", "topic", "question", "state", "accuracy", "due",
+                                  "lapses"), strict=True))
 CELL_PADDING = 2  # a DataTable pads each cell by one column on either side
 STATE_STYLE = {"due": "$text-warning", "suspended": "$text-error", "new": "$text-accent"}
 
@@ -56,6 +69,11 @@ class BrowseScreen(Screen[None]):
         Binding("f", "flag", "Flag"),
         Binding("z", "suspend", "Suspend"),
         Binding("p", "practise", "Practise"),
+        Binding("P", "practise_all", "All", key_display="P"),
+        Binding("F", "flag_all", "Flag all", key_display="F", show=False),
+        Binding("Z", "suspend_all", "Suspend all", key_display="Z", show=False),
+        Binding("s", "sort", "Sort", show=False),  # the header's arrow shows the sort
+        Binding("r", "reverse", "Reverse", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -69,6 +87,8 @@ class BrowseScreen(Screen[None]):
         self._cells_cache: dict[str, list[Text]] = {}  # per question, at the current widths
         self._search_timer: Timer | None = None
         self._widths = (0, 0, 0)
+        self.sort_by: str | None = None  # one of quiz.browse.SORTS; None: bank order
+        self.sort_reverse = False
 
     @property
     def quiz(self) -> QuizApp:
@@ -88,7 +108,7 @@ class BrowseScreen(Screen[None]):
             yield Select([], prompt="Any state", id="filter-state", compact=True)
         yield BrowseTable(id="browse-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="browse-preview")
-        yield Footer()
+        yield Footer(compact=True)  # every key and the way out fit in 80 columns
 
     def on_mount(self) -> None:
         self._load()
@@ -111,6 +131,7 @@ class BrowseScreen(Screen[None]):
         app = self.quiz
         self.bank = app.bank
         self.rows = {row.id: row for row in browse_rows(app.bank, app.store, app.now())}
+        self._cells_cache.clear()  # drawn from the rows just replaced
         self._fill_filters()
         self._fill()
 
@@ -140,19 +161,24 @@ class BrowseScreen(Screen[None]):
         return value if isinstance(value, str) else None
 
     def filtered(self) -> list[BrowseRow]:
-        """The rows the search and the filters keep, in bank order."""
-        return filter_rows(self.rows.values(), self.query_one("#browse-search", Input).value,
+        """The rows the search and the filters keep, in the order the table is sorted by."""
+        rows = filter_rows(self.rows.values(), self.query_one("#browse-search", Input).value,
                            topic=self._value("topic"), concept=self._value("concept"),
                            tag=self._value("tag"), state=self._value("state"))
+        return sort_rows(rows, self.sort_by, self.sort_reverse)
 
     def _column_widths(self) -> tuple[int, int, int]:
         """Widths of the id, topic and question columns for the table's current width."""
         width = max(self.query_one(DataTable).scrollable_content_region.width, 60)
         rest = (width - 1 - len(COLUMNS) * CELL_PADDING - STATE_WIDTH - ACCURACY_WIDTH
-                - DUE_WIDTH)
-        ids = max(len(r.id) for r in self.rows.values()) if self.rows else 10
-        id_width = min(ids, max(14, rest * 2 // 5))
-        topic_width = min(14, max(6, rest // 6))
+                - DUE_WIDTH - LAPSES_WIDTH)
+        # The question gets what the id and the topic leave: ids as long as most are (the
+        # preview shows a longer one whole), topics up to 14 columns.
+        lengths = sorted(len(r.id) for r in self.rows.values()) or [10]
+        typical = lengths[min(len(lengths) - 1, len(lengths) * 9 // 10)]
+        topics = max((len(r.question.topic) for r in self.rows.values()), default=6)
+        id_width = min(typical, max(10, rest // 4))
+        topic_width = min(topics, 14, max(5, rest // 8))
         return id_width, topic_width, max(8, rest - id_width - topic_width)
 
     def _fill(self) -> None:
@@ -165,9 +191,9 @@ class BrowseScreen(Screen[None]):
             self._widths = widths
             self._cells_cache.clear()
             table.clear(columns=True)
-            for name, width in zip(COLUMNS, (*widths, STATE_WIDTH, ACCURACY_WIDTH, DUE_WIDTH),
-                                   strict=True):
-                table.add_column(name, width=width, key=name)
+            for name, width in zip(COLUMNS, (*widths, STATE_WIDTH, ACCURACY_WIDTH, DUE_WIDTH,
+                                             LAPSES_WIDTH), strict=True):
+                table.add_column(self._header(name), width=width, key=name)
         else:
             table.clear()
         self.shown = self.filtered()
@@ -203,10 +229,18 @@ class BrowseScreen(Screen[None]):
         accuracy = "–" if progress.accuracy is None else f"{progress.accuracy:.0%}"
         due = when(progress.due, self.quiz.now()) if progress.due is not None else ""
         style = STATE_STYLE.get(progress.state, "")
+        lapses = Text("leech", style=self._rich_style("$text-error")) if progress.leech \
+            else Text(str(progress.lapses) if progress.lapses else "", justify="right")
         return [Text(clip(row.id, id_width)), Text(clip(row.question.topic, topic_width)),
                 Text(clip(stem, stem_width)),
                 Text(state, style=self._rich_style(style)),
-                Text(accuracy, justify="right"), Text(due)]
+                Text(accuracy, justify="right"), Text(due), lapses]
+
+    def _header(self, name: str) -> Text:
+        """A column's label, with an arrow on the one the table is sorted by."""
+        if COLUMN_SORTS[name] != self.sort_by:
+            return Text(name)
+        return Text(f"{name} {'▼' if self.sort_reverse else '▲'}", style="bold")
 
     def _rich_style(self, variable: str) -> str:
         """A theme colour ("$text-warning") as a Rich style for a DataTable cell."""
@@ -308,12 +342,72 @@ class BrowseScreen(Screen[None]):
 
             self.app.push_screen(QuestionDetailScreen(event.row_key.value))
 
+    @on(DataTable.HeaderSelected)
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        name = event.column_key.value
+        if name in COLUMN_SORTS:
+            by = COLUMN_SORTS[name]
+            self.sort(by, reverse=not self.sort_reverse if by == self.sort_by else False)
+
+    def sort(self, by: str | None, *, reverse: bool = False) -> None:
+        """Order the table by one of ``quiz.browse.SORTS`` (None: bank order)."""
+        self.sort_by, self.sort_reverse = by, reverse
+        self._widths = (0, 0, 0)  # the headers are redrawn with the arrow
+        self._fill()
+
     # --- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "flag", "suspend", "practise") and not self.shown:
+        if action in ("edit", "flag", "suspend", "practise", "flag_all",
+                      "suspend_all") and not self.shown:
             return None
         return True
+
+    def action_sort(self) -> None:
+        """Sort by the next column (after the last: bank order again)."""
+        order: list[str | None] = [*COLUMN_SORTS.values(), None]
+        self.sort(order[(order.index(self.sort_by) + 1) % len(order)])
+
+    def action_reverse(self) -> None:
+        self.sort(self.sort_by, reverse=not self.sort_reverse)
+
+    def action_practise_all(self) -> None:
+        """Practise every question the filters keep, in the table's order."""
+        if not self.shown:
+            self.notify("Nothing to practise: no question matches the filters.", timeout=3)
+            return
+        self.quiz.practise([row.question for row in self.shown])
+
+    def action_flag_all(self) -> None:
+        self._mark_all("flagged")
+
+    def action_suspend_all(self) -> None:
+        self._mark_all("suspended")
+
+    def _mark_all(self, mark: str) -> None:
+        """Flag or suspend every question shown, after a confirmation; if every one already
+        is, take the mark off them all instead."""
+        rows = list(self.shown)
+        if not rows:
+            self.notify("No question matches the filters.", timeout=3)
+            return
+        has = (lambda r: r.progress.flagged) if mark == "flagged" \
+            else (lambda r: r.progress.state == "suspended")
+        value = not all(has(row) for row in rows)
+        verb = {("flagged", True): "Flag", ("flagged", False): "Unflag",
+                ("suspended", True): "Suspend", ("suspended", False): "Unsuspend"}[mark, value]
+        count = plural(len(rows), "question")
+
+        def confirmed(choice: str | None) -> None:
+            if choice != "yes":
+                return
+            self.quiz.store.set_marks([row.id for row in rows], **{mark: value})
+            self._load()
+            self.notify(f"{verb}ged {count}." if verb.lower().endswith("flag") else
+                        f"{verb}ed {count}.", timeout=3)
+
+        self.app.push_screen(ConfirmModal(f"{verb} {count}?", literal(
+            f"{verb} every question the search and filters show ({count}).")), confirmed)
 
     def action_search(self) -> None:
         self.query_one("#browse-search", Input).focus()

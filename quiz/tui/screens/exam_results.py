@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from quiz.scheduling import rating_for
 from quiz.session import ChoiceResult, Feedback
+from quiz.tui.screens.summary import retry
 from quiz.tui.text import clip, first_paragraph, inline, literal
 from quiz.tui.widgets.charts import score_bar
 from quiz.tui.widgets.countdown import clock_text
@@ -165,8 +166,10 @@ class ExamResultsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "home", "Home"),
         Binding("x", "again", "New exam"),
-        Binding("s", "stats", "Stats"),
-        Binding("d", "delete", "Delete attempt"),
+        Binding("s", "stats", "Stats", show=False),  # the footer must fit 80 columns
+        Binding("d", "delete", "Delete"),
+        Binding("m", "retry_missed", "Missed"),
+        Binding("f", "retry_flagged", "Flagged"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -242,3 +245,15 @@ class ExamResultsScreen(Screen[None]):
                 self.quiz.notify("The exam attempt was deleted from the history.", timeout=4)
 
         self.app.push_screen(DeleteExamModal(handed_in=True), chosen)
+
+    def action_retry_missed(self) -> None:
+        """Practise the paper's wrong and unanswered questions (the schedule is unchanged)."""
+        retry(self.quiz, list(self.result.missed), "Nothing missed: nothing to retry.")
+
+    def action_retry_flagged(self) -> None:
+        """Practise the questions flagged during the exam or flagged for a later look."""
+        flagged = self.quiz.store.flagged_ids()
+        items = sorted(self.items, key=lambda item: item.number)
+        retry(self.quiz, [item.feedback.question for item in items
+                          if item.flagged or item.feedback.question.id in flagged],
+              "No question of this exam is flagged.")

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 KEY = "bold $text-accent"
 
 
+def leech_notice(suspended: bool) -> Content:
+    """One line for the answer that made the question a leech."""
+    then = " It is suspended: reviews will not ask it until you unsuspend it in browse." \
+        if suspended else " Browse lists it under the leech filter."
+    return Content.assemble(("Leech: ", "bold $text-error"),
+                            "you keep missing this question." + then)
+
+
 class FeedbackScreen(Screen[None]):
     """The answer just given; Enter goes on, h / e regrade a right answer in review mode."""
 
@@ -49,6 +57,8 @@ class FeedbackScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield session_header(self.quiz, self.session, self.showing)
         yield FeedbackView(self.quiz.bank, self.feedback, id="feedback")
+        if self.feedback.leech:
+            yield Static(leech_notice(self.feedback.suspended), id="leech-notice")
         yield Static(self._hint(), id="grade-hint")
         yield Footer()
 

@@ -62,6 +62,16 @@ class ButtonDialog(ModalScreen[str | None]):
         self.dismiss(event.button.id)
 
 
+class ConfirmModal(ButtonDialog):
+    """Yes or no to a change of many things at once; dismisses with "yes" or None."""
+
+    BINDINGS = [Binding("y", "choose('yes')", "Yes"),
+                Binding("n,escape", "dismiss(None)", "No")]
+
+    def __init__(self, title: str, body: Content) -> None:
+        super().__init__(title, body, [("yes", "Yes"), ("no", "No")])
+
+
 class ConceptPickerModal(ModalScreen[str | None]):
     """The concepts of one topic with their question counts; dismisses with a concept id."""
 

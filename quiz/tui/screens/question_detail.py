@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from quiz.browse import question_state
-from quiz.tui.text import literal
+from quiz.tui.text import literal, when
 from quiz.tui.widgets.question_reveal import QuestionReveal
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ class QuestionDetailScreen(Screen[None]):
         with Horizontal(classes="title-bar"):
             yield Static(self._title(), id="detail-title")
             yield Static(self._marks(), id="detail-state")
+        yield Static(self._card_info(), id="detail-card")
         if question is None:
             yield Static(literal(f"{self.question_id} is no longer in the bank."),
                          id="detail-gone")
@@ -75,10 +76,27 @@ class QuestionDetailScreen(Screen[None]):
             parts += ["  ", literal(topic.title if topic else question.topic, "$text-muted")]
         return Content.assemble(*parts)
 
+    def _card_info(self) -> Content:
+        """Due, stability, difficulty, lapses, retrievability now and the fsrs state."""
+        card = self.quiz.store.card(self.question_id)
+        if card is None or card.is_new:
+            lapses = f" · lapses {card.lapses}" if card is not None and card.lapses else ""
+            return literal(f"Card: new, not reviewed yet{lapses}", "$text-muted")
+        now = self.quiz.now()
+        fsrs = card.card
+        recall = self.quiz.store.scheduler().get_card_retrievability(fsrs, now)
+        parts = [f"due {when(card.due, now)}",
+                 f"stability {fsrs.stability or 0:.1f} d",
+                 f"difficulty {fsrs.difficulty or 0:.1f}",
+                 f"lapses {card.lapses}", f"recall now {recall:.0%}", fsrs.state.name.lower()]
+        return literal("Card: " + " · ".join(parts), "$text-muted")
+
     def _marks(self) -> Content:
         card = self.quiz.store.card(self.question_id)
         state = question_state(card, self.quiz.now())
         parts: list[str | tuple[str, str]] = []
+        if card is not None and card.leech:
+            parts.append(("leech  ", "bold $text-error"))
         if card is not None and card.flagged:
             parts.append(("⚑ flagged  ", "bold $text-warning"))
         parts.append((state, "$text-error" if state == "suspended" else "$text-accent"))

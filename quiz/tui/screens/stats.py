@@ -22,6 +22,8 @@ from quiz.tui.widgets.readiness_view import ReadinessView
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
 
+LEECHES_LISTED = 10
+FIGURES_WIDTH = 66  # the count columns, the table's padding and the scroll bar
 SHORT = {"questions": "total", "learning": "learn", "due_today": "due", "suspended": "susp."}
 
 
@@ -32,6 +34,12 @@ def history_lines(stats: Stats) -> Content:
         ("Answers", str(stats.reviews)),
         ("Mastered", MASTERED_DEFINITION),
     ]
+    if stats.leeches:
+        shown = ", ".join(stats.leeches[:LEECHES_LISTED])
+        more = len(stats.leeches) - LEECHES_LISTED
+        rows.append(("Leeches", f"{plural(len(stats.leeches), 'question')} you keep missing "
+                                f"(browse: the leech filter): {shown}"
+                                + (f" and {more} more" if more > 0 else "")))
     if stats.orphaned:
         rows.append(("Orphaned", f"{plural(len(stats.orphaned), 'question')} no longer in "
                                  "the bank (history kept)"))
@@ -72,10 +80,21 @@ class StatsScreen(Screen[None]):
             table.add_column("Topic", key="topic")
             for name, label in COLUMNS:
                 table.add_column(SHORT.get(name, label), key=name)
+            self.stats = stats
             for t in [*stats.topics, stats.totals]:
-                table.add_row(Text(clip(t.title, 24)),
+                table.add_row(Text(clip(t.title, self._title_width())),
                               *(Text(str(getattr(t, name)), justify="right")
                                 for name, _ in COLUMNS), key=t.id)
             yield table
             yield Static(history_lines(stats), id="history")
         yield Footer()
+
+    def _title_width(self) -> int:
+        """Topic titles use what the figures leave of the screen's width (at least 24)."""
+        return max(24, self.size.width - FIGURES_WIDTH)
+
+    def on_resize(self) -> None:
+        table = self.query_one("#stats-table", DataTable)
+        for t in [*self.stats.topics, self.stats.totals]:
+            table.update_cell(t.id, "topic", Text(clip(t.title, self._title_width())),
+                              update_width=True)

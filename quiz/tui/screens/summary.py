@@ -21,6 +21,7 @@ from quiz.tui.text import clip, first_paragraph, inline, literal, plural, when
 MISSED_WIDTH = 74  # one line per missed question at 80 columns
 
 if TYPE_CHECKING:
+    from quiz.bank import Question
     from quiz.session import Feedback, StudySession, Summary
     from quiz.tui.app import QuizApp
 
@@ -53,6 +54,8 @@ class SummaryScreen(Screen[None]):
         Binding("escape", "home", "Home"),
         Binding("enter", "home", "Home"),
         Binding("u", "undo", "Undo last"),
+        Binding("m", "retry_missed", "Retry missed"),
+        Binding("f", "retry_flagged", "Flagged"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -60,14 +63,18 @@ class SummaryScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.summary = summary
+        self._missed: list[Feedback] | None = None
 
     @property
     def quiz(self) -> QuizApp:
         return cast("QuizApp", self.app)
 
     def missed(self) -> list[Feedback]:
-        """The feedback of each wrong answer, in session order."""
-        return [f for f in self.quiz.feedbacks if not f.correct]
+        """The feedback of each wrong answer, in session order (kept: a retry started here
+        gives the app the feedbacks of its own session)."""
+        if self._missed is None:
+            self._missed = [f for f in self.quiz.feedbacks if not f.correct]
+        return self._missed
 
     def compose(self) -> ComposeResult:
         summary = self.summary
@@ -124,3 +131,25 @@ class SummaryScreen(Screen[None]):
 
     def action_undo(self) -> None:
         self.quiz.undo(self.session)
+
+    def action_retry_missed(self) -> None:
+        """Practise the questions missed in this session again (the schedule is unchanged)."""
+        bank = self.quiz.bank.questions
+        questions = [bank[q] for q in dict.fromkeys(self.summary.missed) if q in bank]
+        retry(self.quiz, questions, "Nothing missed: nothing to retry.")
+
+    def action_retry_flagged(self) -> None:
+        """Practise the questions of this session that are flagged now."""
+        flagged = self.quiz.store.flagged_ids()
+        asked = dict.fromkeys(q.id for q in self.session.questions)
+        bank = self.quiz.bank.questions
+        retry(self.quiz, [bank[q] for q in asked if q in flagged and q in bank],
+              "No question of this session is flagged.")
+
+
+def retry(app: QuizApp, questions: list[Question], empty: str) -> None:
+    """Practise ``questions`` (back here afterwards), or say why there is nothing to."""
+    if not questions:
+        app.notify(empty, timeout=3)
+        return
+    app.practise(questions)

@@ -40,21 +40,34 @@ def answer_line(question: Question) -> Content:
 
 def history_text(entries: Sequence[ReviewEntry], question: Question) -> Content:
     """One line per logged answer, newest first: date, right/wrong, what was picked, rating,
-    mode. Picks are choice numbers in bank order, as the choices above are numbered."""
+    mode. Picks are the numbers the learner saw (the choices were shuffled), with the numbers
+    of the choices above (bank order) beside them; an answer logged without its order (before
+    schema 4) shows bank numbers only, and says so."""
     if not entries:
         return literal("Never answered.", "$text-muted")
     lines = []
     for entry in reversed(entries):
         local: datetime = entry.answered_at.astimezone()
         mark = ("✓ right", "$text-success") if entry.correct else ("✗ wrong", "$text-error")
-        picked = ", ".join(str(i + 1) for i in entry.picked) or "–"
+        picked = picked_text(entry)
         # a log from before the answer key changed names choices the question no longer has
         stale = " (old answer key)" if entry.fingerprint != question.fingerprint() else ""
         lines.append(Content.assemble(
             (f"{local:%Y-%m-%d %H:%M}  ", "$text-muted"), mark,
-            f"  picked {picked:<9} {RATINGS.get(entry.rating, str(entry.rating)):<6} "
+            f"  picked {picked:<15} {RATINGS.get(entry.rating, str(entry.rating)):<6} "
             f"{entry.mode}", (stale, "$text-muted")))
     return Content("\n").join(lines)
+
+
+def picked_text(entry: ReviewEntry) -> str:
+    """'2 (no. 3 here)': the number shown when answering, then the bank number of the choices
+    above; '3 (bank order)' when the order it was shown in is not known."""
+    bank = ", ".join(str(i + 1) for i in entry.picked) or "–"
+    order = entry.shown_order
+    if order is None or not all(i in order for i in entry.picked):
+        return f"{bank} (bank order)"
+    shown = ", ".join(str(n) for n in sorted(order.index(i) + 1 for i in entry.picked))
+    return shown if shown == bank else f"{shown} (no. {bank} here)"
 
 
 class RevealedChoice(MarkedChoice):

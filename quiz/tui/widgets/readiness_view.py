@@ -54,22 +54,24 @@ def prediction_line(r: Readiness, now: Prediction) -> Content:
     return Content.assemble(*parts)
 
 
-def topic_lines(bank: Bank, r: Readiness, now: Prediction) -> Content:
-    """Per topic: a bar of the predicted share against the pass mark, then the figures."""
+def topic_lines(bank: Bank, r: Readiness, now: Prediction,
+                title_width: int = TITLE_WIDTH) -> Content:
+    """Per topic: a bar of the predicted share against the pass mark, then the figures;
+    titles get ``title_width`` columns."""
     p = r.prediction
     dated = r.exam_date is not None
-    head = f"{'':<{TITLE_WIDTH}}{'recall by topic':<{BAR_WIDTH}}" + \
+    head = f"{'':<{title_width}}{'recall by topic':<{BAR_WIDTH}}" + \
         ("   now  exam" if dated else "   now")
     lines = [Content.styled(head, LABEL)]
     order = sorted(p.per_topic, key=lambda t: -(bank.topics[t].weight if t in bank.topics
                                                  else 0))
     for topic_id in order:
         topic = bank.topics.get(topic_id)
-        title = clip(topic.title if topic else topic_id, TITLE_WIDTH - 2)
+        title = clip(topic.title if topic else topic_id, title_width - 2)
         figures = f" {now.per_topic.get(topic_id, 0.0):>5.0%}"
         if dated:
             figures += f" {p.per_topic[topic_id]:>5.0%}"
-        lines.append(Content.assemble(literal(f"{title:<{TITLE_WIDTH}}"),
+        lines.append(Content.assemble(literal(f"{title:<{title_width}}"),
                                       score_bar(p.per_topic[topic_id], BAR_WIDTH, p.pass_mark),
                                       figures))
     return Content("\n").join(lines)
@@ -173,3 +175,13 @@ class ReadinessView(Vertical):
         yield Static(forecast_caption(r.due_forecast, r.due_today), id="forecast-caption")
         yield Static(day_columns(r.due_forecast, today=self.today), id="forecast")
         yield Static(exam_lines(r, self.exams), id="exam-history")
+
+    def title_width(self, width: int) -> int:
+        """Columns for topic titles in a view ``width`` wide: as long as the longest title
+        needs, at least ``TITLE_WIDTH``, leaving room for the bar and the figures."""
+        longest = max((len(t.title) for t in self.bank.topics.values()), default=0) + 2
+        return max(TITLE_WIDTH, min(longest, width - BAR_WIDTH - 14))
+
+    def on_resize(self) -> None:
+        self.query_one("#topic-recall", Static).update(topic_lines(
+            self.bank, self.readiness, self.now, self.title_width(self.size.width)))
