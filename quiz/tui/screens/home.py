@@ -35,6 +35,7 @@ class HomeScreen(Screen[None]):
         Binding("s", "stats", "Stats"),
         Binding("b", "browse", "Browse"),
         Binding("a", "add", "Add a question", show=False),  # the footer is full at 80 columns
+        Binding("comma", "app.settings", "Settings", key_display=",", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 
