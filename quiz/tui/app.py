@@ -45,7 +45,8 @@ class QuizApp(App[None]):
     # Not in the footers (they are full at 80 columns); help and the palette list them. F1 may
     # be taken by the terminal, ? is typed into a text field: each works where the other may not.
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", show=False),
+        Binding("question_mark", "help('?')", "Help", show=False),
+        Binding("f1", "help", "Help", show=False),
     ]
 
     def __init__(self, bank: Bank, store: Store | PendingStore, *,
@@ -356,12 +357,17 @@ class QuizApp(App[None]):
     def action_settings(self) -> None:
         self.open_settings()
 
-    def action_help(self) -> None:
-        """The keys of the screen showing, and what each mode does (closes help if open)."""
-        from quiz.tui.screens.help import HelpModal, screen_keys, screen_name
+    def action_help(self, key: str = "f1") -> None:
+        """The keys of the screen showing, and what each mode does (closes help if open).
+
+        ``?`` does nothing on a screen with text fields (a search, the question form): there
+        it is a character to type, and only F1 opens help."""
+        from quiz.tui.screens.help import HelpModal, screen_keys, screen_name, takes_text
 
         if isinstance(self.screen, HelpModal):
             self.screen.dismiss(None)
+            return
+        if key == "?" and takes_text(self.screen):
             return
         self.push_screen(HelpModal(screen_name(self.screen), screen_keys(self.screen)))
 

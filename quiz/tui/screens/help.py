@@ -37,6 +37,11 @@ class KeyHelp:
         return " ".join(self.keys)
 
 
+def takes_text(screen: Screen) -> bool:
+    """Whether the screen has text fields: there ? is a character to type, F1 opens help."""
+    return bool(screen.query("Input, TextArea"))
+
+
 def quiz_bindings(node: object) -> set[tuple[str, str]]:
     """(action, description) of the bindings quiz's own classes declare on ``node``'s class
     (not those a Textual base class brings, like a list's cursor keys)."""
@@ -54,18 +59,22 @@ def screen_keys(screen: Screen) -> list[KeyHelp]:
     """What the keys do on ``screen`` now: the active bindings with a description that quiz
     declares, the screen's first, then its focused widgets', then the app's.
 
-    Keys bound to the same action share a line ("esc enter  Home")."""
+    Keys that do the same share a line ("esc ⏎  Home")."""
     app = screen.app
-    lines: dict[tuple[int, str, str], KeyHelp] = {}
+    lines: dict[tuple[int, str], KeyHelp] = {}
     order: dict[int, int] = {}
+    typing = takes_text(screen)
     for key, active in screen.active_bindings.items():
         binding, node = active.binding, active.node
         if not binding.description \
-                or (binding.action, binding.description) not in quiz_bindings(node):
+                or (binding.action, binding.description) not in quiz_bindings(node) \
+                or (typing and key == "question_mark"):
             continue
         shown = binding.key_display or app.get_key_display(
             Binding(key, binding.action, binding.description))
-        group = (id(node), binding.action, binding.description)
+        if re.fullmatch(r"f\d+", shown):
+            shown = shown.upper()  # F1, as terminals label it
+        group = (id(node), binding.description)
         order[id(node)] = 0 if node is screen else 2 if node is app else 1
         if group in lines:
             if shown not in lines[group].keys:

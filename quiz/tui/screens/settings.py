@@ -203,7 +203,10 @@ class SettingsScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#theme")
     def _preview_theme(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_id and event.option_id in self.app.available_themes:
+        # Only as the user moves: a theme switch restyles the whole app (~0.1-0.3 s), so the
+        # list's own highlighting while the screen opens must not cause one.
+        if event.option_list.has_focus and event.option_id \
+                and event.option_id in self.app.available_themes:
             self.app.theme = event.option_id
 
     def _theme_changed(self, name: str) -> None:
@@ -230,9 +233,15 @@ class SettingsScreen(Screen[None]):
         action = self.query_one("#leech_action", Select).value
         if action != self.original.leech_action:
             changed["leech_action"] = action
-        if self.app.theme != self.original_theme:
-            changed["theme"] = self.app.theme
+        theme = self.chosen_theme()
+        if theme != self.original_theme:
+            changed["theme"] = theme
         return changed
+
+    def chosen_theme(self) -> str:
+        """The theme highlighted in the list (what the preview shows, or is about to)."""
+        option = self.query_one("#theme", OptionList).highlighted_option
+        return option.id if option is not None and option.id else self.original_theme
 
     @property
     def dirty(self) -> bool:
@@ -252,6 +261,8 @@ class SettingsScreen(Screen[None]):
         changes = self.changes()
         if changes:
             self.quiz.store.update_settings(**changes)
+            if "theme" in changes:
+                self.app.theme = changes["theme"]
             self._bring_reviews_before_exam(changes)
             self.notify("Settings saved: used from the next question on.", timeout=3)
         self.saved = True
