@@ -9,8 +9,8 @@ from textual.widgets import Footer
 
 from quiz.tui.app import QuizApp
 from quiz.tui.screens.feedback import FeedbackScreen
-from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.help import HelpModal
+from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.modals import ConceptPickerModal, MissedQuestionModal
 from quiz.tui.screens.question import QuestionScreen
 from quiz.tui.screens.settings import LeaveSettingsModal, SettingsScreen
