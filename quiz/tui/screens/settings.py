@@ -233,8 +233,9 @@ class SettingsScreen(Screen[None]):
         action = self.query_one("#leech_action", Select).value
         if action != self.original.leech_action:
             changed["leech_action"] = action
-        theme = self.chosen_theme()
-        if theme != self.original_theme:
+        theme, stored = self.chosen_theme(), self.original.theme
+        # A stored theme this Textual lacks shows as the default: keeping it is a change.
+        if theme != self.original_theme or (stored is not None and stored != theme):
             changed["theme"] = theme
         return changed
 

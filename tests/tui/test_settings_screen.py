@@ -267,5 +267,9 @@ async def test_an_unknown_stored_theme_falls_back_with_a_notice(make: AppFactory
         assert isinstance(app.screen, HomeScreen)
         notices = [n.message for n in app._notifications]
         assert any("'retired-theme' is not available" in m for m in notices), notices
-    assert store.settings().theme == "retired-theme"  # kept: start-up writes nothing
+        assert store.settings().theme == "retired-theme"  # kept: start-up writes nothing
+        await open_settings(pilot)  # keeping the default there replaces it
+        await pilot.press("f2")
+        await pilot.pause()
+    assert store.settings().theme == "textual-dark"
 
