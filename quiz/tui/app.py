@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding
+from textual.constants import DEFAULT_THEME
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -40,6 +42,12 @@ class QuizApp(App[None]):
     CSS_PATH = Path(__file__).with_name("quiz.tcss")
     TITLE = "quiz"
     COMMANDS = App.COMMANDS | {QuizCommands}
+    # Not in the footers (they are full at 80 columns); help and the palette list them. F1 may
+    # be taken by the terminal, ? is typed into a text field: each works where the other may not.
+    BINDINGS = [
+        Binding("question_mark", "help('?')", "Help", show=False),
+        Binding("f1", "help", "Help", show=False),
+    ]
 
     def __init__(self, bank: Bank, store: Store | PendingStore, *,
                  now: Callable[[], datetime] = utc_now,
@@ -77,11 +85,14 @@ class QuizApp(App[None]):
         self.started_at = now()
         # Said on stderr once the app has closed (run_app), e.g. a paper shorter than asked.
         self.exit_notes: list[str] = []
+        # While the settings screen previews themes, App.theme changes are not stored.
+        self.previewing_theme = False
 
     # --- start-up ------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         # Pushed over the (blank) default screen, which cannot be switched away like the rest.
+        self._apply_stored_theme()
         self._cap_to_exam_date()
         session: StudySession | None = None
         if self.start == "review":
@@ -152,6 +163,30 @@ class QuizApp(App[None]):
         import quiz.tui.screens.feedback  # noqa: F401
         import quiz.tui.screens.home  # noqa: F401
         import quiz.tui.screens.summary  # noqa: F401
+
+    def _apply_stored_theme(self) -> None:
+        """The theme the user picked last time, before the first frame (from the settings the
+        start-up snapshot reads anyway); one this Textual does not have falls back to the
+        default with a notice."""
+        name = self.store.settings().theme
+        if name is None or name == self.theme:
+            return
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(f"The theme {name!r} is not available here: using {self.theme}. "
+                        "Pick one in Settings.", severity="warning", timeout=8)
+
+    def watch_theme(self, name: str) -> None:
+        """Remember a theme picked anywhere (Textual's "Change theme" too) for the next start."""
+        if self.previewing_theme or not self.is_running:
+            return
+        if name == (self.store.settings().theme or DEFAULT_THEME):
+            return  # the stored one (or the default): nothing to write, start-up stays cheap
+        try:
+            self.store.update_settings(theme=name)
+        except ValueError:  # a registered theme with a name settings cannot hold
+            self.notify(f"The theme {name!r} cannot be remembered.", severity="warning")
 
     def _cap_to_exam_date(self) -> None:
         """With an exam date set, bring reviews due after it forward (see readiness)."""
@@ -325,6 +360,30 @@ class QuizApp(App[None]):
         from quiz.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
+
+    def open_settings(self) -> None:
+        """The settings screen, over whatever screen is showing."""
+        from quiz.tui.screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
+    def action_settings(self) -> None:
+        self.open_settings()
+
+    def action_help(self, key: str = "f1") -> None:
+        """The keys of the screen showing, and what each mode does (closes help if open).
+
+        ``?`` does nothing on a screen with text fields (a search, the question form): there
+        it is a character to type, and only F1 opens help."""
+        from quiz.tui.screens.help import HelpModal, screen_keys, screen_name, takes_text
+
+        if isinstance(self.screen, HelpModal):
+            self.screen.dismiss(None)
+            return
+        if key == "?" and takes_text(self.screen):
+            return
+        self.push_screen(HelpModal(screen_name(self.screen), screen_keys(self.screen)))
 
     def open_browse(self) -> None:
         """Every question of the bank: search, filter, open, flag, suspend, add, edit."""

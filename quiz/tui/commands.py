@@ -1,5 +1,5 @@
 """The command palette's quiz commands (ctrl+p): review, practice a topic, exam, cram, stats,
-browse, the policy lab, add, home, quit."""
+browse, the policy lab, add, settings, help, home, quit."""
 
 from __future__ import annotations
 
@@ -55,6 +55,11 @@ class QuizCommands(Provider):
         commands.append(("Add a question", app.open_add,
                          "A form checked as you type, saved into your own bank"))
         commands.append(("Home", app.show_home, "The topics and what to do next"))
+        commands.append(("Settings: new a day, retention, intervals, theme, exam date",
+                         app.open_settings, "Stored with your progress; used from the next "
+                                            "question on"))
+        commands.append(("Help: keys and modes", app.action_help,
+                         "The keys of this screen and what each mode does (also ? or F1)"))
         commands.append(("Quit", app.exit, "Leave quiz (every answer is already saved)"))
         return commands
 

@@ -42,6 +42,7 @@ class HomeScreen(Screen[None]):
         Binding("b", "browse", "Browse"),
         Binding("l", "lab", "Lab"),
         Binding("a", "add", "Add a question", show=False),  # the footer is full at 80 columns
+        Binding("comma", "app.settings", "Settings", key_display=",", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 
