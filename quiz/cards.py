@@ -7,9 +7,10 @@ these, and ``quiz.scheduling`` (queues, rebuilding) re-uses them.
 from __future__ import annotations
 
 import hashlib
+from copy import copy
 from datetime import datetime
 
-from fsrs import Card, Rating, Scheduler
+from fsrs import Card, Rating, Scheduler, State
 
 from quiz.clock import utc
 
@@ -38,3 +39,23 @@ def make_scheduler(desired_retention: float = DEFAULT_RETENTION, *,
 def rating_for(correct: bool) -> Rating:
     """The rating an answer is first stored with: ``Again`` if wrong, else ``Good``."""
     return Rating.Good if correct else Rating.Again
+
+
+RIGHT_GRADES = (Rating.Hard, Rating.Good, Rating.Easy)  # what a right answer may be rated
+
+
+def grade_dues(scheduler: Scheduler, card: Card, at: datetime) -> dict[Rating, datetime]:
+    """When ``card`` would next be due after a right answer at ``at``, for each grade of one.
+
+    Pure: ``card`` is the state before the answer (``Store.regrade`` recomputes from the same
+    state). Fuzzing is left out, as Anki's buttons show: the grade's own interval.
+    """
+    plain = copy(scheduler)
+    plain.enable_fuzzing = False
+    return {rating: plain.review_card(card, rating, review_datetime=utc(at))[0].due
+            for rating in RIGHT_GRADES}
+
+
+def in_steps(card: Card) -> bool:
+    """Whether the card is in its (re)learning steps: due again within minutes, not days."""
+    return card.state in (State.Learning, State.Relearning) and card.step is not None

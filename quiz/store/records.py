@@ -78,6 +78,8 @@ class RecordedAnswer:
     rating: Rating
     card: CardRecord  # the state after the answer (unchanged in practice/exam mode)
     scheduled: bool  # whether the answer moved the schedule
+    before: CardRecord | None = None  # record_answer: the state the answer started from
+    answered_at: datetime | None = None  # record_answer: when it was given (the store's clock)
 
 
 @dataclass(frozen=True)

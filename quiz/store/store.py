@@ -96,7 +96,8 @@ class Store(HistoryStore):
             }).inserted_primary_key[0]
             self._save_card(conn, after, exists)
             return RecordedAnswer(log_id=int(log_id), question_id=question.id, correct=correct,
-                                  rating=rating, card=after, scheduled=mode in SCHEDULING_MODES)
+                                  rating=rating, card=after, scheduled=mode in SCHEDULING_MODES,
+                                  before=before, answered_at=now)
 
         return self._write(work)
 
