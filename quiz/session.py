@@ -168,6 +168,19 @@ class StudySession:
         return self._record is not None
 
     @property
+    def left(self) -> int:
+        """Planned questions not answered yet (the one being asked included, unless it is
+        asked again)."""
+        asked = self._showing if self._phase == "asking" else None
+        return len(self.questions) - self._next_main + (asked is not None and not asked.again)
+
+    @property
+    def relearning(self) -> int:
+        """Questions waiting to be asked again (the one being asked included, if it is)."""
+        asked = self._showing if self._phase == "asking" else None
+        return len(self._pending) + (asked is not None and asked.again)
+
+    @property
     def concept(self) -> str | None:
         """The concept practised (concept practice), else None."""
         return self._concept
