@@ -1,11 +1,11 @@
-"""The strip above a question or its feedback: what is studied, what is left, a progress bar."""
+"""The strip above a question or its feedback: what is studied, what is left, a progress bar.
+
+One widget drawing one line (it is on every question and feedback screen: the hot path)."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from quiz.tui.text import bar, literal
 
@@ -16,13 +16,13 @@ def progress(left: int, relearning: int) -> str:
     """'12 left', '12 left · 2 relearning', '2 relearning', 'all asked'."""
     if not left and not relearning:
         return "all asked"
-    parts = [f"{left} left"] if left or not relearning else []
+    parts = [f"{left} left"] if left else []
     if relearning:
         parts.append(f"{relearning} relearning")
     return " · ".join(parts)
 
 
-class SessionHeader(Horizontal):
+class SessionHeader(Widget):
     """``Review · NetworkPolicy    ⚑ flagged  9 left · 2 relearning ━━━━━━──────``."""
 
     def __init__(self, title: str, subject: str, *, left: int, total: int,
@@ -36,20 +36,29 @@ class SessionHeader(Horizontal):
         self.again = again  # the question on screen is one asked again
         self.flagged = flagged
 
-    def compose(self) -> ComposeResult:
-        title = Content.assemble((self.title_text, "bold"))
+    def title(self) -> Content:
+        """'Review · NetworkPolicy' (the subject literal)."""
+        title = Content.styled(self.title_text, "bold")
         if self.subject:
             title = Content.assemble(title, " · ", literal(self.subject))
-        yield Static(title, classes="session-title")
-        flag = Static(Content("⚑ flagged"), classes="session-flag")
-        flag.display = self.flagged
-        yield flag
+        return title
+
+    def status(self) -> Content:
+        """The right-hand side: flag, 'asked again', what is left, the bar."""
         done = (self.total - self.left) / max(1, self.total)
-        again = ("↻ again  ", "bold $text-warning") if self.again else ""
-        yield Static(Content.assemble(again, f"{progress(self.left, self.relearning)} ",
-                                      bar(done, BAR_WIDTH)), classes="session-progress")
+        return Content.assemble(
+            ("⚑ flagged  ", "bold $text-warning") if self.flagged else "",
+            ("↻ again  ", "bold $text-warning") if self.again else "",
+            f"{progress(self.left, self.relearning)} ", bar(done, BAR_WIDTH))
+
+    def render(self) -> Content:
+        width = self.content_region.width
+        status = self.status()
+        room = max(0, width - status.cell_length - 1)
+        title = self.title().truncate(room, ellipsis=True, pad=True)
+        return Content.assemble(title, " ", status)
 
     def set_flagged(self, flagged: bool) -> None:
         """Show or hide the flag mark."""
         self.flagged = flagged
-        self.query_one(".session-flag", Static).display = flagged
+        self.refresh()
