@@ -317,3 +317,28 @@ def test_each_grade_schedules_what_the_feedback_said_it_would(
                          random.Random(1), clock, tz=UTC)
     pick(wrong, right=False)
     assert wrong.submit(1000).grade_dues == {}  # a miss has one grade: Again
+
+
+def test_an_edited_bank_is_used_from_the_next_showing_on(
+        bank: Bank, store: Store, clock: Clock) -> None:
+    first, second = bank.questions["np-deny-scope"], bank.questions["enc-mtls-mutual"]
+    session = StudySession(bank, store, "practice", [first, second], random.Random(1), clock)
+    on_screen = session.current
+    reworded = replace(bank, questions={**bank.questions,
+                                        first.id: replace(first, question="Reworded?"),
+                                        second.id: replace(second, question="Also reworded?")})
+    assert session.use_bank(reworded) is False  # same answer key: the question stays as shown
+    assert session.current == on_screen
+    pick(session, right=False)
+    session.submit(500)
+    assert session.advance().question.question == "Also reworded?"  # type: ignore[union-attr]
+    pick(session, right=True)
+    session.submit(500)
+    assert session.advance().question.question == "Reworded?"  # type: ignore[union-attr]
+    # A new answer key for the question being asked: it is shown again, as edited.
+    flipped = tuple(replace(c, correct=not c.correct) for c in first.choices)
+    rekeyed = replace(reworded, questions={**reworded.questions,
+                                           first.id: replace(first, choices=list(flipped))})
+    assert session.use_bank(rekeyed) is True
+    assert session.current.question.choices == list(flipped)  # type: ignore[union-attr]
+    assert session.current.again and session.current.selected == frozenset()  # type: ignore[union-attr]

@@ -35,7 +35,7 @@ async def test_whole_review_session(make: AppFactory, store: Store, clock) -> No
             await answer(pilot, right)
             assert ("Correct" if right else "Incorrect") in screen_text(app)
             if not right:
-                assert "Back in 1 min, in this session" in screen_text(app)
+                assert "back in 1 min, in this session" in screen_text(app)
             await pilot.press("enter")
             await pilot.pause()
         # New questions go through their learning steps (1 and 10 minutes) in the session:

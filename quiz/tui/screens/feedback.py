@@ -105,7 +105,8 @@ class FeedbackScreen(Screen[None]):
         if feedback.back_in_session is not None and feedback.due is None:
             parts += ["   ·   ", ("asked once more at the end", "$text-muted")]
         elif feedback.due is not None:
-            parts += ["   ·   ", (scheduled(feedback, now).rstrip("."), "$text-muted")]
+            said = scheduled(feedback, now).rstrip(".")
+            parts += ["   ·   ", (said[:1].lower() + said[1:], "$text-muted")]
         elif self.session.mode != "review":
             parts += ["   ·   ", ("practice: the schedule is unchanged", "$text-muted")]
         return Content.assemble(*parts)
