@@ -39,8 +39,9 @@ def test_intervals_read_as_anki_shows_them() -> None:
     from datetime import timedelta
 
     assert [span(timedelta(**d)) for d in ({"seconds": 20}, {"minutes": 10}, {"hours": 5},
-                                           {"days": 3}, {"days": 75}, {"days": 548})] == \
-        ["1m", "10m", "5h", "3d", "2.5mo", "1.5y"]
+                                           {"hours": 23, "minutes": 50}, {"days": 3}, {"days": 75},
+                                           {"days": 548})] == \
+        ["1m", "10m", "5h", "1d", "3d", "2.5mo", "1.5y"]
 
 
 async def test_a_miss_comes_back_when_due_and_the_header_counts_it(

@@ -32,11 +32,11 @@ def span(delta: timedelta) -> str:
     seconds = max(0.0, delta.total_seconds())
     if seconds < 3600:
         return f"{max(1, round(seconds / 60))}m"
-    if seconds < 86400:
+    if round(seconds / 3600) < 24:
         return f"{round(seconds / 3600)}h"
     days = seconds / 86400
-    if days < 30:
-        return f"{round(days)}d"
+    if round(days) < 30:
+        return f"{max(1, round(days))}d"
     value, unit = (days / 30, "mo") if days < 365 else (days / 365, "y")
     return f"{value:.1f}".removesuffix(".0") + unit
 
