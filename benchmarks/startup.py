@@ -99,7 +99,7 @@ def used_database(path: Path, days: int = 30, per_day: int = 40) -> None:
 def startup(runs: int) -> dict[str, float]:
     """Median seconds to the first screen of each start, and of the bare Textual app."""
     quiz = Path(sys.executable).with_name("quiz")
-    first_question = re.compile(r"\b1 of \d+\b")
+    first_question = re.compile(r"\b\d+ left\b")  # the session header: "20 left"
     times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -7,6 +7,7 @@ these, and ``quiz.scheduling`` (queues, rebuilding) re-uses them.
 from __future__ import annotations
 
 import hashlib
+from copy import copy
 from datetime import datetime
 
 from fsrs import Card, Rating, Scheduler, State
@@ -43,3 +44,23 @@ def rating_for(correct: bool) -> Rating:
 def is_lapse(state_before: State, rating: Rating) -> bool:
     """Whether a scheduled answer is a lapse, as Anki counts them: Again on a card in Review."""
     return rating == Rating.Again and state_before == State.Review
+
+
+RIGHT_GRADES = (Rating.Hard, Rating.Good, Rating.Easy)  # what a right answer may be rated
+
+
+def grade_dues(scheduler: Scheduler, card: Card, at: datetime) -> dict[Rating, datetime]:
+    """When ``card`` would next be due after a right answer at ``at``, for each grade of one.
+
+    Pure: ``card`` is the state before the answer (``Store.regrade`` recomputes from the same
+    state). Fuzzing is left out, as Anki's buttons show: the grade's own interval.
+    """
+    plain = copy(scheduler)
+    plain.enable_fuzzing = False
+    return {rating: plain.review_card(card, rating, review_datetime=utc(at))[0].due
+            for rating in RIGHT_GRADES}
+
+
+def in_steps(card: Card) -> bool:
+    """Whether the card is in its (re)learning steps: due again within minutes, not days."""
+    return card.state in (State.Learning, State.Relearning) and card.step is not None

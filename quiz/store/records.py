@@ -100,6 +100,8 @@ class RecordedAnswer:
     card: CardRecord  # the state after the answer (unchanged in practice/exam mode)
     scheduled: bool  # whether the answer moved the schedule
     became_leech: bool = False  # this answer's lapse made the question a leech
+    before: CardRecord | None = None  # record_answer: the state the answer started from
+    answered_at: datetime | None = None  # record_answer: when it was given (the store's clock)
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,8 @@ class Store(HistoryStore):
             self._save_card(conn, after, exists)
             return RecordedAnswer(log_id=int(log_id), question_id=question.id, correct=correct,
                                   rating=rating, card=after, scheduled=mode in SCHEDULING_MODES,
-                                  became_leech=became_leech)
+                                  became_leech=became_leech, before=before,
+                                  answered_at=now)
 
         return self._write(work)
 

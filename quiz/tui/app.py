@@ -19,7 +19,7 @@ from textual.timer import Timer
 
 from quiz.bank import Bank, Question
 from quiz.scheduling import practice_queue, review_queue, utc_now
-from quiz.session import Feedback, StudySession
+from quiz.session import Feedback, StudySession, Summary
 from quiz.store.errors import StoreError
 from quiz.store.pending import PendingStore
 from quiz.tui import textual_fixes
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 textual_fixes.apply()
 STARTS = ("home", "review", "practice", "exam", "add", "browse")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
+CRAM_TITLE = "Cram · weakest first"
 COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the user is reading
 
 
@@ -236,11 +237,11 @@ class QuizApp(App[None]):
 
 
     def _session(self, mode: str, questions: list[Question], *, topic: str | None = None,
-                 concept: str | None = None) -> StudySession:
+                 concept: str | None = None, title: str | None = None) -> StudySession:
         self.feedbacks = []
         self.session_origin = None
         return StudySession(self.bank, self.store, mode, questions, rng=self.rng, now=self.now,
-                            topic=topic, concept=concept)
+                            topic=topic, concept=concept, title=title)
 
     def _review_session(self) -> StudySession | None:
         questions = review_queue(self.bank, self.store, self.now())
@@ -268,13 +269,49 @@ class QuizApp(App[None]):
             return
         self.push_screen(QuestionScreen(session))
 
+    def running_session(self) -> StudySession | None:
+        """The study session on a question or feedback screen of the stack, if any."""
+        from quiz.tui.screens.feedback import FeedbackScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, QuestionScreen | FeedbackScreen):
+                return screen.session
+        return None
+
+    def start_after_current(self, what: str, start: Callable[[], None]) -> None:
+        """Run ``start`` (a new session) once the running one, if any, is ended properly: the
+        user confirms, its partial result is stored and said, its screens are closed."""
+        running = self.running_session()
+        if running is None or running.finished:
+            start()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice != "end":
+                return
+            summary = self._end_partial(running)
+            if summary.total:
+                self.notify(f"{running.mode.capitalize()} ended: {summary.score} of "
+                            f"{summary.total} right at the first try; kept.", timeout=5)
+            while len(self.screen_stack) > 1 and self.running_session() is running:
+                self.pop_screen()
+            start()
+
+        from quiz.tui.screens.modals import EndSessionModal
+
+        self.push_screen(EndSessionModal((running.title or running.mode).lower(), what), chosen)
+
     def start_review(self) -> None:
         """Today's review: due questions first, then today's new ones."""
-        self._begin(self._review_session())
+        self.start_after_current("today's review",
+                                 lambda: self._begin(self._review_session()))
 
     def start_practice(self, topic: str | None, concept: str | None = None) -> None:
         """Every question of a topic (or a concept), without touching the schedule."""
-        self._begin(self._practice_session(topic, concept))
+        what = self.bank.concepts[concept].title if concept in self.bank.concepts else (
+            self.bank.topics[topic].title if topic in self.bank.topics else "the bank")
+        self.start_after_current(f"practice · {what}",
+                                 lambda: self._begin(self._practice_session(topic, concept)))
 
     def pick_concept(self, topic: str) -> None:
         """Ask which concept of a topic to practise, then start."""
@@ -320,15 +357,20 @@ class QuizApp(App[None]):
             self.switch_screen(QuestionScreen(session))
             self.notify("Answer taken back.", timeout=2)
 
-    def end_session(self, session: StudySession) -> None:
-        """Stop early: the answers given so far are kept and summed up."""
-        from quiz.tui.screens.summary import SummaryScreen
-
+    def _end_partial(self, session: StudySession) -> Summary:
+        """Store a session's result so far (it is not finished: ended early); its summary."""
         summary = session.summary()
         if not session.finished and session.stored:
             # StudySession has no "finish early"; record the partial result on its row.
             self.store.finish_session(session.id, score=summary.score, total=summary.total,
                                       per_topic=summary.per_topic)
+        return summary
+
+    def end_session(self, session: StudySession) -> None:
+        """Stop early: the answers given so far are kept and summed up."""
+        from quiz.tui.screens.summary import SummaryScreen
+
+        summary = self._end_partial(session)
         if summary.total:
             self.switch_screen(SummaryScreen(session, summary))
         else:
@@ -350,10 +392,14 @@ class QuizApp(App[None]):
         """Practise the weakest questions first (the schedule is not changed)."""
         from quiz.readiness import cram_queue
 
-        questions = cram_queue(self.bank, self.store, self.now(), limit=CRAM_SIZE)
-        if not questions:
-            self._start_notice = "No questions to cram."
-        self._begin(self._session("practice", questions) if questions else None)
+        def start() -> None:
+            questions = cram_queue(self.bank, self.store, self.now(), limit=CRAM_SIZE)
+            if not questions:
+                self._start_notice = "No questions to cram."
+            self._begin(self._session("practice", questions, title=CRAM_TITLE)
+                        if questions else None)
+
+        self.start_after_current("cram · weakest first", start)
 
     def open_stats(self) -> None:
         """The progress figures."""
@@ -434,9 +480,12 @@ class QuizApp(App[None]):
 
     def practise(self, questions: list[Question]) -> None:
         """Practise just these questions; the session ends back on the current screen."""
-        origin = self.screen
-        self._begin(self._session("practice", questions))
-        self.session_origin = origin
+        def start() -> None:
+            origin = self.screen
+            self._begin(self._session("practice", questions))
+            self.session_origin = origin
+
+        self.start_after_current("practice", start)
 
     def show_home(self) -> None:
         """Back to the home screen (it recounts its figures on resume), or to the screen the

@@ -56,7 +56,7 @@ async def test_help_follows_the_screen_it_opens_over(make: AppFactory) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpModal)
         shown = {k.description for k in app.screen.keys}
-        assert {"Submit", "Flag", "End", "Choose", "Toggle"} <= shown
+        assert {"Submit", "Flag", "End", "Pick", "Edit", "Toggle"} <= shown
         assert "Review" not in shown  # home's keys are not this screen's
         await pilot.press("escape")
         await pilot.pause()

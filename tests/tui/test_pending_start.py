@@ -45,7 +45,7 @@ async def test_review_starts_from_the_snapshot_and_answers_go_to_the_store(
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, QuestionScreen)
-        assert f"1 of {len(bank.questions)}" in screen_text(app)
+        assert f"{len(bank.questions)} left" in screen_text(app)
         await until_ready(store)  # opened in the background once the question was drawn
         await pilot.press(*keys_for(screen.showing), "enter")
         await pilot.pause()

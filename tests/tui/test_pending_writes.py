@@ -70,7 +70,7 @@ async def test_the_exam_date_cap_is_on_the_first_screen_and_saved_once_open(
     app = make_app(bank, pending, now=clock, start="review")
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, QuestionScreen)
-        assert f"1 of {len(queue)}" in screen_text(app)  # the moved card counted already
+        assert f"{len(queue)} left" in screen_text(app)  # the moved card counted already
         assert {q.id for q in app.screen.session.questions} == {q.id for q in queue}
         await until_ready(pending)
         await pilot.pause()

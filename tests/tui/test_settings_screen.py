@@ -122,7 +122,7 @@ async def test_practice_length_sets_the_session_length(make: AppFactory, store: 
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, QuestionScreen)
-        assert "1 of 1" in screen_text(app)
+        assert "1 left" in screen_text(app)
         assert len(screen.session.questions) == 1
 
 

@@ -22,25 +22,43 @@ async def answer(pilot, right: bool = True) -> None:  # type: ignore[no-untyped-
     assert isinstance(pilot.app.screen, FeedbackScreen)
 
 
-async def test_whole_review_session(make: AppFactory, store: Store) -> None:
+async def test_whole_review_session(make: AppFactory, store: Store, clock) -> None:  # type: ignore[no-untyped-def]
     app = make("review")
     async with app.run_test(size=SIZE) as pilot:
         asked = []
-        for right in (True, False, True):
+        for n, right in enumerate((True, False, True)):
             screen = app.screen
-            assert isinstance(screen, QuestionScreen)
+            assert isinstance(screen, QuestionScreen) and not screen.showing.again
             asked.append(screen.showing.question.id)
-            assert f"{screen.showing.number} of 3" in screen_text(app)
+            relearning = f" · {n} relearning" if n else ""
+            assert f"{3 - n} left{relearning}" in screen_text(app)
             await answer(pilot, right)
             assert ("Correct" if right else "Incorrect") in screen_text(app)
+            if not right:
+                assert "back in 1 min, in this session" in screen_text(app)
             await pilot.press("enter")
             await pilot.pause()
+        # New questions go through their learning steps (1 and 10 minutes) in the session:
+        # the missed one first (due soonest), twice; the others once more.
+        again = []
+        while isinstance(app.screen, QuestionScreen):
+            screen = app.screen
+            assert screen.showing.again and "↻ again" in screen_text(app)
+            assert "relearning" in screen_text(app) and again[-1:] != [screen.showing.question.id]
+            again.append(screen.showing.question.id)
+            clock.advance(seconds=30)
+            await answer(pilot, True)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert again[0] == asked[1] and sorted(again) == sorted([*asked, asked[1]])
         assert isinstance(app.screen, SummaryScreen)
         text = screen_text(app)
-        assert "2 of 3 right" in text and "Missed (1)" in text and "Next reviews" in text
+        assert "First try  2 of 3 right" in text and "Final      3 of 3 right" in text
+        assert "1 put right when asked again" in text
+        assert "Missed (1)" in text and "Next reviews" in text
         logs = store.logs()
-        assert [e.question_id for e in logs] == asked
-        assert [e.correct for e in logs] == [True, False, True]
+        assert [e.question_id for e in logs] == asked + again
+        assert [e.correct for e in logs] == [True, False, True] + [True] * len(again)
         assert {e.mode for e in logs} == {"review"}
         (session,) = store.sessions()
         assert session.finished_at is not None and (session.score, session.total) == (2, 3)
@@ -113,16 +131,35 @@ async def test_flag_toggles_in_the_store(make: AppFactory, store: Store) -> None
         assert store.flagged_ids() == set()
 
 
-async def test_regrade_easy_after_a_right_answer(make: AppFactory, store: Store) -> None:
+async def test_grades_show_their_intervals_and_4_is_easy(make: AppFactory,
+                                                          store: Store) -> None:
     app = make("review")
     async with app.run_test(size=SIZE) as pilot:
         await answer(pilot, right=True)
-        assert "knew it instantly" in screen_text(app)
-        await pilot.press("e")
+        # A new card: Hard and Good keep it in its learning steps, Easy graduates it.
+        feedback = app.screen.feedback  # type: ignore[attr-defined]
+        assert "2 guessed · 6m   3 knew it · 10m   4 instantly · " in screen_text(app)
+        easy_days = round((feedback.grade_dues[Rating.Easy] - app.now()).total_seconds()
+                          / 86400)
+        assert f"4 instantly · {easy_days}d" in screen_text(app)
+        await pilot.press("4")
         await pilot.pause()
         (log,) = store.logs()
         assert log.rating == Rating.Easy
+        assert store.card(log.question_id).due == feedback.grade_dues[Rating.Easy]  # type: ignore[union-attr]
         assert isinstance(app.screen, QuestionScreen)  # and on to the next question
+        toasts = [n.message for n in app._notifications]
+        assert any(m.startswith(f"Next review in {easy_days} days, ") for m in toasts)
+        await answer(pilot, right=True)
+        await pilot.press("2")
+        await pilot.pause()
+        assert store.logs()[-1].rating == Rating.Hard
+        assert "Back in 6 min, in this session." in [n.message for n in app._notifications]
+        await answer(pilot, right=True)
+        await pilot.press("e")  # e edits now: the form on this question, not a grade
+        await pilot.pause()
+        assert type(app.screen).__name__ == "QuestionFormScreen"
+        assert store.logs()[-1].rating == Rating.Good
 
 
 async def test_practice_by_topic_leaves_the_schedule(make: AppFactory, store: Store,
@@ -171,12 +208,21 @@ async def test_missed_question_opens_again(make: AppFactory) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await answer(pilot, right=False)
         missed = app.screen.feedback.question.id  # type: ignore[attr-defined]
+        assert "asked once more at the end" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
         await answer(pilot, right=True)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, SummaryScreen)
+        screen = app.screen  # practice asks the missed one once more, at the end
+        assert isinstance(screen, QuestionScreen) and screen.showing.question.id == missed
+        assert screen.showing.again and "1 relearning" in screen_text(app)
+        await answer(pilot, right=False)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)  # once only
+        assert "3 answers" in screen_text(app)
+        assert "asked once more at the end" in str(app.screen.query_one("#next-due").render())
         await pilot.press("enter")
         await pilot.pause()
         modal = app.screen

@@ -19,7 +19,7 @@ async def test_markup_in_the_bank_stays_literal_on_every_screen(make: AppFactory
         assert "Is [bold]x[/bold] shown [red]literally[/red]?" in text  # stem (Markdown)
         assert "1 ( ) [bold]Yes[/bold], as written" in text  # shuffle: false keeps order
         assert "2 ( ) [red]No" in text
-        assert "NetworkPolicy [basics]" in text  # topic title in the header
+        assert "Practice · Selectors [and] their scope" in text  # concept title in the header
 
         await pilot.press(*keys_for(screen.showing, right=False), "enter")
         await pilot.pause()
@@ -28,6 +28,12 @@ async def test_markup_in_the_bank_stays_literal_on_every_screen(make: AppFactory
         assert "[link=https://example.com]even this[/link]" in text  # explanation (Markdown)
         assert "Selectors [and] their scope" in text  # concept card title
 
+        await pilot.press("enter")  # missed: asked once more at the end (here, at once)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.showing.again
+        await pilot.press(*keys_for(screen.showing), "enter")
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)

@@ -6,9 +6,16 @@ the report before committing.
 
 from __future__ import annotations
 
+import random
+
 from textual.pilot import Pilot
 
+from quiz.bank import load_bank
+from quiz.store import Store
+from quiz.tui.app import make_app
+from tests.conftest import Clock
 from tests.tui.conftest import AppFactory, keys_for
+from tests.tui.test_lab import SCENARIO_BANK
 
 SIZE = (80, 24)
 
@@ -63,12 +70,32 @@ class TestFeedback:
         assert snap_compare(make("review"), terminal_size=SIZE, run_before=wrong)
 
 
+    def test_wrong_with_the_stem_expanded(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        async def expanded(pilot: Pilot) -> None:
+            await answer(pilot, then=("enter",))
+            await answer(pilot, right=False, then=("s",))
+
+        assert snap_compare(make("review"), terminal_size=SIZE, run_before=expanded)
+
+    def test_scenario(self, snap_compare, store: Store, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(load_bank([SCENARIO_BANK]), store, now=clock, rng=random.Random(7),
+                       start="practice")
+
+        async def right(pilot: Pilot) -> None:
+            await answer(pilot)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=right)
+
+
 class TestSummary:
     def test_summary(self, snap_compare, make: AppFactory) -> None:  # type: ignore[no-untyped-def]
         async def finish(pilot: Pilot) -> None:
             await answer(pilot, then=("enter",))
             await answer(pilot, right=False, then=("enter",))
             await answer(pilot, then=("enter",))
+            # Asked again (learning steps): the missed one twice, the others once.
+            for _ in range(4):
+                await answer(pilot, then=("enter",))
 
         assert snap_compare(make("review"), terminal_size=SIZE, run_before=finish)
 

@@ -1,7 +1,9 @@
-"""Feedback after an answer (already stored): verdict, marked choices, explanation, concepts."""
+"""Feedback after an answer (already stored): the question (collapsed), verdict, marked
+choices, explanation, concepts; for a right review answer, what each grade would schedule."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from fsrs import Rating
@@ -11,15 +13,42 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from quiz.tui.screens.question import session_header, toggle_flag
+from quiz.tui.screens.question import bank_edited, edit_current, session_header, toggle_flag
 from quiz.tui.text import when
-from quiz.tui.widgets.feedback_view import FeedbackView
+from quiz.tui.widgets.feedback_view import KEY, FeedbackView
 
 if TYPE_CHECKING:
     from quiz.session import Feedback, Showing, StudySession
     from quiz.tui.app import QuizApp
 
-KEY = "bold $text-accent"
+# Anki's numbers for a right answer: 2 Hard, 3 Good, 4 Easy (1, Again, is a wrong answer).
+GRADES = {"hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
+GRADE_KEYS = {Rating.Hard: ("2", "guessed"), Rating.Good: ("3", "knew it"),
+              Rating.Easy: ("4", "instantly")}
+
+
+def span(delta: timedelta) -> str:
+    """An interval as Anki's buttons show it: '10m', '5h', '3d', '2.5mo', '1.2y'."""
+    seconds = max(0.0, delta.total_seconds())
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))}m"
+    if round(seconds / 3600) < 24:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if round(days) < 30:
+        return f"{max(1, round(days))}d"
+    value, unit = (days / 30, "mo") if days < 365 else (days / 365, "y")
+    return f"{value:.1f}".removesuffix(".0") + unit
+
+
+def scheduled(feedback: Feedback, now: datetime) -> str:
+    """What an answer scheduled: 'Back in 10 min, in this session.', 'Next review in 8 days,
+    Tue 18 Mar.'"""
+    if feedback.back_in_session is not None:
+        return f"Back {when(feedback.back_in_session, now)}, in this session."
+    if feedback.due is None:
+        return ""
+    return f"Next review {when(feedback.due, now)}, {feedback.due.astimezone():%a %d %b}."
 
 
 def leech_notice(suspended: bool) -> Content:
@@ -31,16 +60,21 @@ def leech_notice(suspended: bool) -> Content:
 
 
 class FeedbackScreen(Screen[None]):
-    """The answer just given; Enter goes on, h / e regrade a right answer in review mode."""
+    """The answer just given; Enter goes on; 2 / 3 / 4 grade a right answer in review mode."""
 
     BINDINGS = [
-        Binding("enter", "next", "Next"),
-        Binding("h", "grade('hard')", "I guessed"),
-        Binding("e", "grade('easy')", "Knew it instantly"),
-        Binding("f", "flag", "Flag"),
-        Binding("u", "undo", "Undo"),
-        Binding("l", "lab", "Open in lab"),
-        Binding("escape", "end", "End"),
+        Binding("enter", "next", "Next", tooltip="Next question (a right answer stays Good)"),
+        Binding("2", "grade('hard')", "Hard: I guessed", show=False),
+        Binding("3", "grade('good')", "Good: I knew it", show=False),
+        Binding("4", "grade('easy')", "Easy: I knew it instantly", show=False),
+        Binding("s", "stem", "Show or collapse the question", show=False),
+        Binding("x", "jump('explanation')", "Scroll to the explanation", show=False),
+        Binding("c", "jump('concepts')", "Scroll to the concept cards", show=False),
+        Binding("f", "flag", "Flag", tooltip="Flag the question for a later look"),
+        Binding("u", "undo", "Undo", tooltip="Take back this answer"),
+        Binding("e", "edit", "Edit", tooltip="Edit this question; back here afterwards"),
+        Binding("l", "lab", "Open in lab", tooltip="Open the scenario's cluster in the lab"),
+        Binding("escape", "end", "End", tooltip="End the session: answers so far are kept"),
     ]
 
     def __init__(self, session: StudySession, feedback: Feedback) -> None:
@@ -56,7 +90,11 @@ class FeedbackScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield session_header(self.quiz, self.session, self.showing)
-        yield FeedbackView(self.quiz.bank, self.feedback, id="feedback")
+        yield FeedbackView(self.quiz.bank, self.feedback, show_stem=True, collapse_stem=True,
+                           id="feedback")
+        below = Static(id="below-hint")
+        below.display = False  # filled once the layout says what is out of view
+        yield below
         if self.feedback.leech:
             yield Static(leech_notice(self.feedback.suspended), id="leech-notice")
         yield Static(self._hint(), id="grade-hint")
@@ -64,21 +102,52 @@ class FeedbackScreen(Screen[None]):
 
     def _hint(self) -> Content:
         feedback = self.feedback
-        parts: list[str | tuple[str, str]] = []
-        if feedback.can_regrade:
-            parts += [("enter", KEY), " I knew it  ", ("h", KEY), " I guessed  ",
-                      ("e", KEY), " knew it instantly"]
-        else:
-            parts += [("enter", KEY), " next question"]
-        if feedback.due is not None:
-            due = when(feedback.due, self.quiz.now())
-            parts += ["   ·   ", (f"next review {due}", "$text-muted")]
+        now = self.quiz.now()
+        parts: list[str | tuple[str, str] | Content] = []
+        if feedback.can_regrade and feedback.grade_dues:
+            for rating, (key, label) in GRADE_KEYS.items():
+                due = feedback.grade_dues.get(rating)
+                if due is not None:
+                    parts += [(key, KEY), f" {label} · ", (span(due - now), "bold"), "   "]
+            parts += [("⏎", KEY), " = 3"]
+            return Content.assemble(*parts)
+        parts += [("⏎", KEY), " next question"]
+        if feedback.back_in_session is not None and feedback.due is None:
+            parts += ["   ·   ", ("asked once more at the end", "$text-muted")]
+        elif feedback.due is not None:
+            said = scheduled(feedback, now).rstrip(".")
+            parts += ["   ·   ", (said[:1].lower() + said[1:], "$text-muted")]
         elif self.session.mode != "review":
             parts += ["   ·   ", ("practice: the schedule is unchanged", "$text-muted")]
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:
-        self.query_one(FeedbackView).focus()
+        view = self.query_one(FeedbackView)
+        view.focus()
+        self.watch(view, "scroll_y", self._show_below, init=False)
+        self.call_after_refresh(self._laid_out)
+
+    def _laid_out(self) -> None:
+        self.query_one(FeedbackView).show_stem_more()
+        self._show_below()
+
+    def _show_below(self, _scroll_y: float | None = None) -> None:
+        """'↓ explanation, 2 concepts below': what the scrollbar alone would hint at."""
+        below = self.query_one(FeedbackView).below()
+        hint = self.query_one("#below-hint", Static)
+        hint.display = bool(below)
+        if not below:
+            return
+        keys: list[str | tuple[str, str]] = []
+        if "explanation" in below:
+            keys += [("x", KEY), " explanation  "]
+        if len(below) > 1 or "explanation" not in below:
+            keys += [("c", KEY), " concepts  "]
+        hint.update(Content.assemble(("↓ ", KEY), f"{', '.join(below)} below   ", *keys,
+                                     ("PgDn", KEY), " scroll"))
+
+    def on_screen_resume(self) -> None:
+        bank_edited(self, self.session)  # the answer stands; later showings use the edit
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "grade":
@@ -93,15 +162,31 @@ class FeedbackScreen(Screen[None]):
         self.quiz.next_question(self.session)
 
     def action_grade(self, name: str) -> None:
-        feedback = self.session.regrade(Rating.Hard if name == "hard" else Rating.Easy)
-        self.quiz.regraded(feedback)
+        feedback = self.feedback
+        rating = GRADES[name]
+        if rating != feedback.rating:
+            feedback = self.session.regrade(rating)
+            self.quiz.regraded(feedback)
+        self.notify(scheduled(feedback, self.quiz.now()), timeout=3)
         self.quiz.next_question(self.session)
+
+    def action_stem(self) -> None:
+        view = self.query_one(FeedbackView)
+        view.toggle_stem()
+        self.call_after_refresh(self._show_below)
+
+    def action_jump(self, section: str) -> None:
+        if not self.query_one(FeedbackView).jump_to(section):
+            self.notify(f"This question has no {section}.", timeout=2)
 
     def action_flag(self) -> None:
         toggle_flag(self, self.session)
 
     def action_undo(self) -> None:
         self.quiz.undo(self.session)
+
+    def action_edit(self) -> None:
+        edit_current(self, self.session)
 
     def action_end(self) -> None:
         self.quiz.end_session(self.session)

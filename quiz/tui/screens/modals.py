@@ -72,6 +72,22 @@ class ConfirmModal(ButtonDialog):
         super().__init__(title, body, [("yes", "Yes"), ("no", "No")])
 
 
+class EndSessionModal(ButtonDialog):
+    """'End this review and start practice · Encryption?': asked before another session
+    replaces a running one; dismisses with "end" or "stay"."""
+
+    BINDINGS = [
+        Binding("y", "choose('end')", "End it and start"),
+        Binding("escape,n", "choose('stay')", "Keep going"),
+    ]
+
+    def __init__(self, current: str, what: str) -> None:
+        super().__init__(f"End this {current.split(' ·')[0]}?",
+                         literal(f"End this {current} and start {what}? The answers given so "
+                                 "far are kept."),
+                         [("end", "End it and start"), ("stay", "Keep going")])
+
+
 class ConceptPickerModal(ModalScreen[str | None]):
     """The concepts of one topic with their question counts; dismisses with a concept id."""
 

@@ -22,13 +22,34 @@ if TYPE_CHECKING:
 
 
 def session_header(app: QuizApp, session: StudySession, showing: Showing) -> SessionHeader:
-    """The header for the question on screen."""
+    """The header for the question on screen: the session's title (or its mode and the
+    concept practised, or the question's topic), what is left, what comes back."""
     question = showing.question
-    topic = app.bank.topics.get(question.topic)
     card = app.store.card(question.id)
-    return SessionHeader(session.mode.capitalize(), topic.title if topic else question.topic,
-                         showing.number, showing.total,
+    if session.title:
+        title, subject = session.title, ""
+    else:
+        concept = app.bank.concepts.get(session.concept) if session.concept else None
+        topic = app.bank.topics.get(question.topic)
+        title = session.mode.capitalize()
+        subject = concept.title if concept else (topic.title if topic else question.topic)
+    return SessionHeader(title, subject, left=session.left, total=len(session.questions),
+                         relearning=session.relearning, again=showing.again,
                          flagged=card is not None and card.flagged)
+
+
+def edit_current(screen: Screen[None], session: StudySession) -> None:
+    """The edit form on the question being studied; closing it comes back to this screen."""
+    showing = session.current
+    if showing is not None:
+        cast("QuizApp", screen.app).open_edit(showing.question.id)
+
+
+def bank_edited(screen: Screen[None], session: StudySession) -> bool:
+    """On return to a session screen: if the bank was reloaded (a question edited), the
+    session takes it; True if the question being asked must be shown again as edited."""
+    app = cast("QuizApp", screen.app)
+    return app.bank is not session.bank and session.use_bank(app.bank)
 
 
 def toggle_flag(screen: Screen[None], session: StudySession) -> None:
@@ -42,14 +63,17 @@ class QuestionScreen(Screen[None]):
     """The session's current question; submitting stores the answer, then shows feedback."""
 
     BINDINGS = [
-        Binding("1", "pick(0)", "Choose", key_display="1-6"),
-        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(2, 7)),
+        Binding("1", "pick(0)", "Pick", key_display="1-6",
+                tooltip="Pick a choice by its number (toggles in a select-all question)"),
+        *(Binding(str(n), f"pick({n - 1})", f"Pick choice {n}", show=False)
+          for n in range(2, 7)),
         Binding("enter", "submit", "Submit"),
-        Binding("f", "flag", "Flag"),
-        Binding("u", "undo", "Undo last"),
+        Binding("f", "flag", "Flag", tooltip="Flag the question for a later look"),
+        Binding("u", "undo", "Undo", tooltip="Take back the last answer"),
+        Binding("e", "edit", "Edit", tooltip="Edit this question; back here afterwards"),
         Binding("pageup", "scroll(-1)", "Page up", show=False),
         Binding("pagedown", "scroll(1)", "Page down", show=False),
-        Binding("escape", "end", "End"),
+        Binding("escape", "end", "End", tooltip="End the session: answers so far are kept"),
     ]
 
     def __init__(self, session: StudySession) -> None:
@@ -79,6 +103,13 @@ class QuestionScreen(Screen[None]):
         # The question reads from its first line: focus the choices without scrolling to them.
         self.query_one(ChoiceList).focus(scroll_visible=False)
         self.shown_at = time.monotonic()
+
+    def on_screen_resume(self) -> None:
+        if bank_edited(self, self.session):
+            # Its answer key changed: the edited question, picks cleared (they were for the
+            # old choices).
+            self.quiz.switch_screen(QuestionScreen(self.session))
+            self.notify("The question was edited: shown as it is now.", timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":
@@ -118,6 +149,9 @@ class QuestionScreen(Screen[None]):
 
     def action_undo(self) -> None:
         self.quiz.undo(self.session)
+
+    def action_edit(self) -> None:
+        edit_current(self, self.session)
 
     def action_scroll(self, pages: int) -> None:
         body = self.query_one("#question-body", VerticalScroll)

@@ -26,15 +26,29 @@ if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
 
 
+def _share_style(share: float) -> str:
+    return "$text-success" if share >= 0.75 else ("$text-warning" if share >= 0.5
+                                                  else "$text-error")
+
+
 def score_line(summary: Summary) -> Content:
-    """'7 of 10 right (70%)'."""
+    """'First try  7 of 10 right (70%)' and, when questions were asked again,
+    'Final      9 of 10 right (90%)  2 put right when asked again'."""
     if not summary.total:
         return Content("No answers.")
     share = summary.score / summary.total
-    style = "$text-success" if share >= 0.75 else ("$text-warning" if share >= 0.5
-                                                   else "$text-error")
-    return Content.assemble(("Score  ", "bold"), (f"{summary.score} of {summary.total} right",
-                                                  f"bold {style}"), f"  ({share:.0%})")
+    first = Content.assemble(("First try  ", "bold"),
+                             (f"{summary.score} of {summary.total} right",
+                              f"bold {_share_style(share)}"), f"  ({share:.0%})")
+    if summary.answers <= summary.total:  # nothing was asked again
+        return first
+    final = summary.final / summary.total
+    mended = summary.final - summary.score
+    note = f"  {mended} put right when asked again" if mended > 0 else ""
+    return Content.assemble(first, "\n", ("Final      ", "bold"),
+                            (f"{summary.final} of {summary.total} right",
+                             f"bold {_share_style(final)}"), f"  ({final:.0%})",
+                            (note, "$text-muted"))
 
 
 def due_line(next_due: dict[str, datetime], now: datetime) -> Content:
@@ -70,19 +84,20 @@ class SummaryScreen(Screen[None]):
         return cast("QuizApp", self.app)
 
     def missed(self) -> list[Feedback]:
-        """The feedback of each wrong answer, in session order (kept: a retry started here
-        gives the app the feedbacks of its own session)."""
+        """The feedback of each question missed at its first showing, in session order (kept:
+        a retry started here gives the app the feedbacks of its own session)."""
         if self._missed is None:
-            self._missed = [f for f in self.quiz.feedbacks if not f.correct]
+            self._missed = [f for f in self.quiz.feedbacks if not f.correct and not f.again]
         return self._missed
 
     def compose(self) -> ComposeResult:
         summary = self.summary
-        mode = self.session.mode.capitalize()
+        mode = self.session.title or self.session.mode.capitalize()
         planned = len(self.session.questions)
         state = "finished" if summary.total >= planned else f"ended early ({planned} planned)"
         yield Static(Content.assemble((f"{mode} {state}", "bold $text-primary"),
-                                      f"   {plural(summary.total, 'answer')}"), classes="title-bar")
+                                      f"   {plural(summary.answers, 'answer')}"),
+                     classes="title-bar")
         with VerticalScroll(id="summary-body"):
             yield Static(score_line(summary), id="score")
             table: DataTable[Text] = DataTable(id="per-topic", cursor_type="none",
@@ -108,8 +123,10 @@ class SummaryScreen(Screen[None]):
             if summary.next_due:
                 yield Static(due_line(summary.next_due, self.quiz.now()), id="next-due")
             elif self.session.mode != "review":
+                again = (" Missed questions were asked once more at the end."
+                         if summary.answers > summary.total else "")
                 yield Static(literal("Practice answers are logged; the review schedule is "
-                                     "unchanged.", "$text-muted"), id="next-due")
+                                     f"unchanged.{again}", "$text-muted"), id="next-due")
         yield Footer()
 
     def on_mount(self) -> None:

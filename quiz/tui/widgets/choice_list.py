@@ -49,7 +49,7 @@ class ChoiceList(Vertical, can_focus=True):
 
     BINDINGS = [
         Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Move", key_display="↑↓"),
+        Binding("down,j", "move(1)", "Move", key_display="↑↓", show=False),
         Binding("space", "toggle", "Toggle"),
     ]
 

@@ -54,3 +54,19 @@ class ConceptCard(Vertical):
             else:
                 yield Static(literal("Caveat", CAVEAT), classes="concept-caveat")
                 yield markdown_widget(concept.caveat, "concept-caveat")
+
+
+def concept_card(concept: Concept, source_title: str | None) -> Static | ConceptCard:
+    """The cheapest widget for a concept card: one Static when its summary and caveat are
+    plain prose (nearly always; the feedback screen is on the hot path), else a ConceptCard."""
+    if not is_plain_prose(concept.summary) or (
+            concept.caveat and not is_plain_prose(concept.caveat)):
+        return ConceptCard(concept, source_title)
+    parts = [prose(shown(concept.summary))]
+    if source_title or concept.docs:
+        parts.append(references(source_title, concept.docs))
+    if concept.caveat:
+        parts.append(Content.assemble(("Caveat  ", CAVEAT), prose(shown(concept.caveat))))
+    card = Static(Content("\n\n").join(parts), classes="concept-card")
+    card.border_title = literal(concept.title)
+    return card

@@ -1,21 +1,27 @@
-"""What the user sees after answering: the verdict, every choice marked, the explanation and
-the concept cards. Used by the feedback screen and, for a missed question, by its modal."""
+"""What the user sees after answering: the question (collapsible), the verdict, every choice
+marked, the explanation and the concept cards. Used by the feedback screen and, for a missed
+question, by its modal; browse's reveal builds on it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Static
 
 from quiz.bank import Bank
-from quiz.session import Feedback
-from quiz.tui.text import inline, literal
-from quiz.tui.widgets.concept_card import ConceptCard
+from quiz.session import ChoiceResult, Feedback
+from quiz.tui.text import inline, literal, plural
+from quiz.tui.widgets.concept_card import concept_card
 from quiz.tui.widgets.prose import markdown_widget
+
+KEY = "bold $text-accent"
 
 
 def verdict(feedback: Feedback) -> Content:
@@ -28,33 +34,68 @@ def verdict(feedback: Feedback) -> Content:
     return Content.assemble(("✗ Incorrect", "bold $text-error"), f": {answer}")
 
 
-class MarkedChoice(Horizontal):
-    """One choice after answering: number, the user's pick, right or wrong, text and why."""
+class MarkedChoices(Widget):
+    """Every choice after answering, in one widget (the feedback screen is on the hot path:
+    each widget costs a style pass): number, the user's pick, right or wrong, then the text
+    and why, wrapped with a hanging indent.
 
-    def __init__(self, number: int, text: str, why: str | None, *, multi: bool,
-                 picked: bool, correct: bool) -> None:
-        classes = "marked-choice " + ("-correct" if correct else "-wrong")
-        super().__init__(classes=classes + (" -picked" if picked else ""))
-        self.number, self.text, self.why = number, text, why
-        self.multi, self.picked, self.correct = multi, picked, correct
+    ``show_picks=False``: no pick boxes (browse's reveal: nobody answered).
+    """
 
-    def pick_box(self) -> str:
-        """'[x] ' / '(•) ' and so on: what the user picked (empty when nobody answered)."""
-        box = ("[x]" if self.picked else "[ ]") if self.multi else ("(•)" if self.picked else "( )")
-        return f"{box} "
+    def __init__(self, choices: Sequence[ChoiceResult], *, multi: bool,
+                 show_picks: bool = True, **widget_options: Any) -> None:
+        super().__init__(**widget_options)
+        self.choices = tuple(choices)
+        self.multi = multi
+        self.show_picks = show_picks
+        self._wrapped: tuple[int, list[Content]] | None = None
 
-    def compose(self) -> ComposeResult:
-        mark = ("✓", "$text-success") if self.correct else ("✗", "$text-error")
-        yield Static(Content.assemble(f"{self.number} {self.pick_box()}", mark),
-                     classes="marked-marker")
-        body = inline(self.text)
-        if self.why:
-            body = Content.assemble(body, "\n", inline(self.why, "$text-muted"))
-        yield Static(body, classes="marked-body")
+    def marker(self, number: int, choice: ChoiceResult) -> Content:
+        """'1 (•) ✗': the number, the pick box and the verdict."""
+        box = ""
+        if self.show_picks:
+            box = ("[x] " if choice.picked else "[ ] ") if self.multi \
+                else ("(•) " if choice.picked else "( ) ")
+        mark = ("✓", "$text-success") if choice.correct else ("✗", "$text-error")
+        return Content.assemble(f"{number} {box}", mark, " ")
+
+    def lines(self, width: int) -> list[Content]:
+        """The choices as lines of ``width`` cells at most."""
+        if self._wrapped is not None and self._wrapped[0] == width:
+            return self._wrapped[1]
+        indent = max(self.marker(len(self.choices), c).cell_length for c in self.choices)
+        text_width = max(10, width - indent)
+        out: list[Content] = []
+        for number, choice in enumerate(self.choices, 1):
+            style = "$text-success" if choice.correct else (
+                "$text-error" if choice.picked else "")
+            body = inline(choice.text, style).wrap(text_width)
+            if choice.why:
+                body += inline(choice.why, "$text-muted").wrap(text_width)
+            marker = self.marker(number, choice)
+            lead = marker.pad_right(indent - marker.cell_length)
+            rows = [Content.assemble(lead if i == 0 else " " * indent, line)
+                    for i, line in enumerate(body or [Content("")])]
+            if choice.picked and self.show_picks:
+                rows = [row.pad_right(width - row.cell_length).stylize_before("on $boost")
+                        for row in rows]
+            out += rows
+        self._wrapped = (width, out)
+        return out
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.content_region.width))
 
 
 class FeedbackView(VerticalScroll, can_focus=True):
-    """The whole feedback for one answer; scrolls with arrows and PageUp/PageDown."""
+    """The whole feedback for one answer; scrolls with arrows and PageUp/PageDown.
+
+    ``show_stem``: the question first; ``collapse_stem``: cut to a few lines until
+    ``toggle_stem`` (the feedback screen's ``s``), so a long manifest stays one key away.
+    """
 
     BINDINGS = [
         Binding("up", "scroll_up", "Scroll up", show=False),
@@ -65,30 +106,110 @@ class FeedbackView(VerticalScroll, can_focus=True):
         Binding("end", "scroll_end", "Bottom", show=False),
     ]
 
+    show_picks = True  # the reveal of browse has none
+
     def __init__(self, bank: Bank, feedback: Feedback, *, show_stem: bool = False,
-                 **widget_options: Any) -> None:
+                 collapse_stem: bool = False, **widget_options: Any) -> None:
         super().__init__(classes="feedback-view", **widget_options)
         self.bank = bank
         self.feedback = feedback
         self.show_stem = show_stem
+        self.collapse_stem = collapse_stem
+        self.stem_expanded = not collapse_stem
 
     def compose(self) -> ComposeResult:
         feedback = self.feedback
         q = feedback.question
         if self.show_stem:
-            yield markdown_widget(q.question, "stem")
+            stem = markdown_widget(q.question, "stem")
+            if self.collapse_stem:
+                stem.id = "stem"
+                stem.add_class("-collapsed")
+                yield stem
+                more = Static(Content.assemble(("s", KEY), " show the whole question"),
+                              id="stem-more")
+                more.display = False  # until the layout says the stem was cut
+                yield more
+            else:
+                yield stem
         yield Static(verdict(feedback), id="verdict",
                      classes="-correct" if feedback.correct else "-wrong")
-        with Vertical(id="marked-choices"):
-            for number, choice in enumerate(feedback.choices, 1):
-                yield MarkedChoice(number, choice.text, choice.why, multi=q.is_multi,
-                                   picked=choice.picked, correct=choice.correct)
-        yield Static(literal("Explanation"), classes="section-title")
+        yield MarkedChoices(feedback.choices, multi=q.is_multi, show_picks=self.show_picks,
+                            id="marked-choices")
+        yield Static(literal("Explanation"), classes="section-title", id="explanation-title")
         yield markdown_widget(q.explanation, "explanation")
         concepts = self.bank.concepts_of(q)
         if concepts:
             title = "Concept" if len(concepts) == 1 else "Concepts"
-            yield Static(literal(title), classes="section-title")
+            yield Static(literal(title), classes="section-title", id="concepts-title")
             for concept in concepts:
                 source = self.bank.sources.get(concept.source)
-                yield ConceptCard(concept, source.title if source else None)
+                yield concept_card(concept, source.title if source else None)
+
+    # --- the stem -----------------------------------------------------------------------------
+
+    def stem_cut(self) -> bool:
+        """Whether the collapsed stem hides some of its lines."""
+        stems = self.query("#stem")
+        if not stems or self.stem_expanded:
+            return False
+        stem = stems.first()
+        return stem.virtual_size.height > stem.size.height or \
+            _natural_height(stem) > stem.size.height
+
+    def show_stem_more(self) -> None:
+        """Say how to see the rest of a cut stem (after layout: only then is it known)."""
+        mores = self.query("#stem-more")
+        if mores:
+            mores.first().display = not self.stem_expanded and self.stem_cut()
+
+    def toggle_stem(self) -> bool:
+        """Expand or collapse the stem; whether it is expanded now."""
+        stems = self.query("#stem")
+        if not stems:
+            return False
+        self.stem_expanded = not self.stem_expanded
+        stems.first().set_class(not self.stem_expanded, "-collapsed")
+        more = self.query_one("#stem-more", Static)
+        if self.stem_expanded:
+            more.update(Content.assemble(("s", KEY), " collapse the question"))
+            more.display = True
+        else:
+            more.update(Content.assemble(("s", KEY), " show the whole question"))
+            self.call_after_refresh(self.show_stem_more)
+        return self.stem_expanded
+
+    # --- what is below ------------------------------------------------------------------------
+
+    def section(self, name: str) -> Widget | None:
+        """The title of the explanation or the concepts ("explanation", "concepts")."""
+        found = self.query(f"#{name}-title")
+        return found.first() if found else None
+
+    def below(self) -> list[str]:
+        """The sections that start below what is in view: 'explanation', '2 concepts'."""
+        bottom = self.scroll_y + self.scrollable_content_region.height
+        out = []
+        explanation = self.section("explanation")
+        if explanation is not None and explanation.virtual_region.y >= bottom:
+            out.append("explanation")
+        concepts = self.section("concepts")
+        if concepts is not None and concepts.virtual_region.y >= bottom:
+            out.append(plural(len(self.bank.concepts_of(self.feedback.question)), "concept"))
+        return out
+
+    def jump_to(self, name: str) -> bool:
+        """Scroll a section's title to the top; False if there is no such section."""
+        target = self.section(name)
+        if target is None:
+            return False
+        self.scroll_to_widget(target, top=True, animate=False)
+        return True
+
+
+def _natural_height(widget: Widget) -> int:
+    """How many lines ``widget`` would take without its max-height."""
+    width = widget.content_region.width or widget.size.width
+    if isinstance(widget, Static):
+        return widget.get_content_height(widget.size, widget.size, width)
+    return sum(child.outer_size.height for child in widget.children)

@@ -4,7 +4,10 @@ Either way the text is never read as console markup, and control characters are 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -13,10 +16,16 @@ from quiz.tui.text import fenced_blocks, is_plain_prose, prose, shown
 
 def code_block(code: str, language: str) -> Static:
     """A fenced code block, highlighted with the theme's colours."""
+    return Static(_highlighted(shown(code), shown(language) or "text"), classes="code-block")
+
+
+@lru_cache(maxsize=16)
+def _highlighted(code: str, language: str) -> Content:
+    """Highlighting is the dearest part of a code block: the feedback screen shows the
+    question's blocks again right after the question screen did."""
     from textual.highlight import highlight
 
-    return Static(highlight(shown(code), language=shown(language) or "text"),
-                  classes="code-block")
+    return highlight(code, language=language)
 
 
 def markdown_widget(markdown: str, classes: str = "") -> Widget:

@@ -16,7 +16,7 @@ from quiz.bank import Bank, Question
 from quiz.session import ChoiceResult, Feedback
 from quiz.store import ReviewEntry
 from quiz.tui.text import literal
-from quiz.tui.widgets.feedback_view import FeedbackView, MarkedChoice
+from quiz.tui.widgets.feedback_view import FeedbackView
 
 RATINGS = {Rating.Again: "again", Rating.Hard: "hard", Rating.Good: "good", Rating.Easy: "easy"}
 
@@ -70,15 +70,10 @@ def picked_text(entry: ReviewEntry) -> str:
     return shown if shown == bank else f"{shown} (no. {bank} here)"
 
 
-class RevealedChoice(MarkedChoice):
-    """A choice with its verdict and why, without a pick box (nobody answered)."""
-
-    def pick_box(self) -> str:
-        return ""
-
-
 class QuestionReveal(FeedbackView):
     """Stem, the answer, every choice marked with its why, explanation, concepts, history."""
+
+    show_picks = False  # nobody answered
 
     def __init__(self, bank: Bank, question: Question, history: Sequence[ReviewEntry],
                  **widget_options: Any) -> None:
@@ -90,9 +85,6 @@ class QuestionReveal(FeedbackView):
         for widget in super().compose():
             if widget.id == "verdict":
                 widget = Static(answer_line(question), id="verdict")
-            elif isinstance(widget, MarkedChoice):
-                widget = RevealedChoice(widget.number, widget.text, widget.why,
-                                        multi=widget.multi, picked=False, correct=widget.correct)
             yield widget
         yield Static(literal("History"), classes="section-title")
         yield Static(history_text(self.history, question), id="history")

@@ -1,40 +1,64 @@
-"""The strip above a question or its feedback: mode, topic, 'n of N' and a progress bar."""
+"""The strip above a question or its feedback: what is studied, what is left, a progress bar.
+
+One widget drawing one line (it is on every question and feedback screen: the hot path)."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from quiz.tui.text import bar, literal
 
-BAR_WIDTH = 20
+BAR_WIDTH = 16
 
 
-class SessionHeader(Horizontal):
-    """``Review · NetworkPolicy        ⚑ flagged  3 of 12 ━━━━━━──────``."""
+def progress(left: int, relearning: int) -> str:
+    """'12 left', '12 left · 2 relearning', '2 relearning', 'all asked'."""
+    if not left and not relearning:
+        return "all asked"
+    parts = [f"{left} left"] if left else []
+    if relearning:
+        parts.append(f"{relearning} relearning")
+    return " · ".join(parts)
 
-    def __init__(self, mode: str, topic_title: str, position: int, total: int,
-                 flagged: bool = False) -> None:
+
+class SessionHeader(Widget):
+    """``Review · NetworkPolicy    ⚑ flagged  9 left · 2 relearning ━━━━━━──────``."""
+
+    def __init__(self, title: str, subject: str, *, left: int, total: int,
+                 relearning: int = 0, again: bool = False, flagged: bool = False) -> None:
         super().__init__(classes="session-header")
-        self.mode = mode
-        self.topic_title = topic_title
-        self.position = position
+        self.title_text = title  # the mode, or the session's own title ("Cram · weakest first")
+        self.subject = subject  # the topic or concept (bank text, shown literally); "" for none
+        self.left = left  # planned questions not answered yet
         self.total = total
+        self.relearning = relearning  # questions to be asked again
+        self.again = again  # the question on screen is one asked again
         self.flagged = flagged
 
-    def compose(self) -> ComposeResult:
-        yield Static(Content.assemble((self.mode, "bold"), " · ", literal(self.topic_title)),
-                     classes="session-title")
-        flag = Static(Content("⚑ flagged"), classes="session-flag")
-        flag.display = self.flagged
-        yield flag
-        done = (self.position - 1) / max(1, self.total)
-        yield Static(Content.assemble(f"{self.position} of {self.total} ",
-                                      bar(done, BAR_WIDTH)), classes="session-progress")
+    def title(self) -> Content:
+        """'Review · NetworkPolicy' (the subject literal)."""
+        title = Content.styled(self.title_text, "bold")
+        if self.subject:
+            title = Content.assemble(title, " · ", literal(self.subject))
+        return title
+
+    def status(self) -> Content:
+        """The right-hand side: flag, 'asked again', what is left, the bar."""
+        done = (self.total - self.left) / max(1, self.total)
+        return Content.assemble(
+            ("⚑ flagged  ", "bold $text-warning") if self.flagged else "",
+            ("↻ again  ", "bold $text-warning") if self.again else "",
+            f"{progress(self.left, self.relearning)} ", bar(done, BAR_WIDTH))
+
+    def render(self) -> Content:
+        width = self.content_region.width
+        status = self.status()
+        room = max(0, width - status.cell_length - 1)
+        title = self.title().truncate(room, ellipsis=True, pad=True)
+        return Content.assemble(title, " ", status)
 
     def set_flagged(self, flagged: bool) -> None:
         """Show or hide the flag mark."""
         self.flagged = flagged
-        self.query_one(".session-flag", Static).display = flagged
+        self.refresh()
