@@ -77,6 +77,8 @@ class QuizApp(App[None]):
         self.started_at = now()
         # Said on stderr once the app has closed (run_app), e.g. a paper shorter than asked.
         self.exit_notes: list[str] = []
+        # The start showed its screen without home below it (_home_first): built on leaving.
+        self._home_later = False
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -90,10 +92,8 @@ class QuizApp(App[None]):
             session = self._practice_session(self.start_topic, self.start_concept)
         if session is not None:
             self.push_screen(QuestionScreen(session))
-        else:
-            from quiz.tui.screens.home import HomeScreen
-
-            self.push_screen(HomeScreen())
+        elif self._home_first():
+            self.push_screen(self._home())
         if self.start == "exam":
             self.open_exam(ask=False)
         elif self.start == "add":
@@ -104,11 +104,39 @@ class QuizApp(App[None]):
             from quiz.tui.screens.exam import offer_unfinished
 
             offer_unfinished(self)
+        if len(self.screen_stack) == 1:  # the exam had no paper to show after all
+            self._home_later = False
+            self.push_screen(self._home())
         if self._start_notice:
             self.notify(self._start_notice, timeout=6)
             self._start_notice = None
         self.call_after_refresh(self._first_frame_drawn)
         self.set_timer(0.3, self._warm_up)
+
+    def _home_first(self) -> bool:
+        """Whether the start's screen goes over the home screen built first. ``quiz add`` and
+        a new exam show theirs alone, sooner: home is built when they are left (pop_screen)."""
+        if self.start == "add" or self.start == "exam" and not self._unfinished_exam():
+            self._home_later = True
+            return False
+        return True
+
+    def _unfinished_exam(self) -> bool:
+        from quiz.exam import unfinished_exam
+
+        return unfinished_exam(self.store, self.now()) is not None
+
+    def _home(self) -> Screen:
+        from quiz.tui.screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def pop_screen(self) -> AwaitComplete:
+        if self._home_later and len(self.screen_stack) == 2:
+            # Leaving the start's own screen (see _home_first): home takes its place.
+            self._home_later = False
+            return self.switch_screen(self._home())
+        return super().pop_screen()
 
     def _first_frame_drawn(self) -> None:
         # What start-up built lives as long as the app: out of the collector's generations
