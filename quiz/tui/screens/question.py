@@ -41,6 +41,9 @@ def toggle_flag(screen: Screen[None], session: StudySession) -> None:
 class QuestionScreen(Screen[None]):
     """The session's current question; submitting stores the answer, then shows feedback."""
 
+    # No auto focus: it would pick the scrolling body first, and each focus change restyles
+    # the focused widget's whole subtree; on_mount focuses the right widget itself.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("1", "pick(0)", "Choose", key_display="1-6"),
         *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(2, 7)),
