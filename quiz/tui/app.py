@@ -32,6 +32,7 @@ textual_fixes.apply()
 STARTS = ("home", "review", "practice", "exam", "add", "browse")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
 COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the user is reading
+WARM_UP_AFTER_S = 0.3  # after the first frame: imports for the first answer (_warm_up)
 
 
 class QuizApp(App[None]):
@@ -111,7 +112,6 @@ class QuizApp(App[None]):
             self.notify(self._start_notice, timeout=6)
             self._start_notice = None
         self.call_after_refresh(self._first_frame_drawn)
-        self.set_timer(0.3, self._warm_up)
 
     def _home_first(self) -> bool:
         """Whether the start's screen goes over the home screen built first. ``quiz add`` and
@@ -143,6 +143,9 @@ class QuizApp(App[None]):
         # with it, so its passes stay short while the user answers (run_app turned it off).
         gc.freeze()
         gc.enable()
+        # Timed from the first frame, not from mount: on a busy machine the first frame can
+        # take longer than the delay, and the warm-up must not hold it back.
+        self.set_timer(WARM_UP_AFTER_S, self._warm_up)
         if isinstance(self.store, PendingStore):
             # The first screen was built from a snapshot: now open the real store.
             loop = asyncio.get_running_loop()

@@ -169,14 +169,20 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             self._schedule_check(delay=0)
         if self.read_only:
             self.query_one("#save", Button).disabled = True
+        # Once drawn, and after the app's own first-frame work (call_later queues it after).
+        self.call_after_refresh(self.call_later, self._drawn)
+
+    def _drawn(self) -> None:
+        """Once the form is on screen (threads started earlier would hold its first frame
+        back): read the topic file ahead of a save, load what checking needs."""
         if self.topic is not None and not self.editing:
             self._prepare_topic(self.topic)
-        self.call_after_refresh(self._warm_up)
+        self._warm_up()
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
-        """Import what checking and saving need while the user starts typing (not before the
-        form's first frame: see the imports above)."""
+        """Import what checking and saving need while the user starts typing (see the imports
+        above)."""
         import quiz.bank.drafts  # noqa: F401
         import quiz.bank.writer  # noqa: F401
 
