@@ -21,6 +21,7 @@ from quiz.clock import utc, utc_now
 from quiz.scheduling import interleave
 from quiz.session import Showing
 from quiz.store import TopicResult
+from quiz.store.pending import PendingStore
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
@@ -186,17 +187,33 @@ class ExamRun:
         self.result: ExamResult | None = None
 
     @classmethod
-    def start(cls, bank: Bank, store: Store, questions: Sequence[Question],
+    def start(cls, bank: Bank, store: Store | PendingStore, questions: Sequence[Question],
               now: Callable[[], datetime] = utc_now, fmt: ExamFormat = KCSA, *,
               shuffle: bool = True, feed_schedule: bool = True,
               topic: str | None = None) -> ExamRun:
-        """A new attempt at ``questions`` (e.g. ``draw_exam(...).questions``), stored at once."""
-        attempt = store.start_exam([q.id for q in questions],
-                                   time_limit_s=int(fmt.time_limit.total_seconds()),
-                                   pass_mark=fmt.pass_mark, topic=topic)
-        if questions:  # where a resumed attempt opens, until the first move
-            store.save_exam_position(attempt.id, questions[0].id)
-        return cls(bank, store, attempt, now, shuffle=shuffle, feed_schedule=feed_schedule)
+        """A new attempt at ``questions`` (e.g. ``draw_exam(...).questions``), stored at once
+        (on a store still opening at start-up: as soon as it opens, see ``saved_as``)."""
+        ids = [q.id for q in questions]
+        limit = int(fmt.time_limit.total_seconds())
+        first = ids[0] if ids else None  # where a resumed attempt opens, until the first move
+
+        def build(attempt: ExamAttempt) -> ExamRun:
+            return cls(bank, store, attempt, now, shuffle=shuffle, feed_schedule=feed_schedule)
+
+        if isinstance(store, PendingStore):  # start-up: the first screen before the store
+            return store.start_exam_when_open(ids, build, time_limit_s=limit,
+                                              pass_mark=fmt.pass_mark, topic=topic,
+                                              position=first)
+        attempt = store.start_exam(ids, time_limit_s=limit, pass_mark=fmt.pass_mark, topic=topic)
+        if first is not None:
+            store.save_exam_position(attempt.id, first)
+        return build(attempt)
+
+    def saved_as(self, attempt: ExamAttempt) -> None:
+        """The attempt as the store saved it, when this run was shown before the store opened
+        and another copy of quiz took the id it expected first: the same paper and start under
+        the next id (its writes go there; the choice orders shown stay as they are)."""
+        self.attempt = attempt
 
     @classmethod
     def resume(cls, bank: Bank, store: Store, attempt: ExamAttempt,

@@ -11,7 +11,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,9 @@ from quiz.bank.checks import cross_check
 from quiz.bank.models import Catalog, Question, QuestionFile
 from quiz.bank.parsed import LoadState, ParsedFile
 from quiz.bank.positions import Locator
-from quiz.bank.problems import Severity
+from quiz.bank.problems import FieldProblem as FieldProblem  # also imported from here
 from quiz.safeyaml import SAFE_LOADER
 
-FieldPath = tuple[str | int, ...]
 QUESTION_KEYS = ("id", "concepts", "difficulty", "tags", "question", "choices", "shuffle",
                  "explanation", "scenario", "broken_manifest")
 CHOICE_KEYS = ("text", "correct", "why", "claims")
@@ -51,19 +49,6 @@ _STOP = frozenset(  # words that say nothing about what a question is about
     "these those it its they them their there here you your we our can could should would will "
     "may might must has have had following statement statements true false correct select all "
     "apply best most describes describe happens".split())
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """A problem with one field of a draft, as ``quiz validate`` words it; ``path`` is e.g.
-    ``("choices", 2, "why")`` (0-based), ``("topic",)`` or ``()`` for the whole draft."""
-
-    path: FieldPath
-    message: str
-    severity: Severity = "error"
-
-    def __str__(self) -> str:
-        return f"{'warning: ' if self.severity == 'warning' else ''}{self.message}"
 
 
 def canonical_question(draft: dict[str, Any]) -> dict[str, Any]:

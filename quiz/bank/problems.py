@@ -8,6 +8,7 @@ from typing import Literal
 from quiz.textsafe import printable, shorten
 
 Severity = Literal["error", "warning"]
+FieldPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, order=True)
@@ -38,3 +39,18 @@ class BankError(Exception):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
         super().__init__("\n".join(str(p) for p in errors) or "invalid bank")
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A problem with one field of a draft (``quiz.bank.drafts``), as ``quiz validate`` words
+    it; ``path`` is e.g. ``("choices", 2, "why")`` (0-based), ``("topic",)`` or ``()`` for the
+    whole draft. Here, not in drafts, so the question form shows problems without importing
+    the loader (and pydantic) before its first frame."""
+
+    path: FieldPath
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        return f"{'warning: ' if self.severity == 'warning' else ''}{self.message}"

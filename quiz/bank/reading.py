@@ -13,14 +13,17 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import yaml
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quiz.bank.controls import Loc, find_controls, may_hold_control
 from quiz.bank.problems import Problem
-from quiz.safeyaml import BankLoader, LimitError
 from quiz.textsafe import shorten
+
+if TYPE_CHECKING:
+    import yaml
+
+# yaml and quiz.safeyaml are imported where a file is parsed: a start-up on the bank cache
+# reads no YAML and does without them.
 
 CATALOG_NAME = "concepts.yaml"
 SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
@@ -153,6 +156,10 @@ def parse_file(path: Path, display: str) -> Parsed:
     text, problem = decode(raw, display)
     if text is None:
         return Parsed(None, problem)
+    import yaml
+
+    from quiz.safeyaml import BankLoader
+
     try:
         data = yaml.load(text, Loader=BankLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
@@ -166,6 +173,10 @@ def parse_file(path: Path, display: str) -> Parsed:
 
 def yaml_message(exc: yaml.MarkedYAMLError) -> str:
     """What a YAML error says, in a bank author's words (never the file's text)."""
+    import yaml
+
+    from quiz.safeyaml import LimitError
+
     problem = exc.problem or "invalid YAML"
     if isinstance(exc, LimitError):
         return problem

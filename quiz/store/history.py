@@ -27,6 +27,7 @@ from quiz.store import convert
 from quiz.store.base import SETTING, StoreBase
 from quiz.store.errors import StoreError
 from quiz.store.records import (
+    EXAM_POSITION,
     MODES,
     SCHEDULING_MODES,
     ExamAttempt,
@@ -41,7 +42,6 @@ SESSION = typing.cast(Table, StudySessionRow.__table__)
 EXAM = typing.cast(Table, ExamAttemptRow.__table__)
 
 ANSWERED = "an answer's answered_at"
-EXAM_POSITION = "exam_position:"  # setting key prefix: where an open attempt's paper is
 
 
 def cast_time(value: datetime | str) -> datetime:
@@ -121,17 +121,22 @@ class HistoryStore(StoreBase):
     # --- sessions ----------------------------------------------------------------------------
 
     def start_session(self, mode: str, *, topic: str | None = None, concept: str | None = None,
-                      started_at: datetime | None = None) -> SessionRecord:
+                      started_at: datetime | None = None,
+                      prefer_id: int | None = None) -> SessionRecord:
         """Begin a study session (``started_at``: default now); answers recorded with its id
-        belong to it."""
+        belong to it. ``prefer_id``: that id if no session has it yet (an exam shown before
+        the store opened, see ``quiz.store.pending``), else the next one as usual."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         now = self.now() if started_at is None else utc(started_at)
 
         def work(conn: Connection) -> int:
-            return int(conn.execute(insert(SESSION).values(
-                mode=mode, topic=topic, concept=concept, started_at=convert.to_db_time(now),
-                per_topic="{}")).inserted_primary_key[0])
+            values = dict(mode=mode, topic=topic, concept=concept,
+                          started_at=convert.to_db_time(now), per_topic="{}")
+            if prefer_id is not None and conn.execute(
+                    select(SESSION.c.id).where(SESSION.c.id == prefer_id)).first() is None:
+                values["id"] = prefer_id
+            return int(conn.execute(insert(SESSION).values(**values)).inserted_primary_key[0])
 
         return SessionRecord(id=self._write(work), mode=mode, started_at=now, topic=topic,
                              concept=concept)
@@ -170,10 +175,14 @@ class HistoryStore(StoreBase):
     # --- exam attempts -----------------------------------------------------------------------
 
     def start_exam(self, question_ids: Iterable[str], *, time_limit_s: int | None = None,
-                   pass_mark: float | None = None, topic: str | None = None) -> ExamAttempt:
-        """Begin an exam attempt on a fixed paper of questions (in the order asked)."""
+                   pass_mark: float | None = None, topic: str | None = None,
+                   started_at: datetime | None = None,
+                   prefer_id: int | None = None) -> ExamAttempt:
+        """Begin an exam attempt on a fixed paper of questions (in the order asked);
+        ``started_at`` and ``prefer_id`` as for ``start_session``."""
         ids = tuple(question_ids)
-        session = self.start_session("exam", topic=topic)
+        session = self.start_session("exam", topic=topic, started_at=started_at,
+                                     prefer_id=prefer_id)
 
         def work(conn: Connection) -> None:
             conn.execute(insert(EXAM).values(

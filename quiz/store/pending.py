@@ -12,23 +12,24 @@ way (``pending_store`` returns None otherwise and the caller opens the store as 
 that needs migrating, or cards that ``Store.sync_bank`` would reset, could make the snapshot
 differ from what the store is about to hold.
 
-Two writes a start makes at once are made this way too (``*_when_open``): ``--exam-date``'s
-setting and the exam-date cap. The snapshot reads them as saved, so the first screen shows
-them; the real store makes them (the cap worked out again on its own cards) as soon as it
-opens, before anything else reads or writes it, and a failure there ends the app as a store
-that fails to open does.
+Three writes a start makes at once are made this way too (``*_when_open``): ``--exam-date``'s
+setting, the exam-date cap and ``quiz exam``'s new attempt. The snapshot reads them as saved,
+so the first screen shows them; the real store makes them (the cap worked out again on its own
+cards) as soon as it opens, before anything else reads or writes it, and a failure there ends
+the app as a store that fails to open does.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from quiz.clock import utc_now
 from quiz.store.inspection import database_path, make_parent
+from quiz.store.records import ExamAttempt, SessionRecord
 from quiz.store.snapshot import READS, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
@@ -37,6 +38,15 @@ if TYPE_CHECKING:
     from quiz.store.store import Store
 
 Done = Callable[[BaseException | None], None]
+
+
+class SavedAs(Protocol):
+    """What ``start_exam_when_open`` builds: told the attempt as saved if its id changed."""
+
+    def saved_as(self, attempt: ExamAttempt) -> None: ...
+
+
+R = TypeVar("R", bound=SavedAs)
 
 
 class PendingStore:
@@ -114,6 +124,49 @@ class PendingStore:
         reads them as saved meanwhile."""
         self._when_open(lambda store: store.update_settings(**values),
                         lambda snapshot: snapshot.show_settings(**values))
+
+    def start_exam_when_open(self, question_ids: Sequence[str], build: Callable[[ExamAttempt], R],
+                             *, time_limit_s: int | None = None,
+                             pass_mark: float | None = None, topic: str | None = None,
+                             position: str | None = None) -> R:
+        """``build(attempt)`` (an exam run) on a new attempt at ``question_ids``, opening on
+        ``position``, which the real store saves (``start_exam``, ``save_exam_position``) as
+        soon as it opens, before anything else reads or writes it; the snapshot reads it as
+        saved meanwhile. Once open: saved now, then built.
+
+        Before it opens, the attempt has the id the store is about to give it (its choice
+        orders are seeded by it). If another copy of quiz takes that id first, the store saves
+        it under the next one and ``built.saved_as(attempt)`` hands the run the saved attempt
+        before the run's first write; only a later resume shows its choices in another order.
+        """
+        ids = tuple(question_ids)
+        with self._lock:
+            snapshot = self._snapshot
+            if not self._done.is_set() and snapshot is not None:
+                session = SessionRecord(id=snapshot.next_session_id(), mode="exam",
+                                        started_at=snapshot.now(), topic=topic)
+                shown = ExamAttempt(session=session, question_ids=ids,
+                                    time_limit_s=time_limit_s, pass_mark=pass_mark)
+                snapshot.show_exam(shown, position)
+                built = build(shown)
+
+                def write(store: Store) -> None:
+                    saved = store.start_exam(ids, time_limit_s=time_limit_s, pass_mark=pass_mark,
+                                             topic=topic, started_at=session.started_at,
+                                             prefer_id=session.id)
+                    if position is not None:
+                        store.save_exam_position(saved.id, position)
+                    if saved.id != shown.id:
+                        built.saved_as(saved)
+
+                self._after_open.append(write)
+                return built
+        store = self.wait()
+        attempt = store.start_exam(ids, time_limit_s=time_limit_s, pass_mark=pass_mark,
+                                   topic=topic)
+        if position is not None:
+            store.save_exam_position(attempt.id, position)
+        return build(attempt)
 
     def _when_open(self, write: Callable[[Store], object],
                    show: Callable[[Snapshot], None]) -> None:

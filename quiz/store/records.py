@@ -10,6 +10,7 @@ from fsrs import Card, Rating, State
 
 MODES = ("review", "practice", "exam")
 SCHEDULING_MODES = frozenset({"review"})  # practice and exam answers are logged, not scheduled
+EXAM_POSITION = "exam_position:"  # setting key prefix: where an open attempt's paper is
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ format is used for the bounds here, so text comparison orders them as times.
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -35,7 +36,14 @@ from quiz.store.inspection import (
     lenient_text,
     read_only_uri,
 )
-from quiz.store.records import CardRecord, CardSummary, DueReview, ExamAttempt, Settings
+from quiz.store.records import (
+    EXAM_POSITION,
+    CardRecord,
+    CardSummary,
+    DueReview,
+    ExamAttempt,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -44,7 +52,7 @@ if TYPE_CHECKING:
 READS = frozenset({
     "now", "settings", "scheduler", "cards", "card_summaries", "card", "due_reviews", "started_ids",
     "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
-    "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam",
+    "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam", "exam_position",
 })
 
 
@@ -87,6 +95,9 @@ class Snapshot:
         self._scheduler: Scheduler | None = None
         # Schedules the store is about to save (``show_as_saved``): read as if saved.
         self._moved: dict[str, CardRecord] = {}
+        # An exam attempt the store is about to save (``show_exam``), and where it opens.
+        self._started: ExamAttempt | None = None
+        self._position: str | None = None
         if path is not None:
             try:
                 self._conn = sqlite3.connect(read_only_uri(path), uri=True,
@@ -152,6 +163,21 @@ class Snapshot:
         """Read these cards as given from now on: schedules the real store saves once open
         (the exam-date cap), so the first screen already counts them as it will be."""
         self._moved.update((r.question_id, r) for r in records)
+
+    def show_exam(self, attempt: ExamAttempt, position: str | None) -> None:
+        """Read this new attempt (and the question it opens on) as saved from now on: the
+        real store saves it once open (``PendingStore.start_exam_when_open``)."""
+        self._started, self._position = attempt, position
+
+    @_guarded
+    def next_session_id(self) -> int:
+        """The id the store gives the next study session or exam attempt (SQLite's rowid:
+        one past the largest), unless another copy of quiz starts one first."""
+        found = self._column("SELECT max(id) FROM study_session")
+        taken = [found[0] if found and found[0] is not None else 0]
+        if self._started is not None:
+            taken.append(self._started.id)
+        return int(max(taken)) + 1
 
     @_guarded
     def cards(self) -> dict[str, CardRecord]:
@@ -266,12 +292,29 @@ class Snapshot:
         found = self._exams(" WHERE s.id = ?", session_id)
         return found[0] if found else None
 
+    @_guarded
+    def exam_position(self, session_id: int) -> str | None:
+        """The question an open attempt showed last (None if never saved or unreadable)."""
+        if self._started is not None and session_id == self._started.id:
+            return self._position
+        found = self._column("SELECT value FROM setting WHERE key = ?",
+                             f"{EXAM_POSITION}{session_id}")
+        try:
+            value = json.loads(found[0]) if found and isinstance(found[0], str) else None
+        except ValueError:
+            return None
+        return value if isinstance(value, str) else None
+
     def _exams(self, where: str, *params: Any) -> list[ExamAttempt]:
         rows = self._rows(
             "SELECT s.*, e.question_ids, e.time_limit_s, e.pass_mark, e.answers, e.flags "
             "FROM study_session AS s JOIN exam_attempt AS e ON e.session_id = s.id"
             + where + " ORDER BY s.id", *params)
-        return [convert.exam_from_rows(r, r) for r in rows]
+        found = [convert.exam_from_rows(r, r) for r in rows]
+        started = self._started
+        if started is not None and (not params or params[0] == started.id):
+            found.append(started)
+        return found
 
     # --- for start-up ------------------------------------------------------------------------
 

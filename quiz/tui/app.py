@@ -35,6 +35,7 @@ STARTS = ("home", "review", "practice", "exam", "add", "browse")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
 CRAM_TITLE = "Cram · weakest first"
 COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the user is reading
+WARM_UP_AFTER_S = 0.3  # after the first frame: imports for the first answer (_warm_up)
 
 
 class QuizApp(App[None]):
@@ -88,6 +89,8 @@ class QuizApp(App[None]):
         self.exit_notes: list[str] = []
         # While the settings screen previews themes, App.theme changes are not stored.
         self.previewing_theme = False
+        # The start showed its screen without home below it (_home_first): built on leaving.
+        self._home_later = False
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -102,10 +105,8 @@ class QuizApp(App[None]):
             session = self._practice_session(self.start_topic, self.start_concept)
         if session is not None:
             self.push_screen(QuestionScreen(session))
-        else:
-            from quiz.tui.screens.home import HomeScreen
-
-            self.push_screen(HomeScreen())
+        elif self._home_first():
+            self.push_screen(self._home())
         if self.start == "exam":
             self.open_exam(ask=False)
         elif self.start == "add":
@@ -116,17 +117,47 @@ class QuizApp(App[None]):
             from quiz.tui.screens.exam import offer_unfinished
 
             offer_unfinished(self)
+        if len(self.screen_stack) == 1:  # the exam had no paper to show after all
+            self._home_later = False
+            self.push_screen(self._home())
         if self._start_notice:
             self.notify(self._start_notice, timeout=6)
             self._start_notice = None
         self.call_after_refresh(self._first_frame_drawn)
-        self.set_timer(0.3, self._warm_up)
+
+    def _home_first(self) -> bool:
+        """Whether the start's screen goes over the home screen built first. ``quiz add`` and
+        a new exam show theirs alone, sooner: home is built when they are left (pop_screen)."""
+        if self.start == "add" or self.start == "exam" and not self._unfinished_exam():
+            self._home_later = True
+            return False
+        return True
+
+    def _unfinished_exam(self) -> bool:
+        from quiz.exam import unfinished_exam
+
+        return unfinished_exam(self.store, self.now()) is not None
+
+    def _home(self) -> Screen:
+        from quiz.tui.screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def pop_screen(self) -> AwaitComplete:
+        if self._home_later and len(self.screen_stack) == 2:
+            # Leaving the start's own screen (see _home_first): home takes its place.
+            self._home_later = False
+            return self.switch_screen(self._home())
+        return super().pop_screen()
 
     def _first_frame_drawn(self) -> None:
         # What start-up built lives as long as the app: out of the collector's generations
         # with it, so its passes stay short while the user answers (run_app turned it off).
         gc.freeze()
         gc.enable()
+        # Timed from the first frame, not from mount: on a busy machine the first frame can
+        # take longer than the delay, and the warm-up must not hold it back.
+        self.set_timer(WARM_UP_AFTER_S, self._warm_up)
         if isinstance(self.store, PendingStore):
             # The first screen was built from a snapshot: now open the real store.
             loop = asyncio.get_running_loop()

@@ -34,8 +34,9 @@ def check_topic(bank: Bank, topic: str | None, concept: str | None) -> None:
                  f"not {topic!r}")
 
 
-# Starts whose first screen reads progress only: they may open the store in the background.
-SNAPSHOT_STARTS = ("home", "review", "practice", "add")
+# Starts whose first screen reads progress only (an exam's new attempt is saved once the store
+# opens, see PendingStore.start_exam_when_open): they may open the store in the background.
+SNAPSHOT_STARTS = ("home", "review", "practice", "exam", "add")
 
 
 def open_for_app(options: Options, bank: Bank, start: str) -> Store | PendingStore:

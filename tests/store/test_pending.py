@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ import pytest
 
 from quiz.bank import Bank
 from quiz.scheduling import review_queue
-from quiz.store import Store, StoreError, make_engine, open_store
+from quiz.store import ExamAttempt, Store, StoreError, make_engine, open_store
 from quiz.store.migrations import migrate
 from quiz.store.pending import PendingStore, pending_store
 from quiz.store.snapshot import take_snapshot
@@ -150,3 +151,32 @@ def test_a_path_under_a_file_names_the_file_in_the_way(tmp_path: Path, bank: Ban
         with pytest.raises(StoreError, match=f"{blocker} is not a directory"):
             open_it()
     assert blocker.read_text() == "mine"
+
+
+class Run:
+    """What start_exam_when_open builds: the attempt it was given, and any it is told of."""
+
+    def __init__(self, attempt: ExamAttempt) -> None:
+        self.attempt = attempt
+
+    def saved_as(self, attempt: ExamAttempt) -> None:
+        self.attempt = attempt
+
+
+def test_an_exam_is_shown_at_once_and_saved_first_once_open(tmp_path: Path,
+                                                            clock: Clock) -> None:
+    path = tmp_path / "p.db"
+    open_store(path, now=clock).close()
+    opener = Opener(path, clock)
+    store = pending(path, opener)
+    run = store.start_exam_when_open(["a", "b"], Run, time_limit_s=60, pass_mark=0.5,
+                                     position="a")
+    assert opener.calls == [] and run.attempt.id == 1 and store.exams() == [run.attempt]
+    assert store.exam_position(1) == "a"
+    store.save_exam_answer(1, "b", [0])  # a write: opens the store, the attempt saved first
+    assert store.exam(1) == replace(run.attempt, answers={"b": (0,)})
+    # Once open, a new attempt is saved before it is built.
+    again = store.start_exam_when_open(["b"], Run)
+    assert again.attempt.id == 2 and store.exam(2) == again.attempt
+    assert store.exam_position(2) is None
+    store.close()

@@ -48,6 +48,7 @@ def use(store: Store, bank: Bank, clock: Clock) -> None:
     open_exam = store.start_exam(["enc-mtls-facts"], time_limit_s=None)
     store.save_exam_answer(open_exam.session.id, "enc-mtls-facts", [1, 0])
     store.save_exam_flags(open_exam.session.id, ["enc-mtls-facts"])
+    store.save_exam_position(open_exam.session.id, "enc-mtls-facts")
     clock.advance(minutes=5)
 
 
@@ -71,6 +72,7 @@ def test_every_read_matches_the_store(store: Store, bank: Bank, clock: Clock,
         "answer_hours": ((), {"since": T0 + timedelta(hours=1)}),
         "logged_question_ids": ((), {}), "orphaned_ids": ((bank,), {}),
         "exams": ((), {}), "exam": ((exam_ids[-1],), {}),
+        "exam_position": ((exam_ids[-1],), {}),
     }
     assert set(pairs) | {"scheduler"} == READS
     for name, (args, kwargs) in pairs.items():
@@ -78,6 +80,7 @@ def test_every_read_matches_the_store(store: Store, bank: Bank, clock: Clock,
         assert mine == theirs, name
         assert mine, f"{name}: the history should give it something to compare"
     assert snap.card("nope") is None and snap.exam(10_000) is None
+    assert snap.exam_position(exam_ids[0]) is None is store.exam_position(exam_ids[0])
     # A summary says what the card says, for the figures that read it.
     for qid, summary in store.card_summaries().items():
         card = store.cards()[qid]

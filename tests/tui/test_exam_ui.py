@@ -15,7 +15,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 
 from quiz.bank import Bank
-from quiz.exam import ExamFormat
+from quiz.exam import Draw, ExamFormat
 from quiz.store import Store, make_engine
 from quiz.tui.app import QuizApp, make_app
 from quiz.tui.screens.exam import ExamScreen, PaperChoices
@@ -72,7 +72,7 @@ def last_attempt(store: Store):  # type: ignore[no-untyped-def]
 async def test_a_whole_paper_answered_and_handed_in(make: AppFactory, store: Store) -> None:
     app = make("exam", exam_format=FMT)
     async with app.run_test(size=SIZE) as pilot:
-        assert isinstance(app.screen_stack[1], HomeScreen)  # where esc leads afterwards
+        assert len(app.screen_stack) == 2  # the paper alone: home is built when it is left
         text = screen_text(app)
         assert "question 1 of 3" in text and "⏱ 10:00 left" in text
         asked = [await pick(pilot) for _ in range(3)]  # Enter on the last asks to hand in
@@ -465,3 +465,14 @@ class TestExamSnapshots:
 
         assert snap_compare(make("exam", exam_format=FMT), terminal_size=(80, 24),
                             run_before=handed_in)
+
+
+async def test_quiz_exam_with_no_paper_to_draw_shows_home(make: AppFactory,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("quiz.tui.screens.exam.draw_exam",
+                        lambda *_a, **_k: Draw([], requested=3))
+    app = make("exam", exam_format=FMT)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+        assert "no questions for an exam" in " ".join(str(n.message) for n in app._notifications)

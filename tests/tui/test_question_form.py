@@ -400,7 +400,6 @@ async def test_an_installed_question_is_read_only_and_copied_to_my_bank(
     shutil.copytree(WRITER_BANK, installed)
     mine = tmp_path / "data" / "bank"
     monkeypatch.setattr("quiz.bank.writer.my_bank", lambda: mine)
-    monkeypatch.setattr("quiz.tui.screens.question_form.my_bank", lambda: mine)
     before = {p.name: p.read_bytes() for p in installed.iterdir()}
     app = make_app(load_bank([installed]), store, now=clock, rng=random.Random(7),
                    bank_paths=[installed])

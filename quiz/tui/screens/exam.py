@@ -61,6 +61,9 @@ ARROWS = Binding.Group("Prev/next", compact=True)
 class ExamScreen(Screen[None]):
     """The paper: number keys pick (stored at once), Enter moves on, s hands it in."""
 
+    # No auto focus: it would pick the scrolling body first, and each focus change restyles
+    # the focused widget's whole subtree; on_mount focuses the right widget itself.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("1", "pick(0)", "Choose", key_display="1-6"),
         *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(2, 7)),

@@ -62,6 +62,9 @@ def toggle_flag(screen: Screen[None], session: StudySession) -> None:
 class QuestionScreen(Screen[None]):
     """The session's current question; submitting stores the answer, then shows feedback."""
 
+    # No auto focus: it would pick the scrolling body first, and each focus change restyles
+    # the focused widget's whole subtree; on_mount focuses the right widget itself.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("1", "pick(0)", "Pick", key_display="1-6",
                 tooltip="Pick a choice by its number (toggles in a select-all question)"),

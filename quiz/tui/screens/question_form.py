@@ -8,6 +8,7 @@ placed by ``quiz.tui.widgets.field_problems``, and saving is ``question_form_sav
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -29,16 +30,7 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from quiz.bank.drafts import FieldProblem, propose_id, validate_draft
-from quiz.bank.writer import (
-    FileStamp,
-    is_installed,
-    my_bank,
-    prepare,
-    read_question,
-    topic_file,
-    topic_stamp,
-)
+from quiz.bank.problems import FieldProblem
 from quiz.tui.screens.question_form_fields import (
     MAX_CHOICES,
     MIN_CHOICES,
@@ -55,10 +47,21 @@ from quiz.tui.widgets.field_problems import problem_status, show_beside_fields
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.bank.writer import FileStamp
     from quiz.tui.app import QuizApp
+
+# quiz.bank.drafts and quiz.bank.writer (the loader, pydantic: ~0.1 s) are imported where they
+# are used, and warmed up in a thread once the form is drawn (_warm_up): `quiz add` shows the
+# form sooner, and the first check finds them loaded.
 
 CHECK_DELAY = 0.3  # seconds of quiet before the draft is checked again (10,000 questions: ~1 ms;
 # the first check builds the bank's indexes, ~0.5 s, in a thread)
+
+
+def _writer() -> ModuleType:
+    from quiz.bank import writer
+
+    return writer
 
 
 class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
@@ -67,6 +70,9 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     Dismisses with the saved question's id, or None when cancelled.
     """
 
+    # No auto focus: it would pick the scrolling body first, and each focus change restyles
+    # the focused widget's whole subtree; on_mount focuses the right widget itself.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("f2", "save", "Save"),
         Binding("ctrl+s", "save", "Save", show=False),
@@ -87,7 +93,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self.path = path  # the edited question's file
         self.start_topic = topic
         # a question of the installed app: shown, copied, never written in place
-        self.read_only = path is not None and is_installed(path)
+        self.read_only = path is not None and _writer().is_installed(path)
         self.id_edited = question_id is not None  # the user typed an id: stop proposing one
         self.problems: list[FieldProblem] = []
         self._check_timer: Timer | None = None
@@ -104,7 +110,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     def edit(cls, target: Path, question_id: str) -> QuestionFormScreen:
         """The form filled with question ``question_id`` of ``target`` (a bank or its file);
         raises ``BankWriteError`` when the question is not there."""
-        data, stamp, path = read_question(target, question_id)
+        data, stamp, path = _writer().read_question(target, question_id)
         return cls(question_id=question_id, original=data, stamp=stamp, path=path)
 
     @property
@@ -163,18 +169,33 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             self._schedule_check(delay=0)
         if self.read_only:
             self.query_one("#save", Button).disabled = True
+        # Once drawn, and after the app's own first-frame work (call_later queues it after).
+        self.call_after_refresh(self.call_later, self._drawn)
+
+    def _drawn(self) -> None:
+        """Once the form is on screen (threads started earlier would hold its first frame
+        back): read the topic file ahead of a save, load what checking needs."""
         if self.topic is not None and not self.editing:
             self._prepare_topic(self.topic)
+        self._warm_up()
+
+    @work(thread=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Import what checking and saving need while the user starts typing (see the imports
+        above)."""
+        import quiz.bank.drafts  # noqa: F401
+        import quiz.bank.writer  # noqa: F401
 
     @work(thread=True, group="prepare")
     def _prepare_topic(self, topic: str) -> None:
         """Read the topic file's stamp and layout now, so the save itself is quick."""
         assert self.bank_dir is not None
-        path = topic_file(self.bank_dir, topic)
+        writer = _writer()
+        path = writer.topic_file(self.bank_dir, topic)
         if path is None:
             return
-        self._stamps.setdefault(topic, topic_stamp(self.bank_dir, topic))
-        prepare(path)
+        self._stamps.setdefault(topic, writer.topic_stamp(self.bank_dir, topic))
+        writer.prepare(path)
 
     def action_copy_to_mine(self) -> None:
         """A new question in the user's bank, filled from this (read-only) one."""
@@ -183,7 +204,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         data = {k: v for k, v in self.draft().items() if k != "id"}
         origin = f"from-{self.question_id}"
         data["tags"] = [*(t for t in data.get("tags") or [] if t != origin), origin]
-        copy = QuestionFormScreen(bank_dir=my_bank(), topic=self._edited_topic(), original=data)
+        copy = QuestionFormScreen(bank_dir=_writer().my_bank(), topic=self._edited_topic(),
+                                  original=data)
         self.dismiss(None)
         self.app.push_screen(copy)
 
@@ -214,7 +236,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         if self.editing:
             return self.path
         assert self.bank_dir is not None
-        return topic_file(self.bank_dir, topic) or self.bank_dir / f"{topic}.yaml"
+        return _writer().topic_file(self.bank_dir, topic) or self.bank_dir / f"{topic}.yaml"
 
     # --- live checks ---------------------------------------------------------------------
 
@@ -257,6 +279,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     def check_draft(self, topic: str, draft: dict[str, Any]) -> list[FieldProblem]:
         """Every problem ``quiz validate`` would report about ``draft``."""
+        from quiz.bank.drafts import validate_draft
+
         return validate_draft(self.bank, topic, draft, path=self._target_file(topic),
                               replacing=self.question_id)
 
@@ -270,6 +294,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             return
         stem = self.query_one("#form-stem", TextArea).text
         field = self.query_one("#form-id", Input)
+        from quiz.bank.drafts import propose_id
+
         proposal = propose_id(stem, self.topic, set(self.bank.questions),
                               bank=self.bank) if stem.strip() else ""
         if field.value != proposal:

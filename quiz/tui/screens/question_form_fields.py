@@ -27,8 +27,8 @@ from textual.widgets import (
     TextArea,
 )
 
-from quiz.bank.drafts import FieldProblem
-from quiz.bank.loader import display_path
+from quiz.bank.problems import FieldProblem
+from quiz.bank.reading import display_path
 from quiz.tui.text import literal, shown
 from quiz.tui.widgets.choice_editor import ChoiceEditor, NotYaml, parse_yaml_field
 

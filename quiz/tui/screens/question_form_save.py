@@ -12,22 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.bank.drafts import FieldProblem
-from quiz.bank.loader import display_path
-from quiz.bank.writer import (
-    BankConflict,
-    BankWriteError,
-    DraftError,
-    FileStamp,
-    add_question,
-    edit_question,
-    read_question,
-    topic_stamp,
-)
+from quiz.bank.problems import FieldProblem
+from quiz.bank.reading import display_path
 from quiz.tui.text import plural, shown
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+
+    from quiz.bank.writer import BankConflict, FileStamp
+
+# quiz.bank.writer (drafts, the loader, pydantic) is imported where a save needs it: the form's
+# first frame does without.
 
 
 class QuestionFormSaving:
@@ -90,12 +85,21 @@ class QuestionFormSaving:
 
     def _stamp_for(self, topic: str) -> FileStamp | None:
         """The topic file's stamp as first read (so a change by someone else is noticed)."""
+        from quiz.bank.writer import topic_stamp
+
         if topic not in self._stamps:
             assert self.bank_dir is not None
             self._stamps[topic] = topic_stamp(self.bank_dir, topic)
         return self._stamps[topic]
 
     def _write(self, topic: str, draft: dict[str, Any]) -> None:
+        from quiz.bank.writer import (
+            BankConflict,
+            BankWriteError,
+            DraftError,
+            add_question,
+            edit_question,
+        )
         from quiz.tui.authoring import reload_bank
 
         with_banks = [p for p in self.quiz.bank_paths if Path(p).exists()]
@@ -132,6 +136,7 @@ class QuestionFormSaving:
 
     def _conflict(self, exc: BankConflict, topic: str) -> None:
         """Someone changed the file since it was read: offer to read it again and re-apply."""
+        from quiz.bank.writer import BankWriteError, read_question
         from quiz.tui.screens.form_modals import ConflictModal
 
         def chosen(choice: str | None) -> None:

@@ -15,7 +15,6 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Static, TextArea
 
-from quiz.bank.drafts import render_flow
 from quiz.safeyaml import SAFE_LOADER
 
 
@@ -30,6 +29,8 @@ def claims_text(claims: Any) -> str:
     if not claims:
         return ""
     if isinstance(claims, list):
+        from quiz.bank.drafts import render_flow  # the loader and pydantic: not at start-up
+
         lines = [f"- {render_flow(c) or yaml.safe_dump(c, default_flow_style=True).strip()}"
                  for c in claims]
         return "\n".join(lines)

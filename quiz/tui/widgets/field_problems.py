@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from quiz.bank.drafts import FieldProblem
+from quiz.bank.problems import FieldProblem
 from quiz.tui.text import literal, plural
 from quiz.tui.widgets.choice_editor import ChoiceEditor
 
