@@ -197,3 +197,23 @@ class TestHomeSnapshots:
 
         app = make("exam", exam_format=ExamFormat(3, timedelta(minutes=10)))
         assert snap_compare(app, terminal_size=NARROW, run_before=leave_exam)
+
+
+async def test_settings_and_help_are_seen_on_home_and_open_from_its_buttons(
+        make: AppFactory) -> None:
+    """The footer has no room for them at 80 columns: the home's buttons show them."""
+    from quiz.tui.screens.help import HelpModal
+    from quiz.tui.screens.settings import SettingsScreen
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        text = screen_text(app)
+        assert "Settings" in text and "Help ?" in text
+        await pilot.click("#help")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#settings")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)

@@ -72,12 +72,15 @@ class HomeScreen(Screen[None]):
         with Horizontal(id="home-actions"):
             yield Button(self._review_label(), id="review", compact=True, variant="primary",
                          disabled=not self.review_size)
-            yield Button("Practice topic", id="practice", compact=True)
-            yield Button("Practice a concept", id="concept", compact=True)
+            yield Button("Practice", id="practice", compact=True)
+            yield Button("Concept", id="concept", compact=True)
             yield Button("Exam", id="exam", compact=True)
             yield Button("Stats", id="stats", compact=True)
             yield Button("Lab", id="lab", compact=True)
-            yield Button("Quit", id="quit", compact=True)
+            # Settings (,) and help (? F1) have no room in the footer at 80 columns: here they
+            # are seen.
+            yield Button("Settings", id="settings", compact=True)
+            yield Button("Help ?", id="help", compact=True)  # quit: q in the footer
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -263,7 +266,8 @@ class HomeScreen(Screen[None]):
     def _pressed(self, event: Button.Pressed) -> None:
         actions = {"review": self.action_review, "practice": self.action_practice,
                    "concept": self.action_concept, "stats": self.action_stats,
-                   "exam": self.action_exam, "lab": self.action_lab, "quit": self.app.exit}
+                   "exam": self.action_exam, "lab": self.action_lab, "quit": self.app.exit,
+                   "settings": self.quiz.open_settings, "help": self.quiz.action_help}
         action = actions.get(event.button.id or "")
         if action is not None:
             action()
