@@ -509,11 +509,12 @@ class QuizApp(App[None]):
             return
         self.push_screen(LabScreen(cluster, path.name))
 
-    def practise(self, questions: list[Question]) -> None:
-        """Practise just these questions; the session ends back on the current screen."""
+    def practise(self, questions: list[Question], title: str | None = None) -> None:
+        """Practise just these questions; the session ends back on the current screen.
+        ``title``: what the header calls it ("Retry · missed"); None: mode and topic."""
         def start() -> None:
             origin = self.screen
-            self._begin(self._session("practice", questions))
+            self._begin(self._session("practice", questions, title=title))
             self.session_origin = origin
 
         self.start_after_current("practice", start)

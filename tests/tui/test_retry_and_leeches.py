@@ -118,6 +118,7 @@ async def test_practise_all_shown_then_back_to_browse(make: AppFactory, store: S
         await pilot.press("P")
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen) and app.screen.session.mode == "practice"
+        assert "Practice · 2 from browse" in screen_text(app)  # not the first one's topic
         asked = await finish_practice(pilot, app)
         assert sorted(asked) == ["np-deny-all-effect", "np-literal-markup"]
         assert app.screen is screen
@@ -262,6 +263,7 @@ async def test_summary_retries_the_missed_and_the_flagged(make: AppFactory,
         await pilot.press("m")
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen) and app.screen.session.mode == "practice"
+        assert "Retry · missed" in screen_text(app)
         assert await finish_practice(pilot, app) == [missed]
         assert app.screen is summary  # back where the retry started
         store.set_flagged("np-literal-markup")
@@ -287,6 +289,7 @@ async def test_exam_results_retry_the_missed_and_the_flagged(make: AppFactory) -
         assert isinstance(results, ExamResultsScreen)
         await pilot.press("m")
         await pilot.pause()
+        assert "Retry · missed in the exam" in screen_text(app)
         assert await finish_practice(pilot, app) == [wrong]
         assert app.screen is results
         await pilot.press("f")

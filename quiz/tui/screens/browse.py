@@ -376,7 +376,8 @@ class BrowseScreen(Screen[None]):
         if not self.shown:
             self.notify("Nothing to practise: no question matches the filters.", timeout=3)
             return
-        self.quiz.practise([row.question for row in self.shown])
+        shown = [row.question for row in self.shown]
+        self.quiz.practise(shown, f"Practice · {len(shown)} from browse")
 
     def action_flag_all(self) -> None:
         self._mark_all("flagged")

@@ -248,7 +248,8 @@ class ExamResultsScreen(Screen[None]):
 
     def action_retry_missed(self) -> None:
         """Practise the paper's wrong and unanswered questions (the schedule is unchanged)."""
-        retry(self.quiz, list(self.result.missed), "Nothing missed: nothing to retry.")
+        retry(self.quiz, list(self.result.missed), "Nothing missed: nothing to retry.",
+              "Retry · missed in the exam")
 
     def action_retry_flagged(self) -> None:
         """Practise the questions flagged during the exam or flagged for a later look."""
@@ -256,4 +257,4 @@ class ExamResultsScreen(Screen[None]):
         items = sorted(self.items, key=lambda item: item.number)
         retry(self.quiz, [item.feedback.question for item in items
                           if item.flagged or item.feedback.question.id in flagged],
-              "No question of this exam is flagged.")
+              "No question of this exam is flagged.", "Retry · flagged in the exam")

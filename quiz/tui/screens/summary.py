@@ -153,7 +153,7 @@ class SummaryScreen(Screen[None]):
         """Practise the questions missed in this session again (the schedule is unchanged)."""
         bank = self.quiz.bank.questions
         questions = [bank[q] for q in dict.fromkeys(self.summary.missed) if q in bank]
-        retry(self.quiz, questions, "Nothing missed: nothing to retry.")
+        retry(self.quiz, questions, "Nothing missed: nothing to retry.", "Retry · missed")
 
     def action_retry_flagged(self) -> None:
         """Practise the questions of this session that are flagged now."""
@@ -161,12 +161,13 @@ class SummaryScreen(Screen[None]):
         asked = dict.fromkeys(q.id for q in self.session.questions)
         bank = self.quiz.bank.questions
         retry(self.quiz, [bank[q] for q in asked if q in flagged and q in bank],
-              "No question of this session is flagged.")
+              "No question of this session is flagged.", "Retry · flagged")
 
 
-def retry(app: QuizApp, questions: list[Question], empty: str) -> None:
-    """Practise ``questions`` (back here afterwards), or say why there is nothing to."""
+def retry(app: QuizApp, questions: list[Question], empty: str, title: str) -> None:
+    """Practise ``questions`` (back here afterwards) under ``title``, or say why there is
+    nothing to."""
     if not questions:
         app.notify(empty, timeout=3)
         return
-    app.practise(questions)
+    app.practise(questions, title)
