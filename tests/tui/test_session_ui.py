@@ -53,7 +53,7 @@ async def test_a_miss_comes_back_when_due_and_the_header_counts_it(
         assert "back in 1 min, in this session" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
-        assert "2 left · 1 relearning" in screen_text(app)
+        assert "2 left · 1 coming back" in screen_text(app)
         assert app.screen.showing.question.id != missed  # type: ignore[attr-defined]
         clock.advance(minutes=2)  # its step falls due: before the last planned question
         await answer(pilot)
@@ -62,7 +62,7 @@ async def test_a_miss_comes_back_when_due_and_the_header_counts_it(
         screen = app.screen
         assert isinstance(screen, QuestionScreen)
         assert screen.showing.question.id == missed and screen.showing.again
-        assert "↻ again" in screen_text(app) and "1 left · 1 relearning" in screen_text(app)
+        assert "↻ again" in screen_text(app) and "1 left · 1 coming back" in screen_text(app)
         # Undo from here takes back the answer before it (the re-showing is put back).
         await pilot.press("u")
         await pilot.pause()

@@ -30,7 +30,7 @@ async def test_whole_review_session(make: AppFactory, store: Store, clock) -> No
             screen = app.screen
             assert isinstance(screen, QuestionScreen) and not screen.showing.again
             asked.append(screen.showing.question.id)
-            relearning = f" · {n} relearning" if n else ""
+            relearning = f" · {n} coming back" if n else ""
             assert f"{3 - n} left{relearning}" in screen_text(app)
             await answer(pilot, right)
             assert ("Correct" if right else "Incorrect") in screen_text(app)
@@ -44,7 +44,7 @@ async def test_whole_review_session(make: AppFactory, store: Store, clock) -> No
         while isinstance(app.screen, QuestionScreen):
             screen = app.screen
             assert screen.showing.again and "↻ again" in screen_text(app)
-            assert "relearning" in screen_text(app) and again[-1:] != [screen.showing.question.id]
+            assert "coming back" in screen_text(app) and again[-1:] != [screen.showing.question.id]
             again.append(screen.showing.question.id)
             clock.advance(seconds=30)
             await answer(pilot, True)
@@ -216,7 +216,7 @@ async def test_missed_question_opens_again(make: AppFactory) -> None:
         await pilot.pause()
         screen = app.screen  # practice asks the missed one once more, at the end
         assert isinstance(screen, QuestionScreen) and screen.showing.question.id == missed
-        assert screen.showing.again and "1 relearning" in screen_text(app)
+        assert screen.showing.again and "1 coming back" in screen_text(app)
         await answer(pilot, right=False)
         await pilot.press("enter")
         await pilot.pause()

@@ -13,17 +13,17 @@ BAR_WIDTH = 16
 
 
 def progress(left: int, relearning: int) -> str:
-    """'12 left', '12 left · 2 relearning', '2 relearning', 'all asked'."""
+    """'12 left', '12 left · 2 coming back', '2 coming back', 'all asked'."""
     if not left and not relearning:
         return "all asked"
     parts = [f"{left} left"] if left else []
     if relearning:
-        parts.append(f"{relearning} relearning")
+        parts.append(f"{relearning} coming back")
     return " · ".join(parts)
 
 
 class SessionHeader(Widget):
-    """``Review · NetworkPolicy    ⚑ flagged  9 left · 2 relearning ━━━━━━──────``."""
+    """``Review · NetworkPolicy    ⚑ flagged  9 left · 2 coming back ━━━━━━──────``."""
 
     def __init__(self, title: str, subject: str, *, left: int, total: int,
                  relearning: int = 0, again: bool = False, flagged: bool = False) -> None:
