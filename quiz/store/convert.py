@@ -109,6 +109,18 @@ def _int(value: Any, what: object, *, optional: bool = False) -> Any:
     return value
 
 
+# More lapses than any card can have (one a day at most, for a hundred years, is 36,500): a
+# larger count is damage, and read as a count it would overflow SQLite's integer on the next.
+MAX_LAPSES = 1_000_000
+
+
+def _lapses(value: Any, what: object) -> int:
+    count: int = _int(value, what)
+    if not 0 <= count <= MAX_LAPSES:
+        raise _bad(what, value, f"a count from 0 to {MAX_LAPSES}")
+    return count
+
+
 def _float(value: Any, what: object, *, optional: bool = False) -> Any:
     if value is None and optional:
         return None
@@ -206,7 +218,7 @@ def card_from_row(row: Any) -> CardRecord:
         reset_at=_time(row.reset_at, _Label("card", qid, "reset_at")),
         flagged=_flag(row.flagged, _Label("card", qid, "flagged")),
         suspended=_flag(row.suspended, _Label("card", qid, "suspended")),
-        lapses=_int(row.lapses, _Label("card", qid, "lapses")),
+        lapses=_lapses(row.lapses, _Label("card", qid, "lapses")),
         leech=_flag(row.leech, _Label("card", qid, "leech")),
     )
 
@@ -253,7 +265,7 @@ def card_state_from_json(question_id: str, text: str) -> CardRecord:
             last_answered=_from_iso(data["last_answered"]),
             introduced_at=_from_iso(data["introduced_at"]), reset_at=_from_iso(data["reset_at"]),
             # Answers logged before schema 4 did not keep these: recounted from the logs.
-            lapses=_int(data.get("lapses", 0), what), leech=_flag(data.get("leech", False), what),
+            lapses=_lapses(data.get("lapses", 0), what), leech=_flag(data.get("leech", False), what),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _bad(what, text, f"a card state ({type(exc).__name__})") from None
