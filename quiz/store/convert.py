@@ -265,7 +265,8 @@ def card_state_from_json(question_id: str, text: str) -> CardRecord:
             last_answered=_from_iso(data["last_answered"]),
             introduced_at=_from_iso(data["introduced_at"]), reset_at=_from_iso(data["reset_at"]),
             # Answers logged before schema 4 did not keep these: recounted from the logs.
-            lapses=_lapses(data.get("lapses", 0), what), leech=_flag(data.get("leech", False), what),
+            lapses=_lapses(data.get("lapses", 0), what),
+            leech=_flag(data.get("leech", False), what),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _bad(what, text, f"a card state ({type(exc).__name__})") from None
@@ -365,6 +366,18 @@ def exam_answers(text: Any) -> dict[str, Any]:
 def answers_json(answers: dict[str, tuple[int, ...]]) -> str:
     """Exam answers as stored."""
     return json.dumps({q: sorted(p) for q, p in answers.items()})
+
+
+def exam_position(value: Any) -> str | None:
+    """A stored exam position (JSON text of a question id); None when it is anything else:
+    it only says where a resumed paper opens, so damage there opens it at its start."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = json.loads(value)
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
+        return None
+    return found if isinstance(found, str) else None
 
 
 # --- settings --------------------------------------------------------------------------------
