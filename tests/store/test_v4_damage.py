@@ -104,3 +104,26 @@ def test_the_v4_migration_survives_json_nested_too_deep(db_path: Path, card_befo
         store.settings(), store.logs()
     store.close()
     assert take_snapshot(db_path) is not None  # migrated: at the current schema
+
+
+@pytest.mark.parametrize("order", ["[0, 0, 1]", "[-1, 0]", json.dumps(list(range(5000))),
+                                   "[0, 1.5]"],
+                         ids=["repeated", "negative", "too-long", "not-whole"])
+def test_a_shown_order_no_question_could_have_is_damage(db_path: Path, bank: Bank,
+                                                        order: str) -> None:
+    # A question has at most 6 choices, each shown once: anything else was not written by
+    # quiz, and used to be read (and shown in the history as letters nobody saw).
+    _answered(db_path, bank)
+    _sql(db_path, "UPDATE review_log SET shown_order = ?", order)
+    store = Store(make_engine(db_path), now=lambda: T0, enable_fuzzing=False)
+    with pytest.raises(StoreError, match="damaged .*shown_order"):
+        store.logs()
+    store.close()
+
+
+def test_a_shown_order_of_a_question_is_read(db_path: Path, bank: Bank) -> None:
+    _answered(db_path, bank)
+    _sql(db_path, "UPDATE review_log SET shown_order = '[2, 0, 1, 3]'")
+    store = Store(make_engine(db_path), now=lambda: T0, enable_fuzzing=False)
+    assert [e.shown_order for e in store.logs()] == [(2, 0, 1, 3)]
+    store.close()
