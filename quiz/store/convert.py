@@ -284,12 +284,18 @@ def shown_order_json(order: tuple[int, ...] | None) -> str | None:
     return json.dumps(list(order)) if order is not None else None
 
 
+MAX_CHOICES = 6  # the most a question has (quiz.bank.models.Question.choices)
+
+
 def _shown_order(value: Any, what: str) -> tuple[int, ...] | None:
     if value is None:
         return None
+    if isinstance(value, str) and len(value) > 100:  # six indices fit in far less: not decoded
+        raise _bad(what, value[:40] + "…", "a list of choice indices")
     order = _json(value, what, list)
-    if not all(type(i) is int for i in order):
-        raise _bad(what, value, "a list of choice indices")
+    if not all(type(i) is int and 0 <= i < MAX_CHOICES for i in order) \
+            or len(set(order)) != len(order):
+        raise _bad(what, value, "a list of choice indices, each shown once")
     return tuple(order)
 
 

@@ -127,3 +127,14 @@ def test_a_shown_order_of_a_question_is_read(db_path: Path, bank: Bank) -> None:
     store = Store(make_engine(db_path), now=lambda: T0, enable_fuzzing=False)
     assert [e.shown_order for e in store.logs()] == [(2, 0, 1, 3)]
     store.close()
+
+
+def test_the_store_knows_the_most_choices_a_question_has() -> None:
+    from annotated_types import MaxLen
+
+    from quiz.bank.models import Question
+    from quiz.store.convert import MAX_CHOICES
+
+    limits = [m.max_length for m in Question.model_fields["choices"].metadata
+              if isinstance(m, MaxLen)]
+    assert limits == [MAX_CHOICES]
