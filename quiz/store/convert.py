@@ -109,6 +109,18 @@ def _int(value: Any, what: object, *, optional: bool = False) -> Any:
     return value
 
 
+# More lapses than any card can have (one a day at most, for a hundred years, is 36,500): a
+# larger count is damage, and read as a count it would overflow SQLite's integer on the next.
+MAX_LAPSES = 1_000_000
+
+
+def _lapses(value: Any, what: object) -> int:
+    count: int = _int(value, what)
+    if not 0 <= count <= MAX_LAPSES:
+        raise _bad(what, value, f"a count from 0 to {MAX_LAPSES}")
+    return count
+
+
 def _float(value: Any, what: object, *, optional: bool = False) -> Any:
     if value is None and optional:
         return None
@@ -206,7 +218,7 @@ def card_from_row(row: Any) -> CardRecord:
         reset_at=_time(row.reset_at, _Label("card", qid, "reset_at")),
         flagged=_flag(row.flagged, _Label("card", qid, "flagged")),
         suspended=_flag(row.suspended, _Label("card", qid, "suspended")),
-        lapses=_int(row.lapses, _Label("card", qid, "lapses")),
+        lapses=_lapses(row.lapses, _Label("card", qid, "lapses")),
         leech=_flag(row.leech, _Label("card", qid, "leech")),
     )
 
@@ -253,7 +265,8 @@ def card_state_from_json(question_id: str, text: str) -> CardRecord:
             last_answered=_from_iso(data["last_answered"]),
             introduced_at=_from_iso(data["introduced_at"]), reset_at=_from_iso(data["reset_at"]),
             # Answers logged before schema 4 did not keep these: recounted from the logs.
-            lapses=_int(data.get("lapses", 0), what), leech=_flag(data.get("leech", False), what),
+            lapses=_lapses(data.get("lapses", 0), what),
+            leech=_flag(data.get("leech", False), what),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _bad(what, text, f"a card state ({type(exc).__name__})") from None
@@ -271,12 +284,18 @@ def shown_order_json(order: tuple[int, ...] | None) -> str | None:
     return json.dumps(list(order)) if order is not None else None
 
 
+MAX_CHOICES = 6  # the most a question has (quiz.bank.models.Question.choices)
+
+
 def _shown_order(value: Any, what: str) -> tuple[int, ...] | None:
     if value is None:
         return None
+    if isinstance(value, str) and len(value) > 100:  # six indices fit in far less: not decoded
+        raise _bad(what, value[:40] + "…", "a list of choice indices")
     order = _json(value, what, list)
-    if not all(type(i) is int for i in order):
-        raise _bad(what, value, "a list of choice indices")
+    if not all(type(i) is int and 0 <= i < MAX_CHOICES for i in order) \
+            or len(set(order)) != len(order):
+        raise _bad(what, value, "a list of choice indices, each shown once")
     return tuple(order)
 
 
@@ -353,6 +372,18 @@ def exam_answers(text: Any) -> dict[str, Any]:
 def answers_json(answers: dict[str, tuple[int, ...]]) -> str:
     """Exam answers as stored."""
     return json.dumps({q: sorted(p) for q, p in answers.items()})
+
+
+def exam_position(value: Any) -> str | None:
+    """A stored exam position (JSON text of a question id); None when it is anything else:
+    it only says where a resumed paper opens, so damage there opens it at its start."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = json.loads(value)
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
+        return None
+    return found if isinstance(found, str) else None
 
 
 # --- settings --------------------------------------------------------------------------------

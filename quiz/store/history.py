@@ -239,11 +239,7 @@ class HistoryStore(StoreBase):
         key = f"{EXAM_POSITION}{session_id}"
         with self._read() as conn:
             value = conn.execute(select(SETTING.c.value).where(SETTING.c.key == key)).scalar()
-        try:
-            found = json.loads(value) if isinstance(value, str) else None
-        except ValueError:
-            return None
-        return found if isinstance(found, str) else None
+        return convert.exam_position(value)
 
     def delete_exam(self, session_id: int) -> bool:
         """Remove an exam attempt from the exam history and scores; False if there is none.

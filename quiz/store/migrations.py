@@ -147,7 +147,7 @@ def _v4_lapses(conn: Connection) -> None:
     try:
         value = json.loads(stored) if stored is not None else threshold
         threshold = value if type(value) is int and 2 <= value <= 99 else threshold
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         pass  # the store reports a damaged setting when it reads it
     # Exam answers fed the schedule once their attempt was handed in (not while suspended).
     handed_in = set(conn.execute(select(session.c.id).where(
@@ -166,7 +166,7 @@ def _v4_lapses(conn: Connection) -> None:
             continue
         try:
             state = json.loads(row.card_before)["card"]["state"]
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             continue  # a damaged log row: the store names it when it is read
         if state == 2:  # fsrs State.Review
             lapses[row.question_id] = lapses.get(row.question_id, 0) + 1

@@ -13,7 +13,6 @@ format is used for the bounds here, so text comparison orders them as times.
 from __future__ import annotations
 
 import functools
-import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -299,11 +298,7 @@ class Snapshot:
             return self._position
         found = self._column("SELECT value FROM setting WHERE key = ?",
                              f"{EXAM_POSITION}{session_id}")
-        try:
-            value = json.loads(found[0]) if found and isinstance(found[0], str) else None
-        except ValueError:
-            return None
-        return value if isinstance(value, str) else None
+        return convert.exam_position(found[0]) if found else None
 
     def _exams(self, where: str, *params: Any) -> list[ExamAttempt]:
         rows = self._rows(
