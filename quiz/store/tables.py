@@ -12,9 +12,22 @@ checks that the migrated schema and these classes agree.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, Text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Integer, Text
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+
+class StoredFlag(TypeDecorator[bool]):
+    """A boolean column read as stored: SQLAlchemy's Boolean would turn a damaged 7 into True,
+    where the snapshot (stdlib sqlite3) sees 7; ``convert`` checks it is 0/1 (or a bool)."""
+
+    impl = Boolean
+    cache_ok = True
+
+    def result_processor(self, dialect: Any, coltype: Any) -> None:
+        return None
 
 
 class SchemaVersionRow(SQLModel, table=True):
@@ -44,11 +57,12 @@ class CardRow(SQLModel, table=True):
     last_answered: datetime | None = None  # latest answer in any mode
     introduced_at: datetime | None = None  # first scheduled (review-mode) answer: daily new limit
     reset_at: datetime | None = None  # when a bank edit last gave the question a fresh card
-    flagged: bool = False
-    suspended: bool = False
+    flagged: bool = Field(default=False, sa_type=StoredFlag)
+    suspended: bool = Field(default=False, sa_type=StoredFlag)
     fingerprint: str = ""  # Question.fingerprint() the card was scheduled for
     lapses: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # Again in Review
-    leech: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    leech: bool = Field(default=False, sa_type=StoredFlag,
+                        sa_column_kwargs={"server_default": "0"})
 
 
 class StudySessionRow(SQLModel, table=True):
@@ -92,7 +106,7 @@ class ReviewLogRow(SQLModel, table=True):
     question_id: str = Field(index=True)
     answered_at: datetime
     picked: str  # JSON list of choice indices in bank order
-    correct: bool
+    correct: bool = Field(sa_type=StoredFlag)
     rating: int  # fsrs.Rating
     duration_ms: int | None = None
     mode: str

@@ -138,3 +138,31 @@ def test_the_store_knows_the_most_choices_a_question_has() -> None:
     limits = [m.max_length for m in Question.model_fields["choices"].metadata
               if isinstance(m, MaxLen)]
     assert limits == [MAX_CHOICES]
+
+
+@pytest.mark.parametrize("column", ["flagged", "suspended", "leech"])
+def test_a_mark_that_is_neither_0_nor_1_is_damage_for_the_store_and_the_snapshot_alike(
+        db_path: Path, bank: Bank, column: str) -> None:
+    # SQLAlchemy's Boolean read 7 as True: browse (the store) opened what stats (the snapshot)
+    # refused.
+    _answered(db_path, bank)
+    _sql(db_path, f"UPDATE card SET {column} = 7")
+    store = Store(make_engine(db_path), now=lambda: T0, enable_fuzzing=False)
+    with pytest.raises(StoreError, match=f"damaged .*{column} is 7"):
+        store.cards()
+    store.close()
+    snapshot = take_snapshot(db_path)
+    assert snapshot is not None
+    with pytest.raises(StoreError, match=f"damaged .*{column} is 7"):
+        snapshot.cards()
+    snapshot.close()
+
+
+def test_an_answer_right_or_wrong_other_than_0_or_1_is_damage(db_path: Path,
+                                                               bank: Bank) -> None:
+    _answered(db_path, bank)
+    _sql(db_path, "UPDATE review_log SET correct = 5")
+    store = Store(make_engine(db_path), now=lambda: T0, enable_fuzzing=False)
+    with pytest.raises(StoreError, match="damaged .*correct is 5"):
+        store.logs()
+    store.close()
