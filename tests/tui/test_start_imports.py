@@ -1,6 +1,7 @@
 """What each start imports before its first frame, on the bank cache and a SQLite file: never
 SQLAlchemy, SQLModel or pydantic (the store opens and the form's checks load after it), and
-no YAML except for the add form (its scenario and claims fields)."""
+no YAML except for the add form (its scenario and claims fields), no markdown-it (the bank's
+questions and a new question's preview need none)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def drawn(self):  # the first frame of a screen of ours: what it needed
     if not seen and type(self).__module__.startswith("quiz."):
         seen.append(type(self).__name__)
         seen.append(sorted({{m.split(".")[0] for m in sys.modules}}
-                           & {{"yaml", "pydantic", "sqlalchemy", "sqlmodel"}}))
+                           & {{"yaml", "pydantic", "sqlalchemy", "sqlmodel", "markdown_it"}}))
         seen.append("quiz.tui.screens.exam" in sys.modules)
 
 Screen._compositor_refresh = drawn
