@@ -113,7 +113,7 @@ class QuizApp(App[None]):
             self.open_add(self.start_topic)
         elif self.start == "browse":
             self.open_browse()
-        elif self.start == "home":
+        elif self.start == "home" and self._exam_left_open():
             from quiz.tui.screens.exam import offer_unfinished
 
             offer_unfinished(self)
@@ -195,6 +195,13 @@ class QuizApp(App[None]):
         import quiz.tui.screens.feedback  # noqa: F401
         import quiz.tui.screens.home  # noqa: F401
         import quiz.tui.screens.summary  # noqa: F401
+
+    def _exam_left_open(self) -> bool:
+        """An exam attempt is not handed in: home offers it (the exam screen's module, ~10 ms
+        of imports, loads only then)."""
+        from quiz.exam import unfinished_exam
+
+        return unfinished_exam(self.store, self.now()) is not None
 
     def _apply_stored_theme(self) -> None:
         """The theme the user picked last time, before the first frame (from the settings the

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, SelectionList, TextArea
+from textual.widgets import Input, Markdown, Select, SelectionList, Static, TextArea
 
 from quiz.bank import check_bank, load_bank
 from quiz.cli import cli
@@ -426,3 +426,28 @@ async def test_an_installed_question_is_read_only_and_copied_to_my_bank(
         assert copied.tags[-1] == "from-enc-mtls-hop"
         assert copied.question.strip() == app.bank.questions["enc-mtls-hop"].question.strip()
         assert (mine / "encryption.yaml").is_file()
+
+
+async def test_the_preview_shows_the_stem_as_a_session_does(make: AppFactory,
+                                                            tmp_path: Path) -> None:
+    app = make(start="add", topic="encryption", user_bank=tmp_path / "mine")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        form = form_of(app)
+        preview = form.query_one("#form-preview")
+        stem = form.query_one("#form-stem", TextArea)
+
+        def shown_text() -> str:
+            return "\n".join(str(w.render()) for w in preview.query(Static))
+
+        assert shown_text().strip() == ""
+        stem.text = "Which [b]field[/b] applies?\n\n```yaml\nkind: NetworkPolicy\n```"
+        await checked(pilot)
+        assert "Which [b]field[/b] applies?" in shown_text()  # literal, not console markup
+        assert "kind: NetworkPolicy" in shown_text()
+        assert preview.query(".code-block")
+        stem.text = "Pick one:\n\n- a list\n- needs Markdown"
+        await checked(pilot)
+        markdown = preview.query_one(Markdown)
+        assert "needs Markdown" in markdown.source
+        assert not preview.query(".code-block")

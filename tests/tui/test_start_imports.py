@@ -1,6 +1,7 @@
 """What each start imports before its first frame, on the bank cache and a SQLite file: never
 SQLAlchemy, SQLModel or pydantic (the store opens and the form's checks load after it), and
-no YAML except for the add form (its scenario and claims fields)."""
+no YAML except for the add form (its scenario and claims fields), no markdown-it (the bank's
+questions and a new question's preview need none)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def drawn(self):  # the first frame of a screen of ours: what it needed
     if not seen and type(self).__module__.startswith("quiz."):
         seen.append(type(self).__name__)
         seen.append(sorted({{m.split(".")[0] for m in sys.modules}}
-                           & {{"yaml", "pydantic", "sqlalchemy", "sqlmodel"}}))
+                           & {{"yaml", "pydantic", "sqlalchemy", "sqlmodel", "markdown_it"}}))
+        seen.append("quiz.tui.screens.exam" in sys.modules)
 
 Screen._compositor_refresh = drawn
 appmod.QuizApp._first_frame_drawn = lambda self: self.exit()  # the store is not opened
@@ -61,6 +63,7 @@ def test_a_start_on_the_bank_cache_imports_little_before_its_first_frame(
     out = subprocess.run(
         [sys.executable, "-c", code, start, topic, str(tmp_path / "p.db"), str(tmp_path / "mine")],
         capture_output=True, text=True, cwd=Path(__file__).parents[2], check=True)
-    store, shown, seen = json.loads(out.stdout.splitlines()[-1])
+    store, shown, seen, exam_screen = json.loads(out.stdout.splitlines()[-1])
     assert (store, shown) == ("PendingStore", screen)
     assert seen == imported
+    assert exam_screen == (start == "exam")  # home loads it only for an exam left open

@@ -22,7 +22,6 @@ from textual.widgets import (
     Checkbox,
     Footer,
     Input,
-    Markdown,
     Select,
     SelectionList,
     Static,
@@ -41,9 +40,10 @@ from quiz.tui.screens.question_form_fields import (
     yaml_problems,
 )
 from quiz.tui.screens.question_form_save import QuestionFormSaving
-from quiz.tui.text import literal, shown
+from quiz.tui.text import literal
 from quiz.tui.widgets.choice_editor import ChoiceEditor
 from quiz.tui.widgets.field_problems import problem_status, show_beside_fields
+from quiz.tui.widgets.prose import markdown_widget
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -100,6 +100,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self._generation = 0  # the latest check's number; older results are dropped
         self._stamps: dict[str, FileStamp | None] = {}  # per topic, as first read
         self._initial: dict[str, Any] | None = None
+        self._previewed = str(self.original.get("question") or "")  # the stem the preview shows
 
     @classmethod
     def new(cls, bank_dir: Path, topic: str | None = None) -> QuestionFormScreen:
@@ -252,10 +253,12 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     async def _start_check(self) -> None:
         self._check_timer = None
-        stem = shown(self.query_one("#form-stem", TextArea).text)
-        preview = self.query_one("#form-preview", Markdown)
-        if preview.source != stem:
-            await preview.update(stem)
+        stem = self.query_one("#form-stem", TextArea).text
+        if stem != self._previewed:
+            self._previewed = stem
+            preview = self.query_one("#form-preview")
+            await preview.remove_children()
+            await preview.mount(markdown_widget(stem))
         self._propose_id()
         self._generation += 1
         topic = self.topic

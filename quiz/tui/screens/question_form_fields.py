@@ -20,7 +20,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     Input,
-    Markdown,
     Select,
     SelectionList,
     Static,
@@ -29,8 +28,9 @@ from textual.widgets import (
 
 from quiz.bank.problems import FieldProblem
 from quiz.bank.reading import display_path
-from quiz.tui.text import literal, shown
+from quiz.tui.text import literal
 from quiz.tui.widgets.choice_editor import ChoiceEditor, NotYaml, parse_yaml_field
+from quiz.tui.widgets.prose import markdown_widget
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -107,7 +107,8 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
     yield markdown_area(str(data.get("question") or ""), "form-stem")
     yield Static(classes="field-problems", id="question-problems")
     yield Static(literal("Preview", "$text-muted"), classes="form-heading")
-    yield Markdown(shown(str(data.get("question") or "")), id="form-preview")
+    with Vertical(id="form-preview"):  # as a session shows it (markdown-it only if need be)
+        yield markdown_widget(str(data.get("question") or ""))
     yield Static(Content.assemble(("Choices", "bold"), (
         f"  {MIN_CHOICES} to {MAX_CHOICES}; tick every correct one (several: select "
         "all that apply); blank rows are left out", "$text-muted")),

@@ -1,0 +1,73 @@
+"""quiz.tui.textual_fixes: widgets are not styled before they are in the DOM, and are once
+they are; a class change on a mounted widget still restyles it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.dom import DOMNode
+from textual.widgets import Button, Static
+
+from quiz.tui import textual_fixes
+
+
+class Sized(App[None]):
+    CSS = ".wide { width: 17; } Static { width: 5; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("here", id="here")
+
+
+@pytest.fixture
+def restyled(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The nodes each stylesheet update was asked to restyle, in order."""
+    from textual.css.stylesheet import Stylesheet
+
+    calls: list[Any] = []
+    update = Stylesheet.update_nodes
+
+    def spy(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        calls.append(nodes)
+        update(self, nodes, animate=animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", spy)
+    return calls
+
+
+async def test_a_detached_widget_is_styled_when_mounted_not_before(restyled: list[Any]) -> None:
+    textual_fixes.apply()
+    app = Sized()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        restyled.clear()
+        widget = Static("new")
+        widget.add_class("wide")
+        button = Button("x", compact=True)  # a toggle_class reactive set in the constructor
+        assert restyled == []
+        await app.screen.mount(widget, button)
+        await pilot.pause()
+        assert widget.styles.width is not None and widget.styles.width.value == 17
+        assert button.has_class("-textual-compact")
+        assert button.styles.border_top[0] in ("", "none")  # Button's compact rule applied
+
+        widget.remove_class("wide")  # mounted: restyled at once, as Textual does
+        assert any(widget in nodes for nodes in restyled)
+        assert widget.styles.width is not None and widget.styles.width.value == 5
+
+
+async def test_textual_itself_still_styles_detached_widgets(restyled: list[Any]) -> None:
+    """What the fix saves: Textual's own method restyles a widget that is in no DOM yet."""
+    textual_fixes.apply()
+    fixed = DOMNode.update_node_styles
+    assert getattr(fixed, "attached_only", False)
+    textual_fixes.apply()
+    assert DOMNode.update_node_styles is fixed  # idempotent
+    async with Sized().run_test() as pilot:
+        await pilot.pause()
+        restyled.clear()
+        widget = Static("new")
+        fixed.textual(widget)  # type: ignore[attr-defined]
+        assert any(widget in nodes for nodes in restyled)
