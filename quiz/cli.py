@@ -172,7 +172,9 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
     A question is mastered when it is in review with an fsrs stability of at least 21 days.
     "Today" and the streak follow your local time zone.
     """
+    from quiz.activity import study_streak
     from quiz.readiness import predicted_score, readiness
+    from quiz.scheduling import due_today
     from quiz.stats import compute_stats, format_readiness, format_stats, readiness_to_dict
     from quiz.store import StoreError
     from quiz.store.once import read_once
@@ -183,8 +185,10 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
         bank = load_bank_or_exit(opts)
         reads = read_once(store)  # stats and readiness read the same cards and counts
         now = reads.now()
-        figures = compute_stats(bank, reads, now)
-        ready = readiness(bank, reads, now)
+        shared = {"streak_days": study_streak(reads, now),  # each computed once, for both
+                  "today_due": due_today(bank, reads, now)}
+        figures = compute_stats(bank, reads, now, **shared)
+        ready = readiness(bank, reads, now, **shared)
         current = predicted_score(bank, reads, now) if ready.exam_date else ready.prediction
     except StoreError as exc:
         fail(str(exc), code=2)

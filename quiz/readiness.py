@@ -19,7 +19,7 @@ from fsrs import Card
 from quiz.activity import Accuracy, answer_accuracy, study_streak
 from quiz.clock import utc
 from quiz.exam import KCSA
-from quiz.scheduling import due_today
+from quiz.scheduling import DueToday, due_today
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
@@ -156,8 +156,10 @@ class Readiness:
 
 
 def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
-              pass_mark: float = KCSA.pass_mark) -> Readiness:
-    """The readiness figures; the prediction is for the start of the exam day, if set."""
+              pass_mark: float = KCSA.pass_mark, *, streak_days: int | None = None,
+              today_due: DueToday | None = None) -> Readiness:
+    """The readiness figures; the prediction is for the start of the exam day, if set.
+    ``streak_days``, ``today_due``: as ``quiz.stats.compute_stats`` takes them."""
     now = utc(now)
     exam_date = store.settings().exam_date
     at = max(now, _day_start(exam_date, tz)) if exam_date is not None else now
@@ -167,11 +169,12 @@ def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
         accuracy=answer_accuracy(store, now),
         reviews_per_day=reviews_per_day(store, now, tz=tz),
         due_forecast=due_forecast(store, now, tz=tz, bank=bank),
-        streak=study_streak(store, now, tz),
+        streak=study_streak(store, now, tz) if streak_days is None else streak_days,
         exams=exam_history(store),
         exam_date=exam_date,
         days_to_exam=(exam_date - today).days if exam_date is not None else None,
-        due_today=due_today(bank, store, now, tz=tz).total,
+        due_today=(due_today(bank, store, now, tz=tz) if today_due is None
+                   else today_due).total,
     )
 
 

@@ -19,7 +19,7 @@ from quiz.activity import Accuracy as Accuracy
 from quiz.activity import answer_accuracy, study_streak
 from quiz.activity import streak as streak
 from quiz.clock import utc
-from quiz.scheduling import due_today
+from quiz.scheduling import DueToday, due_today
 from quiz.textsafe import printable
 
 if TYPE_CHECKING:
@@ -106,10 +106,14 @@ class Stats:
         }
 
 
-def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None) -> Stats:
-    """The figures for a bank and the progress in a store; "today" is the local day in ``tz``."""
+def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None, *,
+                  streak_days: int | None = None, today_due: DueToday | None = None) -> Stats:
+    """The figures for a bank and the progress in a store; "today" is the local day in ``tz``.
+
+    ``streak_days`` and ``today_due``: the study streak and due-today figures when the caller
+    already has them (a page showing readiness too computes each once, for both)."""
     now = utc(now)
-    due = due_today(bank, store, now, tz=tz).per_topic()
+    due = (due_today(bank, store, now, tz=tz) if today_due is None else today_due).per_topic()
     cards = store.card_summaries()
     topics = {t.id: TopicCounts(id=t.id, title=t.title) for t in bank.topics.values()}
     leeches: list[str] = []
@@ -136,7 +140,7 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
         topics=list(topics.values()),
         reviews=reviews,
         accuracy=answer_accuracy(store, now, totals=(reviews, correct)),
-        streak=study_streak(store, now, tz),
+        streak=study_streak(store, now, tz) if streak_days is None else streak_days,
         orphaned=store.orphaned_ids(bank),
         exams=[ExamResult(id=e.id, started_at=e.session.started_at,
                           finished_at=e.session.finished_at, score=e.session.score,

@@ -13,7 +13,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from quiz.activity import study_streak
 from quiz.readiness import predicted_score, readiness
+from quiz.scheduling import due_today
 from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats
 from quiz.store.once import read_once
 from quiz.tui.text import clip, literal, plural
@@ -65,8 +67,10 @@ class StatsScreen(Screen[None]):
         app = self.quiz
         now = app.now()
         store = read_once(app.store)  # stats and readiness read the same cards and counts
-        stats = compute_stats(app.bank, store, now)
-        ready = readiness(app.bank, store, now)
+        shared = {"streak_days": study_streak(store, now),
+                  "today_due": due_today(app.bank, store, now)}  # each computed once, for both
+        stats = compute_stats(app.bank, store, now, **shared)
+        ready = readiness(app.bank, store, now, **shared)
         current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
