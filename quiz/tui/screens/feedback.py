@@ -10,6 +10,8 @@ from fsrs import Rating
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.events import ScreenResume
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -83,6 +85,7 @@ class FeedbackScreen(Screen[None]):
         self.feedback = feedback
         assert session.current is not None
         self.showing: Showing = session.current
+        self._resumed = False
 
     @property
     def quiz(self) -> QuizApp:
@@ -92,9 +95,7 @@ class FeedbackScreen(Screen[None]):
         yield session_header(self.quiz, self.session, self.showing)
         yield FeedbackView(self.quiz.bank, self.feedback, show_stem=True, collapse_stem=True,
                            id="feedback")
-        below = Static(id="below-hint")
-        below.display = False  # filled once the layout says what is out of view
-        yield below
+        # "↓ explanation below" is mounted once the layout says what is out of view.
         if self.feedback.leech:
             yield Static(leech_notice(self.feedback.suspended), id="leech-notice")
         yield Static(self._hint(), id="grade-hint")
@@ -134,10 +135,17 @@ class FeedbackScreen(Screen[None]):
     def _show_below(self, _scroll_y: float | None = None) -> None:
         """'↓ explanation, 2 concepts below': what the scrollbar alone would hint at."""
         below = self.query_one(FeedbackView).below()
-        hint = self.query_one("#below-hint", Static)
-        hint.display = bool(below)
+        hints = self.query("#below-hint")
         if not below:
+            if hints:
+                hints.first().display = False
             return
+        if hints:
+            hint = cast(Static, hints.first())
+            hint.display = True
+        else:
+            hint = Static(id="below-hint")
+            self.mount(hint, after=self.query_one(FeedbackView))
         keys: list[str | tuple[str, str]] = []
         if "explanation" in below:
             keys += [("x", KEY), " explanation  "]
@@ -145,6 +153,14 @@ class FeedbackScreen(Screen[None]):
             keys += [("c", KEY), " concepts  "]
         hint.update(Content.assemble(("↓ ", KEY), f"{', '.join(below)} below   ", *keys,
                                      ("PgDn", KEY), " scroll"))
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, ScreenResume) and not self._resumed:
+            # Made current by the switch that built it: its widgets were styled as they were
+            # mounted, moments ago; a second pass over all of them would delay the first frame.
+            self._resumed = True
+            message.refresh_styles = False
+        return super().post_message(message)
 
     def on_screen_resume(self) -> None:
         bank_edited(self, self.session)  # the answer stands; later showings use the edit

@@ -107,7 +107,7 @@ class HelpModal(ModalScreen[None]):
             frame.border_title = Content(f"Help · {self.screen_title}")
             frame.border_subtitle = Content("esc ? F1 close")
             with VerticalScroll(id="help-body"):
-                yield Static(Content("Keys on this screen"), classes="section-title")
+                yield Static(Content("Keys on this screen"), classes="section-title first")
                 if not self.keys:
                     yield Static(Content("No keys of its own."), classes="muted")
                 for k in self.keys:

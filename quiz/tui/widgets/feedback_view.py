@@ -5,7 +5,7 @@ question, by its modal; browse's reveal builds on it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,11 +17,12 @@ from textual.widgets import Static
 
 from quiz.bank import Bank
 from quiz.session import ChoiceResult, Feedback
-from quiz.tui.text import inline, literal, plural
+from quiz.tui.text import inline, is_plain_prose, literal, plural, prose, shown
 from quiz.tui.widgets.concept_card import concept_card
 from quiz.tui.widgets.prose import markdown_widget
 
 KEY = "bold $text-accent"
+TITLE = "bold $text-primary"  # as .section-title draws a title alone
 
 
 def verdict(feedback: Feedback) -> Content:
@@ -121,23 +122,25 @@ class FeedbackView(VerticalScroll, can_focus=True):
         feedback = self.feedback
         q = feedback.question
         if self.show_stem:
-            stem = markdown_widget(q.question, "stem")
+            # Classes given as it is built: a class added once it exists costs a style pass.
+            stem = markdown_widget(q.question, "stem -collapsed" if self.collapse_stem
+                                   else "stem")
             if self.collapse_stem:
-                stem.id = "stem"
-                stem.add_class("-collapsed")
-                yield stem
-                more = Static(Content.assemble(("s", KEY), " show the whole question"),
-                              id="stem-more")
-                more.display = False  # until the layout says the stem was cut
-                yield more
-            else:
-                yield stem
+                stem.id = "stem"  # its "s show the whole question" comes once laid out
+            yield stem
         yield Static(verdict(feedback), id="verdict",
                      classes="-correct" if feedback.correct else "-wrong")
         yield MarkedChoices(feedback.choices, multi=q.is_multi, show_picks=self.show_picks,
                             id="marked-choices")
-        yield Static(literal("Explanation"), classes="section-title", id="explanation-title")
-        yield markdown_widget(q.explanation, "explanation")
+        explanation = shown(q.explanation)
+        if is_plain_prose(explanation):  # nearly always: title and text as one widget
+            yield Static(Content.assemble(literal("Explanation", TITLE), "\n\n",
+                                          prose(explanation)),
+                         classes="explanation prose section-text", id="explanation-title")
+        else:
+            yield Static(literal("Explanation"), classes="section-title",
+                         id="explanation-title")
+            yield markdown_widget(q.explanation, "explanation")
         concepts = self.bank.concepts_of(q)
         if concepts:
             title = "Concept" if len(concepts) == 1 else "Concepts"
@@ -157,11 +160,25 @@ class FeedbackView(VerticalScroll, can_focus=True):
         return stem.virtual_size.height > stem.size.height or \
             _natural_height(stem) > stem.size.height
 
-    def show_stem_more(self) -> None:
-        """Say how to see the rest of a cut stem (after layout: only then is it known)."""
+    def _stem_more(self) -> Static:
+        """The line under the stem that says how to expand or collapse it; mounted when first
+        needed (after layout: one widget less before the first frame, on the hot path)."""
         mores = self.query("#stem-more")
         if mores:
-            mores.first().display = not self.stem_expanded and self.stem_cut()
+            return cast(Static, mores.first())
+        more = Static(Content.assemble(("s", KEY), " show the whole question"), id="stem-more")
+        self.mount(more, after=self.query_one("#stem"))
+        return more
+
+    def show_stem_more(self) -> None:
+        """Say how to see the rest of a cut stem (after layout: only then is it known)."""
+        if not self.query("#stem"):
+            return
+        cut = not self.stem_expanded and self.stem_cut()
+        if cut:
+            self._stem_more().display = True
+        elif self.query("#stem-more"):
+            self.query_one("#stem-more").display = False
 
     def toggle_stem(self) -> bool:
         """Expand or collapse the stem; whether it is expanded now."""
@@ -170,7 +187,7 @@ class FeedbackView(VerticalScroll, can_focus=True):
             return False
         self.stem_expanded = not self.stem_expanded
         stems.first().set_class(not self.stem_expanded, "-collapsed")
-        more = self.query_one("#stem-more", Static)
+        more = self._stem_more()
         if self.stem_expanded:
             more.update(Content.assemble(("s", KEY), " collapse the question"))
             more.display = True

@@ -35,9 +35,11 @@ def markdown_widget(markdown: str, classes: str = "") -> Widget:
         return Static(prose(markdown), classes=f"{classes} prose".strip())
     blocks = fenced_blocks(markdown)
     if blocks is not None:
-        return Vertical(*(Static(prose(text), classes="prose") if language is None
-                          else code_block(text, language) for text, language in blocks),
-                        classes=f"{classes} prose-blocks".strip())
+        widgets = [Static(prose(text), classes="prose") if language is None
+                   else code_block(text, language) for text, language in blocks]
+        if widgets:
+            widgets[-1].add_class("-last", update=False)  # not yet mounted: no style pass
+        return Vertical(*widgets, classes=f"{classes} prose-blocks".strip())
     # Imported here: markdown-it costs ~20 ms of start-up, and few texts need it.
     from textual.widgets import Markdown
 

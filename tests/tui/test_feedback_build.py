@@ -1,0 +1,76 @@
+"""How the feedback screen is built (it is on the hot path, Enter to feedback): the hints that
+depend on the layout are mounted once it is known, a plain explanation is one widget with its
+title, and the blocks of a stem are spaced by a class given as they are built."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from quiz.tui.screens.feedback import FeedbackScreen
+from quiz.tui.screens.question import QuestionScreen
+from quiz.tui.widgets.feedback_view import FeedbackView
+from tests.tui.conftest import AppFactory, keys_for, screen_text
+
+NARROW = (80, 24)
+TALL = (120, 60)
+
+
+async def answer(pilot, right: bool = True) -> None:  # type: ignore[no-untyped-def]
+    screen = pilot.app.screen
+    assert isinstance(screen, QuestionScreen)
+    await pilot.press(*keys_for(screen.showing, right), "enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, FeedbackScreen)
+
+
+async def test_layout_hints_exist_only_where_the_layout_calls_for_them(
+        make: AppFactory) -> None:
+    # At 120x60 the manifest's stem is cut (four lines) but nothing is below the view.
+    app = make("practice", concept="default-deny")
+    async with app.run_test(size=TALL) as pilot:
+        await answer(pilot, right=False)
+        await pilot.pause()
+        screen = app.screen
+        assert len(screen.query("#stem-more")) == 1
+        assert "s show the whole question" in screen_text(app)
+        assert not screen.query("#below-hint")
+        assert "below" not in screen_text(app)
+    # At 80x24 the concept card is below: the hint is mounted above the grade line, once.
+    app = make("practice", concept="default-deny")
+    async with app.run_test(size=NARROW) as pilot:
+        await answer(pilot, right=False)
+        await pilot.pause()
+        screen = app.screen
+        hints = screen.query("#below-hint")
+        assert len(hints) == 1
+        assert screen.children.index(hints.first()) == \
+            screen.children.index(screen.query_one(FeedbackView)) + 1
+        await pilot.press("c", "home")  # hidden at the end, shown again at the top
+        await pilot.pause()
+        assert len(screen.query("#below-hint")) == 1 and hints.first().display
+        assert "↓ 1 concept below" in screen_text(app)
+
+
+async def test_a_plain_explanation_is_one_widget_under_its_title(make: AppFactory) -> None:
+    app = make("practice", concept="default-deny")
+    async with app.run_test(size=TALL) as pilot:
+        await answer(pilot, right=False)
+        await pilot.pause()
+        section = app.screen.query_one("#explanation-title", Static)
+        lines = section.render().plain.splitlines()  # type: ignore[union-attr]
+        assert lines[:2] == ["Explanation", ""]
+        assert lines[2].startswith("podSelector: {} selects all pods")
+        assert not app.screen.query(".explanation").exclude("#explanation-title")
+        text = screen_text(app).splitlines()
+        title = next(i for i, line in enumerate(text) if line.strip() == "Explanation")
+        assert text[title - 1].strip() == "" and text[title + 1].strip() == ""
+
+
+async def test_the_last_block_of_a_stem_has_no_space_under_it(make: AppFactory) -> None:
+    app = make("practice", concept="default-deny")  # a sentence, then a manifest
+    async with app.run_test(size=TALL) as pilot:
+        await pilot.pause()
+        blocks = list(app.screen.query_one(".prose-blocks").children)
+        assert len(blocks) == 2
+        assert [b.styles.margin.bottom for b in blocks] == [1, 0]
+        assert blocks[-1].has_class("-last") and not blocks[0].has_class("-last")
