@@ -30,6 +30,7 @@ bench: $(BIN)/quiz
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/netpol.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/stats.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis snapshot_report.html
