@@ -6,21 +6,13 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from quiz.tui.screens.feedback import FeedbackScreen
-from quiz.tui.screens.question import QuestionScreen
 from quiz.tui.widgets.feedback_view import FeedbackView
-from tests.tui.conftest import AppFactory, keys_for, screen_text
+from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.test_session_ui import answer
 
 NARROW = (80, 24)
 TALL = (120, 60)
 
-
-async def answer(pilot, right: bool = True) -> None:  # type: ignore[no-untyped-def]
-    screen = pilot.app.screen
-    assert isinstance(screen, QuestionScreen)
-    await pilot.press(*keys_for(screen.showing, right), "enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, FeedbackScreen)
 
 
 async def test_layout_hints_exist_only_where_the_layout_calls_for_them(
