@@ -11,6 +11,7 @@ from copy import copy
 from datetime import datetime
 
 from fsrs import Card, Rating, Scheduler, State
+from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from quiz.clock import utc
 
@@ -28,11 +29,31 @@ def new_card(question_id: str, now: datetime) -> Card:
     return Card(card_id=card_id_for(question_id), due=utc(now))
 
 
+def check_parameters(values: object) -> tuple[float, ...]:
+    """``values`` as fsrs model weights if they are ones (21 finite numbers, each within the
+    bounds fsrs accepts), else ValueError saying what they must be."""
+    count = len(DEFAULT_PARAMETERS)
+    if isinstance(values, str | bytes) or not isinstance(values, list | tuple) \
+            or len(values) != count:
+        raise ValueError(f"a list of {count} numbers")
+    out: list[float] = []
+    for index, (value, low, high) in enumerate(zip(values, LOWER_BOUNDS_PARAMETERS,
+                                                   UPPER_BOUNDS_PARAMETERS, strict=True)):
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not low <= value <= high:
+            raise ValueError(f"a list of {count} numbers, number {index} from {low} to {high}")
+        out.append(float(value))
+    return tuple(out)
+
+
 def make_scheduler(desired_retention: float = DEFAULT_RETENTION, *,
-                   maximum_interval: int = 36500, enable_fuzzing: bool = True) -> Scheduler:
+                   maximum_interval: int = 36500, enable_fuzzing: bool = True,
+                   parameters: tuple[float, ...] | None = None) -> Scheduler:
     """The fsrs scheduler the app uses: fuzzing on in the app, off in tests; intervals capped
-    at ``maximum_interval`` days (the user's setting)."""
-    return Scheduler(desired_retention=desired_retention, maximum_interval=maximum_interval,
+    at ``maximum_interval`` days (the user's setting); ``parameters`` the user's fitted model
+    weights (``quiz optimize``), None for fsrs's defaults."""
+    return Scheduler(parameters=DEFAULT_PARAMETERS if parameters is None else parameters,
+                     desired_retention=desired_retention, maximum_interval=maximum_interval,
                      enable_fuzzing=enable_fuzzing)
 
 

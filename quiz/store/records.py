@@ -8,6 +8,8 @@ from typing import Any, NamedTuple
 
 from fsrs import Card, Rating, State
 
+from quiz.cards import check_parameters
+
 MODES = ("review", "practice", "exam")
 SCHEDULING_MODES = frozenset({"review"})  # practice and exam answers are logged, not scheduled
 EXAM_POSITION = "exam_position:"  # setting key prefix: where an open attempt's paper is
@@ -169,6 +171,8 @@ class Settings:
     theme: str | None = None  # a Textual theme's name; None: the app's default
     leech_threshold: int = 8  # lapses (a review card answered wrong) that make a leech
     leech_action: str = "tag"  # "tag": marked only; "suspend": also taken out of reviews
+    # fsrs model weights fitted to this user's history (``quiz optimize``); None: the defaults
+    fsrs_parameters: tuple[float, ...] | None = None
 
 
 def check_setting(name: str, value: Any) -> Any:
@@ -209,6 +213,13 @@ def check_setting(name: str, value: Any) -> Any:
         if value not in LEECH_ACTIONS:
             raise ValueError(f"leech_action must be one of {', '.join(LEECH_ACTIONS)}")
         return value
+    if name == "fsrs_parameters":
+        if value is None:
+            return None
+        try:
+            return check_parameters(value)
+        except ValueError as error:
+            raise ValueError(f"fsrs_parameters must be {error}") from None
     raise ValueError(f"unknown setting: {name}")
 
 

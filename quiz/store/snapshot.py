@@ -145,12 +145,14 @@ class Snapshot:
         return self._settings
 
     def scheduler(self) -> Scheduler:
-        """The fsrs scheduler for the current desired retention."""
+        """The fsrs scheduler for the current settings (retention, maximum interval, model
+        weights)."""
         if self._scheduler is None:
             settings = self.settings()
             self._scheduler = make_scheduler(settings.desired_retention,
                                              maximum_interval=settings.maximum_interval,
-                                             enable_fuzzing=self._fuzzing)
+                                             enable_fuzzing=self._fuzzing,
+                                             parameters=settings.fsrs_parameters)
         return self._scheduler
 
     def show_settings(self, **values: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fsrs import Rating, State
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quiz.bank import Bank
 from quiz.store import Settings, Store, StoreError, check_setting, make_engine
@@ -17,7 +18,9 @@ from tests.conftest import Clock
 
 CHANGED = {"desired_retention": 0.85, "daily_new_limit": 7, "exam_date": date(2025, 6, 1),
            "maximum_interval": 30, "practice_length": 0, "theme": "solarized-light",
-           "leech_threshold": 5, "leech_action": "suspend"}
+           "leech_threshold": 5, "leech_action": "suspend",
+           "fsrs_parameters": tuple(p * 1.01 if 4 < i < 20 and i not in (8, 9, 14, 15, 17, 18, 19)
+                                    else p for i, p in enumerate(DEFAULT_PARAMETERS))}
 
 
 def test_every_setting_round_trips_through_store_and_snapshot(db_path: Path,
@@ -38,7 +41,9 @@ def test_every_setting_round_trips_through_store_and_snapshot(db_path: Path,
     ("maximum_interval", 0), ("maximum_interval", 10**6), ("practice_length", -3),
     ("theme", ""), ("theme", "x" * 65), ("theme", "dark\x1b[31m"), ("theme", 3),
     ("leech_threshold", 1), ("leech_action", "delete"), ("exam_date", "2025-06-01"),
-    ("colour", "red"),
+    ("colour", "red"), ("fsrs_parameters", [0.2] * 20), ("fsrs_parameters", "0.2"),
+    ("fsrs_parameters", [float("nan")] * 21), ("fsrs_parameters", [0.2] * 21),
+    ("fsrs_parameters", [True] * 21),
 ])
 def test_a_value_a_setting_cannot_hold_is_refused_before_anything_is_written(
         store: Store, name: str, value: object) -> None:
@@ -51,7 +56,8 @@ def test_a_value_a_setting_cannot_hold_is_refused_before_anything_is_written(
 
 @pytest.mark.parametrize(("key", "stored"), [
     ("maximum_interval", "0"), ("leech_action", '"burn"'), ("theme", '"a b"'),
-    ("practice_length", '"ten"'),
+    ("practice_length", '"ten"'), ("fsrs_parameters", "[1, 2]"),
+    ("fsrs_parameters", "[" + ", ".join(["1e999"] * 21) + "]"),
 ])
 def test_a_damaged_stored_setting_is_reported_not_used(db_path: Path, clock: Clock,
                                                         key: str, stored: str) -> None:
@@ -88,3 +94,14 @@ def test_maximum_interval_caps_what_the_scheduler_gives(store: Store, bank: Bank
         clock.value = card.due
     assert card.card.state == State.Review
     assert (card.due - card.card.last_review).days <= 3
+
+
+def test_fitted_parameters_are_what_the_scheduler_uses(store: Store, db_path: Path,
+                                                       clock: Clock) -> None:
+    fitted = CHANGED["fsrs_parameters"]
+    assert store.scheduler().parameters == tuple(DEFAULT_PARAMETERS)
+    store.update_settings(fsrs_parameters=fitted)
+    assert store.scheduler().parameters == fitted
+    assert Snapshot(db_path, now=clock).scheduler().parameters == fitted
+    store.update_settings(fsrs_parameters=None)
+    assert store.scheduler().parameters == tuple(DEFAULT_PARAMETERS)
