@@ -18,6 +18,14 @@ measured on a 2-core machine; ~5x that under a profiler).
 The fix skips nodes with no parent (the app itself excepted). Remove it when Textual stops
 styling detached nodes (``apply`` replaces it regardless; the test shows whether it still
 saves anything).
+
+``Screen._on_screen_resume`` restyles the whole screen on every push and switch. A screen shown
+for the first time was styled moments before, widget by widget as it mounted (``_register``),
+so that pass does the same work again: on the first screen of a start (home's ~40 widgets) it
+is ~8 ms before the first frame, and it repeats for every question and feedback screen. The fix
+skips it on a screen's first resume only; later resumes restyle as Textual does (a theme changed
+while a screen waited in the stack is applied by ``App.refresh_css`` to every screen anyway).
+Remove it when Textual stops restyling freshly mounted screens.
 """
 
 from __future__ import annotations
@@ -25,14 +33,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from textual import events
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 
 def apply() -> None:
     """Install the fixes (idempotent); tests check each still matters and still works."""
     _style_attached_nodes_only()
+    _first_resume_keeps_styles()
     leaking = StylesCache.get_inner_outer
     if not hasattr(leaking, "cache_clear"):  # fixed upstream, or already replaced
         return
@@ -61,3 +72,19 @@ def _style_attached_nodes_only() -> None:
     update_node_styles.attached_only = True  # type: ignore[attr-defined]
     update_node_styles.textual = restyle  # type: ignore[attr-defined]
     DOMNode.update_node_styles = update_node_styles  # type: ignore[method-assign]
+
+
+def _first_resume_keeps_styles() -> None:
+    resume = Screen._on_screen_resume
+    if getattr(resume, "first_kept", False):
+        return
+
+    def _on_screen_resume(self: Screen, event: events.ScreenResume) -> None:
+        if not getattr(self, "_quiz_resumed", False):
+            self._quiz_resumed = True  # type: ignore[attr-defined]
+            event.refresh_styles = False  # styled as it mounted, just now
+        resume(self, event)
+
+    _on_screen_resume.first_kept = True  # type: ignore[attr-defined]
+    _on_screen_resume.textual = resume  # type: ignore[attr-defined]
+    Screen._on_screen_resume = _on_screen_resume  # type: ignore[method-assign]

@@ -1,5 +1,6 @@
 """quiz.tui.textual_fixes: widgets are not styled before they are in the DOM, and are once
-they are; a class change on a mounted widget still restyles it."""
+they are; a class change on a mounted widget still restyles it. A screen shown for the first
+time is not restyled on top of its mount; one shown again is."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from quiz.tui import textual_fixes
@@ -71,3 +73,55 @@ async def test_textual_itself_still_styles_detached_widgets(restyled: list[Any])
         widget = Static("new")
         fixed.textual(widget)  # type: ignore[attr-defined]
         assert any(widget in nodes for nodes in restyled)
+
+
+class Pair(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("one", classes="wide")
+        yield Static("two")
+
+
+def whole(screen: Screen, restyled: list[Any]) -> bool:
+    """Whether a stylesheet update went over ``screen`` and its widgets."""
+    return any(screen in nodes and len(nodes) > 1 for nodes in restyled)
+
+
+async def test_a_fresh_screen_is_styled_as_it_mounts_not_again_on_resume(
+        restyled: list[Any]) -> None:
+    textual_fixes.apply()
+    app = Sized()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        app.install_screen(screen := Pair(), "pair")
+        restyled.clear()
+        await app.push_screen("pair")
+        await pilot.pause()
+        assert not whole(screen, restyled)
+        one, two = screen.query(Static)
+        assert one.styles.width is not None and one.styles.width.value == 17
+        assert two.styles.width is not None and two.styles.width.value == 5
+
+        await app.pop_screen()
+        await pilot.pause()
+        restyled.clear()
+        await app.push_screen("pair")  # shown again: Textual restyles it, the fix keeps that
+        await pilot.pause()
+        assert whole(screen, restyled)
+
+
+async def test_textual_itself_restyles_a_fresh_screen_on_resume(
+        restyled: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the fix saves: Textual's own handler goes over the screen it has just styled."""
+    textual_fixes.apply()
+    fixed = Screen._on_screen_resume
+    assert getattr(fixed, "first_kept", False)
+    textual_fixes.apply()
+    assert Screen._on_screen_resume is fixed  # idempotent
+    monkeypatch.setattr(Screen, "_on_screen_resume", fixed.textual)  # type: ignore[attr-defined]
+    app = Sized()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        restyled.clear()
+        await app.push_screen(screen := Pair())
+        await pilot.pause()
+        assert whole(screen, restyled)
