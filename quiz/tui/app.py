@@ -8,7 +8,7 @@ import random
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
@@ -36,6 +36,12 @@ CRAM_SIZE = 20  # questions in a cram session, weakest first
 CRAM_TITLE = "Cram · weakest first"
 COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the user is reading
 WARM_UP_AFTER_S = 0.3  # after the first frame: imports for the first answer (_warm_up)
+# quiz.tcss styles the screens a start or a session shows first; the other screens' rules are
+# parsed when the first of them is shown, or after the first frame (load_other_styles).
+OTHER_CSS = Path(__file__).with_name("other_screens.tcss")
+FIRST_SCREENS = frozenset({"quiz.tui.screens.home.HomeScreen",
+                           "quiz.tui.screens.question.QuestionScreen",
+                           "quiz.tui.screens.feedback.FeedbackScreen"})
 
 
 class QuizApp(App[None]):
@@ -91,6 +97,7 @@ class QuizApp(App[None]):
         self.previewing_theme = False
         # The start showed its screen without home below it (_home_first): built on leaving.
         self._home_later = False
+        self.other_styles_loaded = False  # other_screens.tcss read (load_other_styles)
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -143,6 +150,26 @@ class QuizApp(App[None]):
 
         return HomeScreen()
 
+    def push_screen(self, screen: Screen | str, *args: Any, **kwargs: Any) -> Any:
+        self._styles_for(screen)
+        return super().push_screen(screen, *args, **kwargs)
+
+    def _styles_for(self, screen: Screen | str) -> None:
+        kind = type(screen)
+        if f"{kind.__module__}.{kind.__qualname__}" not in FIRST_SCREENS:
+            self.load_other_styles()
+
+    def load_other_styles(self) -> None:
+        """Add the rules of every screen but the first ones (other_screens.tcss), once. They
+        are not in quiz.tcss so that a start does not parse them before its first frame (~8 ms);
+        none of them matches a widget of the first screens (a test checks)."""
+        if self.other_styles_loaded:
+            return
+        self.other_styles_loaded = True
+        self.stylesheet.read(OTHER_CSS)
+        # Only the new file is parsed: the stylesheet keeps what it parsed of the others.
+        self.stylesheet.parse()
+
     def pop_screen(self) -> AwaitComplete:
         if self._home_later and len(self.screen_stack) == 2:
             # Leaving the start's own screen (see _home_first): home takes its place.
@@ -189,12 +216,15 @@ class QuizApp(App[None]):
         # else: a screen the store's failure left half-built; the app is already exiting on it
 
     def _warm_up(self) -> None:
-        """Import what the first answer and the next question need while the user reads."""
+        """Import what the first answer and the next question need while the user reads;
+        parse the other screens' styles."""
         import textual.highlight  # noqa: F401  (code blocks: nearly half the questions)
 
         import quiz.tui.screens.feedback  # noqa: F401
         import quiz.tui.screens.home  # noqa: F401
         import quiz.tui.screens.summary  # noqa: F401
+
+        self.load_other_styles()
 
     def _exam_left_open(self) -> bool:
         """An exam attempt is not handed in: home offers it (the exam screen's module, ~10 ms
@@ -254,6 +284,7 @@ class QuizApp(App[None]):
     # the feedback would double the wait. So collect while the user reads the new screen.
 
     def switch_screen(self, screen: Screen | str) -> AwaitComplete:
+        self._styles_for(screen)
         done = super().switch_screen(screen)
         if self._collect_timer is not None:
             self._collect_timer.stop()

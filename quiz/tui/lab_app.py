@@ -14,7 +14,8 @@ from quiz.tui.screens.lab import LabScreen
 class LabApp(App[None]):
     """The lab on one cluster; the quiz app's stylesheet, so both look alike."""
 
-    CSS_PATH = Path(__file__).with_name("quiz.tcss")
+    CSS_PATH = [Path(__file__).with_name("quiz.tcss"),
+                Path(__file__).with_name("other_screens.tcss")]
     TITLE = "quiz lab"
 
     def __init__(self, cluster: Cluster, title: str) -> None:

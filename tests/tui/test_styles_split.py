@@ -1,0 +1,90 @@
+"""quiz.tcss styles the first screens (home, a question, its feedback) alone; the other
+screens' rules (other_screens.tcss) are parsed before the first of those screens is shown, or
+after the first frame, and change nothing on the first screens."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from textual.pilot import Pilot
+
+from quiz.tui import app as app_module
+from quiz.tui.app import FIRST_SCREENS, QuizApp
+from quiz.tui.screens.feedback import FeedbackScreen
+from quiz.tui.screens.home import HomeScreen
+from quiz.tui.screens.question import QuestionScreen
+from quiz.tui.screens.stats import StatsScreen
+from tests.tui.conftest import SIZE, AppFactory, keys_for
+
+
+def styles(app: QuizApp) -> dict[str, str]:
+    """Every widget's rules from the stylesheet, by its place in the DOM."""
+    return {" ".join(repr(n) for n in node.ancestors_with_self): node._css_styles.css
+            for node in app.walk_children(with_self=False)}
+
+
+@pytest.fixture(autouse=True)
+def _no_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm-up after the first frame would load the other styles: keep it away."""
+    monkeypatch.setattr(app_module, "WARM_UP_AFTER_S", 3600)
+
+
+async def reach(pilot: Pilot, screen: str) -> None:
+    if screen in ("question", "feedback"):
+        await pilot.press("r")
+        await pilot.pause()
+    if screen == "feedback":
+        question = pilot.app.screen
+        assert isinstance(question, QuestionScreen)
+        await pilot.press(*keys_for(question.showing, right=False), "enter")
+        await pilot.pause()
+
+
+@pytest.mark.parametrize(("screen", "kind"), [
+    ("home", HomeScreen), ("question", QuestionScreen), ("feedback", FeedbackScreen)])
+async def test_the_first_screens_need_no_other_styles(
+        make: AppFactory, screen: str, kind: type) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await reach(pilot, screen)
+        assert isinstance(app.screen, kind)
+        assert not app.other_styles_loaded
+        before = styles(app)
+        app.load_other_styles()
+        assert app.other_styles_loaded
+        app.stylesheet.update(app)
+        await pilot.pause()
+        assert styles(app) == before
+
+
+async def test_another_screen_is_styled_by_the_other_styles_from_its_first_frame(
+        make: AppFactory) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.other_styles_loaded
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        assert app.other_styles_loaded
+        body = app.screen.query_one("#stats-body")
+        assert tuple(body.styles.padding) == (1, 2, 0, 2)  # #stats-body in other_screens.tcss
+
+
+async def test_the_other_styles_are_parsed_after_the_first_frame(
+        make: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_module, "WARM_UP_AFTER_S", 0.05)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if app.other_styles_loaded:
+                break
+            await pilot.pause(0.05)
+        assert app.other_styles_loaded
+        assert isinstance(app.screen, HomeScreen)
+
+
+def test_the_first_screens_are_named_as_they_are() -> None:
+    for name in FIRST_SCREENS:
+        module, _, cls = name.rpartition(".")
+        assert getattr(importlib.import_module(module), cls).__qualname__ == cls
