@@ -451,3 +451,37 @@ async def test_the_preview_shows_the_stem_as_a_session_does(make: AppFactory,
         markdown = preview.query_one(Markdown)
         assert "needs Markdown" in markdown.source
         assert not preview.query(".code-block")
+
+
+async def test_the_fields_below_the_preview_come_just_after_the_first_frame(
+        make: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``quiz add`` draws the topic, concepts, question and preview first; the choices and
+    the rest follow without moving what is already on screen, and nothing is saved before."""
+    first: list[tuple[str, bool | None, bool | None]] = []
+    mount_more = QuestionFormScreen._mount_more
+
+    async def drawn_first(self: QuestionFormScreen) -> None:
+        first.append((screen_text(self.app), self.check_action("save", ()),
+                      self.check_action("add_choice", ())))
+        assert self.choice_editors() == [] and not self.changed
+        await mount_more(self)
+
+    monkeypatch.setattr(QuestionFormScreen, "_mount_more", drawn_first)
+    app = make(start="add", user_bank=tmp_path / "mine")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        form = form_of(app)
+        assert form.complete and len(form.choice_editors()) == 4
+        assert isinstance(app.focused, Select) and app.focused.id == "form-topic"
+        [(before, save_then, add_then)] = first
+        assert (save_then, add_then) == (None, None)  # shown, not yet usable
+        assert form.check_action("save", ()) and form.check_action("add_choice", ())
+        after = screen_text(app)
+        top = before.splitlines()[:before.splitlines().index(
+            next(line for line in before.splitlines() if "Preview" in line)) + 1]
+        assert "Choices" not in before and "Choices" in after
+        # Nothing above moved or narrowed; only the scrollbar (4 columns from the right, in
+        # the place kept for it) appears.
+        assert [line[:-4] for line in after.splitlines()[:len(top)]] == [
+            line[:-4] for line in top]
+        assert "checked as you type" in top[0]

@@ -36,6 +36,7 @@ from quiz.tui.screens.question_form_fields import (
     fill_concepts,
     form_fields,
     form_title,
+    more_fields,
     read_draft,
     yaml_problems,
 )
@@ -101,6 +102,9 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self._stamps: dict[str, FileStamp | None] = {}  # per topic, as first read
         self._initial: dict[str, Any] | None = None
         self._previewed = str(self.original.get("question") or "")  # the stem the preview shows
+        # The fields below the preview are mounted once the first ones are drawn (_mount_more):
+        # until then the form is not complete, and nothing reads or saves it.
+        self.complete = False
 
     @classmethod
     def new(cls, bank_dir: Path, topic: str | None = None) -> QuestionFormScreen:
@@ -156,22 +160,36 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     def on_mount(self) -> None:
         self._fill_concepts([str(c) for c in self.original.get("concepts") or []])
-        self._number_choices()
-        self._initial = self.draft()
-        self._show_problems([])
-        if not self.editing:  # nothing is wrong with a form nobody has filled in yet
-            self.query_one("#form-status", Static).update(
-                literal("checked as you type", "$text-muted"))
+        self._show_problems([])  # the empty problem lines hidden before the first frame
+        self._fresh_status()
         if self.topic is None:
             self.query_one("#form-topic", Select).focus()
         else:
             self.query_one("#form-concepts", SelectionList).focus()
+        # The choices and the fields below them are out of sight at first (below the
+        # preview): drawn without them, the form shows ~60 fewer widgets' worth sooner.
+        self.call_after_refresh(self._mount_more)
+
+    async def _mount_more(self) -> None:
+        with self.app.batch_update():  # drawn once complete (no empty problem line shows)
+            await self.query_one("#form-body").mount_all(
+                more_fields(self.original, self.question_id))
+            self.complete = True
+            self._number_choices()
+            self._initial = self.draft()
+            self._show_problems([])
+            self._fresh_status()
+            if self.read_only:
+                self.query_one("#save", Button).disabled = True
         if self.editing:
             self._schedule_check(delay=0)
-        if self.read_only:
-            self.query_one("#save", Button).disabled = True
         # Once drawn, and after the app's own first-frame work (call_later queues it after).
         self.call_after_refresh(self.call_later, self._drawn)
+
+    def _fresh_status(self) -> None:
+        if not self.editing:  # nothing is wrong with a form nobody has filled in yet
+            self.query_one("#form-status", Static).update(
+                literal("checked as you type", "$text-muted"))
 
     def _drawn(self) -> None:
         """Once the form is on screen (threads started earlier would hold its first frame
@@ -218,6 +236,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         return value if isinstance(value, str) else None
 
     def choice_editors(self) -> list[ChoiceEditor]:
+        if not self.complete:
+            return []
         return list(self.query_one("#form-choices").query_children(ChoiceEditor))
 
     def filled_choices(self) -> list[ChoiceEditor]:
@@ -253,6 +273,9 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     async def _start_check(self) -> None:
         self._check_timer = None
+        if not self.complete:  # a topic picked at once: checked when the form is whole
+            self._schedule_check()
+            return
         stem = self.query_one("#form-stem", TextArea).text
         if stem != self._previewed:
             self._previewed = stem
@@ -399,9 +422,11 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy_to_mine":
-            return self.read_only
+            return (True if self.complete else None) if self.read_only else False
         if action == "save" and self.read_only:
             return None
+        if action in ("save", "add_choice", "remove_choice") and not self.complete:
+            return None  # a moment after the first frame (_mount_more)
         if action == "add_choice" and len(self.choice_editors()) >= MAX_CHOICES:
             return None  # shown, but greyed out
         if action == "remove_choice" and len(self.choice_editors()) <= MIN_CHOICES:

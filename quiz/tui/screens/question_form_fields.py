@@ -1,9 +1,10 @@
 """The question form's fields: laid out from a question's data, and read back as a draft.
 
-``form_fields`` yields the form's body (every field, its problem line and hint) filled from a
-question as the bank holds it; ``read_draft`` turns what the fields hold now into the dict
-``validate_draft`` and the writer take. The ids and classes here are the ones quiz.tcss, the
-problem display (``quiz.tui.widgets.field_problems``) and the tests look for.
+``form_fields`` yields the form's first fields and ``more_fields`` the rest (every field, its
+problem line and hint) filled from a question as the bank holds it; ``read_draft`` turns what
+the fields hold now into the dict ``validate_draft`` and the writer take. The ids and classes
+here are the ones the stylesheet, the problem display (``quiz.tui.widgets.field_problems``)
+and the tests look for.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def markdown_area(text: str, widget_id: str) -> TextArea:
 
 def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
                 question_id: str | None) -> ComposeResult:
-    """Every field of the form, filled from ``data``, then Save and Cancel.
+    """The form's first fields, filled from ``data``: topic, difficulty, concepts, the
+    question and its preview (what a terminal shows first; ``more_fields`` has the rest).
 
     ``topic`` is the topic to select (or ``Select.NULL``); with a ``question_id`` the form
     edits that question, so its topic and id cannot change.
@@ -109,49 +111,56 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
     yield Static(literal("Preview", "$text-muted"), classes="form-heading")
     with Vertical(id="form-preview"):  # as a session shows it (markdown-it only if need be)
         yield markdown_widget(str(data.get("question") or ""))
-    yield Static(Content.assemble(("Choices", "bold"), (
-        f"  {MIN_CHOICES} to {MAX_CHOICES}; tick every correct one (several: select "
-        "all that apply); blank rows are left out", "$text-muted")),
-        classes="form-heading")
+
+
+def more_fields(data: dict[str, Any], question_id: str | None) -> list[Widget]:
+    """The fields below the preview, filled from ``data``: choices, explanation, scenario,
+    tags, id, shuffle, then Save and Cancel (mounted after the form's first frame)."""
+    editing = question_id is not None
     with_claims = bool(data.get("scenario"))
-    with Vertical(id="form-choices"):
-        choices = data.get("choices") or [{}, {}, {}, {}]
-        for choice in choices:
-            yield ChoiceEditor(choice if isinstance(choice, dict) else {"text": choice},
-                               with_claims=with_claims)
-    yield Static(classes="field-problems", id="choices-problems")
-    yield Button("+ Add a choice (F3)", id="add-choice", compact=True)
-    yield Static(Content.styled("Explanation", "bold"), classes="form-heading")
-    yield markdown_area(str(data.get("explanation") or ""), "form-explanation")
-    yield Static(classes="field-problems", id="explanation-problems")
-    yield Static(Content.assemble(("Scenario", "bold"), (
-        "  optional, YAML: the manifests claims are checked on (a list of objects), or a "
-        "file path relative to the question file", "$text-muted")), classes="form-heading")
-    yield TextArea(scenario_text(data.get("scenario")), id="form-scenario", soft_wrap=False,
-                   show_line_numbers=False, tab_behavior="focus")
-    yield Static(classes="field-problems", id="scenario-problems")
-    yield Checkbox("Its YAML blocks are broken on purpose: don't check them",
-                   data.get("broken_manifest") is True, id="form-broken-manifest", compact=True)
-    yield Static(classes="field-problems", id="broken_manifest-problems")
-    with Horizontal(classes="form-row"):
-        yield Static("Tags", classes="form-label")
-        yield Input(", ".join(map(str, data.get("tags") or [])),
-                    placeholder="comma-separated, e.g. kcsa, manifest", id="form-tags",
-                    compact=True)
-    yield Static(classes="field-problems", id="tags-problems")
-    with Horizontal(classes="form-row"):
-        yield Static("ID", classes="form-label")
-        yield Input(question_id or "", id="form-id", compact=True,
-                    disabled=editing, placeholder="proposed from the question")
-    yield Static(literal("The id never changes once saved." if editing else
-                         "Proposed from the question's words; type your own if you "
-                         "like.", "$text-muted"), classes="form-hint")
-    yield Static(classes="field-problems", id="id-problems")
-    yield Checkbox("Shuffle the choices when asking", data.get("shuffle", True) is not
-                   False, id="form-shuffle", compact=True)
-    with Horizontal(id="form-buttons"):
-        yield Button("Save (F2)", id="save", variant="primary", compact=True)
-        yield Button("Cancel (esc)", id="cancel", compact=True)
+    choices = data.get("choices") or [{}, {}, {}, {}]
+    return [
+        Static(Content.assemble(("Choices", "bold"), (
+            f"  {MIN_CHOICES} to {MAX_CHOICES}; tick every correct one (several: select "
+            "all that apply); blank rows are left out", "$text-muted")),
+            classes="form-heading"),
+        Vertical(*(ChoiceEditor(choice if isinstance(choice, dict) else {"text": choice},
+                                with_claims=with_claims) for choice in choices),
+                 id="form-choices"),
+        Static(classes="field-problems", id="choices-problems"),
+        Button("+ Add a choice (F3)", id="add-choice", compact=True),
+        Static(Content.styled("Explanation", "bold"), classes="form-heading"),
+        markdown_area(str(data.get("explanation") or ""), "form-explanation"),
+        Static(classes="field-problems", id="explanation-problems"),
+        Static(Content.assemble(("Scenario", "bold"), (
+            "  optional, YAML: the manifests claims are checked on (a list of objects), or a "
+            "file path relative to the question file", "$text-muted")), classes="form-heading"),
+        TextArea(scenario_text(data.get("scenario")), id="form-scenario", soft_wrap=False,
+                 show_line_numbers=False, tab_behavior="focus"),
+        Static(classes="field-problems", id="scenario-problems"),
+        Checkbox("Its YAML blocks are broken on purpose: don't check them",
+                 data.get("broken_manifest") is True, id="form-broken-manifest", compact=True),
+        Static(classes="field-problems", id="broken_manifest-problems"),
+        Horizontal(Static("Tags", classes="form-label"),
+                   Input(", ".join(map(str, data.get("tags") or [])),
+                         placeholder="comma-separated, e.g. kcsa, manifest", id="form-tags",
+                         compact=True),
+                   classes="form-row"),
+        Static(classes="field-problems", id="tags-problems"),
+        Horizontal(Static("ID", classes="form-label"),
+                   Input(question_id or "", id="form-id", compact=True,
+                         disabled=editing, placeholder="proposed from the question"),
+                   classes="form-row"),
+        Static(literal("The id never changes once saved." if editing else
+                       "Proposed from the question's words; type your own if you "
+                       "like.", "$text-muted"), classes="form-hint"),
+        Static(classes="field-problems", id="id-problems"),
+        Checkbox("Shuffle the choices when asking", data.get("shuffle", True) is not
+                 False, id="form-shuffle", compact=True),
+        Horizontal(Button("Save (F2)", id="save", variant="primary", compact=True),
+                   Button("Cancel (esc)", id="cancel", compact=True),
+                   id="form-buttons"),
+    ]
 
 
 def fill_concepts(listing: SelectionList[str], bank: Bank, topic: str | None,
