@@ -37,6 +37,7 @@ def drawn(self):  # the first frame of a screen of ours: what it needed
         seen.append(sorted({{m.split(".")[0] for m in sys.modules}}
                            & {{"yaml", "pydantic", "sqlalchemy", "sqlmodel", "markdown_it"}}))
         seen.append("quiz.tui.screens.exam" in sys.modules)
+        seen.append("quiz.tui.screens.exam_modals" in sys.modules)
 
 Screen._compositor_refresh = drawn
 appmod.QuizApp._first_frame_drawn = lambda self: self.exit()  # the store is not opened
@@ -63,7 +64,8 @@ def test_a_start_on_the_bank_cache_imports_little_before_its_first_frame(
     out = subprocess.run(
         [sys.executable, "-c", code, start, topic, str(tmp_path / "p.db"), str(tmp_path / "mine")],
         capture_output=True, text=True, cwd=Path(__file__).parents[2], check=True)
-    store, shown, seen, exam_screen = json.loads(out.stdout.splitlines()[-1])
+    store, shown, seen, exam_screen, dialogs = json.loads(out.stdout.splitlines()[-1])
     assert (store, shown) == ("PendingStore", screen)
     assert seen == imported
     assert exam_screen == (start == "exam")  # home loads it only for an exam left open
+    assert not dialogs  # the exam's dialogs load when one is opened

@@ -15,18 +15,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from quiz.exam import ExamClosed, ExamFormat, ExamRun, draw_exam, unfinished_exam
-from quiz.tui.screens.exam_modals import (
-    DeleteExamModal,
-    ExamSetupModal,
-    JumpListModal,
-    LeaveModal,
-    ResumeModal,
-    SubmitModal,
-)
 from quiz.tui.text import literal, plural
 from quiz.tui.widgets.choice_list import ChoiceList
 from quiz.tui.widgets.countdown import Countdown
 from quiz.tui.widgets.prose import markdown_widget
+
+# The dialogs (quiz.tui.screens.exam_modals, with the app's other modals: ~8 ms of imports)
+# are imported where one is opened: `quiz exam` shows its first question without them.
 
 if TYPE_CHECKING:
     from quiz.exam import ExamResult
@@ -190,6 +185,8 @@ class ExamScreen(Screen[None]):
             if index is not None:
                 self.call_later(self._goto_and_refresh, index)
 
+        from quiz.tui.screens.exam_modals import JumpListModal
+
         self.app.push_screen(JumpListModal(self.run), chosen)
 
     async def _goto_and_refresh(self, index: int) -> None:
@@ -204,6 +201,8 @@ class ExamScreen(Screen[None]):
             if choice == "submit":
                 self._hand_in(timed_out=False)
 
+        from quiz.tui.screens.exam_modals import SubmitModal
+
         self.app.push_screen(SubmitModal(self.run), chosen)
 
     def action_leave(self) -> None:
@@ -213,6 +212,8 @@ class ExamScreen(Screen[None]):
         def chosen(choice: str | None) -> None:
             if choice == "leave":
                 self.quiz.show_home()
+
+        from quiz.tui.screens.exam_modals import LeaveModal
 
         self.app.push_screen(LeaveModal(self.run), chosen)
 
@@ -310,6 +311,8 @@ def offer_unfinished(app: QuizApp) -> bool:
             app.notify("The unfinished exam was deleted.", timeout=4)
             refresh_home(app)
 
+    from quiz.tui.screens.exam_modals import DeleteExamModal, ResumeModal, SubmitModal
+
     def chosen(choice: str | None) -> None:
         if choice == "resume":
             app.push_screen(ExamScreen(run))
@@ -343,5 +346,7 @@ def open_exam(app: QuizApp, fmt: ExamFormat, *, ask: bool = True) -> None:
     def chosen(chosen_format: ExamFormat | None) -> None:
         if chosen_format is not None:
             start_exam(app, chosen_format)
+
+    from quiz.tui.screens.exam_modals import ExamSetupModal
 
     app.push_screen(ExamSetupModal(app.bank, fmt), chosen)
