@@ -26,10 +26,17 @@ is ~8 ms before the first frame, and it repeats for every question and feedback 
 skips it on a screen's first resume only; later resumes restyle as Textual does (a theme changed
 while a screen waited in the stack is applied by ``App.refresh_css`` to every screen anyway).
 Remove it when Textual stops restyling freshly mounted screens.
+
+``FooterKey.compact`` is a reactive that defaults to True and is watched on mount, and its
+watcher adds the class ``-compact``: every key of a footer is restyled once it is mounted (a
+compact footer's ten keys, on every screen and every time the footer recomposes). The fix gives
+each key the footer's class before it is mounted, so the watcher finds nothing to change.
+Remove it when Textual builds the keys with their class.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -38,12 +45,15 @@ from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 def apply() -> None:
     """Install the fixes (idempotent); tests check each still matters and still works."""
     _style_attached_nodes_only()
     _first_resume_keeps_styles()
+    _footer_keys_born_compact()
     leaking = StylesCache.get_inner_outer
     if not hasattr(leaking, "cache_clear"):  # fixed upstream, or already replaced
         return
@@ -88,3 +98,19 @@ def _first_resume_keeps_styles() -> None:
     _on_screen_resume.first_kept = True  # type: ignore[attr-defined]
     _on_screen_resume.textual = resume  # type: ignore[attr-defined]
     Screen._on_screen_resume = _on_screen_resume  # type: ignore[method-assign]
+
+
+def _footer_keys_born_compact() -> None:
+    compose = Footer.compose
+    if getattr(compose, "born_compact", False):
+        return
+
+    def compose_keys(self: Footer) -> Iterator[Any]:
+        for widget in compose(self):
+            if isinstance(widget, FooterKey):
+                widget.set_class(self.compact, "-compact", update=False)  # not mounted yet
+            yield widget
+
+    compose_keys.born_compact = True  # type: ignore[attr-defined]
+    compose_keys.textual = compose  # type: ignore[attr-defined]
+    Footer.compose = compose_keys  # type: ignore[method-assign]

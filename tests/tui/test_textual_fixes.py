@@ -10,7 +10,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
+from textual.widgets._footer import FooterKey
 
 from quiz.tui import textual_fixes
 
@@ -125,3 +126,43 @@ async def test_textual_itself_restyles_a_fresh_screen_on_resume(
         await app.push_screen(screen := Pair())
         await pilot.pause()
         assert whole(screen, restyled)
+
+
+class WithFooter(App[None]):
+    BINDINGS = [("a", "one", "One"), ("b", "two", "Two"), ("c", "three", "Three")]
+
+    def action_one(self) -> None: ...
+    def action_two(self) -> None: ...
+    def action_three(self) -> None: ...
+
+    def compose(self) -> ComposeResult:
+        yield Static("body")
+        yield Footer(compact=True)
+
+
+def footer_keys_restyled(restyled: list[Any]) -> int:
+    return sum(isinstance(node, FooterKey) for nodes in restyled for node in nodes)
+
+
+async def test_a_compact_footers_keys_are_compact_from_the_start(restyled: list[Any]) -> None:
+    textual_fixes.apply()
+    app = WithFooter()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        keys = list(app.query(FooterKey))
+        assert len(keys) >= 3 and all(key.has_class("-compact") for key in keys)
+        assert footer_keys_restyled(restyled) == 0
+        assert "One" in app.screen.query_one(Footer).query_one(FooterKey).render().plain
+
+
+async def test_textual_itself_restyles_each_footer_key_once_mounted(
+        restyled: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    fixed = Footer.compose
+    assert getattr(fixed, "born_compact", False)
+    textual_fixes.apply()
+    assert Footer.compose is fixed  # idempotent
+    monkeypatch.setattr(Footer, "compose", fixed.textual)  # type: ignore[attr-defined]
+    async with WithFooter().run_test() as pilot:
+        await pilot.pause()
+        assert footer_keys_restyled(restyled) >= 3
