@@ -318,7 +318,15 @@ class QuizApp(App[None]):
 
     def start_after_current(self, what: str, start: Callable[[], None]) -> None:
         """Run ``start`` (a new session) once the running one, if any, is ended properly: the
-        user confirms, its partial result is stored and said, its screens are closed."""
+        user confirms, its partial result is stored and said, its screens are closed. An open
+        exam paper is left as its Esc leaves it (it stays open, the clock runs on)."""
+        from quiz.tui.screens.exam import ExamScreen
+
+        paper = next((s for s in reversed(self.screen_stack) if isinstance(s, ExamScreen)
+                      and not s.run.finished), None)
+        if paper is not None:
+            paper.leave_then(lambda: self.start_after_current(what, start))
+            return
         running = self.running_session()
         if running is None or running.finished:
             start()
