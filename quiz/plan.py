@@ -241,27 +241,52 @@ def make_plan(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
               progress: Callable[[float], None] | None = None) -> Plan:
     """The plan to the exam date under the user's scheduler; ``NoPlan`` without one.
     ``progress(share done)`` is called as the simulations finish (for a progress bar)."""
+    start = read_start(bank, store, now, tz)
+    return start.plan(seed=seed, runs=runs, progress=progress)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What a plan is computed from, read from the store (the rest touches no store, so it
+    can run in a thread)."""
+
+    deck: Deck
+    today: date
+    exam_date: date
+    questions: int
+    scheduler: Scheduler
+    daily_new_limit: int
+
+    def plan(self, *, seed: int = 0, runs: int = RUNS,
+             progress: Callable[[float], None] | None = None) -> Plan:
+        """Simulate the current settings, the retention search and the recommended ones."""
+        deck, scheduler = self.deck, self.scheduler
+        steps = 2 + len(retention_candidates(scheduler))
+        done = 0
+
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(min(1.0, done / steps))
+
+        current = simulate(deck, Model(scheduler), self.daily_new_limit, runs, seed)
+        step()
+        needed = needed_new_per_day(deck)
+        new = max(needed, self.daily_new_limit)
+        trials = recommend_retention(deck, scheduler, new, seed, min(runs, SEARCH_RUNS), step)
+        retention = pick_retention(trials)
+        if (new, retention) == (current.new_per_day, current.retention):
+            recommended = current
+        else:
+            recommended = simulate(deck, Model(scheduler, retention), new, runs, seed)
+        step()
+        return Plan(self.exam_date, self.today, deck.days, self.questions, deck.unseen, needed,
+                    current, recommended, trials, runs=runs, seed=seed)
+
+
+def read_start(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None) -> Start:
+    """Everything a plan needs from the store; ``NoPlan`` without an exam date."""
     deck, today, exam_date = read_deck(bank, store, now, tz)
-    scheduler, settings = store.scheduler(), store.settings()
-    steps = 2 + len(retention_candidates(scheduler))
-    done = 0
-
-    def step() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(min(1.0, done / steps))
-
-    current = simulate(deck, Model(scheduler), settings.daily_new_limit, runs, seed)
-    step()
-    needed = needed_new_per_day(deck)
-    new = max(needed, settings.daily_new_limit)
-    trials = recommend_retention(deck, scheduler, new, seed, min(runs, SEARCH_RUNS), step)
-    retention = pick_retention(trials)
-    if (new, retention) == (current.new_per_day, current.retention):
-        recommended = current
-    else:
-        recommended = simulate(deck, Model(scheduler, retention), new, runs, seed)
-    step()
-    return Plan(exam_date, today, deck.days, len(bank.questions), deck.unseen, needed,
-                current, recommended, trials, runs=runs, seed=seed)
+    return Start(deck, today, exam_date, len(bank.questions), store.scheduler(),
+                 store.settings().daily_new_limit)
