@@ -211,13 +211,16 @@ def _band_json(b: Band, digits: int = 4) -> dict[str, float]:
 
 
 def recommend_retention(deck: Deck, scheduler: Scheduler, new_per_day: int, seed: int = 0,
-                        runs: int = SEARCH_RUNS,
-                        progress: Callable[[], None] | None = None) -> list[RetentionTrial]:
+                        runs: int = SEARCH_RUNS, progress: Callable[[], None] | None = None,
+                        models: dict[float, Model] | None = None) -> list[RetentionTrial]:
     """Each candidate retention (``RETENTIONS`` and the scheduler's) simulated with the same
-    random numbers; ``pick_retention`` chooses among them."""
+    random numbers; ``pick_retention`` chooses among them. ``models``: one per retention,
+    kept between simulations (each remembers the paths it has walked)."""
+    models = {} if models is None else models
     trials = []
     for retention in retention_candidates(scheduler):
-        outcome = simulate(deck, Model(scheduler, retention), new_per_day, runs, seed)
+        model = models.setdefault(retention, Model(scheduler, retention))
+        outcome = simulate(deck, model, new_per_day, runs, seed)
         trials.append(RetentionTrial(retention, outcome.score.mean, outcome.answers))
         if progress is not None:
             progress()
@@ -226,7 +229,7 @@ def recommend_retention(deck: Deck, scheduler: Scheduler, new_per_day: int, seed
 
 def retention_candidates(scheduler: Scheduler) -> list[float]:
     """The retentions the search tries."""
-    return sorted({*RETENTIONS, round(scheduler.desired_retention, 4)})
+    return sorted({*RETENTIONS, scheduler.desired_retention})
 
 
 def pick_retention(trials: list[RetentionTrial]) -> float:
@@ -270,16 +273,19 @@ class Start:
             if progress is not None:
                 progress(min(1.0, done / steps))
 
-        current = simulate(deck, Model(scheduler), self.daily_new_limit, runs, seed)
+        models = {scheduler.desired_retention: Model(scheduler)}
+        current = simulate(deck, models[scheduler.desired_retention], self.daily_new_limit,
+                           runs, seed)
         step()
         needed = needed_new_per_day(deck)
         new = max(needed, self.daily_new_limit)
-        trials = recommend_retention(deck, scheduler, new, seed, min(runs, SEARCH_RUNS), step)
+        trials = recommend_retention(deck, scheduler, new, seed, min(runs, SEARCH_RUNS), step,
+                                     models)
         retention = pick_retention(trials)
         if (new, retention) == (current.new_per_day, current.retention):
             recommended = current
         else:
-            recommended = simulate(deck, Model(scheduler, retention), new, runs, seed)
+            recommended = simulate(deck, models[retention], new, runs, seed)
         step()
         return Plan(self.exam_date, self.today, deck.days, self.questions, deck.unseen, needed,
                     current, recommended, trials, runs=runs, seed=seed)

@@ -56,7 +56,7 @@ class Model:
         self.learning_steps = len(scheduler.learning_steps)
         self.relearning_steps = len(scheduler.relearning_steps)
         self._easy_d = w[4] - math.exp(w[5] * 3) + 1
-        self._cache: dict[tuple[float | None, float, int, int, int], tuple] = {}
+        self._cache: dict[tuple[float | None, float, int, int, int, bool], tuple] = {}
 
     def recall(self, elapsed_days: int, stability: float) -> float:
         """Retrievability after ``elapsed_days`` whole days."""
@@ -71,19 +71,27 @@ class Model:
                elapsed: int, right: bool) -> tuple[float, float, int, int, int]:
         """(stability, difficulty, state, step, days to the next answer; 0: later today)
         after an answer rated Good if ``right``, else Again."""
-        return self.outcomes(stability, difficulty, state, step, elapsed)[1 + (not right)]
+        return self._review(stability, difficulty, state, step, elapsed, right)
 
-    def outcomes(self, stability: float | None, difficulty: float, state: int, step: int,
-                 elapsed: int) -> tuple[float, tuple, tuple]:
-        """The chance of a right answer (new cards: 0) and what ``review`` gives after a right
-        and after a wrong one; kept, as most simulated learners walk the same paths."""
-        key = (stability, difficulty, state, step, elapsed)
+    def after(self, stability: float | None, difficulty: float, state: int, step: int,
+              elapsed: int, right: bool) -> tuple[float, float, int, int, int, int]:
+        """Where an answer leads: (stability, difficulty, state, step, days to the next
+        answer, answers given), the same-day learning steps after it taken (right: a step
+        minutes later has retrievability 1). Kept, as most simulated learners walk the same
+        paths."""
+        key = (stability, difficulty, state, step, elapsed, right)
         out = self._cache.get(key)
         if out is None:
-            chance = 0.0 if stability is None else self.recall(elapsed, stability)
-            out = self._cache[key] = (chance, self._review(*key, True),
-                                      self._review(*key, False))
+            out = self._cache[key] = self._settle(self._review(*key))
         return out
+
+    def _settle(self, after: tuple[float, float, int, int, int]
+                ) -> tuple[float, float, int, int, int, int]:
+        answers = 1
+        while not after[4] and answers <= 2 + max(self.learning_steps, self.relearning_steps):
+            after = self._review(*after[:4], 0, True)
+            answers += 1
+        return (*after, answers)
 
     def _review(self, s: float | None, d: float, state: int, step: int, elapsed: int,
                 right: bool) -> tuple[float, float, int, int, int]:
@@ -254,7 +262,8 @@ def _run(deck: Deck, model: Model, new_on_day: list[int],
     answers = [0] * days
     late: list[tuple[int, int]] = []
     fresh = iter(deck.fresh)
-    cache, outcomes, first = model._cache, model.outcomes, deck.first_right
+    cache, after, first = model._cache, model.after, deck.first_right
+    factor, decay = model.factor, model.decay
     for day in range(days):
         if late:  # brought forward at the next start, as the exam-date cap does
             late.sort()
@@ -265,17 +274,14 @@ def _run(deck: Deck, model: Model, new_on_day: list[int],
         todo.extend(next(fresh) for _ in range(new_on_day[day]))
         count = 0
         for n in todo:
-            s, d, st, sp, t = stability[n], difficulty[n], state[n], step[n], last[n]
-            while True:
-                key = (s, d, st, sp, 0 if t is None else int(day - t))
-                entry = cache.get(key) or outcomes(*key)
-                s, d, st, sp, wait = entry[1] if chance() < (entry[0] if s is not None
-                                                             else first) else entry[2]
-                t = day
-                count += 1
-                if wait:
-                    break
-            stability[n], difficulty[n], state[n], step[n], last[n] = s, d, st, sp, t
+            s, t = stability[n], last[n]
+            elapsed = 0 if t is None else int(day - t)
+            right = chance() < (first if s is None else (1 + factor * elapsed / s) ** decay)
+            key = (s, difficulty[n], state[n], step[n], elapsed, right)
+            stability[n], difficulty[n], state[n], step[n], wait, given = \
+                cache.get(key) or after(*key)
+            last[n] = day
+            count += given
             if day + wait < days:
                 buckets[day + wait].append(n)
             else:
