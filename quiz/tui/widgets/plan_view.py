@@ -32,7 +32,8 @@ def comparison(plan: Plan) -> Content:
                                 (b, changed or style))
 
     def per_day(o: Outcome) -> str:
-        return f"{o.answers:.0f} ({o.answers / plan.days:.0f} a day)"
+        daily = o.answers / plan.days
+        return f"{o.answers:.0f} ({daily:.{1 if daily < 10 else 0}f} a day)"
 
     def verdict(o: Outcome) -> str:
         return "$text-success" if o.score.mean >= plan.pass_mark else "$text-warning"
