@@ -39,7 +39,7 @@ class HomeScreen(Screen[None]):
         Binding("x", "exam", "Exam"),
         Binding("k", "cram", "Cram", show=False),  # the exam-date line says "k crams"
         Binding("s", "stats", "Stats"),
-        Binding("d", "plan", "Plan", show=False),  # the exam-date line says "d plans"
+        Binding("d", "plan", "Plan to the exam", show=False),  # the exam-date line says "d plans"
         Binding("b", "browse", "Browse"),
         Binding("l", "lab", "Lab"),
         Binding("a", "add", "Add a question", show=False),  # the footer is full at 80 columns
