@@ -77,11 +77,11 @@ class PlanScreen(Screen[None]):
         bar.display = True
         self.query_one("#plan-status", Static).update(
             Content("Simulating the days to the exam…"))
-        self.run_worker(lambda: self._simulate(start), thread=True, exclusive=True,
+        self.run_worker(lambda: self._simulate(start, bar), thread=True, exclusive=True,
                         group="plan")
 
-    def _simulate(self, start: Start) -> Plan:
-        bar = self.query_one("#plan-progress", ProgressBar)
+    def _simulate(self, start: Start, bar: ProgressBar) -> Plan:
+        """In the worker's thread: only the simulation, and the bar moved through the app."""
         return start.plan(seed=self.seed, progress=lambda done: self.app.call_from_thread(
             bar.update, progress=done))
 
