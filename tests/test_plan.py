@@ -15,10 +15,12 @@ from quiz.paths import bundled_bank
 from quiz.plan import (
     NoPlan,
     RetentionTrial,
+    Start,
     make_plan,
     needed_new_per_day,
     pick_retention,
     read_deck,
+    runs_for,
 )
 from quiz.simulation import REVIEW, Deck, Model, band, simulate
 from quiz.store import Store
@@ -205,3 +207,12 @@ def test_the_plan_reads_as_sentences_and_as_json(full_bank: Bank, store: Store) 
     assert current["per_day"][0]["new"] == 10 and current["per_day"][0]["date"] == "2025-03-10"
     assert set(current["per_topic"]) == {q.topic for q in full_bank.questions.values()}
     assert plan == make_plan(full_bank, store, T0, UTC, runs=10, seed=5)
+
+
+def test_a_large_deck_gets_fewer_runs_and_says_so() -> None:
+    deck = fresh_deck(3000, 2)
+    start = Start(deck, TODAY, TODAY + timedelta(days=2), 3000,
+                  make_scheduler(enable_fuzzing=False), 20)
+    assert runs_for(deck, 200) == 20 and runs_for(fresh_deck(280, 2), 200) == 200
+    plan = start.plan(runs=200)
+    assert plan.runs == 20 and plan.to_json()["runs"] == 20
