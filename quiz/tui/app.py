@@ -453,6 +453,13 @@ class QuizApp(App[None]):
 
         self.push_screen(StatsScreen())
 
+    def open_plan(self) -> None:
+        """The plan to the exam date (``quiz.plan``): current settings against recommended."""
+        from quiz.tui.screens.plan import PlanScreen
+
+        if not isinstance(self.screen, PlanScreen):
+            self.push_screen(PlanScreen())
+
     def open_settings(self) -> None:
         """The settings screen, over whatever screen is showing."""
         from quiz.tui.screens.settings import SettingsScreen
