@@ -203,6 +203,42 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
 
 @cli.command()
 @common_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the simulation: the same seed gives the same figures.")
+@click.pass_context
+def plan(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: bool,
+         seed: int) -> None:
+    """Plan to the exam date: simulate the days until it (reviews per day, new questions a
+    day to see the whole bank, the predicted score per topic with a band) for your settings
+    and for recommended ones. Needs an exam date (settings, or quiz --exam-date)."""
+    from quiz.plan import NoPlan, make_plan
+    from quiz.store import StoreError
+
+    opts = options(ctx, banks, db)
+    store = open_store_or_exit(opts, read_only=True)
+    try:
+        bank = load_bank_or_exit(opts)
+        result = make_plan(bank, store, store.now(), seed=seed)
+    except NoPlan as exc:
+        fail(str(exc))
+    except StoreError as exc:
+        fail(str(exc), code=2)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+        return
+    click.echo("\n".join(result.lines()))
+    click.echo("\nPredicted on the exam morning, per topic (recommended settings):")
+    for topic, figure in result.recommended.per_topic.items():
+        name = bank.topics[topic].title if topic in bank.topics else topic
+        click.echo(f"  {printable(name):<40} {100 * figure.mean:3.0f}%  "
+                   f"({100 * figure.low:.0f}-{100 * figure.high:.0f}%)")
+
+
+@cli.command()
+@common_options
 @click.pass_context
 def browse(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
     """Every question of the banks: search, filter by topic, concept, tag or state, open one,

@@ -219,13 +219,19 @@ def exam_date_cap(store: Store, exam_date: date | None, now: datetime,
     late = sorted((r for r in store.cards().values()
                    if not r.is_new and not r.suspended and r.due > limit),
                   key=lambda r: (r.due, r.question_id))
-    days, count = (eve - today).days + 1, len(late)
     moved = []
-    for i, record in enumerate(late):
-        day = today + timedelta(days=days - 1 - ((count - 1 - i) * days) // count)
-        due = max(now, _day_start(day, tz))
+    for record, offset in zip(late, spread_offsets(len(late), (eve - today).days + 1),
+                              strict=True):
+        due = max(now, _day_start(today + timedelta(days=offset), tz))
         moved.append(replace(record, card=replace(record.card, due=due)))
     return moved
+
+
+def spread_offsets(count: int, days: int) -> list[int]:
+    """The days (0: today) the cap gives ``count`` late cards, taken earliest-due first, over
+    ``days`` days: evenly, and each as late as the spread allows (``quiz.plan`` does the same
+    in its simulated days)."""
+    return [days - 1 - ((count - 1 - i) * days) // count for i in range(count)]
 
 
 def cram_queue(bank: Bank, store: Store, now: datetime,

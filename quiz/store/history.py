@@ -92,6 +92,17 @@ class HistoryStore(StoreBase):
             total, correct = conn.execute(query).one()
         return int(total), int(correct)
 
+    def first_answer_counts(self) -> tuple[int, int]:
+        """(questions, right first time): each question's first review-mode answer, for how
+        often a question seen for the first time is answered right (``quiz.plan``)."""
+        first = select(func.min(LOG.c.id)).where(
+            LOG.c.mode.in_(sorted(SCHEDULING_MODES))).group_by(LOG.c.question_id)
+        query = select(func.count(), func.coalesce(func.sum(case((LOG.c.correct, 1), else_=0)),
+                                                   0)).where(LOG.c.id.in_(first))
+        with self._read() as conn:
+            total, correct = conn.execute(query).one()
+        return int(total), int(correct)
+
     def answer_times(self, since: datetime | None = None) -> list[datetime]:
         """When each answer was given (UTC), newest recorded first."""
         # Read as text and parsed in convert: a year of answers is a lot of datetimes.

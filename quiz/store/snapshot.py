@@ -37,6 +37,7 @@ from quiz.store.inspection import (
 )
 from quiz.store.records import (
     EXAM_POSITION,
+    SCHEDULING_MODES,
     CardRecord,
     CardSummary,
     DueReview,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 READS = frozenset({
     "now", "settings", "scheduler", "cards", "card_summaries", "card", "due_reviews", "started_ids",
     "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
+    "first_answer_counts",
     "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam", "exam_position",
 })
 
@@ -249,6 +251,19 @@ class Snapshot:
         if since is not None:
             sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
         ((total, correct),) = self._all(sql, params)
+        return int(total), int(correct)
+
+    @_guarded
+    def first_answer_counts(self) -> tuple[int, int]:
+        """(questions, right first time): each question's first review-mode answer."""
+        if self._conn is None:
+            return 0, 0
+        modes = sorted(SCHEDULING_MODES)
+        marks = ", ".join("?" * len(modes))
+        ((total, correct),) = self._all(
+            "SELECT count(*), coalesce(sum(CASE WHEN correct THEN 1 ELSE 0 END), 0) "
+            "FROM review_log WHERE id IN (SELECT min(id) FROM review_log "
+            f"WHERE mode IN ({marks}) GROUP BY question_id)", tuple(modes))
         return int(total), int(correct)
 
     @_guarded

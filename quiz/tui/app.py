@@ -349,7 +349,15 @@ class QuizApp(App[None]):
 
     def start_after_current(self, what: str, start: Callable[[], None]) -> None:
         """Run ``start`` (a new session) once the running one, if any, is ended properly: the
-        user confirms, its partial result is stored and said, its screens are closed."""
+        user confirms, its partial result is stored and said, its screens are closed. An open
+        exam paper is left as its Esc leaves it (it stays open, the clock runs on)."""
+        from quiz.tui.screens.exam import ExamScreen
+
+        paper = next((s for s in reversed(self.screen_stack) if isinstance(s, ExamScreen)
+                      and not s.run.finished), None)
+        if paper is not None:
+            paper.leave_then(lambda: self.start_after_current(what, start))
+            return
         running = self.running_session()
         if running is None or running.finished:
             start()
@@ -475,6 +483,13 @@ class QuizApp(App[None]):
         from quiz.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
+
+    def open_plan(self) -> None:
+        """The plan to the exam date (``quiz.plan``): current settings against recommended."""
+        from quiz.tui.screens.plan import PlanScreen
+
+        if not isinstance(self.screen, PlanScreen):
+            self.push_screen(PlanScreen())
 
     def open_settings(self) -> None:
         """The settings screen, over whatever screen is showing."""

@@ -46,6 +46,9 @@ class QuizCommands(Provider):
         if app.exam_date is not None:
             commands.append(("Cram: weakest questions first", app.start_cram,
                              "Practice before the exam day; the schedule is not changed"))
+        commands.append(("Plan to the exam: reviews a day, new a day, predicted score",
+                         app.open_plan, "Simulated to the exam date, with recommended "
+                                        "settings to apply"))
         commands.append(("Stats: progress per topic", app.open_stats,
                          "New, learning, review, due and mastered counts"))
         commands.append(("Browse: every question of the bank", app.open_browse,

@@ -476,3 +476,34 @@ async def test_quiz_exam_with_no_paper_to_draw_shows_home(make: AppFactory,
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
         assert "no questions for an exam" in " ".join(str(n.message) for n in app._notifications)
+
+
+@pytest.mark.parametrize("start", ["home", "exam"])
+async def test_practice_from_the_palette_mid_exam_asks_to_leave_the_paper(
+        make: AppFactory, store: Store, start: str) -> None:
+    """The paper is left as Esc leaves it (open, the clock running), only once confirmed."""
+    app = make(start, exam_format=FMT)
+    async with app.run_test(size=SIZE) as pilot:
+        if start == "home":
+            await pilot.press("x")
+            await pilot.pause()
+            await pilot.press("enter")  # the format as proposed
+            await pilot.pause()
+        answered = await pick(pilot)
+        for keep_going in (True, False):
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.3)
+            await pilot.press(*"Practice", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, LeaveModal)
+            assert "The clock keeps running" in flat(app)
+            await pilot.press("n" if keep_going else "y")
+            await pilot.pause()
+            if keep_going:
+                assert isinstance(app.screen, ExamScreen)
+        assert isinstance(app.screen, QuestionScreen)
+        assert app.screen.session.mode == "practice"
+        assert not any(isinstance(s, ExamScreen) for s in app.screen_stack)
+        attempt = last_attempt(store)
+        assert attempt.session.finished_at is None  # left open: x on home resumes it
+        assert attempt.answers.get(answered)  # the pick made before leaving is kept

@@ -3,7 +3,7 @@ paper is handed in. The flow functions start, resume or finish an attempt for th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
@@ -206,12 +206,21 @@ class ExamScreen(Screen[None]):
         self.app.push_screen(SubmitModal(self.run), chosen)
 
     def action_leave(self) -> None:
+        self.leave_then(self.quiz.show_home, close=False)
+
+    def leave_then(self, then: Callable[[], None], *, close: bool = True) -> None:
+        """Ask to leave the paper (it stays open, the clock runs on); if the learner agrees,
+        ``then`` (home, or a session started from the palette), after closing the paper's
+        screens if ``close``."""
         if not self._sync():
             return
 
         def chosen(choice: str | None) -> None:
-            if choice == "leave":
-                self.quiz.show_home()
+            if choice != "leave":
+                return
+            while close and len(self.app.screen_stack) > 1 and self in self.app.screen_stack:
+                self.app.pop_screen()
+            then()
 
         from quiz.tui.screens.exam_modals import LeaveModal
 

@@ -39,6 +39,7 @@ class HomeScreen(Screen[None]):
         Binding("x", "exam", "Exam"),
         Binding("k", "cram", "Cram", show=False),  # the exam-date line says "k crams"
         Binding("s", "stats", "Stats"),
+        Binding("d", "plan", "Plan to the exam", show=False),  # the exam-date line says "d plans"
         Binding("b", "browse", "Browse"),
         Binding("l", "lab", "Lab"),
         Binding("a", "add", "Add a question", show=False),  # the footer is full at 80 columns
@@ -165,7 +166,8 @@ class HomeScreen(Screen[None]):
                 away = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
                 parts += ["\n", ("Exam   ", "bold"), (f"{exam_date:%a %d %b}, {away}",
                                                       "$text-accent"),
-                          "  ·  ", ("k", "bold $text-accent"), " crams the weakest questions"]
+                          "  ·  ", ("k", "bold $text-accent"), " crams the weakest questions",
+                          "  ·  ", ("d", "bold $text-accent"), " plans"]
         return Content.assemble(*parts)
 
     def _open_exam_line(self) -> list[str | tuple[str, str]]:
@@ -246,6 +248,9 @@ class HomeScreen(Screen[None]):
 
     def action_exam(self) -> None:
         self.quiz.open_exam()
+
+    def action_plan(self) -> None:
+        self.quiz.open_plan()
 
     def action_cram(self) -> None:
         self.quiz.start_cram()
