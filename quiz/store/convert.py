@@ -24,6 +24,7 @@ from quiz.store.records import (
     CardSummary,
     DueReview,
     ExamAttempt,
+    FsrsFit,
     ReviewEntry,
     SessionRecord,
     Settings,
@@ -420,4 +421,6 @@ def setting_value(key: str, value: Any) -> str:
     """A setting's value as stored (JSON)."""
     if isinstance(value, date):
         value = value.isoformat()
+    if isinstance(value, FsrsFit):
+        value = value.to_json()
     return json.dumps(value)

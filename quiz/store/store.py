@@ -6,7 +6,7 @@ then offers the repository methods the app needs. See ``quiz.store`` for the ove
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -388,19 +388,31 @@ class Store(HistoryStore):
         if ids and mark:
             self._write(work)
 
-    def save_schedules(self, records: Iterable[CardRecord]) -> None:
+    def save_schedules(self, records: Iterable[CardRecord],
+                       expected: Mapping[str, CardRecord] | None = None) -> list[str]:
         """Overwrite the fsrs state, lapses and leech mark of cards (``rebuild_cards``, exam
-        answers fed to the schedule), in one transaction."""
+        answers fed to the schedule), in one transaction.
+
+        ``expected``: the state each card was read in; a card whose stored state differs
+        now (another copy answered it meanwhile) is left alone and its id returned, for the
+        caller to compute again from the answers as they are now.
+        """
         records = list(records)
 
-        def work(conn: Connection) -> None:
+        def work(conn: Connection) -> list[str]:
+            moved = []
             for record in records:
+                if expected is not None:
+                    was, now = expected[record.question_id], self._card(conn, record.question_id)
+                    if (was.card, was.lapses, was.leech) != (now.card, now.lapses, now.leech):
+                        moved.append(record.question_id)
+                        continue
                 values = convert.card_values(record)
                 conn.execute(update(CARD).where(CARD.c.question_id == record.question_id)
                              .values({k: values[k] for k in _SCHEDULE_COLUMNS}))
+            return moved
 
-        if records:
-            self._write(work)
+        return self._write(work) if records else []
 
     # --- the bank ----------------------------------------------------------------------------
 
