@@ -1,6 +1,7 @@
 """A realistic history for the bundled bank in a fresh database, for trying ``quiz optimize``.
 
-A learner whose memory follows known FSRS parameters (``LEARNER_PARAMETERS``)
+A learner whose memory follows known FSRS parameters (``quiz.synthetic.FORGETFUL_PARAMETERS``: a
+learner who forgets faster than fsrs's defaults assume)
 studies the bundled bank for ``--days`` days up to today, through the Store as the app
 would: a review most days (today's due questions and new ones, the daily new limit; missed
 questions again after their 10-minute step), a right answer sometimes regraded Hard or Easy, a
@@ -29,11 +30,7 @@ from quiz.exam import ExamRun, draw_exam
 from quiz.paths import bundled_bank
 from quiz.scheduling import review_queue
 from quiz.store import Store, open_store
-from quiz.synthetic import TRUE_PARAMETERS
-
-# This learner forgets faster than fsrs's defaults assume (shorter first memories, less gained
-# from each review): a history the optimiser has something to learn from.
-LEARNER_PARAMETERS = (0.3, 0.8, 1.2, 3.5, *TRUE_PARAMETERS[4:8], 1.3, *TRUE_PARAMETERS[9:])
+from quiz.synthetic import FORGETFUL_PARAMETERS
 
 
 class Learner:
@@ -41,7 +38,7 @@ class Learner:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.truth = make_scheduler(enable_fuzzing=False, parameters=LEARNER_PARAMETERS)
+        self.truth = make_scheduler(enable_fuzzing=False, parameters=FORGETFUL_PARAMETERS)
         self.memory: dict[str, Card] = {}
 
     def recalls(self, question: Question, at: datetime) -> bool:

@@ -64,6 +64,7 @@ class Items:
 
     items: list[Any]  # fsrs_rs_python.FSRSItem
     reviews: int  # answers of the cards that gave items (what the fit learned from)
+    steps: list[tuple[tuple[int, int], ...]]  # each item's (rating, days since the last)
 
 
 @dataclass(frozen=True)
@@ -86,24 +87,26 @@ def build_items(histories: Iterable[Sequence[tuple[datetime, Rating | int]]],
     """Each card's answers (time, rating; oldest first) as the engine's training items."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
-    dated: list[tuple[datetime, int, Any]] = []
+    dated: list[tuple[datetime, int, tuple[tuple[int, int], ...]]] = []
     reviews = 0
     for index, history in enumerate(histories):
         if len(history) < 2:
             continue
         days = [_local_day(at, tz) for at, _ in history]
-        steps = [FSRSReview(int(history[0][1]), 0)]
+        steps = [(int(history[0][1]), 0)]
         made = 0
         for i in range(1, len(history)):
             delta = days[i] - days[i - 1]
-            steps.append(FSRSReview(int(history[i][1]), delta))
+            steps.append((int(history[i][1]), delta))
             if delta > 0:
-                dated.append((utc(history[i][0]), index, FSRSItem(list(steps))))
+                dated.append((utc(history[i][0]), index, tuple(steps)))
                 made += 1
         if made:
             reviews += len(history)
     dated.sort(key=lambda d: (d[0], d[1]))
-    return Items([item for _, _, item in dated], reviews)
+    made_steps = [s for _, _, s in dated]
+    return Items([FSRSItem([FSRSReview(r, d) for r, d in s]) for s in made_steps], reviews,
+                 made_steps)
 
 
 def _local_day(at: datetime, tz: tzinfo | None) -> int:

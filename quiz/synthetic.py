@@ -28,6 +28,10 @@ TRUE_PARAMETERS: tuple[float, ...] = (
     0.6014, 1.8729, 0.5425, 0.0912, 0.0658,
     0.35,
 )
+# A learner who forgets faster than the defaults assume: shorter first memories, less gained
+# from each review (w8). The demo history (benchmarks/history.py) is this learner's.
+FORGETFUL_PARAMETERS: tuple[float, ...] = (
+    0.3, 0.8, 1.2, 3.5, *TRUE_PARAMETERS[4:8], 1.3, *TRUE_PARAMETERS[9:])
 FIRST_RATINGS = ((Rating.Again, 0.25), (Rating.Hard, 0.1), (Rating.Good, 0.5), (Rating.Easy, 0.15))
 HIT_RATINGS = ((Rating.Hard, 0.1), (Rating.Good, 0.8), (Rating.Easy, 0.1))
 
