@@ -212,8 +212,8 @@ def optimize(store: Store, *, progress: Progress | None = None, tz: tzinfo | Non
     built = store_items(store, tz)
     if len(built.items) < MINIMUM_ITEMS:
         raise NotEnoughHistory(
-            f"too little history to optimise: {len(built.items)} answers on a later day "
-            f"than the question's previous one, {MINIMUM_ITEMS} needed")
+            f"too little history to optimise: {len(built.items)} reviews a day or more after "
+            f"the question's previous answer, {MINIMUM_ITEMS} needed")
     settings = store.settings()
     current = settings.fsrs_parameters or _defaults()
     fitted, before, after = compare(current, built.items, progress=lambda what, done: tell(

@@ -23,11 +23,10 @@ from quiz.exam import schedule_exam_answers
 from quiz.scheduling import rebuild_cards
 from quiz.store import FsrsFit, Store, StoreError, make_engine
 from quiz.synthetic import FORGETFUL_PARAMETERS, TRUE_PARAMETERS, simulate
-from tests.conftest import T0, Clock
-from tests.history import record_history
+from tests.conftest import HISTORY_END, T0, Clock
 
 DEFAULTS = optimize._defaults()
-START = datetime(2025, 1, 1, 9, tzinfo=UTC)
+START = datetime(2025, 1, 1, 9, tzinfo=UTC)  # the simulated years start here
 
 
 def reviews(steps: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
@@ -159,24 +158,11 @@ def test_a_simulated_learners_parameters_are_recovered(seed: int) -> None:
 
 # --- optimize on a store -----------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with four months of a forgetful learner (300 questions, ~3,800 answers)."""
-    path = tmp_path_factory.mktemp("history") / "progress.db"
-    clock = Clock(START)
-    store = Store(make_engine(path), now=clock, enable_fuzzing=False)
-    record_history(store, clock, cards=300, days=120, new_per_day=10, seed=3, start=START,
-                   parameters=FORGETFUL_PARAMETERS)
-    store.close()
-    return path
-
-
 @pytest.fixture
 def history(history_db: Path, tmp_path: Path) -> Iterator[Store]:
     path = tmp_path / "progress.db"
     shutil.copy(history_db, path)
-    store = Store(make_engine(path), now=Clock(START + timedelta(days=121)),
-                  enable_fuzzing=False)
+    store = Store(make_engine(path), now=Clock(HISTORY_END), enable_fuzzing=False)
     yield store
     store.close()
 
@@ -309,8 +295,8 @@ def test_quiz_optimize_refuses_a_short_history_in_one_line(tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["optimize", "--db", str(tmp_path / "new.db")])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "quiz: too little history to optimise: 0 answers on a later day than the question's "
-        "previous one, 400 needed")
+        "quiz: too little history to optimise: 0 reviews a day or more after the question's "
+        "previous answer, 400 needed")
     assert result.stdout == ""
 
 

@@ -92,6 +92,7 @@ class OptimizeModal(ModalScreen[bool]):
     def _refused(self, message: str) -> None:
         self.query_one("#optimize-step", Static).update(
             Content.assemble(("✗ ", "bold $text-error"), (message, "$text-error")))
+        self.query_one("#optimize-figures", Static).display = False
         self.query_one("#optimize-verdict", Static).update(
             Content("Kept your current parameters."))
         self._ready()
