@@ -23,19 +23,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from quiz.cards import check_parameters
-from quiz.clock import utc
-from quiz.scheduling import rebuild_cards, scheduled_histories
+from quiz.cards import check_parameters, make_scheduler
+from quiz.scheduling import rebuild_cards, replay, scheduled_histories
 from quiz.store import FsrsFit
 
 if TYPE_CHECKING:
     from fsrs import Rating
 
-    from quiz.store import Store
+    from quiz.store import CardRecord, ReviewEntry, ScheduledAnswer, Store
+
+    Read = tuple[dict[str, CardRecord], dict[str, list[ReviewEntry | ScheduledAnswer]]]
 
 SPLITS = 5  # time-series splits, as fsrs-rs's evaluate_with_time_series_splits
 # The engine fits every parameter from 64 training items (fewer: the first four only, or
@@ -64,7 +66,12 @@ class Items:
 
     items: list[Any]  # fsrs_rs_python.FSRSItem
     reviews: int  # answers of the cards that gave items (what the fit learned from)
-    steps: list[tuple[tuple[int, int], ...]]  # each item's (rating, days since the last)
+    sources: list[tuple[list[tuple[int, int]], int]]  # each item's card's steps, how many
+
+    @property
+    def steps(self) -> list[tuple[tuple[int, int], ...]]:
+        """Each item's (rating, days since the answer before) pairs."""
+        return [tuple(card[:count]) for card, count in self.sources]
 
 
 @dataclass(frozen=True)
@@ -82,42 +89,56 @@ class Outcome:
     rescheduled: int = 0  # cards whose schedule changed
 
 
-def build_items(histories: Iterable[Sequence[tuple[datetime, Rating | int]]],
-                tz: tzinfo | None = None) -> Items:
-    """Each card's answers (time, rating; oldest first) as the engine's training items."""
+class Answered(Protocol):
+    """What an answer must have to become part of an item (``ScheduledAnswer``,
+    ``ReviewEntry``, ``synthetic.Answer``)."""
+
+    @property
+    def answered_at(self) -> datetime: ...
+
+    @property
+    def rating(self) -> Rating | int: ...
+
+
+def build_items(histories: Iterable[Sequence[Answered]], tz: tzinfo | None = None) -> Items:
+    """Each card's answers (oldest first) as the engine's training items."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
-    dated: list[tuple[datetime, int, tuple[tuple[int, int], ...]]] = []
+    dated: list[tuple[datetime, int, int, list[tuple[int, int]], list[Any]]] = []
     reviews = 0
     for index, history in enumerate(histories):
         if len(history) < 2:
             continue
-        days = [_local_day(at, tz) for at, _ in history]
-        steps = [(int(history[0][1]), 0)]
-        made = 0
-        for i in range(1, len(history)):
-            delta = days[i] - days[i - 1]
-            steps.append((int(history[i][1]), delta))
-            if delta > 0:
-                dated.append((utc(history[i][0]), index, tuple(steps)))
-                made += 1
+        days = [_local_day(a.answered_at, tz) for a in history]
+        steps = [(int(a.rating), day - before) for a, day, before
+                 in zip(history, days, days[:1] + days[:-1], strict=True)]
+        engine = [FSRSReview(rating, delta) for rating, delta in steps]
+        made = [(history[i].answered_at, index, i + 1, steps, engine)
+                for i in range(1, len(history)) if steps[i][1] > 0]
         if made:
+            dated += made
             reviews += len(history)
     dated.sort(key=lambda d: (d[0], d[1]))
-    made_steps = [s for _, _, s in dated]
-    return Items([FSRSItem([FSRSReview(r, d) for r, d in s]) for s in made_steps], reviews,
-                 made_steps)
+    return Items([FSRSItem(e[:n]) for _, _, n, _, e in dated], reviews,
+                 [(s, n) for _, _, n, s, _ in dated])
 
 
 def _local_day(at: datetime, tz: tzinfo | None) -> int:
     return (at.astimezone(tz) if tz is not None else at.astimezone()).date().toordinal()
 
 
-def store_items(store: Store, tz: tzinfo | None = None) -> Items:
-    """The store's scheduled answers as the engine's items."""
-    histories = scheduled_histories(store)
-    return build_items(([(e.answered_at, e.rating) for e in entries]
-                        for entries in histories.values()), tz)
+def store_items(store: Store, tz: tzinfo | None = None,
+                read: Read | None = None) -> Items:
+    """The store's scheduled answers as the engine's items (``read``: as already read)."""
+    _, histories = read or _read(store)
+    return build_items(histories.values(), tz)
+
+
+def _read(store: Store) -> Read:
+    # The cards first, then their answers: what ``rebuild_cards`` needs to notice a card
+    # another copy answers in between (its card will have moved since it was read).
+    cards = store.cards()
+    return cards, scheduled_histories(store, cards)
 
 
 def evaluate(parameters: Sequence[float], items: Sequence[Any]) -> Evaluation:
@@ -147,15 +168,16 @@ def _defaults() -> tuple[float, ...]:
 
 
 def split_costs(count: int) -> list[int]:
-    """Each step's share of the work: the splits' training sizes, then the full fit."""
+    """Each split's share of the evaluation: its training size."""
     segment = count // (SPLITS + 1)
-    return [(i + 1) * segment for i in range(SPLITS)] + [count]
+    return [(i + 1) * segment for i in range(SPLITS)]
 
 
-def compare(current: Sequence[float], items: Sequence[Any],
-            progress: Progress | None = None) -> tuple[tuple[float, ...], Evaluation, Evaluation]:
-    """Fit on ``items`` and judge it: (fitted parameters, the current parameters' figures,
-    the fitting's figures) on the time-series splits. ``progress`` hears before each step."""
+def evaluate_splits(current: Sequence[float], items: Sequence[Any],
+                    progress: Progress | None = None) -> tuple[Evaluation, Evaluation]:
+    """The current parameters and the fitting, judged on the time-series splits: (the current
+    parameters' figures, the figures of parameters fitted on each split's past).
+    ``progress`` hears before each split and at the end."""
     tell = progress or (lambda _what, _done: None)
     costs = split_costs(len(items))
     total, done = sum(costs), 0
@@ -172,10 +194,8 @@ def compare(current: Sequence[float], items: Sequence[Any],
         after.append(evaluate(trained, test))
         weights.append(len(test))
         done += costs[i]
-    tell("Fitting on every answer", done / total)
-    fitted = fit(items)
-    tell("Fitted", 1.0)
-    return fitted, _weighted(before, weights), _weighted(after, weights)
+    tell("Evaluated", 1.0)
+    return _weighted(before, weights), _weighted(after, weights)
 
 
 def _weighted(found: list[Evaluation], weights: list[int]) -> Evaluation:
@@ -205,32 +225,47 @@ def optimize(store: Store, *, progress: Progress | None = None, tz: tzinfo | Non
              save: bool = True) -> Outcome:
     """Fit the user's parameters; keep and reschedule with them if they predict better.
 
-    NotEnoughHistory below ``MINIMUM_ITEMS`` items; ``save`` False only reports.
+    NotEnoughHistory below ``MINIMUM_ITEMS`` items; ``save`` False only reports. The engine
+    runs without the GIL: the time-series evaluation goes on in a thread while this one
+    works out the new schedule, which is saved only if the evaluation says so.
     """
     tell = progress or (lambda _what, _done: None)
     tell("Reading your answers", 0.0)
-    built = store_items(store, tz)
+    read = _read(store)
+    built = store_items(store, tz, read)
     if len(built.items) < MINIMUM_ITEMS:
         raise NotEnoughHistory(
             f"too little history to optimise: {len(built.items)} reviews a day or more after "
             f"the question's previous answer, {MINIMUM_ITEMS} needed")
     settings = store.settings()
     current = settings.fsrs_parameters or _defaults()
-    fitted, before, after = compare(current, built.items, progress=lambda what, done: tell(
-        what, 0.02 + 0.93 * done))
+    # Shares of the time: reading 20%, the fit 15%, the evaluation (with the new schedule
+    # worked out beside it) 60%, saving 5%.
+    tell("Fitting on every answer", 0.2)
+    fitted = fit(built.items)
+    with ThreadPoolExecutor(1, thread_name_prefix="quiz-optimize") as pool:
+        judging = pool.submit(evaluate_splits, current, built.items,
+                              lambda what, done: tell(what, 0.35 + 0.6 * done))
+        scheduler = make_scheduler(settings.desired_retention,
+                                   maximum_interval=settings.maximum_interval,
+                                   enable_fuzzing=store.scheduler().enable_fuzzing,
+                                   parameters=fitted)
+        rebuilt = replay(scheduler, *read, settings.leech_threshold) \
+            if save and fitted != tuple(current) else []
+        before, after = judging.result()
     keep, reason = judge(current, fitted, before, after, built.items)
     outcome = Outcome(built.reviews, len(built.items), tuple(current), fitted, before, after,
                       keep and save, reason)
     if not (keep and save):
         tell("Done", 1.0)
         return outcome
-    tell("Rescheduling your cards", 0.96)
+    tell("Saving the new parameters and schedule", 0.95)
     record = FsrsFit(store.now(), built.reviews, before.log_loss, after.log_loss,
                      before.rmse_bins, after.rmse_bins)
     store.update_settings(fsrs_parameters=fitted, fsrs_fit=record)
-    changed = rebuild_cards(store, store.scheduler())
+    changed = rebuild_cards(store, store.scheduler(), read=read, replayed=rebuilt)
     tell("Done", 1.0)
-    return Outcome(**{**outcome.__dict__, "rescheduled": changed})
+    return replace(outcome, rescheduled=changed)
 
 
 def reset(store: Store) -> int:

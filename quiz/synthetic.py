@@ -40,7 +40,7 @@ HIT_RATINGS = ((Rating.Hard, 0.1), (Rating.Good, 0.8), (Rating.Easy, 0.1))
 class Answer:
     """One simulated answer: when, how it was rated, and whether it was right."""
 
-    at: datetime
+    answered_at: datetime
     rating: Rating
 
     @property

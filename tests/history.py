@@ -33,7 +33,7 @@ def record_history(store: Store, clock: Clock, *, cards: int, days: int, new_per
     """The simulated answers recorded in review mode, in time order; how many."""
     bank = synthetic_bank(cards)
     questions = list(bank.questions.values())
-    answers = sorted((answer.at, index, answer.rating)
+    answers = sorted((answer.answered_at, index, answer.rating)
                      for index, history in enumerate(simulate(
                          parameters, cards=cards, start=start, days=days,
                          new_per_day=new_per_day, seed=seed))

@@ -22,7 +22,7 @@ from quiz.cli import cli
 from quiz.exam import schedule_exam_answers
 from quiz.scheduling import rebuild_cards
 from quiz.store import FsrsFit, Store, StoreError, make_engine
-from quiz.synthetic import FORGETFUL_PARAMETERS, TRUE_PARAMETERS, simulate
+from quiz.synthetic import FORGETFUL_PARAMETERS, TRUE_PARAMETERS, Answer, simulate
 from tests.conftest import HISTORY_END, T0, Clock
 
 DEFAULTS = optimize._defaults()
@@ -31,6 +31,10 @@ START = datetime(2025, 1, 1, 9, tzinfo=UTC)  # the simulated years start here
 
 def reviews(steps: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     return list(steps)
+
+
+def answers(*pairs: tuple[datetime, int]) -> list[Answer]:
+    return [Answer(at, Rating(rating)) for at, rating in pairs]
 
 
 def day(n: int, hour: int = 9) -> datetime:
@@ -42,14 +46,15 @@ def day(n: int, hour: int = 9) -> datetime:
 def test_items_are_built_as_anki_builds_them_from_its_review_log() -> None:
     # Anki's own example: answers 15, 13, 10 and 5 days ago give three items, each the history
     # up to one answer, with the days between answers.
-    built = optimize.build_items([[(day(0), 3), (day(2), 3), (day(5), 3), (day(10), 3)]], UTC)
+    built = optimize.build_items([answers((day(0), 3), (day(2), 3), (day(5), 3),
+                                          (day(10), 3))], UTC)
     assert [reviews(i) for i in built.steps] == [
         [(3, 0), (3, 2)], [(3, 0), (3, 2), (3, 3)], [(3, 0), (3, 2), (3, 3), (3, 5)]]
     assert built.reviews == 4
 
 
 def test_same_day_steps_stay_in_the_history_but_make_no_item_of_their_own() -> None:
-    history = [(day(0), 1), (day(0, 10), 3), (day(1), 3), (day(1, 11), 1), (day(4), 3)]
+    history = answers((day(0), 1), (day(0, 10), 3), (day(1), 3), (day(1, 11), 1), (day(4), 3))
     built = optimize.build_items([history], UTC)
     assert [reviews(i) for i in built.steps] == [
         [(1, 0), (3, 0), (3, 1)],
@@ -60,9 +65,10 @@ def test_days_are_local_days_and_items_come_in_the_order_they_were_answered() ->
     from zoneinfo import ZoneInfo
 
     tokyo = ZoneInfo("Asia/Tokyo")  # UTC+9: 14:00 and 16:00 UTC fall on two local days
-    late = [(datetime(2025, 1, 1, 14, tzinfo=UTC), 3), (datetime(2025, 1, 1, 16, tzinfo=UTC), 4)]
-    early = [(day(-3), 1), (day(0), 3)]
-    built = optimize.build_items([late, early, [(day(0), 3)]], tokyo)
+    late = answers((datetime(2025, 1, 1, 14, tzinfo=UTC), 3),
+                   (datetime(2025, 1, 1, 16, tzinfo=UTC), 4))
+    early = answers((day(-3), 1), (day(0), 3))
+    built = optimize.build_items([late, early, answers((day(0), 3))], tokyo)
     assert [reviews(i) for i in built.steps] == [[(1, 0), (3, 3)], [(3, 0), (4, 1)]]
     assert optimize.build_items([late], UTC).steps == []  # one UTC day: no item
     assert built.reviews == 4  # a card with a single answer teaches nothing
@@ -142,7 +148,7 @@ def test_a_simulated_learners_parameters_are_recovered(seed: int) -> None:
     (1.46 off on average); the fitted parameters' log loss is lower than the defaults'."""
     histories = simulate(TRUE_PARAMETERS, cards=3000, start=START, days=365, new_per_day=20,
                          seed=seed)
-    built = optimize.build_items([[(a.at, a.rating) for a in h] for h in histories], UTC)
+    built = optimize.build_items(histories, UTC)
     fitted = optimize.fit(built.items)
 
     truth = stabilities(TRUE_PARAMETERS)
@@ -233,7 +239,7 @@ def test_rescheduling_keeps_an_answer_another_copy_gives_meanwhile(
     from tests.history import synthetic_bank
 
     question = synthetic_bank(1).questions["t-q0"]
-    real = history.scheduled_logs
+    real = history.scheduled_answers
     answered: list[datetime] = []
 
     def logs_then_answer() -> object:
@@ -242,7 +248,7 @@ def test_rescheduling_keeps_an_answer_another_copy_gives_meanwhile(
             answered.append(other.record_answer(question, [0]).answered_at or T0)
         return found
 
-    monkeypatch.setattr(history, "scheduled_logs", logs_then_answer)
+    monkeypatch.setattr(history, "scheduled_answers", logs_then_answer)
     rebuild_cards(history, make_scheduler(0.8, enable_fuzzing=False))
     card = history.card(question.id)
     assert card is not None and card.card.last_review == answered[0]

@@ -26,6 +26,7 @@ from quiz.store.records import (
     ExamAttempt,
     FsrsFit,
     ReviewEntry,
+    ScheduledAnswer,
     SessionRecord,
     Settings,
     TopicResult,
@@ -317,6 +318,31 @@ def review_from_row(row: Any) -> ReviewEntry:
         card_before=card_state_from_json(question_id, row.card_before),
         shown_order=_shown_order(row.shown_order, f"{what} shown_order"),
     )
+
+
+_RATINGS = {int(r): r for r in Rating}
+
+
+def scheduled_answers(rows: Any) -> Any:
+    """(id, question_id, answered_at as raw text, rating) rows as ``ScheduledAnswer``s, each
+    checked as ``review_from_row`` checks those fields: a year of answers takes a fraction
+    of a second, as a row that is plainly well-formed is read without building messages."""
+    for log_id, question_id, answered_at, rating in rows:
+        found = _RATINGS.get(rating) if type(rating) is int else None
+        if type(log_id) is int and type(question_id) is str and type(answered_at) is str \
+                and found is not None and len(answered_at) >= 19:
+            try:
+                at = datetime.fromisoformat(answered_at)
+            except ValueError:
+                at = None
+            if at is not None and at.tzinfo is None and EARLIEST <= at.year <= LATEST_YEAR:
+                yield ScheduledAnswer(log_id, question_id, at.replace(tzinfo=UTC), found)
+                continue
+        yield ScheduledAnswer(
+            _int(log_id, "an answer's id"),
+            _text(question_id, _Label("answer", log_id, "question_id")),
+            _required_time(answered_at, _Label("answer", log_id, "answered_at")),
+            _enum(Rating, rating, _Label("answer", log_id, "rating")))
 
 
 # --- sessions and exams ----------------------------------------------------------------------

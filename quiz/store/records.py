@@ -75,6 +75,16 @@ class CardSummary(NamedTuple):
         return self.last_review is None
 
 
+class ScheduledAnswer(NamedTuple):
+    """What replaying and fitting read of a scheduled answer (``scheduled_answers``): a
+    year of answers is read without building a ``ReviewEntry`` (and its card) for each."""
+
+    id: int
+    question_id: str
+    answered_at: datetime
+    rating: Rating
+
+
 @dataclass(frozen=True)
 class ReviewEntry:
     """One logged answer."""

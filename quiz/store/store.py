@@ -50,6 +50,8 @@ _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_re
 # Built once, values passed as parameters: recording an answer is on the hot path, and a
 # statement with embedded values costs more to build and cache-key than to run.
 _SELECT_CARD = select(CARD).where(CARD.c.question_id == bindparam("b_qid"))
+_UPDATE_SCHEDULE = update(CARD).where(CARD.c.question_id == bindparam("b_qid")).values(
+    {k: bindparam(f"b_{k}") for k in _SCHEDULE_COLUMNS})
 _LOCK_CARD = _SELECT_CARD.with_for_update()  # Postgres & co.; SQLite's BEGIN IMMEDIATE locks
 _INSERT_CARD = insert(CARD)
 _UPDATE_CARD = update(CARD).where(CARD.c.question_id == bindparam("b_qid"))
@@ -400,17 +402,23 @@ class Store(HistoryStore):
         records = list(records)
 
         def work(conn: Connection) -> list[str]:
-            moved = []
+            moved: set[str] = set()
+            if expected is not None:
+                wanted = {r.question_id for r in records}
+                for row in conn.execute(select(CARD)):
+                    if row.question_id in wanted:
+                        now, was = convert.card_from_row(row), expected[row.question_id]
+                        if (was.card, was.lapses, was.leech) != (now.card, now.lapses, now.leech):
+                            moved.add(row.question_id)
+            rows = []
             for record in records:
-                if expected is not None:
-                    was, now = expected[record.question_id], self._card(conn, record.question_id)
-                    if (was.card, was.lapses, was.leech) != (now.card, now.lapses, now.leech):
-                        moved.append(record.question_id)
-                        continue
-                values = convert.card_values(record)
-                conn.execute(update(CARD).where(CARD.c.question_id == record.question_id)
-                             .values({k: values[k] for k in _SCHEDULE_COLUMNS}))
-            return moved
+                if record.question_id not in moved:
+                    values = convert.card_values(record)
+                    rows.append({"b_qid": record.question_id,
+                                 **{f"b_{k}": values[k] for k in _SCHEDULE_COLUMNS}})
+            if rows:
+                conn.execute(_UPDATE_SCHEDULE, rows)
+            return sorted(moved)
 
         return self._write(work) if records else []
 
