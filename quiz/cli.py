@@ -233,7 +233,7 @@ def optimize(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_jso
             outcome = optimizing.optimize(store, progress=bar)
         finally:
             bar.close()
-    except optimizing.NotEnoughHistory as exc:
+    except optimizing.OptimizeError as exc:
         fail(str(exc))
     except StoreError as exc:
         fail(str(exc), code=2)

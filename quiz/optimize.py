@@ -48,7 +48,11 @@ MINIMUM_ITEMS = 400
 Progress = Callable[[str, float], None]  # (what is being done, fraction done 0..1)
 
 
-class NotEnoughHistory(ValueError):
+class OptimizeError(Exception):
+    """Optimising could not be done (the message says why)."""
+
+
+class NotEnoughHistory(OptimizeError):
     """Too few answers to fit parameters from."""
 
 
@@ -145,7 +149,10 @@ def evaluate(parameters: Sequence[float], items: Sequence[Any]) -> Evaluation:
     """How well ``parameters`` predict ``items`` (in-sample)."""
     from fsrs_rs_python import FSRS
 
-    found = FSRS(list(parameters)).evaluate(list(items))
+    try:
+        found = FSRS(list(parameters)).evaluate(list(items))
+    except ValueError as error:  # the engine's refusals (InvalidParameters, InvalidInput...)
+        raise OptimizeError(f"the fsrs-rs engine could not evaluate: {error}") from None
     return Evaluation(found.log_loss, found.rmse_bins)
 
 
@@ -153,8 +160,12 @@ def fit(items: Sequence[Any]) -> tuple[float, ...]:
     """Parameters fitted to ``items`` by the engine (short-term model on, as Anki)."""
     from fsrs_rs_python import FSRS
 
-    fitted = FSRS(list(_defaults())).compute_parameters(list(items), enable_short_term=True)
-    return check_parameters([_round(v) for v in fitted])
+    try:
+        fitted = FSRS(list(_defaults())).compute_parameters(list(items),
+                                                             enable_short_term=True)
+        return check_parameters([_round(v) for v in fitted])
+    except ValueError as error:
+        raise OptimizeError(f"the fsrs-rs engine could not fit: {error}") from None
 
 
 def _round(value: float) -> float:

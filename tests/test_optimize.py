@@ -223,6 +223,12 @@ def test_the_same_parameters_again_are_not_a_change() -> None:
         False, "the fit gave the parameters you already have")
 
 
+def test_what_the_engine_refuses_is_one_clear_error() -> None:
+    item = FSRSItem([FSRSReview(3, 0), FSRSReview(3, 2)])
+    with pytest.raises(optimize.OptimizeError, match="could not evaluate: InvalidParameters"):
+        optimize.evaluate((1.0, 2.0), [item])
+
+
 def test_too_little_history_is_refused(bank: Bank, store: Store, clock: Clock) -> None:
     q = bank.questions["np-egress-dns"]
     for _ in range(5):

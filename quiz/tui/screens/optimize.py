@@ -71,7 +71,7 @@ class OptimizeModal(ModalScreen[bool]):
 
     def _fit(self) -> None:
         """In a thread: the whole fit; the screen hears of each step through the app."""
-        from quiz.optimize import NotEnoughHistory, optimize
+        from quiz.optimize import OptimizeError, optimize
         from quiz.store import StoreError
 
         def progress(what: str, done: float) -> None:
@@ -79,7 +79,7 @@ class OptimizeModal(ModalScreen[bool]):
 
         try:
             outcome = optimize(self._store(), progress=progress)
-        except (NotEnoughHistory, StoreError) as error:
+        except (OptimizeError, StoreError) as error:
             message = str(error)
             self.app.call_from_thread(self._refused, message[:1].upper() + message[1:])
         else:
