@@ -313,10 +313,12 @@ def verdict(outcome: Outcome) -> str:
 
 def format_outcome(outcome: Outcome) -> str:
     """``quiz optimize``'s text."""
+    import textwrap
+
+    shown = outcome.fitted if outcome.saved else outcome.current
     return "\n".join([
-        f"Fitted on {outcome.reviews} answers ({outcome.items} training items); checked on "
-        f"a time-series split (lower is better):",
+        f"Fitted on {outcome.reviews} answers ({outcome.items} training items).",
+        "Checked on a time-series split of your history (lower is better):",
         *figures_table(outcome.before, outcome.after),
-        verdict(outcome),
-        "Parameters: " + ", ".join(f"{v:g}" for v in
-                                   (outcome.fitted if outcome.saved else outcome.current))])
+        *textwrap.wrap(verdict(outcome), 78),
+        *textwrap.wrap("Parameters in use: " + ", ".join(f"{v:g}" for v in shown), 78)])

@@ -103,8 +103,8 @@ class OptimizeModal(ModalScreen[bool]):
         self.outcome = outcome
         self.query_one(ProgressBar).update(progress=100)
         self.query_one("#optimize-step", Static).update(Content(
-            f"Fitted on {outcome.reviews} answers; checked on a time-series split "
-            f"(lower is better):"))
+            f"Fitted on {outcome.reviews} answers; checked on a time-series split of your "
+            f"history (lower is better):"))
         self.query_one("#optimize-figures", Static).update(
             Content("\n".join(figures_table(outcome.before, outcome.after))))
         self.query_one("#optimize-verdict", Static).update(Content.assemble(
