@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 
 SPLITS = 5  # time-series splits, as fsrs-rs's evaluate_with_time_series_splits
 # The engine fits every parameter from 64 training items (fewer: the first four only, or
-# none); the first split trains on a sixth of the items: 6 x 64 is about 400, the count below
-# which Anki warns that the history is too short as well.
+# none), and the first split trains on a sixth of the items: 6 x 64 is about 400, the count
+# Anki's compute_params leaves its caller to require.
 MINIMUM_ITEMS = 400
 
 Progress = Callable[[str, float], None]  # (what is being done, fraction done 0..1)
@@ -232,11 +232,11 @@ def judge(current: Sequence[float], fitted: Sequence[float], before: Evaluation,
     return True, "they predict your answers better"
 
 
-def optimize(store: Store, *, progress: Progress | None = None, tz: tzinfo | None = None,
-             save: bool = True) -> Outcome:
+def optimize(store: Store, *, progress: Progress | None = None,
+             tz: tzinfo | None = None) -> Outcome:
     """Fit the user's parameters; keep and reschedule with them if they predict better.
 
-    NotEnoughHistory below ``MINIMUM_ITEMS`` items; ``save`` False only reports. The engine
+    NotEnoughHistory below ``MINIMUM_ITEMS`` items, OptimizeError if the engine fails. The engine
     runs without the GIL: the time-series evaluation goes on in a thread while this one
     works out the new schedule, which is saved only if the evaluation says so.
     """
@@ -262,12 +262,12 @@ def optimize(store: Store, *, progress: Progress | None = None, tz: tzinfo | Non
                                    enable_fuzzing=store.scheduler().enable_fuzzing,
                                    parameters=fitted)
         rebuilt = replay(scheduler, *read, settings.leech_threshold) \
-            if save and fitted != tuple(current) else []
+            if fitted != tuple(current) else []
         before, after = judging.result()
     keep, reason = judge(current, fitted, before, after, built.items)
     outcome = Outcome(built.reviews, len(built.items), tuple(current), fitted, before, after,
-                      keep and save, reason)
-    if not (keep and save):
+                      keep, reason)
+    if not keep:
         tell("Done", 1.0)
         return outcome
     tell("Saving the new parameters and schedule", 0.95)
