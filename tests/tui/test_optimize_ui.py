@@ -45,7 +45,7 @@ async def optimise_from_settings(pilot: Pilot) -> OptimizeModal:
     modal = pilot.app.screen
     assert isinstance(modal, OptimizeModal)
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await pilot.pause(0.4)  # the pressed button's flash is over (snapshots)
     return modal
 
 
