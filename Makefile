@@ -31,6 +31,7 @@ bench: $(BIN)/quiz
 	$(BIN)/python benchmarks/netpol.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/stats.py
+	$(BIN)/python benchmarks/optimize.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis snapshot_report.html

@@ -239,6 +239,71 @@ def plan(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: b
 
 @cli.command()
 @common_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--reset", is_flag=True,
+              help="Go back to fsrs's default parameters (every card rescheduled).")
+@click.pass_context
+def optimize(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: bool,
+             reset: bool) -> None:
+    """Fit the scheduler's parameters to your own answers (the fsrs-rs engine Anki runs).
+
+    Your review and exam answers are turned into the engine's training items as Anki does;
+    the fitted parameters are compared with your current ones on a time-series split of that
+    history (log loss and RMSE over bins: lower predicts better) and saved, with every card
+    rescheduled, only if they predict better. Progress goes to stderr. The bank is not read.
+    """
+    from quiz import optimize as optimizing
+    from quiz.store import StoreError
+
+    store = open_store_or_exit(options(ctx, banks, db))
+    try:
+        if reset:
+            changed = optimizing.reset(store)
+            if as_json:
+                click.echo(json.dumps({"reset": True, "rescheduled": changed}, indent=2))
+            else:
+                click.echo(f"Back to fsrs's default parameters; {changed} cards rescheduled.")
+            return
+        bar = _ProgressLine()
+        try:
+            outcome = optimizing.optimize(store, progress=bar)
+        finally:
+            bar.close()
+    except optimizing.OptimizeError as exc:
+        fail(str(exc))
+    except StoreError as exc:
+        fail(str(exc), code=2)
+    finally:
+        store.close()
+    click.echo(json.dumps(optimizing.outcome_to_dict(outcome), indent=2) if as_json
+               else optimizing.format_outcome(outcome))
+
+
+class _ProgressLine:
+    """A progress bar on stderr, redrawn in place on a terminal, a line per step otherwise."""
+
+    WIDTH = 24
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.last = ""
+
+    def __call__(self, what: str, done: float) -> None:
+        filled = round(self.WIDTH * done)
+        line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:4.0%}  {what}"
+        if self.live:
+            click.echo(f"\r{line:<78}", err=True, nl=False)
+        elif what != self.last:
+            click.echo(line, err=True)
+        self.last = what
+
+    def close(self) -> None:
+        if self.live and self.last:
+            click.echo("", err=True)
+
+
+@cli.command()
+@common_options
 @click.pass_context
 def browse(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
     """Every question of the banks: search, filter by topic, concept, tag or state, open one,

@@ -32,7 +32,7 @@ from quiz.paths import bundled_bank
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
-    from quiz.store import ReviewEntry, Store
+    from quiz.store import CardRecord, ReviewEntry, ScheduledAnswer, Store
 
 DAY_SCALE = timedelta(days=1)  # an interval this long is due all day; shorter ones on the minute
 LOOKAHEAD = 30  # how far the interleaver looks for a question on another concept
@@ -184,40 +184,85 @@ def _repair(out: list[Question], i: int, concepts: dict[str, frozenset[str]]) ->
 
 # --- rebuilding ------------------------------------------------------------------------------
 
-def rebuild_cards(store: Store, scheduler: Scheduler) -> int:
+Histories = dict[str, list["ReviewEntry | ScheduledAnswer"]]
+
+
+def rebuild_cards(store: Store, scheduler: Scheduler, *,
+                  read: tuple[dict[str, CardRecord], Histories] | None = None,
+                  replayed: list[CardRecord] | None = None) -> int:
     """Replay every card's scheduled answers through ``scheduler``; return how many changed.
 
-    For new fsrs parameters or a new desired retention: each card is rebuilt with
-    ``Scheduler.reschedule_card``'s replay from the answers that moved it since its last reset,
-    in time order, counting its lapses again (a leech stays marked): its review-mode answers
-    and the exam answers a handed-in attempt fed to the schedule
-    (``quiz.exam.schedule_exam_answers``; not for a card suspended now, as it was not fed
-    while suspended).
+    For new fsrs parameters or a new desired retention: each card is rebuilt (``replay``) from
+    ``scheduled_histories``. A card another copy of quiz answers meanwhile is computed again
+    from the answers as they are then, so no answer is left out of its schedule. ``read``:
+    the cards and then their ``scheduled_histories``, as the caller read them (in that
+    order); ``replayed``: ``replay``'s result on them, when the caller has it already.
     """
     threshold = store.settings().leech_threshold
-    logs_by_question = store.scheduled_logs()
-    cards = store.cards()
+    only: set[str] | None = None
+    changed = 0
+    for _ in range(10):  # another copy would have to answer within each pass to go round
+        if read is not None:
+            (cards, histories), read = read, None
+        else:
+            cards = store.cards()
+            histories = scheduled_histories(store, cards)
+        if replayed is not None:
+            rebuilt, replayed = replayed, None
+        else:
+            rebuilt = replay(scheduler, cards, histories, threshold, only)
+        moved = set(store.save_schedules(rebuilt, expected=cards))
+        changed += len(rebuilt) - len(moved)
+        if not moved:
+            break
+        only = moved
+    return changed
+
+
+def replay(scheduler: Scheduler, cards: dict[str, CardRecord], histories: Histories,
+           leech_threshold: int, only: set[str] | None = None) -> list[CardRecord]:
+    """The cards whose schedule ``scheduler`` makes different, each as
+    ``Scheduler.reschedule_card`` rebuilds it from its answers in time order, its lapses
+    counted again (a leech stays marked). Computes only: nothing is saved."""
+    rebuilt = []
+    for record in cards.values():
+        if record.is_new or (only is not None and record.question_id not in only):
+            continue
+        # Scheduler.reschedule_card's replay, step by step, to count the lapses it meets.
+        card, lapses = Card(card_id=record.card.card_id, due=record.due), 0
+        for e in histories.get(record.question_id, []):
+            lapses += is_lapse(card.state, e.rating)
+            card, _ = scheduler.review_card(card, e.rating, review_datetime=e.answered_at)
+        leech = record.leech or lapses >= leech_threshold
+        if (card, lapses, leech) != (record.card, record.lapses, record.leech):
+            rebuilt.append(replace(record, card=card, lapses=lapses, leech=leech))
+    return rebuilt
+
+
+def scheduled_histories(store: Store, cards: dict[str, CardRecord] | None = None
+                        ) -> Histories:
+    """The answers that feed each card's schedule, by question, in time order: its
+    review-mode answers and the exam answers a handed-in attempt fed to the schedule
+    (``quiz.exam.schedule_exam_answers``; not for a card suspended now, as it was not fed
+    while suspended), since the card's last reset. Undone answers are gone from the log;
+    regraded ones carry their new rating. What ``rebuild_cards`` replays and what
+    ``quiz optimize`` fits."""
+    if cards is None:
+        cards = store.cards()
+    logs_by_question: Histories = store.scheduled_answers()  # type: ignore[assignment]
     for entry in _fed_exam_answers(store):
         record = cards.get(entry.question_id)
         if record is not None and not record.suspended:
             logs_by_question.setdefault(entry.question_id, []).append(entry)
-    rebuilt = []
-    for record in cards.values():
-        if record.is_new:
+    out = {}
+    for question_id, entries in logs_by_question.items():
+        record = cards.get(question_id)
+        if record is None:
             continue
-        entries = sorted((e for e in logs_by_question.get(record.question_id, [])
-                          if record.reset_at is None or e.answered_at >= record.reset_at),
-                         key=lambda e: (e.answered_at, e.id))
-        # Scheduler.reschedule_card's replay, step by step, to count the lapses it meets.
-        card, lapses = Card(card_id=record.card.card_id, due=record.due), 0
-        for e in entries:
-            lapses += is_lapse(card.state, e.rating)
-            card, _ = scheduler.review_card(card, e.rating, review_datetime=e.answered_at)
-        leech = record.leech or lapses >= threshold
-        if (card, lapses, leech) != (record.card, record.lapses, record.leech):
-            rebuilt.append(replace(record, card=card, lapses=lapses, leech=leech))
-    store.save_schedules(rebuilt)
-    return len(rebuilt)
+        out[question_id] = sorted((e for e in entries
+                                   if record.reset_at is None or e.answered_at >= record.reset_at),
+                                  key=lambda e: (e.answered_at, e.id))
+    return out
 
 
 def _fed_exam_answers(store: Store) -> list[ReviewEntry]:

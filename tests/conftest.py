@@ -75,3 +75,23 @@ def store(db_path: Path, clock: Clock) -> Iterator[Store]:
     s = Store(make_engine(db_path), now=clock, enable_fuzzing=False)
     yield s
     s.close()
+
+
+HISTORY_START = datetime(2025, 1, 1, 9, tzinfo=UTC)
+HISTORY_END = HISTORY_START + timedelta(days=121)
+
+
+@pytest.fixture(scope="session")
+def history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with four months of a simulated forgetful learner's reviews (300 questions,
+    ~3,800 answers, from ``HISTORY_START``), for the optimiser: copy it before writing."""
+    from quiz.synthetic import FORGETFUL_PARAMETERS
+    from tests.history import record_history
+
+    path = tmp_path_factory.mktemp("history") / "progress.db"
+    clock = Clock(HISTORY_START)
+    store = Store(make_engine(path), now=clock, enable_fuzzing=False)
+    record_history(store, clock, cards=300, days=120, new_per_day=10, seed=3,
+                   start=HISTORY_START, parameters=FORGETFUL_PARAMETERS)
+    store.close()
+    return path

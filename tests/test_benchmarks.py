@@ -88,3 +88,29 @@ def test_stats_benchmark_builds_its_database_and_runs_both_sides(tmp_path: Path)
 
     out = json.loads(stats_bench.stats_command(tmp_path / "s.db", bank))
     assert out["totals"]["questions"] == 40 and out["reviews"] == 200
+
+
+def test_optimize_benchmark_builds_its_history(tmp_path: Path) -> None:
+    optimize_bench = bench("optimize")
+    store = Store(make_engine(tmp_path / "o.db"))
+    logs = optimize_bench.populate(store, 30, 300, datetime.now(UTC))
+    assert logs == store.answer_counts()[0] > 100 and len(store.cards()) == 30
+    store.close()
+
+
+def test_history_script_is_valid_and_the_same_under_its_seed(tmp_path: Path) -> None:
+    history = bench("history")
+    now = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    logs = []
+    for name in ("a.db", "b.db"):
+        store = history.write_history(tmp_path / name, 21, seed=5, now=now)
+        logs.append([(e.question_id, e.answered_at, e.rating, e.mode)
+                     for e in store.logs()])
+        assert len(store.exams()) == 1 and all(a.session.finished_at for a in store.exams())
+        store.close()
+    assert logs[0] == logs[1] and len(logs[0]) > 100
+    assert {mode for *_, mode in logs[0]} == {"review", "exam"}
+    assert any(rating != 3 and rating != 1 for _, _, rating, _ in logs[0])  # regrades
+    reopened = open_store(tmp_path / "a.db")  # checked and valid as the app opens it
+    assert reopened.settings().fsrs_parameters is None
+    reopened.close()

@@ -24,7 +24,9 @@ from quiz.store.records import (
     CardSummary,
     DueReview,
     ExamAttempt,
+    FsrsFit,
     ReviewEntry,
+    ScheduledAnswer,
     SessionRecord,
     Settings,
     TopicResult,
@@ -318,6 +320,31 @@ def review_from_row(row: Any) -> ReviewEntry:
     )
 
 
+_RATINGS = {int(r): r for r in Rating}
+
+
+def scheduled_answers(rows: Any) -> Any:
+    """(id, question_id, answered_at as raw text, rating) rows as ``ScheduledAnswer``s, each
+    checked as ``review_from_row`` checks those fields: a year of answers takes a fraction
+    of a second, as a row that is plainly well-formed is read without building messages."""
+    for log_id, question_id, answered_at, rating in rows:
+        found = _RATINGS.get(rating) if type(rating) is int else None
+        if type(log_id) is int and type(question_id) is str and type(answered_at) is str \
+                and found is not None and len(answered_at) >= 19:
+            try:
+                at = datetime.fromisoformat(answered_at)
+            except ValueError:
+                at = None
+            if at is not None and at.tzinfo is None and EARLIEST <= at.year <= LATEST_YEAR:
+                yield ScheduledAnswer(log_id, question_id, at.replace(tzinfo=UTC), found)
+                continue
+        yield ScheduledAnswer(
+            _int(log_id, "an answer's id"),
+            _text(question_id, _Label("answer", log_id, "question_id")),
+            _required_time(answered_at, _Label("answer", log_id, "answered_at")),
+            _enum(Rating, rating, _Label("answer", log_id, "rating")))
+
+
 # --- sessions and exams ----------------------------------------------------------------------
 
 def per_topic_json(per_topic: dict[str, TopicResult]) -> str:
@@ -420,4 +447,6 @@ def setting_value(key: str, value: Any) -> str:
     """A setting's value as stored (JSON)."""
     if isinstance(value, date):
         value = value.isoformat()
+    if isinstance(value, FsrsFit):
+        value = value.to_json()
     return json.dumps(value)

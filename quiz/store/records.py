@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from fsrs import Card, Rating, State
 
 from quiz.cards import check_parameters
+from quiz.clock import utc
 
 MODES = ("review", "practice", "exam")
 SCHEDULING_MODES = frozenset({"review"})  # practice and exam answers are logged, not scheduled
@@ -72,6 +73,16 @@ class CardSummary(NamedTuple):
     def is_new(self) -> bool:
         """Never answered in review mode since its card was (re)created."""
         return self.last_review is None
+
+
+class ScheduledAnswer(NamedTuple):
+    """What replaying and fitting read of a scheduled answer (``scheduled_answers``): a
+    year of answers is read without building a ``ReviewEntry`` (and its card) for each."""
+
+    id: int
+    question_id: str
+    answered_at: datetime
+    rating: Rating
 
 
 @dataclass(frozen=True)
@@ -173,6 +184,53 @@ class Settings:
     leech_action: str = "tag"  # "tag": marked only; "suspend": also taken out of reviews
     # fsrs model weights fitted to this user's history (``quiz optimize``); None: the defaults
     fsrs_parameters: tuple[float, ...] | None = None
+    fsrs_fit: FsrsFit | None = None  # how the saved fsrs_parameters were fitted; None: never
+
+
+@dataclass(frozen=True)
+class FsrsFit:
+    """The record of the fit that gave the saved ``fsrs_parameters`` (``quiz optimize``):
+    when, on how many logged answers, and how well the old and new parameters predicted
+    them (log loss and RMSE over bins, on the time-series splits)."""
+
+    fitted_at: datetime
+    reviews: int
+    log_loss_before: float
+    log_loss_after: float
+    rmse_before: float
+    rmse_after: float
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored (JSON): the time in ISO 8601."""
+        return {"fitted_at": self.fitted_at.isoformat(), "reviews": self.reviews,
+                "log_loss_before": self.log_loss_before, "log_loss_after": self.log_loss_after,
+                "rmse_before": self.rmse_before, "rmse_after": self.rmse_after}
+
+    @classmethod
+    def from_json(cls, value: object) -> FsrsFit:
+        """From what ``to_json`` stored, else ValueError."""
+        if isinstance(value, FsrsFit):
+            value = value.to_json()
+        figures = ("log_loss_before", "log_loss_after", "rmse_before", "rmse_after")
+        if not isinstance(value, dict) or set(value) != {"fitted_at", "reviews", *figures}:
+            raise ValueError("a record of a fit")
+        try:
+            fitted_at = datetime.fromisoformat(value["fitted_at"])
+        except (TypeError, ValueError):
+            raise ValueError("a record of a fit (fitted_at: a time)") from None
+        if fitted_at.tzinfo is None:
+            raise ValueError("a record of a fit (fitted_at: a time with its UTC offset)")
+        reviews = value["reviews"]
+        if isinstance(reviews, bool) or not isinstance(reviews, int) or reviews < 0:
+            raise ValueError("a record of a fit (reviews: a whole number)")
+        numbers = []
+        for name in figures:
+            number = value[name]
+            if isinstance(number, bool) or not isinstance(number, int | float) \
+                    or not 0 <= number < 1e6:
+                raise ValueError(f"a record of a fit ({name}: a number from 0)")
+            numbers.append(float(number))
+        return cls(utc(fitted_at), reviews, *numbers)
 
 
 def check_setting(name: str, value: Any) -> Any:
@@ -220,6 +278,13 @@ def check_setting(name: str, value: Any) -> Any:
             return check_parameters(value)
         except ValueError as error:
             raise ValueError(f"fsrs_parameters must be {error}") from None
+    if name == "fsrs_fit":
+        if value is None:
+            return None
+        try:
+            return FsrsFit.from_json(value)
+        except ValueError as error:
+            raise ValueError(f"fsrs_fit must be {error}") from None
     raise ValueError(f"unknown setting: {name}")
 
 

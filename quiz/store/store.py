@@ -6,7 +6,7 @@ then offers the repository methods the app needs. See ``quiz.store`` for the ove
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -50,6 +50,8 @@ _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_re
 # Built once, values passed as parameters: recording an answer is on the hot path, and a
 # statement with embedded values costs more to build and cache-key than to run.
 _SELECT_CARD = select(CARD).where(CARD.c.question_id == bindparam("b_qid"))
+_UPDATE_SCHEDULE = update(CARD).where(CARD.c.question_id == bindparam("b_qid")).values(
+    {k: bindparam(f"b_{k}") for k in _SCHEDULE_COLUMNS})
 _LOCK_CARD = _SELECT_CARD.with_for_update()  # Postgres & co.; SQLite's BEGIN IMMEDIATE locks
 _INSERT_CARD = insert(CARD)
 _UPDATE_CARD = update(CARD).where(CARD.c.question_id == bindparam("b_qid"))
@@ -388,19 +390,37 @@ class Store(HistoryStore):
         if ids and mark:
             self._write(work)
 
-    def save_schedules(self, records: Iterable[CardRecord]) -> None:
+    def save_schedules(self, records: Iterable[CardRecord],
+                       expected: Mapping[str, CardRecord] | None = None) -> list[str]:
         """Overwrite the fsrs state, lapses and leech mark of cards (``rebuild_cards``, exam
-        answers fed to the schedule), in one transaction."""
+        answers fed to the schedule), in one transaction.
+
+        ``expected``: the state each card was read in; a card whose stored state differs
+        now (another copy answered it meanwhile) is left alone and its id returned, for the
+        caller to compute again from the answers as they are now.
+        """
         records = list(records)
 
-        def work(conn: Connection) -> None:
+        def work(conn: Connection) -> list[str]:
+            moved: set[str] = set()
+            if expected is not None:
+                wanted = {r.question_id for r in records}
+                for row in conn.execute(select(CARD)):
+                    if row.question_id in wanted:
+                        now, was = convert.card_from_row(row), expected[row.question_id]
+                        if (was.card, was.lapses, was.leech) != (now.card, now.lapses, now.leech):
+                            moved.add(row.question_id)
+            rows = []
             for record in records:
-                values = convert.card_values(record)
-                conn.execute(update(CARD).where(CARD.c.question_id == record.question_id)
-                             .values({k: values[k] for k in _SCHEDULE_COLUMNS}))
+                if record.question_id not in moved:
+                    values = convert.card_values(record)
+                    rows.append({"b_qid": record.question_id,
+                                 **{f"b_{k}": values[k] for k in _SCHEDULE_COLUMNS}})
+            if rows:
+                conn.execute(_UPDATE_SCHEDULE, rows)
+            return sorted(moved)
 
-        if records:
-            self._write(work)
+        return self._write(work) if records else []
 
     # --- the bank ----------------------------------------------------------------------------
 

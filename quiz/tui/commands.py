@@ -27,6 +27,12 @@ def highlight(matcher: Matcher, text: str) -> Content:
     return content
 
 
+def _open_optimize(app: QuizApp) -> None:
+    from quiz.tui.screens.optimize import OptimizeModal
+
+    app.push_screen(OptimizeModal())
+
+
 class QuizCommands(Provider):
     """Start a review, practise any topic, open the stats, quit."""
 
@@ -61,6 +67,9 @@ class QuizCommands(Provider):
         commands.append(("Settings: new a day, retention, intervals, theme, exam date",
                          app.open_settings, "Stored with your progress; used from the next "
                                             "question on"))
+        commands.append(("Optimise FSRS from my history", partial(_open_optimize, app),
+                         "Fit the scheduler to your own answers; kept only if it predicts "
+                         "them better"))
         commands.append(("Help: keys and modes", app.action_help,
                          "The keys of this screen and what each mode does (also ? or F1)"))
         commands.append(("Quit", app.exit, "Leave quiz (every answer is already saved)"))

@@ -1,7 +1,8 @@
 """What each start imports before its first frame, on the bank cache and a SQLite file: never
 SQLAlchemy, SQLModel or pydantic (the store opens and the form's checks load after it), and
 no YAML except for the add form (its scenario and claims fields), no markdown-it (the bank's
-questions and a new question's preview need none)."""
+questions and a new question's preview need none), never the fsrs-rs engine (only optimising
+needs it)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def drawn(self):  # the first frame of a screen of ours: what it needed
     if not seen and type(self).__module__.startswith("quiz."):
         seen.append(type(self).__name__)
         seen.append(sorted({{m.split(".")[0] for m in sys.modules}}
-                           & {{"yaml", "pydantic", "sqlalchemy", "sqlmodel", "markdown_it"}}))
+                           & {{"yaml", "pydantic", "sqlalchemy", "sqlmodel", "markdown_it",
+                              "fsrs_rs_python"}}))
         seen.append("quiz.tui.screens.exam" in sys.modules)
         seen.append("quiz.tui.screens.exam_modals" in sys.modules)
 

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from quiz.store.records import LEECH_ACTIONS, Settings, check_setting
 from quiz.tui.screens.modals import ButtonDialog
+from quiz.tui.screens.optimize import OptimizeModal, parameters_line
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
@@ -147,6 +148,10 @@ class SettingsScreen(Screen[None]):
                              classes="setting-input")
                 yield Static(Content(LEECH_HELP[settings.leech_action]),
                              id="leech-help", classes="setting-help")
+            with Horizontal(classes="setting-row", id="fsrs-row"):
+                yield Label("FSRS parameters", classes="setting-label")
+                yield Static(Content(parameters_line(settings)), id="fsrs-parameters")
+                yield Button("Optimise from my history", id="optimize", compact=True)
             with Horizontal(classes="setting-row", id="theme-row"):
                 yield Label("Theme", classes="setting-label")
                 names = sorted(self.quiz.available_themes)
@@ -280,6 +285,17 @@ class SettingsScreen(Screen[None]):
         if moved:
             self.notify(f"{moved} review{'s' * (moved != 1)} brought forward to before your "
                         f"exam on {exam_date:%a %d %b}.", timeout=6)
+
+    @on(Button.Pressed, "#optimize")
+    def action_optimize(self) -> None:
+        """Fit the parameters to the user's answers (a modal with its progress and figures);
+        the line above the button says what is in use afterwards."""
+
+        def closed(_saved: bool | None) -> None:
+            self.query_one("#fsrs-parameters", Static).update(
+                Content(parameters_line(self.quiz.store.settings())))
+
+        self.app.push_screen(OptimizeModal(), closed)
 
     @on(Button.Pressed, "#cancel")
     def action_leave(self) -> None:
