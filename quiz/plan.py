@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from quiz.clock import utc
 from quiz.exam import KCSA
-from quiz.readiness import spread_offsets
+from quiz.readiness import predicted_score, spread_offsets
 from quiz.scheduling import due_today
 from quiz.simulation import BAND, RUNS, Band, Deck, Model, Outcome, simulate
 
@@ -160,6 +160,8 @@ class Plan:
     pass_mark: float = KCSA.pass_mark
     runs: int = RUNS
     seed: int = 0
+    # The stats page's prediction: the exam-morning score if no question is answered again
+    if_stopped: float | None = None
 
     @property
     def dates(self) -> list[date]:
@@ -191,6 +193,9 @@ class Plan:
         out.append(f"Recommended: about {best.answers / self.days:.0f} answers a day "
                    f"(busiest day ~{peak.mean:.0f}), {best.answers:.0f} in all; now "
                    f"{current.answers:.0f}.")
+        if self.if_stopped is not None:
+            out.append(f"If you stopped studying today: {100 * self.if_stopped:.0f}% on the day "
+                       "(the stats page's prediction).")
         out.append(f"Pass mark {100 * self.pass_mark:.0f}%. ± is half the 10th-90th "
                    f"percentile band of a simulated sitting ({self.runs} runs, seed {self.seed}).")
         return out
@@ -210,6 +215,7 @@ class Plan:
                 "days": self.days, "questions": self.questions, "unseen": self.unseen,
                 "needed_new_per_day": self.needed_new_per_day, "pass_mark": self.pass_mark,
                 "runs": self.runs, "seed": self.seed, "band": list(BAND),
+                "if_stopped": None if self.if_stopped is None else round(self.if_stopped, 4),
                 "current": outcome(self.current), "recommended": outcome(self.recommended),
                 "retention_search": [{"desired_retention": t.retention,
                                       "score": round(t.score, 4),
@@ -270,6 +276,7 @@ class Start:
     questions: int
     scheduler: Scheduler
     daily_new_limit: int
+    if_stopped: float | None = None  # the stats page's exam-day prediction, from the store
 
     def plan(self, *, seed: int = 0, runs: int = RUNS,
              progress: Callable[[float], None] | None = None) -> Plan:
@@ -301,7 +308,8 @@ class Start:
             recommended = simulate(deck, models[retention], new, runs, seed)
         step()
         return Plan(self.exam_date, self.today, deck.days, self.questions, deck.unseen, needed,
-                    current, recommended, trials, runs=runs, seed=seed)
+                    current, recommended, trials, runs=runs, seed=seed,
+                    if_stopped=self.if_stopped)
 
 
 def runs_for(deck: Deck, runs: int) -> int:
@@ -312,5 +320,6 @@ def runs_for(deck: Deck, runs: int) -> int:
 def read_start(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None) -> Start:
     """Everything a plan needs from the store; ``NoPlan`` without an exam date."""
     deck, today, exam_date = read_deck(bank, store, now, tz)
+    stopped = predicted_score(bank, store, max(utc(now), _day_start(exam_date, tz))).overall
     return Start(deck, today, exam_date, len(bank.questions), store.scheduler(),
-                 store.settings().daily_new_limit)
+                 store.settings().daily_new_limit, stopped)

@@ -216,3 +216,20 @@ def test_a_large_deck_gets_fewer_runs_and_says_so() -> None:
     assert runs_for(deck, 200) == 20 and runs_for(fresh_deck(280, 2), 200) == 200
     plan = start.plan(runs=200)
     assert plan.runs == 20 and plan.to_json()["runs"] == 20
+
+
+def test_the_plan_says_what_stopping_today_would_score_as_the_stats_page_does(
+        full_bank: Bank, store: Store, clock: Clock) -> None:
+    """The plan's figures assume every due review is done; beside them, the stats page's
+    exam-day prediction (no more answers) so the two pages never seem to disagree."""
+    from quiz.readiness import readiness
+
+    for qid, right in zip(list(full_bank.questions)[:6], (True,) * 5 + (False,), strict=True):
+        answer(store, clock, full_bank, qid, T0 - timedelta(days=3), right)
+    store.update_settings(exam_date=TODAY + timedelta(days=20))
+    plan = make_plan(full_bank, store, T0, UTC, runs=5, seed=1)
+    stats_says = readiness(full_bank, store, T0, UTC).prediction.overall
+    assert plan.if_stopped == pytest.approx(stats_says) and 0 < stats_says < 0.1
+    assert plan.to_json()["if_stopped"] == round(stats_says, 4)
+    assert f"If you stopped studying today: {100 * stats_says:.0f}% on the day" \
+        in "\n".join(plan.lines())

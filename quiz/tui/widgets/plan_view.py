@@ -49,6 +49,10 @@ def comparison(plan: Plan) -> Content:
         row("Never seen by then", str(now.unseen_at_exam), str(best.unseen_at_exam)),
         row("Answers to the exam", per_day(now), per_day(best)),
     ]
+    if plan.if_stopped is not None:
+        lines.append(Content.assemble((f"{'Stop studying today':<22}", LABEL),
+                                      (f"{100 * plan.if_stopped:.0f}%", LABEL),
+                                      ("  (the stats page's prediction)", LABEL)))
     return Content("\n").join(lines)
 
 
