@@ -1,5 +1,7 @@
-"""Progress and readiness: predicted score per topic, activity, the due forecast, mock
-exams (``quiz.readiness``), then the per-topic counts of ``quiz.stats``."""
+"""The stats screen, in sections (tabs, keys 1-7 or left/right): readiness (predicted score,
+activity, the due forecast, mock exams: ``quiz.readiness``), progress per topic, true
+retention and accuracy per topic by week, the cards' intervals and difficulty, time per
+answer, exam scores against the pass mark, the hardest questions (``quiz.stats``)."""
 
 from __future__ import annotations
 
@@ -11,15 +13,22 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from quiz.activity import study_streak
 from quiz.readiness import predicted_score, readiness
 from quiz.scheduling import due_today
-from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats
+from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats, exam_trend
 from quiz.store.once import read_once
 from quiz.tui.text import clip, literal, plural
-from quiz.tui.widgets.readiness_view import ReadinessView
+from quiz.tui.widgets.history_view import (
+    compose_cards,
+    compose_exams,
+    compose_hardest,
+    compose_retention,
+    compose_times,
+)
+from quiz.tui.widgets.readiness_view import ReadinessView, exam_lines
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
@@ -51,12 +60,22 @@ def history_lines(stats: Stats) -> Content:
     return Content.assemble(*parts[:-1])
 
 
+# (pane id, tab title): keys 1-7 in this order.
+SECTIONS = (("readiness", "Readiness"), ("progress", "Progress"), ("retention", "Retention"),
+            ("cards", "Cards"), ("time", "Time"), ("exams", "Exams"), ("hardest", "Hardest"))
+
+
 class StatsScreen(Screen[None]):
-    """Readiness (prediction per topic, activity, forecast, exams), then per-topic counts."""
+    """The figures in sections: one tab each, each scrolling on its own."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("q", "app.quit", "Quit"),
+        Binding("right,l", "next_section", "Next section", key_display="→", priority=True),
+        Binding("left,h", "previous_section", "Previous section", key_display="←",
+                priority=True),
+        *(Binding(str(n), f"section('{pane}')", f"{name} section", show=False)
+          for n, (pane, name) in enumerate(SECTIONS, 1)),
     ]
 
     @property
@@ -74,24 +93,75 @@ class StatsScreen(Screen[None]):
         current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
-                                      "  readiness and progress per topic"),
-                     classes="title-bar")
-        with VerticalScroll(id="stats-body"):
-            yield ReadinessView(app.bank, ready, current, stats.exams, now, id="readiness")
-            yield Static(literal("Progress per topic"), classes="section-title")
-            table: DataTable[Text | str] = DataTable(id="stats-table", cursor_type="row",
-                                                     zebra_stripes=True)
-            table.add_column("Topic", key="topic")
-            for name, label in COLUMNS:
-                table.add_column(SHORT.get(name, label), key=name)
-            self.stats = stats
-            for t in [*stats.topics, stats.totals]:
-                table.add_row(Text(clip(t.title, self._title_width())),
-                              *(Text(str(getattr(t, name)), justify="right")
-                                for name, _ in COLUMNS), key=t.id)
-            yield table
-            yield Static(history_lines(stats), id="history")
+                                      "  1-7 or ←/→: sections"), classes="title-bar")
+        self.stats = stats
+        history = stats.history
+        assert history is not None  # compute_stats computes it unless told not to
+        target = store.settings().desired_retention
+        with TabbedContent(id="stats-sections"):
+            with TabPane("Readiness", id="readiness"), self._body():
+                yield ReadinessView(app.bank, ready, current, stats.exams, now, id="readiness-view")
+            with TabPane("Progress", id="progress"), self._body():
+                yield Static(literal("Progress per topic"), classes="section-title first")
+                yield self._table(stats)
+                yield Static(history_lines(stats), id="history")
+            with TabPane("Retention", id="retention"), self._body():
+                yield from compose_retention(app.bank, history, target)
+            with TabPane("Cards", id="cards"), self._body():
+                yield from compose_cards(stats)
+            with TabPane("Time", id="time"), self._body():
+                yield from compose_times(history)
+            with TabPane("Exams", id="exams"), self._body():
+                yield from compose_exams(exam_trend(stats.exams), exam_lines(ready, stats.exams))
+            with TabPane("Hardest", id="hardest"), self._body():
+                yield from compose_hardest(app.bank, history, stats.leeches)
         yield Footer()
+
+    @staticmethod
+    def _body() -> VerticalScroll:
+        return VerticalScroll(classes="stats-body")
+
+    def _table(self, stats: Stats) -> DataTable[Text | str]:
+        table: DataTable[Text | str] = DataTable(id="stats-table", cursor_type="row",
+                                                 zebra_stripes=True)
+        table.add_column("Topic", key="topic")
+        for name, label in COLUMNS:
+            table.add_column(SHORT.get(name, label), key=name)
+        for t in [*stats.topics, stats.totals]:
+            table.add_row(Text(clip(t.title, self._title_width())),
+                          *(Text(str(getattr(t, name)), justify="right")
+                            for name, _ in COLUMNS), key=t.id)
+        return table
+
+    def on_mount(self) -> None:
+        self._focus_body()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._focus_body()
+
+    def _focus_body(self) -> None:
+        """The shown section's scroll takes the keys (up/down, page up/down)."""
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is not None:
+            self.set_focus(pane.query_one(VerticalScroll))
+
+    def action_section(self, pane: str) -> None:
+        """Show one section."""
+        self.query_one(TabbedContent).active = pane
+
+    def _step(self, by: int) -> None:
+        ids = [pane for pane, _ in SECTIONS]
+        current = self.query_one(TabbedContent).active
+        self.action_section(ids[(ids.index(current) + by) % len(ids)] if current in ids
+                            else ids[0])
+
+    def action_next_section(self) -> None:
+        """The section to the right (after the last, the first)."""
+        self._step(1)
+
+    def action_previous_section(self) -> None:
+        """The section to the left."""
+        self._step(-1)
 
     def _title_width(self) -> int:
         """Topic titles use what the figures leave of the screen's width (at least 24)."""
