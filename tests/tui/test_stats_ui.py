@@ -10,6 +10,7 @@ from quiz.bank import Bank
 from quiz.exam import ExamFormat, ExamRun
 from quiz.readiness import predicted_score
 from quiz.scheduling import due_today
+from quiz.stats import compute_stats
 from quiz.store import Store
 from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.widgets.readiness_view import ReadinessView
@@ -93,3 +94,91 @@ async def test_exam_date_predicts_the_score_on_that_day(make: AppFactory, bank: 
         assert dated.overall < undated.overall
         assert (f"Predicted {dated.overall:.0%} on the exam day ({undated.overall:.0%} now)"
                 in text)
+
+
+def weeks_of_study(bank: Bank, store: Store, clock: Clock, weeks: int = 5) -> None:
+    """Every question answered every third day for ``weeks`` weeks (review mode, timed), the
+    third question of the bank always missed, then a passed and a failed mock exam."""
+    ids = sorted(bank.questions)
+    clock.advance(weeks=-weeks)
+    for day in range(0, weeks * 7, 3):
+        for n, qid in enumerate(ids):
+            q = bank.questions[qid]
+            right = n != 2 and (day + n) % 5 != 0
+            picked = sorted(q.correct_indices) if right else \
+                [min(set(range(len(q.choices))) - q.correct_indices)]
+            store.record_answer(q, picked, duration_ms=2000 + 1500 * n + 100 * day)
+            clock.advance(minutes=2)
+        clock.advance(days=3, minutes=-2 * len(ids))
+    clock.value = T0
+    for score in (3, 1):
+        exam = store.start_exam(ids[:4], pass_mark=0.75)
+        store.finish_session(exam.id, score=score, total=4, per_topic={})
+
+
+async def test_keys_move_through_the_sections(make: AppFactory, bank: Bank, store: Store,
+                                             clock: Clock) -> None:
+    weeks_of_study(bank, store, clock)
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        sections = app.screen.query_one("#stats-sections")
+        seen = {}
+        for _ in range(7):
+            seen[sections.active] = screen_text(app)  # type: ignore[attr-defined]
+            await pilot.press("right")
+            await pilot.pause()
+        assert list(seen) == ["readiness", "progress", "retention", "cards", "time", "exams",
+                              "hardest"]
+        assert sections.active == "readiness"  # type: ignore[attr-defined]  # round again
+        assert "Predicted" in seen["readiness"]
+        assert "Progress per topic" in seen["progress"]
+        assert "True retention, last 12 weeks" in seen["retention"]
+        assert "Intervals of the" in seen["cards"]
+        assert "Review  median" in seen["time"]
+        assert "Mock exam scores" in seen["exams"] and "75% ┈" in seen["exams"]
+        assert "Most often missed" in seen["hardest"]
+        await pilot.press("left")
+        assert sections.active == "hardest"  # type: ignore[attr-defined]
+        await pilot.press("3")
+        await pilot.pause()
+        assert sections.active == "retention"  # type: ignore[attr-defined]
+        await pilot.press("1")
+        await pilot.pause()
+        # The section's scroll has the keys: readiness is taller than 80x24 and scrolls.
+        body = sections.active_pane.query_one(".stats-body")  # type: ignore[attr-defined]
+        assert app.focused is body
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_text = screen_text(app)
+        assert "Retention section" in help_text and "Next section" in help_text
+
+
+async def test_sections_show_the_figures(make: AppFactory, bank: Bank, store: Store,
+                                        clock: Clock) -> None:
+    weeks_of_study(bank, store, clock)
+    stats = compute_stats(bank, store, clock())
+    history = stats.history
+    assert history is not None
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s", "3")
+        await pilot.pause()
+        young, mature = history.retention()
+        text = screen_text(app)
+        assert f"young {young.correct / young.answers:.0%} of {young.answers}" in text
+        assert "target 90%" in text
+        await pilot.press("7")
+        await pilot.pause()
+        worst = history.hardest[0]
+        assert worst.question_id == sorted(bank.questions)[2] and worst.correct == 0
+        assert f"   0%    0/{worst.answers:<3} {worst.question_id}" in screen_text(app)
+        await pilot.press("5")
+        await pilot.pause()
+        (review,) = history.answer_times
+        assert f"Review  median {review.median_s:.1f} s, {review.answers} answers" in \
+            screen_text(app)
