@@ -8,7 +8,9 @@ in-memory bank, then times, interleaved so machine noise hits all alike:
     connection (per-topic new/learning/review/mastered/suspended/due-today counts, answers
     and accuracy overall/7/30 days, the answer days the streak counts, orphaned ids, exams,
     each topic's mean retrievability (fsrs's formula in SQL), answers per day for 30 days,
-    the 14-day due forecast): the baseline;
+    the 14-day due forecast, and the history charts' figures: twelve weeks of answers by
+    week, question and true-retention kind, answers per question, durations by mode, the
+    cards' difficulty and lapses): the baseline;
 (b) ``quiz stats --json`` in-process (click's runner, the command as it runs: opening the
     database read-only, checking it, every figure, the JSON; the bank is handed in, as
     loading it is ``bank_load.py``'s business);
@@ -39,7 +41,7 @@ from store import make_bank, populate  # noqa: E402  (benchmarks/store.py)
 
 from quiz.bank import Bank  # noqa: E402
 from quiz.cards import make_scheduler  # noqa: E402
-from quiz.store import Store, make_engine  # noqa: E402
+from quiz.store import Store, make_engine, tallies  # noqa: E402
 
 TARGET = 3.0
 
@@ -92,6 +94,14 @@ def bare_sql(path: Path, now: datetime, decay: float, factor: float) -> dict[str
         f"WHERE {started} AND suspended = 0 GROUP BY d ORDER BY d LIMIT 14", (at,)).fetchall()
     figures["ids"] = conn.execute("SELECT question_id FROM card UNION "
                                   "SELECT DISTINCT question_id FROM review_log").fetchall()
+    # The history charts (quiz.store.tallies: the same SQL text, the same three passes).
+    figures["weeks"] = conn.execute(tallies.WEEKLY_SQL, (
+        "localtime", (now - timedelta(weeks=12)).strftime("%Y-%m-%d %H:%M:%S.%f"))).fetchall()
+    figures["per question"] = conn.execute(tallies.PER_QUESTION_SQL).fetchall()
+    figures["durations"] = conn.execute(tallies.DURATIONS_SQL).fetchall()
+    figures["cards"] = conn.execute(
+        "SELECT question_id, difficulty, lapses FROM card WHERE lapses > 0 OR state = 2"
+    ).fetchall()
     figures["exams"] = conn.execute(
         "SELECT s.id, s.started_at, s.finished_at, s.score, s.total, e.pass_mark "
         "FROM study_session AS s JOIN exam_attempt AS e ON e.session_id = s.id "

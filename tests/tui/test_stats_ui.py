@@ -96,6 +96,14 @@ async def test_exam_date_predicts_the_score_on_that_day(make: AppFactory, bank: 
                 in text)
 
 
+async def history_read(pilot: Pilot) -> None:
+    """Until the stats screen has read the weeks' figures (in a thread, after its first
+    frame) and shown them."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert pilot.app.screen.history is not None  # type: ignore[attr-defined]
+
+
 def weeks_of_study(bank: Bank, store: Store, clock: Clock, weeks: int = 5) -> None:
     """Every question answered every third day for ``weeks`` weeks (review mode, timed), the
     third question of the bank always missed, then a passed and a failed mock exam."""
@@ -122,7 +130,7 @@ async def test_keys_move_through_the_sections(make: AppFactory, bank: Bank, stor
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")
-        await pilot.pause()
+        await history_read(pilot)
         sections = app.screen.query_one("#stats-sections")
         seen = {}
         for _ in range(7):
@@ -167,7 +175,7 @@ async def test_sections_show_the_figures(make: AppFactory, bank: Bank, store: St
     app = make()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s", "3")
-        await pilot.pause()
+        await history_read(pilot)
         young, mature = history.retention()
         text = screen_text(app)
         assert f"young {young.correct / young.answers:.0%} of {young.answers}" in text

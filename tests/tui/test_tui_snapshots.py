@@ -16,7 +16,7 @@ from quiz.tui.app import make_app
 from tests.conftest import Clock
 from tests.tui.conftest import AppFactory, keys_for
 from tests.tui.test_lab import SCENARIO_BANK
-from tests.tui.test_stats_ui import weeks_of_study
+from tests.tui.test_stats_ui import history_read, weeks_of_study
 
 SIZE = (80, 24)
 
@@ -127,7 +127,7 @@ class TestStats:
         async def show(pilot: Pilot) -> None:
             pilot.app.theme = theme
             await pilot.press("s", section)
-            await pilot.pause()
+            await history_read(pilot)
 
         return show
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,7 +16,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from quiz.activity import study_streak
+from quiz.activity import History, answer_history, study_streak
 from quiz.readiness import predicted_score, readiness
 from quiz.scheduling import due_today
 from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats, exam_trend
@@ -88,16 +89,15 @@ class StatsScreen(Screen[None]):
         store = read_once(app.store)  # stats and readiness read the same cards and counts
         shared = {"streak_days": study_streak(store, now),
                   "today_due": due_today(app.bank, store, now)}  # each computed once, for both
-        stats = compute_stats(app.bank, store, now, **shared)
+        # The weeks' figures (the costliest reads) come after the first frame: _read_history.
+        stats = compute_stats(app.bank, store, now, with_history=False, **shared)
         ready = readiness(app.bank, store, now, **shared)
         current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
                                       "  1-7 or ←/→: sections"), classes="title-bar")
         self.stats = stats
-        history = stats.history
-        assert history is not None  # compute_stats computes it unless told not to
-        target = store.settings().desired_retention
+        self._reads, self._now = store, now
         with TabbedContent(id="stats-sections"):
             with TabPane("Readiness", id="readiness"), self._body():
                 yield ReadinessView(app.bank, ready, current, stats.exams, now, id="readiness-view")
@@ -106,16 +106,38 @@ class StatsScreen(Screen[None]):
                 yield self._table(stats)
                 yield Static(history_lines(stats), id="history")
             with TabPane("Retention", id="retention"), self._body():
-                yield from compose_retention(app.bank, history, target)
+                yield self._reading()
             with TabPane("Cards", id="cards"), self._body():
                 yield from compose_cards(stats)
             with TabPane("Time", id="time"), self._body():
-                yield from compose_times(history)
+                yield self._reading()
             with TabPane("Exams", id="exams"), self._body():
                 yield from compose_exams(exam_trend(stats.exams), exam_lines(ready, stats.exams))
             with TabPane("Hardest", id="hardest"), self._body():
-                yield from compose_hardest(app.bank, history, stats.leeches)
+                yield self._reading()
         yield Footer()
+
+    @staticmethod
+    def _reading() -> Static:
+        return Static(Content.styled("Reading the answer history…", "$text-muted"),
+                      classes="history-pending")
+
+    @work(thread=True, exclusive=True)
+    def _read_history(self) -> None:
+        """The weeks' figures, read in a thread once the first frame is drawn."""
+        history = answer_history(self.quiz.bank, self._reads, self._now)
+        target = self._reads.settings().desired_retention
+        self.app.call_from_thread(self._show_history, history, target)
+
+    async def _show_history(self, history: History, target: float) -> None:
+        bank = self.quiz.bank
+        for pane, widgets in (("retention", compose_retention(bank, history, target)),
+                              ("time", compose_times(history)),
+                              ("hardest", compose_hardest(bank, history, self.stats.leeches))):
+            body = self.query_one(f"#{pane} .stats-body", VerticalScroll)
+            await body.query(".history-pending").remove()
+            await body.mount_all(list(widgets))
+        self.history = history
 
     @staticmethod
     def _body() -> VerticalScroll:
@@ -135,6 +157,8 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._focus_body()
+        self.history: History | None = None
+        self.call_after_refresh(self._read_history)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._focus_body()
