@@ -120,13 +120,14 @@ class Stats:
 
 def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None, *,
                   streak_days: int | None = None, today_due: DueToday | None = None,
-                  with_history: bool = True) -> Stats:
+                  with_history: bool = False) -> Stats:
     """The figures for a bank and the progress in a store; "today" is the local day in ``tz``.
 
     ``streak_days`` and ``today_due``: the study streak and due-today figures when the caller
     already has them (a page showing readiness too computes each once, for both).
-    ``with_history``: also the weeks' figures (``quiz.activity.answer_history``), the costly
-    part: a screen may leave them for after its first frame."""
+    ``with_history``: also the weeks' figures (``quiz.activity.answer_history``), three more
+    passes over every answer: ``quiz stats`` asks for them, the home screen does not, and the
+    stats screen reads them after its first frame."""
     now = utc(now)
     due = (due_today(bank, store, now, tz=tz) if today_due is None else today_due).per_topic()
     cards = store.card_summaries()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
 from textual.pilot import Pilot
 
 from quiz.bank import Bank
@@ -11,7 +13,7 @@ from quiz.exam import ExamFormat, ExamRun
 from quiz.readiness import predicted_score
 from quiz.scheduling import due_today
 from quiz.stats import compute_stats
-from quiz.store import Store
+from quiz.store import Store, StoreError
 from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.widgets.readiness_view import ReadinessView
 from tests.conftest import T0, Clock
@@ -169,7 +171,7 @@ async def test_keys_move_through_the_sections(make: AppFactory, bank: Bank, stor
 async def test_sections_show_the_figures(make: AppFactory, bank: Bank, store: Store,
                                         clock: Clock) -> None:
     weeks_of_study(bank, store, clock)
-    stats = compute_stats(bank, store, clock())
+    stats = compute_stats(bank, store, clock(), with_history=True)
     history = stats.history
     assert history is not None
     app = make()
@@ -190,3 +192,20 @@ async def test_sections_show_the_figures(make: AppFactory, bank: Bank, store: St
         (review,) = history.answer_times
         assert f"Review  median {review.median_s:.1f} s, {review.answers} answers" in \
             screen_text(app)
+
+
+async def test_a_store_failing_while_the_history_is_read_ends_the_app(
+        make: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise StoreError("progress.db: still locked by another program after 5 tries")
+
+    monkeypatch.setattr(Store, "weekly_tally", locked)
+    app = make()
+    async with app.run_test(size=(80, 24)):
+        app.simulate_key("s")  # the app exits under it: pilot.press would wait forever
+        for _ in range(200):
+            if app.store_error is not None:
+                break
+            await asyncio.sleep(0.01)
+    assert app.return_code == 2
+    assert app.store_error is not None and "still locked" in str(app.store_error)

@@ -20,6 +20,7 @@ from quiz.activity import History, answer_history, study_streak
 from quiz.readiness import predicted_score, readiness
 from quiz.scheduling import due_today
 from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats, exam_trend
+from quiz.store.errors import StoreError
 from quiz.store.once import read_once
 from quiz.tui.text import clip, literal, plural
 from quiz.tui.widgets.history_view import (
@@ -90,7 +91,7 @@ class StatsScreen(Screen[None]):
         shared = {"streak_days": study_streak(store, now),
                   "today_due": due_today(app.bank, store, now)}  # each computed once, for both
         # The weeks' figures (the costliest reads) come after the first frame: _read_history.
-        stats = compute_stats(app.bank, store, now, with_history=False, **shared)
+        stats = compute_stats(app.bank, store, now, **shared)
         ready = readiness(app.bank, store, now, **shared)
         current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
@@ -124,9 +125,14 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def _read_history(self) -> None:
-        """The weeks' figures, read in a thread once the first frame is drawn."""
-        history = answer_history(self.quiz.bank, self._reads, self._now)
-        target = self._reads.settings().desired_retention
+        """The weeks' figures, read in a thread once the first frame is drawn; a store that
+        fails here ends the app as anywhere else (one line, exit 2)."""
+        try:
+            history = answer_history(self.quiz.bank, self._reads, self._now)
+            target = self._reads.settings().desired_retention
+        except StoreError as error:
+            self.app.call_from_thread(self.quiz._handle_exception, error)
+            return
         self.app.call_from_thread(self._show_history, history, target)
 
     async def _show_history(self, history: History, target: float) -> None:
