@@ -71,9 +71,10 @@ class Stats:
     orphaned: list[str] = field(default_factory=list)
     exams: list[ExamResult] = field(default_factory=list)
     leeches: list[str] = field(default_factory=list)  # question ids lapsed leech_threshold times
+    # The charts' figures, when asked for (compute_stats(charts=True)); else empty / None.
     intervals: list[tuple[str, int]] = field(default_factory=list)  # INTERVAL_BUCKETS' counts
     difficulty: list[tuple[str, int]] = field(default_factory=list)  # DIFFICULTY_BUCKETS'
-    history: History | None = None  # the weeks' figures (answer_history), when asked for
+    history: History | None = None  # the weeks' figures (quiz.activity.answer_history)
 
     @property
     def totals(self) -> TopicCounts:
@@ -107,10 +108,11 @@ class Stats:
             "leeches": {"count": len(self.leeches), "questions": list(self.leeches)},
             "exams": [plain(asdict(e)) for e in self.exams],
             "mastered": MASTERED_DEFINITION,
-            "intervals": {"definition": INTERVAL_DEFINITION,
-                          "histogram": [[label, n] for label, n in self.intervals]},
-            "difficulty": {"definition": DIFFICULTY_DEFINITION,
-                           "histogram": [[label, n] for label, n in self.difficulty]},
+            **({"intervals": {"definition": INTERVAL_DEFINITION,
+                              "histogram": [[label, n] for label, n in self.intervals]},
+                "difficulty": {"definition": DIFFICULTY_DEFINITION,
+                               "histogram": [[label, n] for label, n in self.difficulty]}}
+               if self.intervals else {}),
             "exam_trend": [{"started_at": p.started_at.isoformat(), "percent": p.percent,
                             "pass_mark_percent": p.pass_mark_percent, "passed": p.passed}
                            for p in exam_trend(self.exams)],
@@ -120,14 +122,15 @@ class Stats:
 
 def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None, *,
                   streak_days: int | None = None, today_due: DueToday | None = None,
-                  with_history: bool = False) -> Stats:
+                  charts: bool = False) -> Stats:
     """The figures for a bank and the progress in a store; "today" is the local day in ``tz``.
 
     ``streak_days`` and ``today_due``: the study streak and due-today figures when the caller
     already has them (a page showing readiness too computes each once, for both).
-    ``with_history``: also the weeks' figures (``quiz.activity.answer_history``), three more
-    passes over every answer: ``quiz stats`` asks for them, the home screen does not, and the
-    stats screen reads them after its first frame."""
+    ``charts``: also the charts' figures: the interval and difficulty histograms and the weeks'
+    (``quiz.activity.answer_history``: three more passes over every answer). ``quiz stats``
+    asks for them; home's counts do not; the stats screen draws the histograms from the
+    cards it has read and reads the weeks after its first frame."""
     now = utc(now)
     due = (due_today(bank, store, now, tz=tz) if today_due is None else today_due).per_topic()
     cards = store.card_summaries()
@@ -163,9 +166,9 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
                           total=e.session.total, pass_mark=e.pass_mark, passed=e.passed)
                for e in store.exams()],
         leeches=leeches,
-        intervals=interval_histogram(bank, cards.values()),
-        difficulty=difficulty_histogram(bank, cards.values()),
-        history=answer_history(bank, store, now, tz) if with_history else None,
+        intervals=interval_histogram(bank, cards.values()) if charts else [],
+        difficulty=difficulty_histogram(bank, cards.values()) if charts else [],
+        history=answer_history(bank, store, now, tz) if charts else None,
     )
 
 

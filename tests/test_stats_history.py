@@ -138,7 +138,7 @@ def test_hardest_and_most_lapses(bank: Bank, history_db: Store) -> None:
 
 
 def test_histograms_exam_trend_and_json(bank: Bank, history_db: Store) -> None:
-    stats = compute_stats(bank, history_db, NOW, UTC, with_history=True)
+    stats = compute_stats(bank, history_db, NOW, UTC, charts=True)
     # In review and not suspended: 30 days, 1 day, 16 days (enc-mtls-facts is suspended).
     assert {k: n for k, n in stats.intervals if n} == {"1d": 1, "2w": 1, "1m": 1}
     assert {k: n for k, n in stats.difficulty if n} == {"0%": 1, "50%": 1, "90%": 1}
@@ -162,4 +162,6 @@ def test_histograms_exam_trend_and_json(bank: Bank, history_db: Store) -> None:
            "exam median 65.0 s of 1" in text
     assert "hardest    enc-mtls-facts 1/4, enc-mtls-mutual 2/3" in text
     assert "intervals  1d:1 2d:0 3d:0 1w:0 2w:1 3w:0 1m:1" in text
-    assert "history" not in compute_stats(bank, history_db, NOW, UTC).to_dict()
+    plain = compute_stats(bank, history_db, NOW, UTC)  # home's counts: none of the charts
+    assert plain.history is None and plain.intervals == []
+    assert not {"history", "intervals", "difficulty"} & set(plain.to_dict())

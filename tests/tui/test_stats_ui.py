@@ -171,7 +171,7 @@ async def test_keys_move_through_the_sections(make: AppFactory, bank: Bank, stor
 async def test_sections_show_the_figures(make: AppFactory, bank: Bank, store: Store,
                                         clock: Clock) -> None:
     weeks_of_study(bank, store, clock)
-    stats = compute_stats(bank, store, clock(), with_history=True)
+    stats = compute_stats(bank, store, clock(), charts=True)
     history = stats.history
     assert history is not None
     app = make()

@@ -5,6 +5,7 @@ answer, exam scores against the pass mark, the hardest questions (``quiz.stats``
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -19,7 +20,15 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from quiz.activity import History, answer_history, study_streak
 from quiz.readiness import predicted_score, readiness
 from quiz.scheduling import due_today
-from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats, exam_trend
+from quiz.stats import (
+    COLUMNS,
+    MASTERED_DEFINITION,
+    Stats,
+    compute_stats,
+    difficulty_histogram,
+    exam_trend,
+    interval_histogram,
+)
 from quiz.store.errors import StoreError
 from quiz.store.once import read_once
 from quiz.tui.text import clip, literal, plural
@@ -92,6 +101,9 @@ class StatsScreen(Screen[None]):
                   "today_due": due_today(app.bank, store, now)}  # each computed once, for both
         # The weeks' figures (the costliest reads) come after the first frame: _read_history.
         stats = compute_stats(app.bank, store, now, **shared)
+        cards = store.card_summaries().values()  # read once: compute_stats read them
+        stats = replace(stats, intervals=interval_histogram(app.bank, cards),
+                        difficulty=difficulty_histogram(app.bank, cards))
         ready = readiness(app.bank, store, now, **shared)
         current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
