@@ -168,6 +168,21 @@ async def test_keys_move_through_the_sections(make: AppFactory, bank: Bank, stor
         assert "Retention section" in help_text and "Next section" in help_text
 
 
+async def test_leaving_before_the_history_is_read(make: AppFactory, bank: Bank, store: Store,
+                                                 clock: Clock) -> None:
+    weeks_of_study(bank, store, clock)
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "escape")  # the history is read in a thread all the same
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, StatsScreen)
+        await pilot.press("s")
+        await history_read(pilot)  # and a second visit reads it again
+        await pilot.press("7")
+        assert "Most often missed" in screen_text(app)
+
+
 async def test_sections_show_the_figures(make: AppFactory, bank: Bank, store: Store,
                                         clock: Clock) -> None:
     weeks_of_study(bank, store, clock)

@@ -79,6 +79,8 @@ SECTIONS = (("readiness", "Readiness"), ("progress", "Progress"), ("retention", 
 class StatsScreen(Screen[None]):
     """The figures in sections: one tab each, each scrolling on its own."""
 
+    history: History | None = None  # the weeks' figures, once read (after the first frame)
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("q", "app.quit", "Quit"),
@@ -148,6 +150,8 @@ class StatsScreen(Screen[None]):
         self.app.call_from_thread(self._show_history, history, target)
 
     async def _show_history(self, history: History, target: float) -> None:
+        if not self.is_attached:  # left before the history was read
+            return
         bank = self.quiz.bank
         for pane, widgets in (("retention", compose_retention(bank, history, target)),
                               ("time", compose_times(history)),
@@ -175,7 +179,6 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._focus_body()
-        self.history: History | None = None
         self.call_after_refresh(self._read_history)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -141,13 +141,16 @@ def exam_columns(scores: Sequence[tuple[str, float, float | None]], height: int 
     return Content("\n").join(lines)
 
 
+FIRST_WIDTH = 76  # what a chart gets at 80 columns (padding 2 each side), before layout
+
+
 class Chart(Static):
     """A chart drawn for the width it gets: ``draw(width)`` again whenever that changes."""
 
     def __init__(self, draw: Callable[[int], Content], **widget_options: Any) -> None:
-        super().__init__(draw(76), **widget_options)
+        super().__init__(draw(FIRST_WIDTH), **widget_options)
         self._draw = draw
-        self._width = 76
+        self._width = FIRST_WIDTH
 
     def on_resize(self) -> None:
         width = self.content_region.width or self.size.width
