@@ -135,20 +135,20 @@ class TestStats:
                              clock: Clock) -> None:
         weeks_of_study(bank, store, clock)
         assert snap_compare(make(), terminal_size=SIZE,
-                            run_before=self.at("3", "solarized-light"))
+                            run_before=self.at("4", "solarized-light"))
 
     def test_cards_dark(self, snap_compare, make: AppFactory, bank, store: Store,  # type: ignore[no-untyped-def]
                         clock: Clock) -> None:
         weeks_of_study(bank, store, clock)
-        assert snap_compare(make(), terminal_size=SIZE, run_before=self.at("4", "textual-dark"))
+        assert snap_compare(make(), terminal_size=SIZE, run_before=self.at("5", "textual-dark"))
 
     def test_exams_light(self, snap_compare, make: AppFactory, bank, store: Store,  # type: ignore[no-untyped-def]
                          clock: Clock) -> None:
         weeks_of_study(bank, store, clock)
         assert snap_compare(make(), terminal_size=SIZE,
-                            run_before=self.at("6", "textual-light"))
+                            run_before=self.at("7", "textual-light"))
 
     def test_time_dark(self, snap_compare, make: AppFactory, bank, store: Store,  # type: ignore[no-untyped-def]
                        clock: Clock) -> None:
         weeks_of_study(bank, store, clock)
-        assert snap_compare(make(), terminal_size=SIZE, run_before=self.at("5", "textual-dark"))
+        assert snap_compare(make(), terminal_size=SIZE, run_before=self.at("6", "textual-dark"))

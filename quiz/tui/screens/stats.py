@@ -1,7 +1,8 @@
-"""The stats screen, in sections (tabs, keys 1-7 or left/right): readiness (predicted score,
-activity, the due forecast, mock exams: ``quiz.readiness``), progress per topic, true
-retention and accuracy per topic by week, the cards' intervals and difficulty, time per
-answer, exam scores against the pass mark, the hardest questions (``quiz.stats``)."""
+"""The stats screen, in sections (tabs, keys 1-8 or left/right): readiness (the predicted
+score per topic) and activity (answers per day, the due forecast: ``quiz.readiness``),
+progress per topic, true retention and accuracy per topic by week, the cards' intervals and
+difficulty, time per answer, exam scores against the pass mark, the hardest questions
+(``quiz.stats``)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from quiz.tui.widgets.history_view import (
     compose_retention,
     compose_times,
 )
-from quiz.tui.widgets.readiness_view import ReadinessView, exam_lines
+from quiz.tui.widgets.readiness_view import ActivityView, ReadinessView, exam_lines
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
@@ -72,8 +73,9 @@ def history_lines(stats: Stats) -> Content:
 
 
 # (pane id, tab title): keys 1-7 in this order.
-SECTIONS = (("readiness", "Readiness"), ("progress", "Progress"), ("retention", "Retention"),
-            ("cards", "Cards"), ("time", "Time"), ("exams", "Exams"), ("hardest", "Hardest"))
+SECTIONS = (("readiness", "Readiness"), ("activity", "Activity"), ("progress", "Progress"),
+            ("retention", "Retention"), ("cards", "Cards"), ("time", "Time"), ("exams", "Exams"),
+            ("hardest", "Hardest"))
 
 
 class StatsScreen(Screen[None]):
@@ -110,12 +112,14 @@ class StatsScreen(Screen[None]):
         current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
-                                      "  1-7 or ←/→: sections"), classes="title-bar")
+                                      "  1-8 or ←/→: sections"), classes="title-bar")
         self.stats = stats
         self._reads, self._now = store, now
         with TabbedContent(id="stats-sections"):
             with TabPane("Readiness", id="readiness"), self._body():
-                yield ReadinessView(app.bank, ready, current, stats.exams, now, id="readiness-view")
+                yield ReadinessView(app.bank, ready, current, id="readiness-view")
+            with TabPane("Activity", id="activity"), self._body():
+                yield ActivityView(ready, now, id="activity-view")
             with TabPane("Progress", id="progress"), self._body():
                 yield Static(literal("Progress per topic"), classes="section-title first")
                 yield self._table(stats)
