@@ -76,6 +76,7 @@ def history_lines(stats: Stats) -> Content:
 SECTIONS = (("readiness", "Readiness"), ("activity", "Activity"), ("progress", "Progress"),
             ("retention", "Retention"), ("cards", "Cards"), ("time", "Time"), ("exams", "Exams"),
             ("hardest", "Hardest"))
+HISTORY_SECTIONS = ("retention", "time", "hardest")  # drawn once the weeks' figures are read
 
 
 class StatsScreen(Screen[None]):
@@ -105,9 +106,6 @@ class StatsScreen(Screen[None]):
                   "today_due": due_today(app.bank, store, now)}  # each computed once, for both
         # The weeks' figures (the costliest reads) come after the first frame: _read_history.
         stats = compute_stats(app.bank, store, now, **shared)
-        cards = store.card_summaries().values()  # read once: compute_stats read them
-        stats = replace(stats, intervals=interval_histogram(app.bank, cards),
-                        difficulty=difficulty_histogram(app.bank, cards))
         ready = readiness(app.bank, store, now, **shared)
         current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
@@ -115,26 +113,39 @@ class StatsScreen(Screen[None]):
                                       "  1-8 or ←/→: sections"), classes="title-bar")
         self.stats = stats
         self._reads, self._now = store, now
+        # The first section is drawn in the first frame; the others are mounted right after
+        # it (hidden, they would only cost it time), the weeks' figures read in a thread.
+        self._later = {
+            "activity": lambda: [ActivityView(ready, now, id="activity-view")],
+            "progress": lambda: [Static(literal("Progress per topic"),
+                                        classes="section-title first"),
+                                 self._table(stats), Static(history_lines(stats), id="history")],
+            "cards": lambda: list(compose_cards(self._with_histograms())),
+            "exams": lambda: list(compose_exams(exam_trend(stats.exams),
+                                                exam_lines(ready, stats.exams))),
+        }
         with TabbedContent(id="stats-sections"):
             with TabPane("Readiness", id="readiness"), self._body():
                 yield ReadinessView(app.bank, ready, current, id="readiness-view")
-            with TabPane("Activity", id="activity"), self._body():
-                yield ActivityView(ready, now, id="activity-view")
-            with TabPane("Progress", id="progress"), self._body():
-                yield Static(literal("Progress per topic"), classes="section-title first")
-                yield self._table(stats)
-                yield Static(history_lines(stats), id="history")
-            with TabPane("Retention", id="retention"), self._body():
-                yield self._reading()
-            with TabPane("Cards", id="cards"), self._body():
-                yield from compose_cards(stats)
-            with TabPane("Time", id="time"), self._body():
-                yield self._reading()
-            with TabPane("Exams", id="exams"), self._body():
-                yield from compose_exams(exam_trend(stats.exams), exam_lines(ready, stats.exams))
-            with TabPane("Hardest", id="hardest"), self._body():
-                yield self._reading()
+            for pane, name in SECTIONS[1:]:
+                with TabPane(name, id=pane), self._body():
+                    if pane in HISTORY_SECTIONS:
+                        yield self._reading()
         yield Footer()
+
+    def _with_histograms(self) -> Stats:
+        """The stats with the cards' interval and difficulty histograms (from the cards
+        compose read)."""
+        cards = self._reads.card_summaries().values()
+        self.stats = replace(self.stats, intervals=interval_histogram(self.quiz.bank, cards),
+                             difficulty=difficulty_histogram(self.quiz.bank, cards))
+        return self.stats
+
+    def _fill_sections(self) -> None:
+        """Mount the sections after the first (called once the first frame is drawn)."""
+        for pane, build in self._later.items():
+            self.query_one(f"#{pane} .stats-body", VerticalScroll).mount_all(build())
+        self._read_history()
 
     @staticmethod
     def _reading() -> Static:
@@ -183,7 +194,7 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._focus_body()
-        self.call_after_refresh(self._read_history)
+        self.call_after_refresh(self._fill_sections)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._focus_body()
@@ -217,7 +228,7 @@ class StatsScreen(Screen[None]):
         return max(24, self.size.width - FIGURES_WIDTH)
 
     def on_resize(self) -> None:
-        table = self.query_one("#stats-table", DataTable)
-        for t in [*self.stats.topics, self.stats.totals]:
-            table.update_cell(t.id, "topic", Text(clip(t.title, self._title_width())),
-                              update_width=True)
+        for table in self.query("#stats-table").results(DataTable):  # once mounted
+            for t in [*self.stats.topics, self.stats.totals]:
+                table.update_cell(t.id, "topic", Text(clip(t.title, self._title_width())),
+                                  update_width=True)
