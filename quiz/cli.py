@@ -187,7 +187,7 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
         now = reads.now()
         shared = {"streak_days": study_streak(reads, now),  # each computed once, for both
                   "today_due": due_today(bank, reads, now)}
-        figures = compute_stats(bank, reads, now, **shared)
+        figures = compute_stats(bank, reads, now, charts=True, **shared)
         ready = readiness(bank, reads, now, **shared)
         current = predicted_score(bank, reads, now) if ready.exam_date else ready.prediction
     except StoreError as exc:

@@ -8,6 +8,7 @@ days, i.e. the card is expected to stay above 90% recall for three weeks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from fsrs import State
 
 # Accuracy and streak are re-exported: they are part of what ``quiz stats`` reports.
 from quiz.activity import Accuracy as Accuracy
-from quiz.activity import answer_accuracy, study_streak
+from quiz.activity import History, Tally, answer_accuracy, answer_history, study_streak
 from quiz.activity import streak as streak
 from quiz.clock import utc
 from quiz.scheduling import DueToday, due_today
@@ -25,7 +26,7 @@ from quiz.textsafe import printable
 if TYPE_CHECKING:
     from quiz.bank import Bank
     from quiz.readiness import Prediction, Readiness
-    from quiz.store import Store
+    from quiz.store import CardSummary, Store
 
 MASTERED_STABILITY_DAYS = 21.0
 MASTERED_DEFINITION = (f"in review with fsrs stability >= {MASTERED_STABILITY_DAYS:g} days")
@@ -70,6 +71,10 @@ class Stats:
     orphaned: list[str] = field(default_factory=list)
     exams: list[ExamResult] = field(default_factory=list)
     leeches: list[str] = field(default_factory=list)  # question ids lapsed leech_threshold times
+    # The charts' figures, when asked for (compute_stats(charts=True)); else empty / None.
+    intervals: list[tuple[str, int]] = field(default_factory=list)  # INTERVAL_BUCKETS' counts
+    difficulty: list[tuple[str, int]] = field(default_factory=list)  # DIFFICULTY_BUCKETS'
+    history: History | None = None  # the weeks' figures (quiz.activity.answer_history)
 
     @property
     def totals(self) -> TopicCounts:
@@ -103,15 +108,29 @@ class Stats:
             "leeches": {"count": len(self.leeches), "questions": list(self.leeches)},
             "exams": [plain(asdict(e)) for e in self.exams],
             "mastered": MASTERED_DEFINITION,
+            **({"intervals": {"definition": INTERVAL_DEFINITION,
+                              "histogram": [[label, n] for label, n in self.intervals]},
+                "difficulty": {"definition": DIFFICULTY_DEFINITION,
+                               "histogram": [[label, n] for label, n in self.difficulty]}}
+               if self.intervals else {}),
+            "exam_trend": [{"started_at": p.started_at.isoformat(), "percent": p.percent,
+                            "pass_mark_percent": p.pass_mark_percent, "passed": p.passed}
+                           for p in exam_trend(self.exams)],
+            **({"history": self.history.to_dict()} if self.history is not None else {}),
         }
 
 
 def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None, *,
-                  streak_days: int | None = None, today_due: DueToday | None = None) -> Stats:
+                  streak_days: int | None = None, today_due: DueToday | None = None,
+                  charts: bool = False) -> Stats:
     """The figures for a bank and the progress in a store; "today" is the local day in ``tz``.
 
     ``streak_days`` and ``today_due``: the study streak and due-today figures when the caller
-    already has them (a page showing readiness too computes each once, for both)."""
+    already has them (a page showing readiness too computes each once, for both).
+    ``charts``: also the charts' figures: the interval and difficulty histograms and the weeks'
+    (``quiz.activity.answer_history``: three more passes over every answer). ``quiz stats``
+    asks for them; home's counts do not; the stats screen draws the histograms from the
+    cards it has read and reads the weeks after its first frame."""
     now = utc(now)
     due = (due_today(bank, store, now, tz=tz) if today_due is None else today_due).per_topic()
     cards = store.card_summaries()
@@ -147,7 +166,70 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
                           total=e.session.total, pass_mark=e.pass_mark, passed=e.passed)
                for e in store.exams()],
         leeches=leeches,
+        intervals=interval_histogram(bank, cards.values()) if charts else [],
+        difficulty=difficulty_histogram(bank, cards.values()) if charts else [],
+        history=answer_history(bank, store, now, tz) if charts else None,
     )
+
+
+# --- the cards' intervals and difficulty, the exams' scores --------------------------------
+
+# Lower bounds in days and labels: the interval fsrs gave each card in review (due - last
+# review), bucketed as Anki's interval chart reads (days, weeks, months).
+INTERVAL_BUCKETS = ((0, "1d"), (2, "2d"), (3, "3d"), (7, "1w"), (14, "2w"), (21, "3w"),
+                    (30, "1m"), (60, "2m"), (90, "3m"), (180, "6m"), (365, "1y+"))
+INTERVAL_DEFINITION = ("cards in review (not suspended) by the interval fsrs gave them; each "
+                       "bucket from its label to the next one's")
+DIFFICULTY_BUCKETS = tuple((10 * i, f"{10 * i}%") for i in range(10))
+DIFFICULTY_DEFINITION = ("cards in review (not suspended) by fsrs difficulty, shown as Anki "
+                         "does: (difficulty - 1) / 9, in buckets of 10%")
+
+
+def _bucket(value: float, buckets: tuple[tuple[int, str], ...]) -> int:
+    return max(i for i, (low, _) in enumerate(buckets) if value >= low or i == 0)
+
+
+def _reviewed(bank: Bank, cards: Iterable[CardSummary]) -> list[CardSummary]:
+    return [c for c in cards if c.state == State.Review and not c.suspended and not c.is_new
+            and c.question_id in bank.questions]
+
+
+def interval_histogram(bank: Bank, cards: Iterable[CardSummary]) -> list[tuple[str, int]]:
+    """Cards in review by their interval (whole days, rounded), in ``INTERVAL_BUCKETS``."""
+    counts = [0] * len(INTERVAL_BUCKETS)
+    for c in _reviewed(bank, cards):
+        assert c.last_review is not None  # not new
+        days = round((c.due - c.last_review).total_seconds() / 86400)
+        counts[_bucket(days, INTERVAL_BUCKETS)] += 1
+    return [(label, counts[i]) for i, (_, label) in enumerate(INTERVAL_BUCKETS)]
+
+
+def difficulty_histogram(bank: Bank, cards: Iterable[CardSummary]) -> list[tuple[str, int]]:
+    """Cards in review by fsrs difficulty as a percentage, in ``DIFFICULTY_BUCKETS``."""
+    counts = [0] * len(DIFFICULTY_BUCKETS)
+    for c in _reviewed(bank, cards):
+        if c.difficulty is None:
+            continue
+        percent = min(99.999, max(0.0, (c.difficulty - 1) / 9 * 100))
+        counts[_bucket(percent, DIFFICULTY_BUCKETS)] += 1
+    return [(label, counts[i]) for i, (_, label) in enumerate(DIFFICULTY_BUCKETS)]
+
+
+@dataclass(frozen=True)
+class ExamPoint:
+    """A finished exam's score and the pass mark it had, in percent."""
+
+    started_at: datetime
+    percent: float
+    pass_mark_percent: float | None
+    passed: bool | None
+
+
+def exam_trend(exams: list[ExamResult]) -> list[ExamPoint]:
+    """Finished exams, oldest first, as scores in percent against their pass marks."""
+    return [ExamPoint(e.started_at, 100 * e.score / e.total,
+                      None if e.pass_mark is None else 100 * e.pass_mark, e.passed)
+            for e in exams if e.finished_at is not None and e.score is not None and e.total]
 
 
 COLUMNS = (("questions", "questions"), ("new", "new"), ("learning", "learning"),
@@ -180,6 +262,7 @@ def format_stats(stats: Stats) -> str:
     ]
     if stats.leeches:
         lines.append(f"leeches    {len(stats.leeches)}: {printable(', '.join(stats.leeches))}")
+    lines += _history_lines(stats)
     if stats.orphaned:
         lines.append(f"orphaned   {len(stats.orphaned)} question(s) no longer in the bank, "
                      f"history kept: {printable(', '.join(stats.orphaned))}")
@@ -191,6 +274,31 @@ def format_stats(stats: Stats) -> str:
         verdict = "" if e.passed is None else ("  passed" if e.passed else "  not passed")
         lines.append(f"exam       {when}  {e.score}/{e.total} ({e.score / e.total:.0%}){verdict}")
     return "\n".join(lines)
+
+
+def _history_lines(stats: Stats) -> list[str]:
+    """Retention, time per answer, the histograms and the hardest questions, a line each."""
+    lines = []
+    h = stats.history
+    if h is not None:
+        young, mature = h.retention()
+        lines.append(f"retention  young {_share(young)}, mature {_share(mature)} "
+                     f"(last {len(h.weeks)} weeks; right answers to cards in review)")
+        if h.answer_times:
+            lines.append("time       " + ", ".join(
+                f"{a.mode} median {a.median_s:.1f} s of {a.answers}" for a in h.answer_times
+                if a.median_s is not None))
+        if h.hardest:
+            lines.append("hardest    " + printable(", ".join(
+                f"{q.question_id} {q.correct}/{q.answers}" for q in h.hardest[:5])))
+    if any(n for _, n in stats.intervals):
+        lines.append("intervals  " + " ".join(f"{label}:{n}" for label, n in stats.intervals))
+        lines.append("difficulty " + " ".join(f"{label}:{n}" for label, n in stats.difficulty))
+    return lines
+
+
+def _share(t: Tally) -> str:
+    return f"{t.correct / t.answers:.0%} of {t.answers}" if t.answers else "-"
 
 
 # --- readiness (quiz.readiness computes it; only its types are named here) ---------------

@@ -88,6 +88,12 @@ def test_stats_benchmark_builds_its_database_and_runs_both_sides(tmp_path: Path)
 
     out = json.loads(stats_bench.stats_command(tmp_path / "s.db", bank))
     assert out["totals"]["questions"] == 40 and out["reviews"] == 200
+    # The baseline does the history charts' passes too, or leaves them out when told.
+    assert sum(row[1] for row in bare["per question"]) == 200
+    assert sum(n for *_, n in bare["durations"]) == 200 and "history" in out
+    assert "weeks" not in stats_bench.bare_sql(tmp_path / "s.db", datetime.now(UTC),
+                                               scheduler._DECAY, scheduler._FACTOR,
+                                               history=False)
 
 
 def test_optimize_benchmark_builds_its_history(tmp_path: Path) -> None:

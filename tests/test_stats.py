@@ -132,11 +132,19 @@ def test_quiz_stats_on_a_used_database(bank: Bank, store: Store, clock: Clock,
     assert [(e["score"], e["total"], e["passed"]) for e in data["exams"]] == [(6, 7, True)]
     assert sum(t["learning"] for t in data["topics"]) == 4
     assert {"id", "new", "learning", "review", "due_today", "mastered"} <= set(data["topics"][0])
+    # The charts' figures too; the command's clock is today's, long after these answers.
+    assert len(data["history"]["weeks"]) == 12
+    assert sum(w["answers"] for w in data["history"]["answers_per_week"]) == 0
+    assert data["history"]["hardest"] == []  # no question has 3 answers
+    assert data["history"]["retention"]["total"] == {"answers": 0, "correct": 0, "rate": None}
+    assert data["exam_trend"][0]["percent"] == pytest.approx(600 / 7)
+    assert sum(n for _, n in data["intervals"]["histogram"]) == 0  # all four still learning
 
     text = CliRunner().invoke(cli, ["stats", "--bank", str(MINI), "--db", str(db_path)])
     assert text.exit_code == 0, text.output
     assert text.stdout.splitlines()[0].split()[:3] == ["topic", "questions", "new"]
     assert "reviews    4" in text.stdout and "6/7 (86%)  passed" in text.stdout
+    assert "retention  young -, mature - (last 12 weeks" in text.stdout
 
 
 def test_a_streak_across_a_half_hour_midnight_counts_both_days(

@@ -195,16 +195,18 @@ def due_review_from_row(row: Any) -> DueReview:
 
 
 def card_summary_from_row(row: Any) -> CardSummary:
-    """(question_id, state, stability, last_review, due, suspended, leech) as a
-    ``CardSummary``, each value checked as ``card_from_row`` checks it."""
-    qid, state, stability, last_review, due, suspended, leech = row
+    """(question_id, state, stability, last_review, due, suspended, leech, difficulty,
+    lapses) as a ``CardSummary``, each value checked as ``card_from_row`` checks it."""
+    qid, state, stability, last_review, due, suspended, leech, difficulty, lapses = row
     return CardSummary(_text(qid, "a card's question_id"),
                        _enum(State, state, _Label("card", qid, "state")),
                        _float(stability, _Label("card", qid, "stability"), optional=True),
                        _time(last_review, _Label("card", qid, "last_review")),
                        _required_time(due, _Label("card", qid, "due")),
                        _flag(suspended, _Label("card", qid, "suspended")),
-                       _flag(leech, _Label("card", qid, "leech")))
+                       _flag(leech, _Label("card", qid, "leech")),
+                       _float(difficulty, _Label("card", qid, "difficulty"), optional=True),
+                       _lapses(lapses, _Label("card", qid, "lapses")))
 
 
 def card_from_row(row: Any) -> CardRecord:

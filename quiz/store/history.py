@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import typing
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 )
 
 from quiz.clock import utc
-from quiz.store import convert
+from quiz.store import convert, tallies
 from quiz.store.base import SETTING, StoreBase
 from quiz.store.errors import StoreError
 from quiz.store.records import (
@@ -37,6 +38,7 @@ from quiz.store.records import (
     TopicResult,
 )
 from quiz.store.tables import ExamAttemptRow, ReviewLogRow, StudySessionRow
+from quiz.store.tallies import WeekTally
 
 LOG = typing.cast(Table, ReviewLogRow.__table__)
 SESSION = typing.cast(Table, StudySessionRow.__table__)
@@ -136,6 +138,22 @@ class HistoryStore(StoreBase):
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
             return [(cast_time(first), cast_time(last)) for first, last in conn.execute(query)]
+
+    def weekly_tally(self, since: datetime, local: str = "localtime") -> list[WeekTally]:
+        """Answers since ``since`` by local week, question and kind (``quiz.store.tallies``)."""
+        return tallies.weekly(self._execute, since, local)
+
+    def question_tally(self) -> dict[str, tuple[int, int]]:
+        """(answers, right answers) of each question, ever, in all modes."""
+        return tallies.per_question(self._execute)
+
+    def duration_tally(self) -> list[tuple[str, int, int]]:
+        """(mode, tenths of a second, answers): how long answers took."""
+        return tallies.durations(self._execute)
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        with self._read() as conn:
+            return list(conn.exec_driver_sql(sql, tuple(params)).all())
 
     def logged_question_ids(self) -> set[str]:
         """Every question id with at least one logged answer."""

@@ -68,6 +68,8 @@ class CardSummary(NamedTuple):
     due: datetime
     suspended: bool
     leech: bool = False
+    difficulty: float | None = None  # fsrs difficulty, 1..10 (None before the first review)
+    lapses: int = 0
 
     @property
     def is_new(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from fsrs import Scheduler
 
 from quiz.cards import make_scheduler
 from quiz.clock import utc, utc_now
-from quiz.store import convert
+from quiz.store import convert, tallies
 from quiz.store.errors import BadValue, damaged, database_error
 from quiz.store.inspection import (
     BUSY_TIMEOUT_S,
@@ -44,6 +44,7 @@ from quiz.store.records import (
     ExamAttempt,
     Settings,
 )
+from quiz.store.tallies import WeekTally
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -54,6 +55,7 @@ READS = frozenset({
     "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
     "first_answer_counts",
     "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam", "exam_position",
+    "weekly_tally", "question_tally", "duration_tally",
 })
 
 
@@ -192,7 +194,7 @@ class Snapshot:
     def card_summaries(self) -> dict[str, CardSummary]:
         """What the progress figures need of every card, by question id."""
         rows = self._all("SELECT question_id, state, stability, last_review, due, suspended, leech "
-                         "FROM card")
+                         ", difficulty, lapses FROM card")
         found = {r[0]: convert.card_summary_from_row(r) for r in rows}
         for qid, record in self._moved.items():
             if qid in found:
@@ -285,6 +287,24 @@ class Snapshot:
         rows = self._all(f"{sql} GROUP BY {hour} ORDER BY {hour}", params)
         return [(cast(datetime, convert.parse_db_time(a, ANSWERED)),
                  cast(datetime, convert.parse_db_time(b, ANSWERED))) for a, b in rows]
+
+    @_guarded
+    def weekly_tally(self, since: datetime, local: str = "localtime") -> list[WeekTally]:
+        """Answers since ``since`` by local week, question and kind (``quiz.store.tallies``)."""
+        return tallies.weekly(self._execute, since, local)
+
+    @_guarded
+    def question_tally(self) -> dict[str, tuple[int, int]]:
+        """(answers, right answers) of each question, ever, in all modes."""
+        return tallies.per_question(self._execute)
+
+    @_guarded
+    def duration_tally(self) -> list[tuple[str, int, int]]:
+        """(mode, tenths of a second, answers): how long answers took."""
+        return tallies.durations(self._execute)
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        return self._all(sql, tuple(params))
 
     @_guarded
     def logged_question_ids(self) -> set[str]:

@@ -66,7 +66,8 @@ _DUE_REVIEWS = select(
 # The progress figures read every card: these columns only, times as stored text.
 _CARD_SUMMARIES = select(
     CARD.c.question_id, CARD.c.state, CARD.c.stability, type_coerce(CARD.c.last_review, String),
-    type_coerce(CARD.c.due, String), CARD.c.suspended, CARD.c.leech)
+    type_coerce(CARD.c.due, String), CARD.c.suspended, CARD.c.leech, CARD.c.difficulty,
+    CARD.c.lapses)
 
 
 class Store(HistoryStore):

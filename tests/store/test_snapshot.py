@@ -74,6 +74,8 @@ def test_every_read_matches_the_store(store: Store, bank: Bank, clock: Clock,
         "logged_question_ids": ((), {}), "orphaned_ids": ((bank,), {}),
         "exams": ((), {}), "exam": ((exam_ids[-1],), {}),
         "exam_position": ((exam_ids[-1],), {}),
+        "weekly_tally": ((T0 - timedelta(days=7),), {"local": "+60 minutes"}),
+        "question_tally": ((), {}), "duration_tally": ((), {}),
     }
     assert set(pairs) | {"scheduler"} == READS
     for name, (args, kwargs) in pairs.items():

@@ -234,9 +234,9 @@ async def test_stats_count_and_list_leeches_and_use_the_width(
     for size, whole in (((80, 24), False), ((160, 40), True)):
         app = make()
         async with app.run_test(size=size) as pilot:
-            await pilot.press("s")
+            await pilot.press("s", "3")  # the progress section
             await pilot.pause()
-            app.screen.query_one("#stats-body").scroll_end(animate=False)
+            app.screen.query_one("#progress .stats-body").scroll_end(animate=False)
             await pilot.pause()
             text = screen_text(app)
             assert "Leeches" in text and "enc-mtls-both-ends" in text

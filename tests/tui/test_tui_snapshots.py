@@ -16,6 +16,7 @@ from quiz.tui.app import make_app
 from tests.conftest import Clock
 from tests.tui.conftest import AppFactory, keys_for
 from tests.tui.test_lab import SCENARIO_BANK
+from tests.tui.test_stats_ui import history_read, weeks_of_study
 
 SIZE = (80, 24)
 
@@ -116,3 +117,38 @@ class TestBrowse:
             await pilot.pause()
 
         assert snap_compare(make(), terminal_size=SIZE, run_before=sorted_by_lapses)
+
+
+class TestStats:
+    """The stats screen's chart sections at 80x24 on five weeks of study, light and dark."""
+
+    @staticmethod
+    def at(section: str, theme: str):  # type: ignore[no-untyped-def]
+        async def show(pilot: Pilot) -> None:
+            pilot.app.theme = theme
+            await pilot.press("s", section)
+            await history_read(pilot)
+
+        return show
+
+    def test_retention_light(self, snap_compare, make: AppFactory, bank, store: Store,  # type: ignore[no-untyped-def]
+                             clock: Clock) -> None:
+        weeks_of_study(bank, store, clock)
+        assert snap_compare(make(), terminal_size=SIZE,
+                            run_before=self.at("4", "solarized-light"))
+
+    def test_cards_dark(self, snap_compare, make: AppFactory, bank, store: Store,  # type: ignore[no-untyped-def]
+                        clock: Clock) -> None:
+        weeks_of_study(bank, store, clock)
+        assert snap_compare(make(), terminal_size=SIZE, run_before=self.at("5", "textual-dark"))
+
+    def test_exams_light(self, snap_compare, make: AppFactory, bank, store: Store,  # type: ignore[no-untyped-def]
+                         clock: Clock) -> None:
+        weeks_of_study(bank, store, clock)
+        assert snap_compare(make(), terminal_size=SIZE,
+                            run_before=self.at("7", "textual-light"))
+
+    def test_time_dark(self, snap_compare, make: AppFactory, bank, store: Store,  # type: ignore[no-untyped-def]
+                       clock: Clock) -> None:
+        weeks_of_study(bank, store, clock)
+        assert snap_compare(make(), terminal_size=SIZE, run_before=self.at("6", "textual-dark"))

@@ -1,25 +1,46 @@
-"""Progress and readiness: predicted score per topic, activity, the due forecast, mock
-exams (``quiz.readiness``), then the per-topic counts of ``quiz.stats``."""
+"""The stats screen, in sections (tabs, keys 1-8 or left/right): readiness (the predicted
+score per topic) and activity (answers per day, the due forecast: ``quiz.readiness``),
+progress per topic, true retention and accuracy per topic by week, the cards' intervals and
+difficulty, time per answer, exam scores against the pass mark, the hardest questions
+(``quiz.stats``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from quiz.activity import study_streak
+from quiz.activity import History, answer_history, study_streak
 from quiz.readiness import predicted_score, readiness
 from quiz.scheduling import due_today
-from quiz.stats import COLUMNS, MASTERED_DEFINITION, Stats, compute_stats
+from quiz.stats import (
+    COLUMNS,
+    MASTERED_DEFINITION,
+    Stats,
+    compute_stats,
+    difficulty_histogram,
+    exam_trend,
+    interval_histogram,
+)
+from quiz.store.errors import StoreError
 from quiz.store.once import read_once
 from quiz.tui.text import clip, literal, plural
-from quiz.tui.widgets.readiness_view import ReadinessView
+from quiz.tui.widgets.history_view import (
+    compose_cards,
+    compose_exams,
+    compose_hardest,
+    compose_retention,
+    compose_times,
+)
+from quiz.tui.widgets.readiness_view import ActivityView, ReadinessView, exam_lines
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
@@ -51,12 +72,26 @@ def history_lines(stats: Stats) -> Content:
     return Content.assemble(*parts[:-1])
 
 
+# (pane id, tab title): keys 1-7 in this order.
+SECTIONS = (("readiness", "Readiness"), ("activity", "Activity"), ("progress", "Progress"),
+            ("retention", "Retention"), ("cards", "Cards"), ("time", "Time"), ("exams", "Exams"),
+            ("hardest", "Hardest"))
+HISTORY_SECTIONS = ("retention", "time", "hardest")  # drawn once the weeks' figures are read
+
+
 class StatsScreen(Screen[None]):
-    """Readiness (prediction per topic, activity, forecast, exams), then per-topic counts."""
+    """The figures in sections: one tab each, each scrolling on its own."""
+
+    history: History | None = None  # the weeks' figures, once read (after the first frame)
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("q", "app.quit", "Quit"),
+        Binding("right,l", "next_section", "Next section", key_display="→", priority=True),
+        Binding("left,h", "previous_section", "Previous section", key_display="←",
+                priority=True),
+        *(Binding(str(n), f"section('{pane}')", f"{name} section", show=False)
+          for n, (pane, name) in enumerate(SECTIONS, 1)),
     ]
 
     @property
@@ -69,36 +104,131 @@ class StatsScreen(Screen[None]):
         store = read_once(app.store)  # stats and readiness read the same cards and counts
         shared = {"streak_days": study_streak(store, now),
                   "today_due": due_today(app.bank, store, now)}  # each computed once, for both
+        # The weeks' figures (the costliest reads) come after the first frame: _read_history.
         stats = compute_stats(app.bank, store, now, **shared)
         ready = readiness(app.bank, store, now, **shared)
         current = predicted_score(app.bank, store, now) if ready.exam_date else \
             ready.prediction
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
-                                      "  readiness and progress per topic"),
-                     classes="title-bar")
-        with VerticalScroll(id="stats-body"):
-            yield ReadinessView(app.bank, ready, current, stats.exams, now, id="readiness")
-            yield Static(literal("Progress per topic"), classes="section-title")
-            table: DataTable[Text | str] = DataTable(id="stats-table", cursor_type="row",
-                                                     zebra_stripes=True)
-            table.add_column("Topic", key="topic")
-            for name, label in COLUMNS:
-                table.add_column(SHORT.get(name, label), key=name)
-            self.stats = stats
-            for t in [*stats.topics, stats.totals]:
-                table.add_row(Text(clip(t.title, self._title_width())),
-                              *(Text(str(getattr(t, name)), justify="right")
-                                for name, _ in COLUMNS), key=t.id)
-            yield table
-            yield Static(history_lines(stats), id="history")
+                                      "  1-8 or ←/→: sections"), classes="title-bar")
+        self.stats = stats
+        self._reads, self._now = store, now
+        # The first section is drawn in the first frame; the others are mounted right after
+        # it (hidden, they would only cost it time), the weeks' figures read in a thread.
+        self._later = {
+            "activity": lambda: [ActivityView(ready, now, id="activity-view")],
+            "progress": lambda: [Static(literal("Progress per topic"),
+                                        classes="section-title first"),
+                                 self._table(stats), Static(history_lines(stats), id="history")],
+            "cards": lambda: list(compose_cards(self._with_histograms())),
+            "exams": lambda: list(compose_exams(exam_trend(stats.exams),
+                                                exam_lines(ready, stats.exams))),
+        }
+        with TabbedContent(id="stats-sections"):
+            with TabPane("Readiness", id="readiness"), self._body():
+                yield ReadinessView(app.bank, ready, current, id="readiness-view")
+            for pane, name in SECTIONS[1:]:
+                with TabPane(name, id=pane), self._body():
+                    if pane in HISTORY_SECTIONS:
+                        yield self._reading()
         yield Footer()
+
+    def _with_histograms(self) -> Stats:
+        """The stats with the cards' interval and difficulty histograms (from the cards
+        compose read)."""
+        cards = self._reads.card_summaries().values()
+        self.stats = replace(self.stats, intervals=interval_histogram(self.quiz.bank, cards),
+                             difficulty=difficulty_histogram(self.quiz.bank, cards))
+        return self.stats
+
+    def _fill_sections(self) -> None:
+        """Mount the sections after the first (called once the first frame is drawn)."""
+        for pane, build in self._later.items():
+            self.query_one(f"#{pane} .stats-body", VerticalScroll).mount_all(build())
+        self._read_history()
+
+    @staticmethod
+    def _reading() -> Static:
+        return Static(Content.styled("Reading the answer history…", "$text-muted"),
+                      classes="history-pending")
+
+    @work(thread=True, exclusive=True)
+    def _read_history(self) -> None:
+        """The weeks' figures, read in a thread once the first frame is drawn; a store that
+        fails here ends the app as anywhere else (one line, exit 2)."""
+        try:
+            history = answer_history(self.quiz.bank, self._reads, self._now)
+            target = self._reads.settings().desired_retention
+        except StoreError as error:
+            self.app.call_from_thread(self.quiz._handle_exception, error)
+            return
+        self.app.call_from_thread(self._show_history, history, target)
+
+    async def _show_history(self, history: History, target: float) -> None:
+        if not self.is_attached:  # left before the history was read
+            return
+        bank = self.quiz.bank
+        for pane, widgets in (("retention", compose_retention(bank, history, target)),
+                              ("time", compose_times(history)),
+                              ("hardest", compose_hardest(bank, history, self.stats.leeches))):
+            body = self.query_one(f"#{pane} .stats-body", VerticalScroll)
+            await body.query(".history-pending").remove()
+            await body.mount_all(list(widgets))
+        self.history = history
+
+    @staticmethod
+    def _body() -> VerticalScroll:
+        return VerticalScroll(classes="stats-body")
+
+    def _table(self, stats: Stats) -> DataTable[Text | str]:
+        table: DataTable[Text | str] = DataTable(id="stats-table", cursor_type="row",
+                                                 zebra_stripes=True)
+        table.add_column("Topic", key="topic")
+        for name, label in COLUMNS:
+            table.add_column(SHORT.get(name, label), key=name)
+        for t in [*stats.topics, stats.totals]:
+            table.add_row(Text(clip(t.title, self._title_width())),
+                          *(Text(str(getattr(t, name)), justify="right")
+                            for name, _ in COLUMNS), key=t.id)
+        return table
+
+    def on_mount(self) -> None:
+        self._focus_body()
+        self.call_after_refresh(self._fill_sections)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._focus_body()
+
+    def _focus_body(self) -> None:
+        """The shown section's scroll takes the keys (up/down, page up/down)."""
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is not None:
+            self.set_focus(pane.query_one(VerticalScroll))
+
+    def action_section(self, pane: str) -> None:
+        """Show one section."""
+        self.query_one(TabbedContent).active = pane
+
+    def _step(self, by: int) -> None:
+        ids = [pane for pane, _ in SECTIONS]
+        current = self.query_one(TabbedContent).active
+        self.action_section(ids[(ids.index(current) + by) % len(ids)] if current in ids
+                            else ids[0])
+
+    def action_next_section(self) -> None:
+        """The section to the right (after the last, the first)."""
+        self._step(1)
+
+    def action_previous_section(self) -> None:
+        """The section to the left."""
+        self._step(-1)
 
     def _title_width(self) -> int:
         """Topic titles use what the figures leave of the screen's width (at least 24)."""
         return max(24, self.size.width - FIGURES_WIDTH)
 
     def on_resize(self) -> None:
-        table = self.query_one("#stats-table", DataTable)
-        for t in [*self.stats.topics, self.stats.totals]:
-            table.update_cell(t.id, "topic", Text(clip(t.title, self._title_width())),
-                              update_width=True)
+        for table in self.query("#stats-table").results(DataTable):  # once mounted
+            for t in [*self.stats.topics, self.stats.totals]:
+                table.update_cell(t.id, "topic", Text(clip(t.title, self._title_width())),
+                                  update_width=True)

@@ -1,5 +1,6 @@
 """The readiness figures of ``quiz.readiness`` on screen: predicted score per topic against
-the pass mark (on the exam day when one is set), activity, the due forecast, mock exams."""
+the pass mark (on the exam day when one is set); activity and the due forecast; the mock exams'
+lines (the stats screen's exams section shows them under its chart)."""
 
 from __future__ import annotations
 
@@ -148,16 +149,14 @@ def exam_lines(r: Readiness, exams: list[ExamResult]) -> Content:
 
 
 class ReadinessView(Vertical):
-    """Prediction, per-topic bars, activity sparkline, due forecast and exam history."""
+    """The exam day, the prediction and the per-topic bars against the pass mark."""
 
     def __init__(self, bank: Bank, readiness: Readiness, now: Prediction,
-                 exams: list[ExamResult], today: datetime, **widget_options: Any) -> None:
+                 **widget_options: Any) -> None:
         super().__init__(**widget_options)
         self.bank = bank
         self.readiness = readiness
         self.now = now
-        self.exams = exams
-        self.today = today.astimezone().date()
 
     def compose(self) -> ComposeResult:
         r = self.readiness
@@ -165,16 +164,6 @@ class ReadinessView(Vertical):
         yield Static(exam_day_line(r), id="exam-day")
         yield Static(prediction_line(r, self.now), id="prediction")
         yield Static(topic_lines(self.bank, r, self.now), id="topic-recall")
-        yield Static(literal("Activity"), classes="section-title")
-        yield Static(activity_line(r), id="accuracy")
-        days = r.reviews_per_day
-        yield Static(reviews_caption(days), id="reviews-caption")
-        data = [float(n) for _, n in days for _ in range(SPARK_DAY)]
-        yield Sparkline(data, id="reviews-spark")
-        yield Static(span_labels(days, len(data)), classes="chart-labels")
-        yield Static(forecast_caption(r.due_forecast, r.due_today), id="forecast-caption")
-        yield Static(day_columns(r.due_forecast, today=self.today), id="forecast")
-        yield Static(exam_lines(r, self.exams), id="exam-history")
 
     def title_width(self, width: int) -> int:
         """Columns for topic titles in a view ``width`` wide: as long as the longest title
@@ -185,3 +174,24 @@ class ReadinessView(Vertical):
     def on_resize(self) -> None:
         self.query_one("#topic-recall", Static).update(topic_lines(
             self.bank, self.readiness, self.now, self.title_width(self.size.width)))
+
+
+class ActivityView(Vertical):
+    """Accuracy and streak, answers per day (30 days), the due forecast (14 days)."""
+
+    def __init__(self, readiness: Readiness, today: datetime, **widget_options: Any) -> None:
+        super().__init__(**widget_options)
+        self.readiness = readiness
+        self.today = today.astimezone().date()
+
+    def compose(self) -> ComposeResult:
+        r = self.readiness
+        yield Static(literal("Activity"), classes="section-title first")
+        yield Static(activity_line(r), id="accuracy")
+        days = r.reviews_per_day
+        yield Static(reviews_caption(days), id="reviews-caption")
+        data = [float(n) for _, n in days for _ in range(SPARK_DAY)]
+        yield Sparkline(data, id="reviews-spark")
+        yield Static(span_labels(days, len(data)), classes="chart-labels")
+        yield Static(forecast_caption(r.due_forecast, r.due_today), id="forecast-caption")
+        yield Static(day_columns(r.due_forecast, today=self.today), id="forecast")

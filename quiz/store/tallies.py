@@ -1,0 +1,84 @@
+"""The answer history added up in SQL, for the stats' charts: one text for ``Store`` and
+``Snapshot`` (stdlib only, so the snapshot stays free of SQLAlchemy).
+
+100,000 answers are too many to read one by one for a page of figures: each tally is one
+``GROUP BY`` pass over ``review_log`` and hands back a few thousand rows at most.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from quiz.clock import utc
+
+# Whether an answer was to a card in review (fsrs state 2) before it, and how long that
+# card's interval was (due - last review, as scheduled): Anki's true retention splits its
+# answers into young (< 21 days) and mature cards. Only the modes that feed the schedule
+# count; an unreadable card_before counts as not in review (never an error).
+YOUNG, MATURE, OTHER = 1, 2, 0
+MATURE_DAYS = 21
+_KIND = (
+    "CASE WHEN mode IN ('review', 'exam') AND json_valid(card_before) "
+    "AND json_extract(card_before, '$.card.state') = 2 THEN "
+    "CASE WHEN julianday(json_extract(card_before, '$.card.due')) "
+    f"- julianday(json_extract(card_before, '$.card.last_review')) >= {MATURE_DAYS} "
+    f"THEN {MATURE} ELSE {YOUNG} END ELSE {OTHER} END")
+
+# Answers since a time by local week (its Monday), question and kind.
+WEEKLY_SQL = (
+    "SELECT date(answered_at, ?, '-6 days', 'weekday 1') AS week, question_id, "
+    f"{_KIND} AS kind, count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END) "
+    "FROM review_log WHERE answered_at >= ? GROUP BY week, question_id, kind")
+# Answers and right answers per question, ever.
+PER_QUESTION_SQL = (
+    "SELECT question_id, count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END) "
+    "FROM review_log GROUP BY question_id")
+# How long answers took, by mode, in tenths of a second.
+DURATIONS_SQL = (
+    "SELECT mode, duration_ms / 100 AS tenths, count(*) FROM review_log "
+    "WHERE duration_ms IS NOT NULL AND duration_ms >= 0 GROUP BY mode, tenths")
+
+_OFFSET = re.compile(r"^(localtime|[+-]\d{1,4} minutes)$")
+
+
+class WeekTally(NamedTuple):
+    """Answers in one local week (``week``: its Monday, YYYY-MM-DD) to one question."""
+
+    week: str
+    question_id: str
+    kind: int  # YOUNG, MATURE or OTHER
+    answers: int
+    correct: int
+
+
+def _db_time(value: datetime) -> str:
+    """As SQLAlchemy stores a time in SQLite (UTC, no offset), to compare with stored ones."""
+    return utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+Execute = Callable[[str, Sequence[Any]], list[Any]]
+
+
+def weekly(execute: Execute, since: datetime, local: str) -> list[WeekTally]:
+    """``WEEKLY_SQL`` through ``execute``; ``local``: SQLite's modifier from UTC to the local
+    time ("localtime", or a fixed "+60 minutes")."""
+    if not _OFFSET.match(local):
+        raise ValueError(f"not a time zone modifier: {local!r}")
+    return [WeekTally(week, qid, int(kind), int(n), int(right or 0))
+            for week, qid, kind, n, right in execute(WEEKLY_SQL, (local, _db_time(since)))
+            if week is not None and isinstance(qid, str)]
+
+
+def per_question(execute: Execute) -> dict[str, tuple[int, int]]:
+    """``PER_QUESTION_SQL``: (answers, right answers) by question id."""
+    return {qid: (int(n), int(right or 0)) for qid, n, right in execute(PER_QUESTION_SQL, ())
+            if isinstance(qid, str)}
+
+
+def durations(execute: Execute) -> list[tuple[str, int, int]]:
+    """``DURATIONS_SQL``: (mode, tenths of a second, answers)."""
+    return [(mode, int(tenths), int(n)) for mode, tenths, n in execute(DURATIONS_SQL, ())
+            if isinstance(mode, str) and isinstance(tenths, int)]
