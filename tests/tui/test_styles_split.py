@@ -67,8 +67,8 @@ async def test_another_screen_is_styled_by_the_other_styles_from_its_first_frame
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
         assert app.other_styles_loaded
-        body = app.screen.query_one("#stats-body")
-        assert tuple(body.styles.padding) == (1, 2, 0, 2)  # #stats-body in other_screens.tcss
+        body = app.screen.query_one(".stats-body")
+        assert tuple(body.styles.padding) == (1, 2, 0, 2)  # .stats-body in other_screens.tcss
 
 
 async def test_the_other_styles_are_parsed_after_the_first_frame(
