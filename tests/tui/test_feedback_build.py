@@ -1,9 +1,16 @@
 """How the feedback screen is built (it is on the hot path, Enter to feedback): the hints that
 depend on the layout are mounted once it is known, a plain explanation is one widget with its
-title, and the blocks of a stem are spaced by a class given as they are built."""
+title, the blocks of a stem are spaced by a class given as they are built, and the view takes
+the focus before its children are styled."""
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
+import pytest
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 from textual.widgets import Static
 
 from quiz.tui.widgets.feedback_view import FeedbackView
@@ -66,3 +73,29 @@ async def test_the_last_block_of_a_stem_has_no_space_under_it(make: AppFactory) 
         assert len(blocks) == 2
         assert [b.styles.margin.bottom for b in blocks] == [1, 0]
         assert blocks[-1].has_class("-last") and not blocks[0].has_class("-last")
+
+
+async def test_the_feedback_has_the_focus_and_each_widget_is_styled_once(
+        make: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Focusing the view once its children are mounted would style every one of them again.
+    styled: Counter[int] = Counter()
+    apply = Stylesheet.apply
+
+    def counted(self: Stylesheet, node: DOMNode, *args: Any, **kwargs: Any) -> None:
+        styled[id(node)] += 1
+        apply(self, node, *args, **kwargs)
+
+    app = make("practice", concept="default-deny")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(Stylesheet, "apply", counted)
+        await answer(pilot, right=False)
+        await pilot.pause()
+        view = app.screen.query_one(FeedbackView)
+        assert app.focused is view and view.has_focus
+        inside = list(view.walk_children())
+        assert len(inside) > 5
+        assert {styled[id(node)] for node in inside} == {1}
+        before = view.scroll_y
+        await pilot.press("pagedown")  # the keys reach it
+        assert view.scroll_y > before

@@ -94,7 +94,7 @@ class FeedbackScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield session_header(self.quiz, self.session, self.showing)
         yield FeedbackView(self.quiz.bank, self.feedback, show_stem=True, collapse_stem=True,
-                           id="feedback")
+                           focus_first=True, id="feedback")
         # "↓ explanation below" is mounted once the layout says what is out of view.
         if self.feedback.leech:
             yield Static(leech_notice(self.feedback.suspended), id="leech-notice")
@@ -123,8 +123,7 @@ class FeedbackScreen(Screen[None]):
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:
-        view = self.query_one(FeedbackView)
-        view.focus()
+        view = self.query_one(FeedbackView)  # focused as it was mounted (focus_first)
         self.watch(view, "scroll_y", self._show_below, init=False)
         self.call_after_refresh(self._laid_out)
 
