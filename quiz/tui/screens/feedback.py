@@ -128,6 +128,7 @@ class FeedbackScreen(Screen[None]):
         self.call_after_refresh(self._laid_out)
 
     def _laid_out(self) -> None:
+        self.quiz.resume_collector()  # the first frame is drawn (QuizApp.show_feedback)
         self.query_one(FeedbackView).show_stem_more()
         self._show_below()
 
@@ -160,6 +161,9 @@ class FeedbackScreen(Screen[None]):
             self._resumed = True
             message.refresh_styles = False
         return super().post_message(message)
+
+    def on_unmount(self) -> None:
+        self.quiz.resume_collector()  # closed before its first frame (the app exiting)
 
     def on_screen_resume(self) -> None:
         bank_edited(self, self.session)  # the answer stands; later showings use the edit
