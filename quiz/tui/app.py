@@ -383,13 +383,15 @@ class QuizApp(App[None]):
         """Whether the current session has an answer to take back."""
         return bool(self.feedbacks)
 
-    def show_feedback(self, session: StudySession, feedback: Feedback) -> None:
-        """The stored answer's feedback, in place of the question."""
+    def show_feedback(self, session: StudySession, feedback: Feedback,
+                      flagged: bool | None = None) -> None:
+        """The stored answer's feedback, in place of the question (``flagged``: the
+        question's flag, if the caller knows it)."""
         from quiz.tui.screens.feedback import FeedbackScreen
 
         self.feedbacks.append(feedback)
         self.pause_collector()  # until its first frame (FeedbackScreen) or the collect timer
-        self.switch_screen(FeedbackScreen(session, feedback))
+        self.switch_screen(FeedbackScreen(session, feedback, flagged))
 
     def regraded(self, feedback: Feedback) -> None:
         """Keep the latest answer's feedback in step with its new rating."""

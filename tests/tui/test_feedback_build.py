@@ -1,7 +1,7 @@
 """How the feedback screen is built (it is on the hot path, Enter to feedback): the hints that
 depend on the layout are mounted once it is known, a plain explanation is one widget with its
 title, the blocks of a stem are spaced by a class given as they are built, and the view takes
-the focus before its children are styled."""
+the focus before its children are styled; the header takes the question screen's flag."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.widgets import Static
 
+from quiz.store import Store
 from quiz.tui.widgets.feedback_view import FeedbackView
+from quiz.tui.widgets.session_header import SessionHeader
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.test_session_ui import answer
 
@@ -99,3 +101,30 @@ async def test_the_feedback_has_the_focus_and_each_widget_is_styled_once(
         before = view.scroll_y
         await pilot.press("pagedown")  # the keys reach it
         assert view.scroll_y > before
+
+
+async def test_the_feedback_header_keeps_the_flag_without_reading_the_store(
+        make: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make("review")
+    async with app.run_test(size=NARROW) as pilot:
+        first = app.screen.showing.question.id  # type: ignore[attr-defined]
+        await pilot.press("f")  # flagged on the question screen
+        await pilot.pause()
+        reads: list[str] = []
+        card = Store.card
+
+        def counted(self: Store, question_id: str) -> Any:
+            reads.append(question_id)
+            return card(self, question_id)
+
+        monkeypatch.setattr(Store, "card", counted)
+        await answer(pilot)
+        assert app.screen.query_one(SessionHeader).flagged
+        assert "⚑ flagged" in screen_text(app)
+        assert first not in reads  # the question screen's header said it
+        await pilot.press("enter")  # the next question: not flagged, and its feedback says so
+        await pilot.pause()
+        await answer(pilot)
+        assert not app.screen.query_one(SessionHeader).flagged
+        assert "⚑ flagged" not in screen_text(app)
+    assert store.flagged_ids() == {first}

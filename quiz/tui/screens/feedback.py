@@ -79,10 +79,12 @@ class FeedbackScreen(Screen[None]):
         Binding("escape", "end", "End", tooltip="End the session: answers so far are kept"),
     ]
 
-    def __init__(self, session: StudySession, feedback: Feedback) -> None:
+    def __init__(self, session: StudySession, feedback: Feedback,
+                 flagged: bool | None = None) -> None:
         super().__init__()
         self.session = session
         self.feedback = feedback
+        self.flagged = flagged  # the question's flag if the caller knows it (the header's)
         assert session.current is not None
         self.showing: Showing = session.current
         self._resumed = False
@@ -92,7 +94,7 @@ class FeedbackScreen(Screen[None]):
         return cast("QuizApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield session_header(self.quiz, self.session, self.showing)
+        yield session_header(self.quiz, self.session, self.showing, self.flagged)
         yield FeedbackView(self.quiz.bank, self.feedback, show_stem=True, collapse_stem=True,
                            focus_first=True, id="feedback")
         # "↓ explanation below" is mounted once the layout says what is out of view.

@@ -21,11 +21,15 @@ if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
 
 
-def session_header(app: QuizApp, session: StudySession, showing: Showing) -> SessionHeader:
+def session_header(app: QuizApp, session: StudySession, showing: Showing,
+                   flagged: bool | None = None) -> SessionHeader:
     """The header for the question on screen: the session's title (or its mode and the
-    concept practised, or the question's topic), what is left, what comes back."""
+    concept practised, or the question's topic), what is left, what comes back.
+    ``flagged``: the question's flag, if known (else read from the store)."""
     question = showing.question
-    card = app.store.card(question.id)
+    if flagged is None:
+        card = app.store.card(question.id)
+        flagged = card is not None and card.flagged
     if session.title:
         title, subject = session.title, ""
     else:
@@ -35,7 +39,7 @@ def session_header(app: QuizApp, session: StudySession, showing: Showing) -> Ses
         subject = concept.title if concept else (topic.title if topic else question.topic)
     return SessionHeader(title, subject, left=session.left, total=len(session.questions),
                          relearning=session.relearning, again=showing.again,
-                         flagged=card is not None and card.flagged)
+                         flagged=flagged)
 
 
 def edit_current(screen: Screen[None], session: StudySession) -> None:
@@ -145,7 +149,9 @@ class QuestionScreen(Screen[None]):
             return
         duration_ms = round((time.monotonic() - self.shown_at) * 1000)
         feedback = self.session.submit(duration_ms)  # committed before anything is drawn
-        self.quiz.show_feedback(self.session, feedback)
+        # The flag as this header shows it: answering does not change it (no store read).
+        flagged = self.query_one(SessionHeader).flagged
+        self.quiz.show_feedback(self.session, feedback, flagged=flagged)
 
     def action_flag(self) -> None:
         toggle_flag(self, self.session)
