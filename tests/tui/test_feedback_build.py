@@ -1,7 +1,8 @@
 """How the feedback screen is built (it is on the hot path, Enter to feedback): the hints that
 depend on the layout are mounted once it is known, a plain explanation is one widget with its
 title, the blocks of a stem are spaced by a class given as they are built, and the view takes
-the focus before its children are styled; the header takes the question screen's flag."""
+the focus before its children are styled; the header takes the question screen's flag; concept
+cards sure to be below the view are mounted after the first frame."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from textual.dom import DOMNode
 from textual.widgets import Static
 
 from quiz.store import Store
-from quiz.tui.widgets.feedback_view import FeedbackView
+from quiz.tui.screens.feedback import FeedbackScreen
+from quiz.tui.widgets.feedback_view import FeedbackView, _rows_at_least
 from quiz.tui.widgets.session_header import SessionHeader
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.test_session_ui import answer
@@ -128,3 +130,49 @@ async def test_the_feedback_header_keeps_the_flag_without_reading_the_store(
         assert not app.screen.query_one(SessionHeader).flagged
         assert "⚑ flagged" not in screen_text(app)
     assert store.flagged_ids() == {first}
+
+
+async def test_concept_cards_below_the_view_come_after_the_first_frame_and_move_nothing(
+        make: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    first_frames: list[tuple[int, str]] = []  # concept cards, the screen's text
+    draw = FeedbackScreen._compositor_refresh
+
+    def drawing(self: FeedbackScreen) -> None:
+        draw(self)
+        if not first_frames:
+            first_frames.append((len(self.query(".concept-card")), screen_text(self.app)))
+
+    monkeypatch.setattr(FeedbackScreen, "_compositor_refresh", drawing)
+
+    async def first_frame(size: tuple[int, int]) -> tuple[int, str]:
+        first_frames.clear()
+        app = make("practice", concept="default-deny")
+        async with app.run_test(size=size) as pilot:
+            await answer(pilot, right=False)
+            await pilot.pause()
+            assert len(app.screen.query(".concept-card")) == 1  # there in the end
+            if size == NARROW:
+                assert "↓ 1 concept below" in screen_text(app)
+                await pilot.press("c")  # the key reaches it
+                await pilot.pause()
+                assert app.screen.query_one(FeedbackView).scroll_y > 0
+        return first_frames[0]
+
+    # 80x24: the concept card is far below the choices and the explanation; without it the
+    # first frame is the same, scrollbar included.
+    cards, deferred = await first_frame(NARROW)
+    assert cards == 0
+    with monkeypatch.context() as m:
+        m.setattr(FeedbackView, "_concepts_below", lambda *args: False)
+        cards, whole = await first_frame(NARROW)
+    assert cards == 1 and deferred == whole
+    # 120x60: everything fits; the card is in the first frame.
+    cards, _ = await first_frame(TALL)
+    assert cards == 1
+
+
+def test_the_fewest_rows_a_stem_takes() -> None:
+    assert _rows_at_least("What does this policy do?") == 1
+    # a sentence, a line between, three lines of code
+    assert _rows_at_least("Given:\n\n```yaml\na: 1\nb: 2\nc: 3\n```\n") == 5
+    assert _rows_at_least("- a list: the Markdown widget\n- b") == 1

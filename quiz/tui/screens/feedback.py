@@ -96,7 +96,7 @@ class FeedbackScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield session_header(self.quiz, self.session, self.showing, self.flagged)
         yield FeedbackView(self.quiz.bank, self.feedback, show_stem=True, collapse_stem=True,
-                           focus_first=True, id="feedback")
+                           focus_first=True, defer_below=True, id="feedback")
         # "↓ explanation below" is mounted once the layout says what is out of view.
         if self.feedback.leech:
             yield Static(leech_notice(self.feedback.suspended), id="leech-notice")
@@ -131,7 +131,11 @@ class FeedbackScreen(Screen[None]):
 
     def _laid_out(self) -> None:
         self.quiz.resume_collector()  # the first frame is drawn (QuizApp.show_feedback)
-        self.query_one(FeedbackView).show_stem_more()
+        view = self.query_one(FeedbackView)
+        if view.mount_deferred():  # the concept cards below the first frame
+            self.call_after_refresh(self._laid_out)  # the hints once they are laid out
+            return
+        view.show_stem_more()
         self._show_below()
 
     def _show_below(self, _scroll_y: float | None = None) -> None:

@@ -17,12 +17,13 @@ from textual.widgets import Static
 
 from quiz.bank import Bank
 from quiz.session import ChoiceResult, Feedback
-from quiz.tui.text import inline, is_plain_prose, literal, plural, prose, shown
+from quiz.tui.text import fenced_blocks, inline, is_plain_prose, literal, plural, prose, shown
 from quiz.tui.widgets.concept_card import concept_card
 from quiz.tui.widgets.prose import markdown_widget
 
 KEY = "bold $text-accent"
 TITLE = "bold $text-primary"  # as .section-title draws a title alone
+COLLAPSED_STEM_ROWS = 4  # quiz.tcss: .feedback-view #stem.-collapsed { max-height: 4 }
 
 
 def verdict(feedback: Feedback) -> Content:
@@ -97,6 +98,8 @@ class FeedbackView(VerticalScroll, can_focus=True):
     ``show_stem``: the question first; ``collapse_stem``: cut to a few lines until
     ``toggle_stem`` (the feedback screen's ``s``), so a long manifest stays one key away.
     ``focus_first``: take the focus as it is mounted, before its children are (see compose).
+    ``defer_below``: concept cards sure to start below the view are left out of the first
+    frame; ``mount_deferred`` adds them once it is drawn (see ``_concepts_below``).
     """
 
     BINDINGS = [
@@ -112,9 +115,11 @@ class FeedbackView(VerticalScroll, can_focus=True):
 
     def __init__(self, bank: Bank, feedback: Feedback, *, show_stem: bool = False,
                  collapse_stem: bool = False, focus_first: bool = False,
-                 **widget_options: Any) -> None:
+                 defer_below: bool = False, **widget_options: Any) -> None:
         super().__init__(classes="feedback-view", **widget_options)
         self.focus_first = focus_first
+        self.defer_below = defer_below
+        self._deferred: list[Widget] = []  # the concepts' title and cards, not mounted yet
         self.bank = bank
         self.feedback = feedback
         self.show_stem = show_stem
@@ -139,24 +144,60 @@ class FeedbackView(VerticalScroll, can_focus=True):
             yield stem
         yield Static(verdict(feedback), id="verdict",
                      classes="-correct" if feedback.correct else "-wrong")
-        yield MarkedChoices(feedback.choices, multi=q.is_multi, show_picks=self.show_picks,
-                            id="marked-choices")
+        choices = MarkedChoices(feedback.choices, multi=q.is_multi,
+                                show_picks=self.show_picks, id="marked-choices")
+        yield choices
         explanation = shown(q.explanation)
+        plain: Content | None = None
         if is_plain_prose(explanation):  # nearly always: title and text as one widget
-            yield Static(Content.assemble(literal("Explanation", TITLE), "\n\n",
-                                          prose(explanation)),
-                         classes="explanation prose section-text", id="explanation-title")
+            plain = Content.assemble(literal("Explanation", TITLE), "\n\n", prose(explanation))
+            yield Static(plain, classes="explanation prose section-text",
+                         id="explanation-title")
         else:
             yield Static(literal("Explanation"), classes="section-title",
                          id="explanation-title")
             yield markdown_widget(q.explanation, "explanation")
         concepts = self.bank.concepts_of(q)
-        if concepts:
-            title = "Concept" if len(concepts) == 1 else "Concepts"
-            yield Static(literal(title), classes="section-title", id="concepts-title")
-            for concept in concepts:
-                source = self.bank.sources.get(concept.source)
-                yield concept_card(concept, source.title if source else None)
+        if not concepts:
+            return
+        title = "Concept" if len(concepts) == 1 else "Concepts"
+        section: list[Widget] = [Static(literal(title), classes="section-title",
+                                        id="concepts-title")]
+        for concept in concepts:
+            source = self.bank.sources.get(concept.source)
+            section.append(concept_card(concept, source.title if source else None))
+        if self.defer_below and plain is not None and \
+                self._concepts_below(q.question, choices, plain):
+            self._deferred = section
+        else:
+            yield from section
+
+    def _concepts_below(self, stem: str, choices: MarkedChoices, explanation: Content) -> bool:
+        """Whether the concepts' title is sure to start below the view whatever the layout
+        decides: the rows above it (at the widest the text can be, without a scrollbar; the
+        stem at its fewest) fill the tallest the view can be (the screen less the header, the
+        grade line and the footer). Then the view scrolls with or without the cards, and
+        leaving them out of the first frame moves nothing in it (two widgets or more less to
+        style and lay out before it, on the hot path). The margins are quiz.tcss's."""
+        width, height = self.app.size
+        width -= 4  # .feedback-view: padding 1 2 0 2
+        rows = 1  # the padding
+        if self.show_stem:
+            rows += min(COLLAPSED_STEM_ROWS, _rows_at_least(stem)) if self.collapse_stem \
+                else _rows_at_least(stem)
+        rows += 3  # the verdict and its margins (#feedback #verdict)
+        rows += len(choices.lines(width - 2))  # #marked-choices: padding 0 1
+        rows += 1 + len(explanation.wrap(width))  # its margin, title and text
+        rows += 1  # the concepts' title's margin
+        return rows >= height - 3
+
+    def mount_deferred(self) -> bool:
+        """Mount what ``defer_below`` left out of the first frame; whether there was any."""
+        if not self._deferred:
+            return False
+        self.mount_all(self._deferred)
+        self._deferred = []
+        return True
 
     # --- the stem -----------------------------------------------------------------------------
 
@@ -231,6 +272,16 @@ class FeedbackView(VerticalScroll, can_focus=True):
             return False
         self.scroll_to_widget(target, top=True, animate=False)
         return True
+
+
+def _rows_at_least(markdown: str) -> int:
+    """The fewest rows bank Markdown can take at any width: one per prose block and per line
+    of a code block, one between blocks (their margins); one for anything else."""
+    blocks = fenced_blocks(shown(markdown))
+    if not blocks:
+        return 1
+    return 2 * len(blocks) - 1 + sum(text.count("\n") for text, language in blocks
+                                     if language is not None)
 
 
 def _natural_height(widget: Widget) -> int:
