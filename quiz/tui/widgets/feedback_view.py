@@ -4,9 +4,11 @@ question, by its modal; browse's reveal builds on it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, cast
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,6 +25,8 @@ from quiz.tui.widgets.prose import markdown_widget
 
 KEY = "bold $text-accent"
 TITLE = "bold $text-primary"  # as .section-title draws a title alone
+# What inline Markdown drops at most (its markers), for a count that never exceeds the text's.
+_INLINE_MARKERS = re.compile(r"[*_`]")
 COLLAPSED_STEM_ROWS = 4  # quiz.tcss: .feedback-view #stem.-collapsed { max-height: 4 }
 
 
@@ -144,9 +148,8 @@ class FeedbackView(VerticalScroll, can_focus=True):
             yield stem
         yield Static(verdict(feedback), id="verdict",
                      classes="-correct" if feedback.correct else "-wrong")
-        choices = MarkedChoices(feedback.choices, multi=q.is_multi,
-                                show_picks=self.show_picks, id="marked-choices")
-        yield choices
+        yield MarkedChoices(feedback.choices, multi=q.is_multi, show_picks=self.show_picks,
+                            id="marked-choices")
         explanation = shown(q.explanation)
         plain: Content | None = None
         if is_plain_prose(explanation):  # nearly always: title and text as one widget
@@ -166,19 +169,19 @@ class FeedbackView(VerticalScroll, can_focus=True):
         for concept in concepts:
             source = self.bank.sources.get(concept.source)
             section.append(concept_card(concept, source.title if source else None))
-        if self.defer_below and plain is not None and \
-                self._concepts_below(q.question, choices, plain):
+        if self.defer_below and plain is not None and self._concepts_below(q.question, plain):
             self._deferred = section
         else:
             yield from section
 
-    def _concepts_below(self, stem: str, choices: MarkedChoices, explanation: Content) -> bool:
+    def _concepts_below(self, stem: str, explanation: Content) -> bool:
         """Whether the concepts' title is sure to start below the view whatever the layout
-        decides: the rows above it (at the widest the text can be, without a scrollbar; the
-        stem at its fewest) fill the tallest the view can be (the screen less the header, the
-        grade line and the footer). Then the view scrolls with or without the cards, and
-        leaving them out of the first frame moves nothing in it (two widgets or more less to
-        style and lay out before it, on the hot path). The margins are quiz.tcss's."""
+        decides: the rows above it, at their fewest (the widest the text can be, without a
+        scrollbar or the choices' indent, each row full; the stem as short as it can be),
+        fill the tallest the view can be (the screen less the header, the grade line and the
+        footer). Then the view scrolls with or without the cards, and leaving them out of the
+        first frame moves nothing in it (two widgets or more less to style and lay out before
+        it, on the hot path). Counted without wrapping anything; the margins are quiz.tcss's."""
         width, height = self.app.size
         width -= 4  # .feedback-view: padding 1 2 0 2
         rows = 1  # the padding
@@ -186,8 +189,11 @@ class FeedbackView(VerticalScroll, can_focus=True):
             rows += min(COLLAPSED_STEM_ROWS, _rows_at_least(stem)) if self.collapse_stem \
                 else _rows_at_least(stem)
         rows += 3  # the verdict and its margins (#feedback #verdict)
-        rows += len(choices.lines(width - 2))  # #marked-choices: padding 0 1
-        rows += 1 + len(explanation.wrap(width))  # its margin, title and text
+        for choice in self.feedback.choices:  # #marked-choices: padding 0 1
+            rows += _full_rows(_INLINE_MARKERS.sub("", choice.text), width - 2)
+            if choice.why:
+                rows += _full_rows(_INLINE_MARKERS.sub("", choice.why), width - 2)
+        rows += 1 + sum(_full_rows(line, width) for line in explanation.plain.split("\n"))
         rows += 1  # the concepts' title's margin
         return rows >= height - 3
 
@@ -282,6 +288,11 @@ def _rows_at_least(markdown: str) -> int:
         return 1
     return 2 * len(blocks) - 1 + sum(text.count("\n") for text, language in blocks
                                      if language is not None)
+
+
+def _full_rows(text: str, width: int) -> int:
+    """The fewest rows ``text`` can wrap to at ``width``: each one full."""
+    return max(1, -(-cell_len(" ".join(text.split())) // max(1, width)))
 
 
 def _natural_height(widget: Widget) -> int:
