@@ -2,7 +2,8 @@
 depend on the layout are mounted once it is known, a plain explanation is one widget with its
 title, the blocks of a stem are spaced by a class given as they are built, and the view takes
 the focus before its children are styled; the header takes the question screen's flag; concept
-cards sure to be below the view are mounted after the first frame."""
+cards sure to be below the view are mounted after the first frame; the text that does not depend
+on the answer is built while the question is read."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from textual.widgets import Static
 
 from quiz.store import Store
 from quiz.tui.screens.feedback import FeedbackScreen
-from quiz.tui.widgets.feedback_view import FeedbackView, _rows_at_least
+from quiz.tui.screens.question import WARM_UP_AFTER_S
+from quiz.tui.widgets.concept_card import _plain_card_text
+from quiz.tui.widgets.feedback_view import FeedbackView, _rows_at_least, explanation_text
 from quiz.tui.widgets.session_header import SessionHeader
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.test_session_ui import answer
@@ -176,3 +179,22 @@ def test_the_fewest_rows_a_stem_takes() -> None:
     # a sentence, a line between, three lines of code
     assert _rows_at_least("Given:\n\n```yaml\na: 1\nb: 2\nc: 3\n```\n") == 5
     assert _rows_at_least("- a list: the Markdown widget\n- b") == 1
+
+
+async def test_the_feedbacks_text_is_built_while_the_question_is_read(
+        make: AppFactory) -> None:
+    explanation_text.cache_clear()
+    _plain_card_text.cache_clear()
+    app = make("practice", concept="default-deny")
+    async with app.run_test(size=TALL) as pilot:
+        await pilot.pause(WARM_UP_AFTER_S + 0.2)  # the user reads
+        question = app.screen.showing.question  # type: ignore[attr-defined]
+        assert explanation_text.cache_info().currsize == 1
+        assert _plain_card_text.cache_info().currsize == len(app.bank.concepts_of(question))
+        await answer(pilot, right=False)
+        await pilot.pause()
+        # The feedback drew the very Content built ahead.
+        shown = app.screen.query_one("#explanation-title", Static).visual
+        assert shown is explanation_text(question.explanation)
+        assert explanation_text.cache_info().misses == 1
+        assert _plain_card_text.cache_info().misses == len(app.bank.concepts_of(question))

@@ -16,6 +16,8 @@ from quiz.tui.widgets.choice_list import ChoiceList
 from quiz.tui.widgets.prose import markdown_widget
 from quiz.tui.widgets.session_header import SessionHeader
 
+WARM_UP_AFTER_S = 0.1  # after the question is shown: the feedback's text is built (_warm_up)
+
 if TYPE_CHECKING:
     from quiz.session import Showing, StudySession
     from quiz.tui.app import QuizApp
@@ -110,6 +112,14 @@ class QuestionScreen(Screen[None]):
         # The question reads from its first line: focus the choices without scrolling to them.
         self.query_one(ChoiceList).focus(scroll_visible=False)
         self.shown_at = time.monotonic()
+        # Timed from the first frame: a start-up's first frame must not wait for it.
+        self.call_after_refresh(self.set_timer, WARM_UP_AFTER_S, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """While the user reads: the feedback's text that does not depend on the answer."""
+        from quiz.tui.widgets.feedback_view import warm_up
+
+        warm_up(self.quiz.bank, self.showing.question)
 
     def on_screen_resume(self) -> None:
         if bank_edited(self, self.session):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, cast
 
 from rich.cells import cell_len
@@ -17,10 +18,10 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
 
-from quiz.bank import Bank
+from quiz.bank import Bank, Question
 from quiz.session import ChoiceResult, Feedback
 from quiz.tui.text import fenced_blocks, inline, is_plain_prose, literal, plural, prose, shown
-from quiz.tui.widgets.concept_card import concept_card
+from quiz.tui.widgets.concept_card import concept_card, plain_card_text
 from quiz.tui.widgets.prose import markdown_widget
 
 KEY = "bold $text-accent"
@@ -38,6 +39,25 @@ def verdict(feedback: Feedback) -> Content:
     answer = (f"the answer is {numbers[0]}" if len(numbers) == 1
               else f"the answers are {', '.join(numbers[:-1])} and {numbers[-1]}")
     return Content.assemble(("✗ Incorrect", "bold $text-error"), f": {answer}")
+
+
+@lru_cache(maxsize=16)
+def explanation_text(explanation: str) -> Content | None:
+    """An explanation in plain prose (nearly always) under its title, as one Content; None
+    for other Markdown. Cached: built while the question is read (``warm_up``)."""
+    explanation = shown(explanation)
+    if not is_plain_prose(explanation):
+        return None
+    return Content.assemble(literal("Explanation", TITLE), "\n\n", prose(explanation))
+
+
+def warm_up(bank: Bank, question: Question) -> None:
+    """Build the text the feedback on ``question`` shows whatever the answer (explanation,
+    concept cards) ahead of it: the question screen calls this while the user reads."""
+    explanation_text(question.explanation)
+    for concept in bank.concepts_of(question):
+        source = bank.sources.get(concept.source)
+        plain_card_text(concept, source.title if source else None)
 
 
 class MarkedChoices(Widget):
@@ -150,10 +170,8 @@ class FeedbackView(VerticalScroll, can_focus=True):
                      classes="-correct" if feedback.correct else "-wrong")
         yield MarkedChoices(feedback.choices, multi=q.is_multi, show_picks=self.show_picks,
                             id="marked-choices")
-        explanation = shown(q.explanation)
-        plain: Content | None = None
-        if is_plain_prose(explanation):  # nearly always: title and text as one widget
-            plain = Content.assemble(literal("Explanation", TITLE), "\n\n", prose(explanation))
+        plain = explanation_text(q.explanation)
+        if plain is not None:  # nearly always: title and text as one widget
             yield Static(plain, classes="explanation prose section-text",
                          id="explanation-title")
         else:
