@@ -9,6 +9,7 @@ import time
 
 import pytest
 from textual._styles_cache import StylesCache
+from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.screen import Screen
 
@@ -71,3 +72,36 @@ async def test_the_collector_runs_once_the_new_screen_is_up(make: AppFactory,
         (switch_time,) = switched
         ((screen, when),) = runs  # once, on the feedback, a while after the switch
         assert screen == "FeedbackScreen" and when - switch_time >= COLLECT_AFTER_S
+
+
+async def test_no_collector_pass_between_enter_and_the_feedbacks_first_frame(
+        make: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quiz.tui.screens.feedback import FeedbackScreen
+
+    collector_on: list[tuple[str, bool]] = []
+    compose, draw = FeedbackScreen.compose, FeedbackScreen._compositor_refresh
+
+    def composing(self: FeedbackScreen) -> ComposeResult:
+        collector_on.append(("compose", gc.isenabled()))
+        return compose(self)
+
+    def drawing(self: FeedbackScreen) -> None:
+        collector_on.append(("draw", gc.isenabled()))
+        draw(self)
+
+    monkeypatch.setattr(FeedbackScreen, "compose", composing)
+    monkeypatch.setattr(FeedbackScreen, "_compositor_refresh", drawing)
+    app = make("practice", topic="network-policies")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert gc.isenabled()
+        await pilot.press(*keys_for(app.screen.showing), "enter")  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert collector_on[:2] == [("compose", False), ("draw", False)]
+        assert gc.isenabled()  # on again once the frame is drawn, before the collect timer
+        await pilot.press("u")  # and the next feedback pauses it again
+        await pilot.pause()
+        collector_on.clear()
+        await pilot.press(*keys_for(app.screen.showing), "enter")  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert collector_on[:2] == [("compose", False), ("draw", False)] and gc.isenabled()

@@ -79,10 +79,12 @@ class FeedbackScreen(Screen[None]):
         Binding("escape", "end", "End", tooltip="End the session: answers so far are kept"),
     ]
 
-    def __init__(self, session: StudySession, feedback: Feedback) -> None:
+    def __init__(self, session: StudySession, feedback: Feedback,
+                 flagged: bool | None = None) -> None:
         super().__init__()
         self.session = session
         self.feedback = feedback
+        self.flagged = flagged  # the question's flag if the caller knows it (the header's)
         assert session.current is not None
         self.showing: Showing = session.current
         self._resumed = False
@@ -92,9 +94,9 @@ class FeedbackScreen(Screen[None]):
         return cast("QuizApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield session_header(self.quiz, self.session, self.showing)
+        yield session_header(self.quiz, self.session, self.showing, self.flagged)
         yield FeedbackView(self.quiz.bank, self.feedback, show_stem=True, collapse_stem=True,
-                           id="feedback")
+                           focus_first=True, defer_below=True, id="feedback")
         # "↓ explanation below" is mounted once the layout says what is out of view.
         if self.feedback.leech:
             yield Static(leech_notice(self.feedback.suspended), id="leech-notice")
@@ -123,13 +125,17 @@ class FeedbackScreen(Screen[None]):
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:
-        view = self.query_one(FeedbackView)
-        view.focus()
+        view = self.query_one(FeedbackView)  # focused as it was mounted (focus_first)
         self.watch(view, "scroll_y", self._show_below, init=False)
         self.call_after_refresh(self._laid_out)
 
     def _laid_out(self) -> None:
-        self.query_one(FeedbackView).show_stem_more()
+        self.quiz.resume_collector()  # the first frame is drawn (QuizApp.show_feedback)
+        view = self.query_one(FeedbackView)
+        if view.mount_deferred():  # the concept cards below the first frame
+            self.call_after_refresh(self._laid_out)  # the hints once they are laid out
+            return
+        view.show_stem_more()
         self._show_below()
 
     def _show_below(self, _scroll_y: float | None = None) -> None:
@@ -161,6 +167,9 @@ class FeedbackScreen(Screen[None]):
             self._resumed = True
             message.refresh_styles = False
         return super().post_message(message)
+
+    def on_unmount(self) -> None:
+        self.quiz.resume_collector()  # closed before its first frame (the app exiting)
 
     def on_screen_resume(self) -> None:
         bank_edited(self, self.session)  # the answer stands; later showings use the edit

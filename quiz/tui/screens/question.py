@@ -16,16 +16,22 @@ from quiz.tui.widgets.choice_list import ChoiceList
 from quiz.tui.widgets.prose import markdown_widget
 from quiz.tui.widgets.session_header import SessionHeader
 
+WARM_UP_AFTER_S = 0.1  # after the question is shown: the feedback's text is built (_warm_up)
+
 if TYPE_CHECKING:
     from quiz.session import Showing, StudySession
     from quiz.tui.app import QuizApp
 
 
-def session_header(app: QuizApp, session: StudySession, showing: Showing) -> SessionHeader:
+def session_header(app: QuizApp, session: StudySession, showing: Showing,
+                   flagged: bool | None = None) -> SessionHeader:
     """The header for the question on screen: the session's title (or its mode and the
-    concept practised, or the question's topic), what is left, what comes back."""
+    concept practised, or the question's topic), what is left, what comes back.
+    ``flagged``: the question's flag, if known (else read from the store)."""
     question = showing.question
-    card = app.store.card(question.id)
+    if flagged is None:
+        card = app.store.card(question.id)
+        flagged = card is not None and card.flagged
     if session.title:
         title, subject = session.title, ""
     else:
@@ -35,7 +41,7 @@ def session_header(app: QuizApp, session: StudySession, showing: Showing) -> Ses
         subject = concept.title if concept else (topic.title if topic else question.topic)
     return SessionHeader(title, subject, left=session.left, total=len(session.questions),
                          relearning=session.relearning, again=showing.again,
-                         flagged=card is not None and card.flagged)
+                         flagged=flagged)
 
 
 def edit_current(screen: Screen[None], session: StudySession) -> None:
@@ -106,6 +112,14 @@ class QuestionScreen(Screen[None]):
         # The question reads from its first line: focus the choices without scrolling to them.
         self.query_one(ChoiceList).focus(scroll_visible=False)
         self.shown_at = time.monotonic()
+        # Timed from the first frame: a start-up's first frame must not wait for it.
+        self.call_after_refresh(self.set_timer, WARM_UP_AFTER_S, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """While the user reads: the feedback's text that does not depend on the answer."""
+        from quiz.tui.widgets.feedback_view import warm_up
+
+        warm_up(self.quiz.bank, self.showing.question)
 
     def on_screen_resume(self) -> None:
         if bank_edited(self, self.session):
@@ -145,7 +159,9 @@ class QuestionScreen(Screen[None]):
             return
         duration_ms = round((time.monotonic() - self.shown_at) * 1000)
         feedback = self.session.submit(duration_ms)  # committed before anything is drawn
-        self.quiz.show_feedback(self.session, feedback)
+        # The flag as this header shows it: answering does not change it (no store read).
+        flagged = self.query_one(SessionHeader).flagged
+        self.quiz.show_feedback(self.session, feedback, flagged=flagged)
 
     def action_flag(self) -> None:
         toggle_flag(self, self.session)

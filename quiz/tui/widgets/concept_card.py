@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -59,14 +61,28 @@ class ConceptCard(Vertical):
 def concept_card(concept: Concept, source_title: str | None) -> Static | ConceptCard:
     """The cheapest widget for a concept card: one Static when its summary and caveat are
     plain prose (nearly always; the feedback screen is on the hot path), else a ConceptCard."""
-    if not is_plain_prose(concept.summary) or (
-            concept.caveat and not is_plain_prose(concept.caveat)):
+    text = plain_card_text(concept, source_title)
+    if text is None:
         return ConceptCard(concept, source_title)
-    parts = [prose(shown(concept.summary))]
-    if source_title or concept.docs:
-        parts.append(references(source_title, concept.docs))
-    if concept.caveat:
-        parts.append(Content.assemble(("Caveat  ", CAVEAT), prose(shown(concept.caveat))))
-    card = Static(Content("\n\n").join(parts), classes="concept-card")
+    card = Static(text, classes="concept-card")
     card.border_title = literal(concept.title)
     return card
+
+
+def plain_card_text(concept: Concept, source_title: str | None) -> Content | None:
+    """A card's whole text when its summary and caveat are plain prose, else None. Cached:
+    the question screen builds it while the question is read (feedback_view.warm_up)."""
+    return _plain_card_text(concept.summary, source_title, tuple(concept.docs), concept.caveat)
+
+
+@lru_cache(maxsize=32)
+def _plain_card_text(summary: str, source_title: str | None, docs: tuple[str, ...],
+                     caveat: str | None) -> Content | None:
+    if not is_plain_prose(summary) or (caveat and not is_plain_prose(caveat)):
+        return None
+    parts = [prose(shown(summary))]
+    if source_title or docs:
+        parts.append(references(source_title, list(docs)))
+    if caveat:
+        parts.append(Content.assemble(("Caveat  ", CAVEAT), prose(shown(caveat))))
+    return Content("\n\n").join(parts)

@@ -4,9 +4,12 @@ question, by its modal; browse's reveal builds on it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, cast
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,14 +18,17 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
 
-from quiz.bank import Bank
+from quiz.bank import Bank, Question
 from quiz.session import ChoiceResult, Feedback
-from quiz.tui.text import inline, is_plain_prose, literal, plural, prose, shown
-from quiz.tui.widgets.concept_card import concept_card
+from quiz.tui.text import fenced_blocks, inline, is_plain_prose, literal, plural, prose, shown
+from quiz.tui.widgets.concept_card import concept_card, plain_card_text
 from quiz.tui.widgets.prose import markdown_widget
 
 KEY = "bold $text-accent"
 TITLE = "bold $text-primary"  # as .section-title draws a title alone
+# What inline Markdown drops at most (its markers), for a count that never exceeds the text's.
+_INLINE_MARKERS = re.compile(r"[*_`]")
+COLLAPSED_STEM_ROWS = 4  # quiz.tcss: .feedback-view #stem.-collapsed { max-height: 4 }
 
 
 def verdict(feedback: Feedback) -> Content:
@@ -33,6 +39,25 @@ def verdict(feedback: Feedback) -> Content:
     answer = (f"the answer is {numbers[0]}" if len(numbers) == 1
               else f"the answers are {', '.join(numbers[:-1])} and {numbers[-1]}")
     return Content.assemble(("✗ Incorrect", "bold $text-error"), f": {answer}")
+
+
+@lru_cache(maxsize=16)
+def explanation_text(explanation: str) -> Content | None:
+    """An explanation in plain prose (nearly always) under its title, as one Content; None
+    for other Markdown. Cached: built while the question is read (``warm_up``)."""
+    explanation = shown(explanation)
+    if not is_plain_prose(explanation):
+        return None
+    return Content.assemble(literal("Explanation", TITLE), "\n\n", prose(explanation))
+
+
+def warm_up(bank: Bank, question: Question) -> None:
+    """Build the text the feedback on ``question`` shows whatever the answer (explanation,
+    concept cards) ahead of it: the question screen calls this while the user reads."""
+    explanation_text(question.explanation)
+    for concept in bank.concepts_of(question):
+        source = bank.sources.get(concept.source)
+        plain_card_text(concept, source.title if source else None)
 
 
 class MarkedChoices(Widget):
@@ -96,6 +121,9 @@ class FeedbackView(VerticalScroll, can_focus=True):
 
     ``show_stem``: the question first; ``collapse_stem``: cut to a few lines until
     ``toggle_stem`` (the feedback screen's ``s``), so a long manifest stays one key away.
+    ``focus_first``: take the focus as it is mounted, before its children are (see compose).
+    ``defer_below``: concept cards sure to start below the view are left out of the first
+    frame; ``mount_deferred`` adds them once it is drawn (see ``_concepts_below``).
     """
 
     BINDINGS = [
@@ -110,8 +138,12 @@ class FeedbackView(VerticalScroll, can_focus=True):
     show_picks = True  # the reveal of browse has none
 
     def __init__(self, bank: Bank, feedback: Feedback, *, show_stem: bool = False,
-                 collapse_stem: bool = False, **widget_options: Any) -> None:
+                 collapse_stem: bool = False, focus_first: bool = False,
+                 defer_below: bool = False, **widget_options: Any) -> None:
         super().__init__(classes="feedback-view", **widget_options)
+        self.focus_first = focus_first
+        self.defer_below = defer_below
+        self._deferred: list[Widget] = []  # the concepts' title and cards, not mounted yet
         self.bank = bank
         self.feedback = feedback
         self.show_stem = show_stem
@@ -119,6 +151,12 @@ class FeedbackView(VerticalScroll, can_focus=True):
         self.stem_expanded = not collapse_stem
 
     def compose(self) -> ComposeResult:
+        if self.focus_first:
+            # Focused now, while it has no children: a focus change restyles the widget with
+            # its whole subtree (:focus), and once the feedback is mounted that is every widget
+            # of it again (~4 ms between Enter and the feedback, on a 2-core machine).
+            self.has_focus = True
+            self.screen.set_focus(self, scroll_visible=False)
         feedback = self.feedback
         q = feedback.question
         if self.show_stem:
@@ -132,22 +170,58 @@ class FeedbackView(VerticalScroll, can_focus=True):
                      classes="-correct" if feedback.correct else "-wrong")
         yield MarkedChoices(feedback.choices, multi=q.is_multi, show_picks=self.show_picks,
                             id="marked-choices")
-        explanation = shown(q.explanation)
-        if is_plain_prose(explanation):  # nearly always: title and text as one widget
-            yield Static(Content.assemble(literal("Explanation", TITLE), "\n\n",
-                                          prose(explanation)),
-                         classes="explanation prose section-text", id="explanation-title")
+        plain = explanation_text(q.explanation)
+        if plain is not None:  # nearly always: title and text as one widget
+            yield Static(plain, classes="explanation prose section-text",
+                         id="explanation-title")
         else:
             yield Static(literal("Explanation"), classes="section-title",
                          id="explanation-title")
             yield markdown_widget(q.explanation, "explanation")
         concepts = self.bank.concepts_of(q)
-        if concepts:
-            title = "Concept" if len(concepts) == 1 else "Concepts"
-            yield Static(literal(title), classes="section-title", id="concepts-title")
-            for concept in concepts:
-                source = self.bank.sources.get(concept.source)
-                yield concept_card(concept, source.title if source else None)
+        if not concepts:
+            return
+        title = "Concept" if len(concepts) == 1 else "Concepts"
+        section: list[Widget] = [Static(literal(title), classes="section-title",
+                                        id="concepts-title")]
+        for concept in concepts:
+            source = self.bank.sources.get(concept.source)
+            section.append(concept_card(concept, source.title if source else None))
+        if self.defer_below and plain is not None and self._concepts_below(q.question, plain):
+            self._deferred = section
+        else:
+            yield from section
+
+    def _concepts_below(self, stem: str, explanation: Content) -> bool:
+        """Whether the concepts' title is sure to start below the view whatever the layout
+        decides: the rows above it, at their fewest (the widest the text can be, without a
+        scrollbar or the choices' indent, each row full; the stem as short as it can be),
+        fill the tallest the view can be (the screen less the header, the grade line and the
+        footer). Then the view scrolls with or without the cards, and leaving them out of the
+        first frame moves nothing in it (two widgets or more less to style and lay out before
+        it, on the hot path). Counted without wrapping anything; the margins are quiz.tcss's."""
+        width, height = self.app.size
+        width -= 4  # .feedback-view: padding 1 2 0 2
+        rows = 1  # the padding
+        if self.show_stem:
+            rows += min(COLLAPSED_STEM_ROWS, _rows_at_least(stem)) if self.collapse_stem \
+                else _rows_at_least(stem)
+        rows += 3  # the verdict and its margins (#feedback #verdict)
+        for choice in self.feedback.choices:  # #marked-choices: padding 0 1
+            rows += _full_rows(_INLINE_MARKERS.sub("", choice.text), width - 2)
+            if choice.why:
+                rows += _full_rows(_INLINE_MARKERS.sub("", choice.why), width - 2)
+        rows += 1 + sum(_full_rows(line, width) for line in explanation.plain.split("\n"))
+        rows += 1  # the concepts' title's margin
+        return rows >= height - 3
+
+    def mount_deferred(self) -> bool:
+        """Mount what ``defer_below`` left out of the first frame; whether there was any."""
+        if not self._deferred:
+            return False
+        self.mount_all(self._deferred)
+        self._deferred = []
+        return True
 
     # --- the stem -----------------------------------------------------------------------------
 
@@ -222,6 +296,21 @@ class FeedbackView(VerticalScroll, can_focus=True):
             return False
         self.scroll_to_widget(target, top=True, animate=False)
         return True
+
+
+def _rows_at_least(markdown: str) -> int:
+    """The fewest rows bank Markdown can take at any width: one per prose block and per line
+    of a code block, one between blocks (their margins); one for anything else."""
+    blocks = fenced_blocks(shown(markdown))
+    if not blocks:
+        return 1
+    return 2 * len(blocks) - 1 + sum(text.count("\n") for text, language in blocks
+                                     if language is not None)
+
+
+def _full_rows(text: str, width: int) -> int:
+    """The fewest rows ``text`` can wrap to at ``width``: each one full."""
+    return max(1, -(-cell_len(" ".join(text.split())) // max(1, width)))
 
 
 def _natural_height(widget: Widget) -> int:
