@@ -16,7 +16,7 @@ from textual.widgets import Static
 from quiz.activity import MODE_ORDER, HardQuestion, History, Tally
 from quiz.bank import Bank
 from quiz.stats import ExamPoint, Stats
-from quiz.tui.text import literal, plural
+from quiz.tui.text import first_paragraph, literal, plural
 from quiz.tui.widgets.charts import (
     Chart,
     bucket_columns,
@@ -131,7 +131,7 @@ def hard_lines(bank: Bank, questions: list[HardQuestion], width: int,
     lines = []
     for q in questions:
         question = bank.questions.get(q.question_id)
-        stem = " ".join(question.question.split()) if question else ""
+        stem = " ".join(first_paragraph(question.question).split()) if question else ""
         head = f"{key(q):>5}  {q.correct:>3}/{q.answers:<3} "
         mark = "leech " if q.leech else ""
         text = literal(f"{q.question_id}  {stem}").truncate(
