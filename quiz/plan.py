@@ -48,6 +48,9 @@ SEARCH_RUNS = 50  # runs per candidate retention in the search
 # questions stays under this, 200 runs of a 280-question bank (~2 s of CPU for 60 days).
 RUN_BUDGET = 60_000
 MIN_RUNS = 20
+# The plan looks at most a year ahead: the simulation's work grows with the days, and an exam
+# further out than a year is better planned nearer the time (Anki's simulator's span too).
+MAX_PLAN_DAYS = 365
 RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
 SCORE_SLACK = 0.01  # one point of predicted score
 FIRST_PRIOR = (4, 0.5)  # a short history's first answers weigh against 4 answers at 50%
@@ -71,7 +74,7 @@ def _day_start(day: date, tz: tzinfo | None) -> datetime:
 def read_deck(bank: Bank, store: Store, now: datetime,
               tz: tzinfo | None = None) -> tuple[Deck, date, date]:
     """The deck to simulate from the stored cards and settings, today and the exam date;
-    ``NoPlan`` without an exam date, or on or after it."""
+    ``NoPlan`` without an exam date, on or after it, or more than a year before it."""
     now = utc(now)
     exam_date = store.settings().exam_date
     today = _local_date(now, tz)
@@ -82,6 +85,9 @@ def read_deck(bank: Bank, store: Store, now: datetime,
         when = "today" if exam_date == today else f"past ({exam_date.isoformat()})"
         raise NoPlan(f"The exam date is {when}: nothing left to plan; set the next one")
     days = (exam_date - today).days
+    if days > MAX_PLAN_DAYS:
+        raise NoPlan(f"The exam date ({exam_date.isoformat()}) is {days} days away: the plan "
+                     f"looks at most {MAX_PLAN_DAYS} days ahead; plan nearer the time")
     start, end = _day_start(today, tz), _day_start(today + timedelta(days=1), tz)
     deck = Deck(days, (_day_start(exam_date, tz) - now) / timedelta(days=1),
                 introduced_today=store.introduced_count(start, end),

@@ -233,3 +233,15 @@ def test_the_plan_says_what_stopping_today_would_score_as_the_stats_page_does(
     assert plan.to_json()["if_stopped"] == round(stats_says, 4)
     assert f"If you stopped studying today: {100 * stats_says:.0f}% on the day" \
         in "\n".join(plan.lines())
+
+
+def test_an_exam_more_than_a_year_away_is_refused_in_bounded_time(full_bank: Bank,
+                                                                  store: Store) -> None:
+    """The simulation's work grows with the days: a far date (2099) is one clear line."""
+    from quiz.plan import MAX_PLAN_DAYS
+
+    store.update_settings(exam_date=TODAY + timedelta(days=MAX_PLAN_DAYS))
+    assert make_plan(full_bank, store, T0, UTC, runs=1).days == MAX_PLAN_DAYS
+    store.update_settings(exam_date=TODAY + timedelta(days=MAX_PLAN_DAYS + 1))
+    with pytest.raises(NoPlan, match="at most 365 days ahead"):
+        make_plan(full_bank, store, T0, UTC)
