@@ -34,27 +34,13 @@ from pathlib import Path
 from fsrs import Rating
 
 from quiz import optimize
-from quiz.bank import Bank, Choice, Concept, Question, Topic
 from quiz.cards import make_scheduler, new_card
 from quiz.store import CardRecord, Store, convert, make_engine
 from quiz.store.history import LOG
 from quiz.store.store import CARD
-from quiz.synthetic import TRUE_PARAMETERS, simulate
+from quiz.synthetic import TRUE_PARAMETERS, simulate, synthetic_bank
 
 TARGET_S = 10.0
-
-
-def make_bank(count: int) -> Bank:
-    """``count`` two-choice questions, the first choice right."""
-    bank = Bank(roots=())
-    bank.topics["t"] = Topic(id="t", title="T")
-    bank.concepts["c"] = Concept(id="c", topic="t", title="C", summary="s", source="bench")
-    for i in range(count):
-        q = Question(id=f"t-q{i}", concepts=["c"], topic="t", question=f"Question {i}?",
-                     explanation="e", choices=[Choice(text="right", correct=True),
-                                               Choice(text="wrong", correct=False)])
-        bank.questions[q.id] = q
-    return bank
 
 
 def populate(store: Store, cards: int, logs: int, end: datetime, seed: int = 7) -> int:
@@ -66,7 +52,7 @@ def populate(store: Store, cards: int, logs: int, end: datetime, seed: int = 7) 
                          new_per_day=max(1, cards // 330), seed=seed)
     answers = sorted((a.answered_at, i, a.rating)
                      for i, h in enumerate(histories) for a in h)[:logs]
-    bank = make_bank(cards)
+    bank = synthetic_bank(cards)
     questions = list(bank.questions.values())
     scheduler = make_scheduler(enable_fuzzing=False)
     records: dict[int, CardRecord] = {}

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from fsrs import Card, Rating
 
+from quiz.bank import Bank, Choice, Concept, Question, Topic
 from quiz.cards import make_scheduler
 from quiz.clock import utc
 
@@ -88,3 +89,17 @@ def simulate(parameters: Sequence[float] = TRUE_PARAMETERS, *, cards: int, start
                 at = card.last_review + timedelta(days=interval.days + late)
         histories.append(answers)
     return histories
+
+
+def synthetic_bank(count: int) -> Bank:
+    """``count`` two-choice questions (the first choice right) on one topic and concept, for a
+    simulated learner's history (tests and benchmarks/optimize.py)."""
+    bank = Bank(roots=())
+    bank.topics["t"] = Topic(id="t", title="T")
+    bank.concepts["c"] = Concept(id="c", topic="t", title="C", summary="s", source="src")
+    for i in range(count):
+        q = Question(id=f"t-q{i}", concepts=["c"], topic="t", question=f"Question {i}?",
+                     explanation="e", choices=[Choice(text="right", correct=True),
+                                               Choice(text="wrong", correct=False)])
+        bank.questions[q.id] = q
+    return bank

@@ -8,23 +8,9 @@ from datetime import datetime
 
 from fsrs import Rating
 
-from quiz.bank import Bank, Choice, Concept, Question, Topic
 from quiz.store import Store
-from quiz.synthetic import TRUE_PARAMETERS, simulate
+from quiz.synthetic import TRUE_PARAMETERS, simulate, synthetic_bank
 from tests.conftest import Clock
-
-
-def synthetic_bank(count: int) -> Bank:
-    """``count`` two-choice questions (the first choice right) on one topic and concept."""
-    bank = Bank(roots=())
-    bank.topics["t"] = Topic(id="t", title="T")
-    bank.concepts["c"] = Concept(id="c", topic="t", title="C", summary="s", source="src")
-    for i in range(count):
-        q = Question(id=f"t-q{i}", concepts=["c"], topic="t", question=f"Question {i}?",
-                     explanation="e", choices=[Choice(text="right", correct=True),
-                                               Choice(text="wrong", correct=False)])
-        bank.questions[q.id] = q
-    return bank
 
 
 def record_history(store: Store, clock: Clock, *, cards: int, days: int, new_per_day: int,

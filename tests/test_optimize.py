@@ -242,7 +242,7 @@ def test_too_little_history_is_refused(bank: Bank, store: Store, clock: Clock) -
 def test_rescheduling_keeps_an_answer_another_copy_gives_meanwhile(
         history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     other = Store(make_engine(history.engine.url), now=history.now, enable_fuzzing=False)
-    from tests.history import synthetic_bank
+    from quiz.synthetic import synthetic_bank
 
     question = synthetic_bank(1).questions["t-q0"]
     real = history.scheduled_answers
