@@ -155,24 +155,43 @@ class Readiness:
     due_today: int = 0  # quiz.scheduling.due_today: reviews due today and new questions left
 
 
+@dataclass(frozen=True)
+class Outlook:
+    """The exam day and the prediction: what the stats screen's first section shows (read
+    before its first frame; the rest of ``Readiness`` after it)."""
+
+    prediction: Prediction  # at the exam date if one is set, else now
+    exam_date: date | None
+    days_to_exam: int | None
+
+
+def outlook(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
+            pass_mark: float = KCSA.pass_mark) -> Outlook:
+    """The prediction for the start of the exam day if one is set (else now), and the day."""
+    now = utc(now)
+    exam_date = store.settings().exam_date
+    at = max(now, _day_start(exam_date, tz)) if exam_date is not None else now
+    today = _local(now, tz).date()
+    return Outlook(predicted_score(bank, store, at, pass_mark), exam_date,
+                   (exam_date - today).days if exam_date is not None else None)
+
+
 def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
               pass_mark: float = KCSA.pass_mark, *, streak_days: int | None = None,
               today_due: DueToday | None = None) -> Readiness:
     """The readiness figures; the prediction is for the start of the exam day, if set.
     ``streak_days``, ``today_due``: as ``quiz.stats.compute_stats`` takes them."""
     now = utc(now)
-    exam_date = store.settings().exam_date
-    at = max(now, _day_start(exam_date, tz)) if exam_date is not None else now
-    today = _local(now, tz).date()
+    ahead = outlook(bank, store, now, tz, pass_mark)
     return Readiness(
-        prediction=predicted_score(bank, store, at, pass_mark),
+        prediction=ahead.prediction,
         accuracy=answer_accuracy(store, now),
         reviews_per_day=reviews_per_day(store, now, tz=tz),
         due_forecast=due_forecast(store, now, tz=tz, bank=bank),
         streak=study_streak(store, now, tz) if streak_days is None else streak_days,
         exams=exam_history(store),
-        exam_date=exam_date,
-        days_to_exam=(exam_date - today).days if exam_date is not None else None,
+        exam_date=ahead.exam_date,
+        days_to_exam=ahead.days_to_exam,
         due_today=(due_today(bank, store, now, tz=tz) if today_due is None
                    else today_due).total,
     )

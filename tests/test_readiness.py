@@ -15,6 +15,7 @@ from quiz.readiness import (
     due_forecast,
     exam_history,
     latest_due,
+    outlook,
     predicted_score,
     readiness,
     reviews_per_day,
@@ -77,6 +78,25 @@ def test_readiness_follows_the_exam_date(bank: Bank, store: Store, clock: Clock)
     assert 0 < far.prediction.overall < soon.prediction.overall <= without.prediction.overall
     assert all(far.prediction.per_topic[t] < soon.prediction.per_topic[t]
                for t in soon.prediction.per_topic)
+
+
+def test_outlook_is_readiness_without_the_answer_log(bank: Bank, store: Store, clock: Clock,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stats screen's first frame: the exam day and the prediction, as ``readiness``
+    has them, from the cards and settings alone (no pass over the answers)."""
+    for qid in bank.questions:
+        review(store, clock, bank, qid, T0)
+    store.update_settings(exam_date=date(2025, 3, 13))
+    ready = readiness(bank, store, T0, tz=UTC)
+
+    def unread(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the answer log was read")
+
+    for name in ("answer_hours", "answer_times", "answer_counts", "exams"):
+        monkeypatch.setattr(Store, name, unread)
+    ahead = outlook(bank, store, T0, tz=UTC)
+    assert (ahead.prediction, ahead.exam_date, ahead.days_to_exam) == \
+        (ready.prediction, ready.exam_date, 3)
 
 
 # --- activity and forecast -------------------------------------------------------------------

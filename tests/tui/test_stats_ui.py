@@ -14,6 +14,7 @@ from quiz.readiness import predicted_score
 from quiz.scheduling import due_today
 from quiz.stats import compute_stats
 from quiz.store import Store, StoreError
+from quiz.tui.screens import stats as stats_screen
 from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.widgets.readiness_view import ReadinessView
 from tests.conftest import T0, Clock
@@ -227,3 +228,29 @@ async def test_a_store_failing_while_the_history_is_read_ends_the_app(
             await asyncio.sleep(0.01)
     assert app.return_code == 2
     assert app.store_error is not None and "still locked" in str(app.store_error)
+
+
+async def test_the_counts_are_read_after_the_first_section_is_drawn(
+        make: AppFactory, bank: Bank, store: Store, clock: Clock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first frame shows the readiness section; the other sections' figures (the counts,
+    the streak, activity) are read once it is on screen."""
+    study(bank, store, clock)
+    shown_first: list[bool] = []
+    count = stats_screen.compute_stats
+
+    def counted(*args: object, **kwargs: object) -> object:
+        screen = app.screen
+        shown_first.append(isinstance(screen, StatsScreen) and screen.is_attached
+                           and bool(screen.query(ReadinessView)) and "Predicted" in
+                           screen_text(app))
+        return count(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stats_screen, "compute_stats", counted)
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await history_read(pilot)
+        assert shown_first == [True]
+        await pilot.press("3")
+        assert "Progress per topic" in screen_text(app)

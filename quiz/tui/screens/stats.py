@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from quiz.activity import History, answer_history, study_streak
-from quiz.readiness import predicted_score, readiness
+from quiz.readiness import outlook, predicted_score, readiness
 from quiz.scheduling import due_today
 from quiz.stats import (
     COLUMNS,
@@ -83,6 +83,7 @@ class StatsScreen(Screen[None]):
     """The figures in sections: one tab each, each scrolling on its own."""
 
     history: History | None = None  # the weeks' figures, once read (after the first frame)
+    stats: Stats  # the other sections' figures, read right after the first frame
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -102,31 +103,18 @@ class StatsScreen(Screen[None]):
         app = self.quiz
         now = app.now()
         store = read_once(app.store)  # stats and readiness read the same cards and counts
-        shared = {"streak_days": study_streak(store, now),
-                  "today_due": due_today(app.bank, store, now)}  # each computed once, for both
-        # The weeks' figures (the costliest reads) come after the first frame: _read_history.
-        stats = compute_stats(app.bank, store, now, **shared)
-        ready = readiness(app.bank, store, now, **shared)
-        current = predicted_score(app.bank, store, now) if ready.exam_date else \
-            ready.prediction
+        # The first frame shows the first section only: the exam day and the prediction. The
+        # other sections' figures are read right after it (_fill_sections), the weeks' (the
+        # costliest reads) in a thread.
+        ahead = outlook(app.bank, store, now)
+        current = predicted_score(app.bank, store, now) if ahead.exam_date else \
+            ahead.prediction
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
                                       "  1-8 or ←/→: sections"), classes="title-bar")
-        self.stats = stats
         self._reads, self._now = store, now
-        # The first section is drawn in the first frame; the others are mounted right after
-        # it (hidden, they would only cost it time), the weeks' figures read in a thread.
-        self._later = {
-            "activity": lambda: [ActivityView(ready, now, id="activity-view")],
-            "progress": lambda: [Static(literal("Progress per topic"),
-                                        classes="section-title first"),
-                                 self._table(stats), Static(history_lines(stats), id="history")],
-            "cards": lambda: list(compose_cards(self._with_histograms())),
-            "exams": lambda: list(compose_exams(exam_trend(stats.exams),
-                                                exam_lines(ready, stats.exams))),
-        }
         with TabbedContent(id="stats-sections"):
             with TabPane("Readiness", id="readiness"), self._body():
-                yield ReadinessView(app.bank, ready, current, id="readiness-view")
+                yield ReadinessView(app.bank, ahead, current, id="readiness-view")
             for pane, name in SECTIONS[1:]:
                 with TabPane(name, id=pane), self._body():
                     if pane in HISTORY_SECTIONS:
@@ -142,8 +130,23 @@ class StatsScreen(Screen[None]):
         return self.stats
 
     def _fill_sections(self) -> None:
-        """Mount the sections after the first (called once the first frame is drawn)."""
-        for pane, build in self._later.items():
+        """Read the other sections' figures and mount them (called once the first frame is
+        drawn), then read the weeks' figures in a thread."""
+        bank, store, now = self.quiz.bank, self._reads, self._now
+        shared = {"streak_days": study_streak(store, now),
+                  "today_due": due_today(bank, store, now)}  # each computed once, for both
+        stats = self.stats = compute_stats(bank, store, now, **shared)
+        ready = readiness(bank, store, now, **shared)
+        later = {
+            "activity": lambda: [ActivityView(ready, now, id="activity-view")],
+            "progress": lambda: [Static(literal("Progress per topic"),
+                                        classes="section-title first"),
+                                 self._table(stats), Static(history_lines(stats), id="history")],
+            "cards": lambda: list(compose_cards(self._with_histograms())),
+            "exams": lambda: list(compose_exams(exam_trend(stats.exams),
+                                                exam_lines(ready, stats.exams))),
+        }
+        for pane, build in later.items():
             self.query_one(f"#{pane} .stats-body", VerticalScroll).mount_all(build())
         self._read_history()
 

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Sparkline, Static
 
 from quiz.bank import Bank
-from quiz.readiness import Prediction, Readiness
+from quiz.readiness import Outlook, Prediction, Readiness
 from quiz.stats import ExamResult
 from quiz.tui.text import clip, literal, plural
 from quiz.tui.widgets.charts import day_columns, score_bar
@@ -29,7 +29,7 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-def exam_day_line(r: Readiness) -> Content:
+def exam_day_line(r: Outlook | Readiness) -> Content:
     """'Exam  Tue 15 Dec 2026, in 21 days' or how to set one."""
     if r.exam_date is None:
         return Content.assemble(("Exam day  ", LABEL), "not set (",
@@ -41,7 +41,7 @@ def exam_day_line(r: Readiness) -> Content:
                             f", {away}")
 
 
-def prediction_line(r: Readiness, now: Prediction) -> Content:
+def prediction_line(r: Outlook | Readiness, now: Prediction) -> Content:
     """The overall predicted score (on the exam day, with today's) against the pass mark."""
     p = r.prediction
     verdict = (("at or above the pass mark", "$text-success") if p.passes
@@ -55,7 +55,7 @@ def prediction_line(r: Readiness, now: Prediction) -> Content:
     return Content.assemble(*parts)
 
 
-def topic_lines(bank: Bank, r: Readiness, now: Prediction,
+def topic_lines(bank: Bank, r: Outlook | Readiness, now: Prediction,
                 title_width: int = TITLE_WIDTH) -> Content:
     """Per topic: a bar of the predicted share against the pass mark, then the figures;
     titles get ``title_width`` columns."""
@@ -151,7 +151,7 @@ def exam_lines(r: Readiness, exams: list[ExamResult]) -> Content:
 class ReadinessView(Vertical):
     """The exam day, the prediction and the per-topic bars against the pass mark."""
 
-    def __init__(self, bank: Bank, readiness: Readiness, now: Prediction,
+    def __init__(self, bank: Bank, readiness: Outlook, now: Prediction,
                  **widget_options: Any) -> None:
         super().__init__(**widget_options)
         self.bank = bank
