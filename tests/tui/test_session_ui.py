@@ -23,16 +23,9 @@ from tests.conftest import Clock
 from tests.tui.conftest import TUI_BANK, AppFactory, keys_for, screen_text
 from tests.tui.test_lab import SCENARIO_BANK
 from tests.tui.test_question_form import checked, save
+from tests.tui.test_tui_flows import answer
 
 NARROW = (80, 24)
-
-
-async def answer(pilot, right: bool = True) -> None:  # type: ignore[no-untyped-def]
-    screen = pilot.app.screen
-    assert isinstance(screen, QuestionScreen)
-    await pilot.press(*keys_for(screen.showing, right), "enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, FeedbackScreen)
 
 
 def test_intervals_read_as_anki_shows_them() -> None:
