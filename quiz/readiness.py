@@ -178,11 +178,12 @@ def outlook(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
 
 def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
               pass_mark: float = KCSA.pass_mark, *, streak_days: int | None = None,
-              today_due: DueToday | None = None) -> Readiness:
+              today_due: DueToday | None = None, ahead: Outlook | None = None) -> Readiness:
     """The readiness figures; the prediction is for the start of the exam day, if set.
-    ``streak_days``, ``today_due``: as ``quiz.stats.compute_stats`` takes them."""
+    ``streak_days``, ``today_due``: as ``quiz.stats.compute_stats`` takes them; ``ahead``:
+    the ``outlook`` already worked out for ``now`` (the stats screen's first frame)."""
     now = utc(now)
-    ahead = outlook(bank, store, now, tz, pass_mark)
+    ahead = ahead or outlook(bank, store, now, tz, pass_mark)
     return Readiness(
         prediction=ahead.prediction,
         accuracy=answer_accuracy(store, now),

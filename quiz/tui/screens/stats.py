@@ -111,7 +111,7 @@ class StatsScreen(Screen[None]):
             ahead.prediction
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
                                       "  1-8 or ←/→: sections"), classes="title-bar")
-        self._reads, self._now = store, now
+        self._reads, self._now, self._ahead = store, now, ahead
         with TabbedContent(id="stats-sections"):
             with TabPane("Readiness", id="readiness"), self._body():
                 yield ReadinessView(app.bank, ahead, current, id="readiness-view")
@@ -136,7 +136,7 @@ class StatsScreen(Screen[None]):
         shared = {"streak_days": study_streak(store, now),
                   "today_due": due_today(bank, store, now)}  # each computed once, for both
         stats = self.stats = compute_stats(bank, store, now, **shared)
-        ready = readiness(bank, store, now, **shared)
+        ready = readiness(bank, store, now, **shared, ahead=self._ahead)
         later = {
             "activity": lambda: [ActivityView(ready, now, id="activity-view")],
             "progress": lambda: [Static(literal("Progress per topic"),
