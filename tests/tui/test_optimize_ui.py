@@ -45,7 +45,14 @@ async def optimise_from_settings(pilot: Pilot) -> OptimizeModal:
     modal = pilot.app.screen
     assert isinstance(modal, OptimizeModal)
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.4)  # the pressed button's flash is over (snapshots)
+    # The pressed button's flash is over (snapshots): waited for, not timed, as a loaded
+    # machine can take longer than the flash's 0.2 s to clear it.
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if not any(button.has_class("-active") for screen in pilot.app.screen_stack
+                   for button in screen.query(Button)):
+            break
+    await pilot.pause()
     return modal
 
 
