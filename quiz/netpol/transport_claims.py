@@ -16,7 +16,7 @@ from quiz.netpol.errors import QueryError
 from quiz.netpol.evaluate import evaluate
 from quiz.netpol.mesh_objects import Service, ServicePort
 from quiz.netpol.model import Cluster, Pod, PodRef
-from quiz.netpol.transport import ROOT_NAMESPACE, Transport, transport, transports
+from quiz.netpol.transport import ROOT_NAMESPACE, transport, transports
 from quiz.textsafe import quote
 
 TRANSPORT_CLAIM_FIELDS = ("from", "to", "port", "pod", "expected")

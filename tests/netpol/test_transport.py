@@ -11,7 +11,6 @@ from quiz.netpol.transport import client_tls, server_mode, sidecar_of, transport
 from quiz.netpol.transport_claims import check_transport_claim
 
 
-
 def ns(name: str, **labels: str) -> str:
     body = ", ".join(f'"{k}": "{v}"' for k, v in labels.items())
     return f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}, labels: {{{body}}}}}\n"
