@@ -12,6 +12,7 @@ MtlsMode = Literal["UNSET", "DISABLE", "PERMISSIVE", "STRICT"]
 MTLS_MODES: tuple[MtlsMode, ...] = ("UNSET", "DISABLE", "PERMISSIVE", "STRICT")
 TlsMode = Literal["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"]
 TLS_MODES: tuple[TlsMode, ...] = ("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL")
+INJECT_ANNOTATION = "sidecar.istio.io/inject"  # deprecated: noted, never opts a pod in
 DOMAIN = "cluster.local"  # the default cluster domain Istio resolves short hosts with
 # A missing creationTimestamp sorts first, as Go's zero time.Time does in Istio's sorting.
 ZERO_TIME = datetime.min.replace(tzinfo=UTC)

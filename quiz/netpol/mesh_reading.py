@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from quiz.netpol.mesh_objects import (
+    INJECT_ANNOTATION,
     MTLS_MODES,
     TLS_MODES,
     ZERO_TIME,
@@ -28,7 +29,6 @@ MESH_API_VERSIONS: dict[str, tuple[str, ...]] = {
                         "networking.istio.io/v1alpha3"),
 }
 MESH_LIST_KINDS = {"ServiceList", "PeerAuthenticationList", "DestinationRuleList"}
-INJECT_ANNOTATION = "sidecar.istio.io/inject"
 _SERVICE_PORT_FIELDS = ("port", "targetPort", "protocol", "name", "nodePort", "appProtocol")
 
 

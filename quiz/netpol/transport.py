@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from quiz.netpol.mesh_objects import (
+    INJECT_ANNOTATION,
     DestinationRule,
     MtlsMode,
     PeerAuthentication,
@@ -31,7 +32,6 @@ from quiz.netpol.mesh_objects import (
     ServicePort,
     TlsMode,
 )
-from quiz.netpol.mesh_reading import INJECT_ANNOTATION
 from quiz.netpol.model import Cluster, Pod, PodRef
 
 Outcome = Literal["mtls", "plaintext", "rejected", "not evaluated"]
