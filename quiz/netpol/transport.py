@@ -19,7 +19,7 @@ IP (it bypasses the Service's cluster), headless Services, protocols other than 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -210,16 +210,21 @@ def client_tls(
     *,
     root_namespace: str = ROOT_NAMESPACE,
     disabled: Collection[str] = frozenset(),
+    rules: Mapping[str, Sequence[DestinationRule]] | None = None,
 ) -> tuple[DestinationRule | None, TlsMode | None, str]:
     """The DestinationRule that applies to ``client`` calling ``service`` and its TLS mode
-    for ``service_port`` (None: the rule sets none, auto mTLS decides), with a reason."""
+    for ``service_port`` (None: the rule sets none, auto mTLS decides), with a reason.
+
+    ``rules``: the enabled rules by namespace (:func:`rules_by_namespace`), if already known.
+    """
     host = service.host
+    if rules is None:
+        rules = rules_by_namespace(cluster, disabled)
     order = list(dict.fromkeys((client.ref.namespace, service.namespace, root_namespace)))
     for namespace in order:
         local = namespace == client.ref.namespace
-        found = [(dr.host_match(host), dr) for dr in cluster.destination_rules
-                 if dr.namespace == namespace and mesh_key(dr) not in disabled
-                 and _visible(dr, client, local)]
+        found = [(dr.host_match(host), dr) for dr in rules.get(namespace, ())
+                 if _visible(dr, client, local)]
         found = [(rank, dr) for rank, dr in found if rank is not None]
         if not found:
             continue
@@ -243,6 +248,67 @@ def client_tls(
                         "auto mTLS decides")
 
 
+class Memo:
+    """What a whole matrix asks again and again (each pod's sidecar, each server port's mode,
+    each client's DestinationRule), worked out once under one root namespace and toggles."""
+
+    def __init__(self, cluster: Cluster, root_namespace: str = ROOT_NAMESPACE,
+                 disabled: Collection[str] = frozenset()) -> None:
+        self.cluster = cluster
+        self.root_namespace = root_namespace
+        self.disabled = frozenset(disabled)
+        self._sidecars: dict[PodRef, Sidecar] = {}
+        self._modes: dict[tuple[PodRef, int], tuple[MtlsMode, list[str]]] = {}
+        self._tls: dict[tuple[str, str, int], tuple[TlsMode | None, str]] = {}
+        self._routes: dict[tuple[PodRef, int, str], list[tuple[Service, ServicePort]]] = {}
+        self._rules = rules_by_namespace(cluster, self.disabled)
+        # A client's rule depends on its namespace, and on its labels only where some rule
+        # has a workloadSelector.
+        self._by_labels = any(dr.workload_labels for dr in cluster.destination_rules)
+
+    def sidecar(self, pod: Pod) -> Sidecar:
+        """:func:`sidecar_of`, once per pod."""
+        if pod.ref not in self._sidecars:
+            self._sidecars[pod.ref] = sidecar_of(self.cluster, pod)
+        return self._sidecars[pod.ref]
+
+    def mode(self, pod: Pod, port: int) -> tuple[MtlsMode, list[str]]:
+        """:func:`server_mode`, once per pod and port."""
+        key = (pod.ref, port)
+        if key not in self._modes:
+            self._modes[key] = server_mode(self.cluster, pod, port,
+                                           root_namespace=self.root_namespace,
+                                           disabled=self.disabled)
+        return self._modes[key]
+
+    def tls(self, client: Pod, service: Service, port: int) -> tuple[TlsMode | None, str]:
+        """:func:`client_tls`, once per client, Service and Service port."""
+        who = str(client.ref) if self._by_labels else client.ref.namespace
+        key = (who, service.key, port)
+        if key not in self._tls:
+            _, mode, why = client_tls(self.cluster, client, service, port,
+                                      root_namespace=self.root_namespace, rules=self._rules)
+            self._tls[key] = (mode, why)
+        return self._tls[key]
+
+    def routes(self, server: Pod, port: int, protocol: str) -> list[tuple[Service, ServicePort]]:
+        """:func:`services_targeting`, once per server port."""
+        key = (server.ref, port, protocol)
+        if key not in self._routes:
+            self._routes[key] = services_targeting(self.cluster, server, port, protocol)
+        return self._routes[key]
+
+
+def rules_by_namespace(cluster: Cluster, disabled: Collection[str] = frozenset()
+                       ) -> dict[str, list[DestinationRule]]:
+    """The DestinationRules not switched off, by namespace."""
+    found: dict[str, list[DestinationRule]] = {}
+    for dr in cluster.destination_rules:
+        if mesh_key(dr) not in disabled:
+            found.setdefault(dr.namespace, []).append(dr)
+    return found
+
+
 def transport(
     cluster: Cluster,
     client: Pod,
@@ -253,8 +319,13 @@ def transport(
     *,
     root_namespace: str = ROOT_NAMESPACE,
     disabled: Collection[str] = frozenset(),
+    memo: Memo | None = None,
 ) -> Transport:
-    """How ``client`` → ``service``:``service_port`` arrives at container ``port`` of ``server``."""
+    """How ``client`` → ``service``:``service_port`` arrives at container ``port`` of ``server``.
+
+    ``memo`` (built on the same cluster, root namespace and toggles) saves repeated work.
+    """
+    memo = memo if memo is not None else Memo(cluster, root_namespace, disabled)
     reasons: list[str] = []
 
     def done(outcome: Outcome, *more: str) -> Transport:
@@ -267,15 +338,14 @@ def transport(
     if service.headless:
         return done("not evaluated", f"{service.key} is headless: the client dials pod IPs "
                                      "directly, which is not evaluated")
-    client_car, server_car = sidecar_of(cluster, client), sidecar_of(cluster, server)
+    client_car, server_car = memo.sidecar(client), memo.sidecar(server)
     reasons += [client_car.reason, *client_car.notes, server_car.reason, *server_car.notes]
     if client_car.ambient or server_car.ambient:
         return done("not evaluated", "ambient mode (istio.io/dataplane-mode=ambient) is not "
                                      "evaluated")
     mode: MtlsMode | None = None
     if server_car.present:
-        mode, why = server_mode(cluster, server, port, root_namespace=root_namespace,
-                                disabled=disabled)
+        mode, why = memo.mode(server, port)
         reasons += why
     else:
         reasons.append("no sidecar on the server: no PeerAuthentication applies, the "
@@ -284,8 +354,7 @@ def transport(
         reasons.append("the client has no sidecar: it sends plaintext")
         sends_mtls = False
     else:
-        _, tls, why = client_tls(cluster, client, service, service_port.port,
-                                 root_namespace=root_namespace, disabled=disabled)
+        tls, why = memo.tls(client, service, service_port.port)
         reasons.append(why)
         if tls in ("SIMPLE", "MUTUAL"):
             return done("not evaluated", f"client TLS mode {tls} (TLS to the application) "
@@ -345,18 +414,19 @@ def transports(
     *,
     root_namespace: str = ROOT_NAMESPACE,
     disabled: Collection[str] = frozenset(),
+    memo: Memo | None = None,
 ) -> list[Transport]:
     """The outcome through each Service that targets ``server``'s container ``port``; one
     ``not evaluated`` entry when none does (a pod IP dialled directly is out of scope)."""
+    memo = memo if memo is not None else Memo(cluster, root_namespace, disabled)
     src, dst = cluster.pod(client), cluster.pod(server)
-    routes = services_targeting(cluster, dst, port, protocol)
+    routes = memo.routes(dst, port, protocol)
     if not routes:
         return [Transport(src.ref, dst.ref, port, None, None, "not evaluated",
                           (f"no Service targets port {port}/{protocol} of {dst.ref}: a "
                            "connection to the pod IP bypasses the Service's cluster and is "
                            "not evaluated",))]
-    return [transport(cluster, src, service, sp, dst, port, root_namespace=root_namespace,
-                      disabled=disabled) for service, sp in routes]
+    return [transport(cluster, src, service, sp, dst, port, memo=memo) for service, sp in routes]
 
 
 def mesh_objects(cluster: Cluster) -> Iterable[PeerAuthentication | DestinationRule]:

@@ -16,7 +16,7 @@ from quiz.netpol.errors import QueryError
 from quiz.netpol.evaluate import evaluate
 from quiz.netpol.mesh_objects import Service, ServicePort
 from quiz.netpol.model import Cluster, Pod, PodRef
-from quiz.netpol.transport import ROOT_NAMESPACE, transport, transports
+from quiz.netpol.transport import ROOT_NAMESPACE, Memo, transport, transports
 from quiz.textsafe import quote
 
 TRANSPORT_CLAIM_FIELDS = ("from", "to", "port", "pod", "expected")
@@ -109,13 +109,14 @@ def transport_records(
     else one entry per Service that targets the port (service, service_port, outcome, reasons).
     """
     out = []
+    memo = Memo(cluster, root_namespace)
     for row in records:
         entry = dict(row)
         if not row["allowed"]:
             entry["transport"] = None
         else:
             found = transports(cluster, row["from"], row["to"], row["port"], row["protocol"],
-                               root_namespace=root_namespace)
+                               memo=memo)
             entry["transport"] = [t.as_record() for t in found]
         out.append(entry)
     return out

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from quiz.netpol import Cluster, Edge, PolicyToggles, Verdict
-from quiz.netpol.transport import Transport, transports
+from quiz.netpol.transport import Memo, Transport, transports
 from quiz.tui.text import clip, literal, plural
 from quiz.tui.widgets.policy_list import PolicyList
 from quiz.tui.widgets.reach_matrix import ReachMatrix, Target
@@ -259,13 +259,13 @@ class LabScreen(Screen[None]):
         matrix = self.query_one(ReachMatrix)
         wanted = {(t.pod, t.port, t.protocol): t for t in matrix.targets}
         found: dict[tuple[PodRef, Target], list[Transport] | None] = {}
+        memo = Memo(self.cluster, disabled=self.mesh_disabled)
         for edge in edges:
             target = wanted.get((edge.dst, edge.port, edge.protocol))
             if target is None:
                 continue
             found[edge.src, target] = None if not edge.allowed else transports(
-                self.cluster, edge.src, edge.dst, edge.port, edge.protocol,
-                disabled=frozenset(self.mesh_disabled))
+                self.cluster, edge.src, edge.dst, edge.port, edge.protocol, memo=memo)
         return found
 
     def explain_transport(self, flow: tuple[PodRef, Target] | None) -> None:
