@@ -145,6 +145,8 @@ def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
 
     FILE holds Namespaces, Pods and NetworkPolicies (several YAML documents, or the output of
     `kubectl get ns,pods,netpol -A -o yaml`). Without FILE, opens a three-namespace example.
+    With Services, PeerAuthentications and DestinationRules too, `t` (and each --json row's
+    "transport") shows how a flow arrives under Istio: mtls, plaintext or rejected, and why.
     """
     from quiz import netpol
 

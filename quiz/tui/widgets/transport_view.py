@@ -53,7 +53,7 @@ def mesh_prompt(obj: MeshObject, width: int, enabled: bool = True) -> Content:
     if isinstance(obj, PeerAuthentication):
         what = obj.mode + (" + ports" if obj.port_modes else "")
     else:
-        what = f"{clip(obj.host, 40)} {obj.tls or 'no TLS'}"
+        what = f"{clip(obj.host, 40)} {obj.tls or 'no TLS'}" + (" + ports" if obj.port_tls else "")
     if enabled:
         return Content.assemble(name, (f"  {what}", "$text-muted"))
     return Content.assemble(name.stylize("strike $text-muted"), (f"  {what}", "$text-muted"),
