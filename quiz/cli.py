@@ -138,13 +138,15 @@ def report(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path, 
 @cli.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True,
-              help="Print every (from, to, port, protocol, allowed) as JSON instead.")
+              help="Print every (from, to, port, protocol, allowed, transport) as JSON instead.")
 @click.pass_context
 def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
     """Explore what NetworkPolicies allow: a reachability matrix of FILE's pods.
 
     FILE holds Namespaces, Pods and NetworkPolicies (several YAML documents, or the output of
     `kubectl get ns,pods,netpol -A -o yaml`). Without FILE, opens a three-namespace example.
+    With Services, PeerAuthentications and DestinationRules too, `t` (and each --json row's
+    "transport") shows how a flow arrives under Istio: mtls, plaintext or rejected, and why.
     """
     from quiz import netpol
 
@@ -155,6 +157,9 @@ def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
         fail(str(exc))
     if as_json:
         records = netpol.matrix_to_records(netpol.reachability_matrix(cluster))
+        from quiz.netpol.transport_claims import transport_records
+
+        records = transport_records(cluster, records)  # how each allowed flow arrives (Istio)
         click.echo(json.dumps(records, indent=2))
         return
     from quiz.tui.run import run_lab

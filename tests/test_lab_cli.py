@@ -19,7 +19,8 @@ def test_example_matrix_json() -> None:
     result = CliRunner().invoke(cli, ["lab", "--json"])
     assert result.exit_code == 0, result.output
     records = json.loads(result.output)
-    assert {tuple(sorted(r)) for r in records} == {("allowed", "from", "port", "protocol", "to")}
+    assert {tuple(sorted(r)) for r in records} == {("allowed", "from", "port", "protocol", "to",
+                                                          "transport")}
     assert allowed(records, "api/orders", "data/postgres")
     assert not allowed(records, "web/storefront", "data/postgres")
     assert allowed(records, "web/storefront", "api/orders")

@@ -27,7 +27,7 @@ from typing import Any
 
 from quiz import __version__
 from quiz.bank.bank import Bank
-from quiz.bank.domain import Choice, Claim, Concept, Question, Source, Topic
+from quiz.bank.domain import Choice, Claim, Concept, Question, Source, Topic, TransportClaim
 from quiz.bank.problems import Problem
 
 _KEEP = 4  # cached banks kept (one per combination of bank directories in use)
@@ -236,6 +236,8 @@ def _choice_fields(choice: Choice) -> dict[str, Any]:
     fields = _fields(choice)
     if choice.claims is not None:
         fields["claims"] = [_fields(c) for c in choice.claims]
+    if choice.transport is not None:
+        fields["transport"] = [_fields(c) for c in choice.transport]
     return fields
 
 
@@ -248,4 +250,7 @@ def _choice(data: dict[str, Any]) -> Choice:
     claims = data.get("claims")
     if claims is not None:
         data["claims"] = [Claim(**c) for c in claims]
+    transport = data.get("transport")
+    if transport is not None:
+        data["transport"] = [TransportClaim(**c) for c in transport]
     return Choice(**data)

@@ -63,6 +63,22 @@ class Claim:
 
 
 @dataclass(kw_only=True, slots=True)
+class TransportClaim:
+    """How a connection through a Service arrives under Istio (mtls, plaintext, rejected)."""
+
+    from_: str
+    to: str
+    port: int | str
+    pod: str | None = None
+    expected: str
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The claim as written in the bank (``from``, not ``from_``), for ``quiz.netpol``."""
+        data = {"from": self.from_, "to": self.to, "port": self.port, "expected": self.expected}
+        return data if self.pod is None else {**data, "pod": self.pod}
+
+
+@dataclass(kw_only=True, slots=True)
 class Choice:
     """One answer option."""
 
@@ -70,6 +86,7 @@ class Choice:
     correct: bool = False
     why: str | None = None
     claims: list[Claim] | None = None
+    transport: list[TransportClaim] | None = None
 
 
 @dataclass(kw_only=True, slots=True)
@@ -137,9 +154,15 @@ def _claim_from(m: Any) -> Claim:
     return Claim(from_=m.from_, to=m.to, port=m.port, protocol=m.protocol, allowed=m.allowed)
 
 
+def _transport_from(m: Any) -> TransportClaim:
+    return TransportClaim(from_=m.from_, to=m.to, port=m.port, pod=m.pod, expected=m.expected)
+
+
 def _choice_from(m: Any) -> Choice:
     return Choice(text=m.text, correct=m.correct, why=m.why,
-                  claims=None if m.claims is None else [_claim_from(c) for c in m.claims])
+                  claims=None if m.claims is None else [_claim_from(c) for c in m.claims],
+                  transport=None if m.transport is None else
+                  [_transport_from(c) for c in m.transport])
 
 
 def question_from(m: Any) -> Question:

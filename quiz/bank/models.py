@@ -83,6 +83,22 @@ class Claim(BaseModel):
     allowed: Flag
 
 
+class TransportClaim(BaseModel):
+    """How a connection through a Service arrives under Istio, checked against the scenario
+    by the transport evaluator (sidecar mode)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+
+    from_: Annotated[str, Field(alias="from", min_length=1,
+                                description="namespace/pod: the client")]
+    to: Annotated[str, Field(min_length=1, description="namespace/service: the Service dialled")]
+    port: Annotated[int, Field(strict=True)] | str = Field(
+        description="the Service port (number or name), not the container port")
+    pod: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None, description="namespace/pod: one endpoint of the Service (default: every one)")
+    expected: Literal["mtls", "plaintext", "rejected"]
+
+
 class Choice(_Strict):
     """One answer option."""
 
@@ -92,6 +108,11 @@ class Choice(_Strict):
     claims: list[Claim] | None = Field(
         default=None,
         description="reachability claims; the choice is true exactly when all of them hold",
+    )
+    transport: list[TransportClaim] | None = Field(
+        default=None,
+        description="Istio transport claims (mtls, plaintext, rejected); like claims, all must "
+        "hold for the choice to be true",
     )
 
 

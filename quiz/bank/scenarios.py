@@ -1,8 +1,10 @@
 """Machine-checked answer keys: a question's `claims` evaluated against its `scenario`.
 
 A choice is true exactly when all its reachability claims hold in the scenario, as decided by
-the offline NetworkPolicy evaluator (quiz.netpol). A `correct:` flag that disagrees is an error,
-and so is a NetworkPolicy shown in the stem that is not the one the scenario evaluates.
+the offline NetworkPolicy evaluator (quiz.netpol), and all its `transport` claims hold, as
+decided by the Istio transport evaluator (quiz.netpol.transport). A `correct:` flag that
+disagrees is an error, and so is a NetworkPolicy shown in the stem that is not the one the
+scenario evaluates.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ _FENCE = re.compile(r"^```ya?ml[^\n]*\n(.*?)^```", re.M | re.S)
 def check_scenarios(state: LoadState, questions: list[tuple[ParsedFile, int, Question]]) -> None:
     """Report every scenario question whose answer key the evaluator does not confirm."""
     targets = [(f, i, q) for f, i, q in questions
-               if q.scenario is not None or any(c.claims for c in q.choices)]
+               if q.scenario is not None or any(c.claims or c.transport for c in q.choices)]
     if not targets:
         return
     from quiz import netpol  # only banks with scenario questions pay for the evaluator
+    from quiz.netpol.transport_claims import check_transport_claim
 
     for f, i, q in targets:
         at: Callable[..., None] = _reporter(state, f, ("questions", i), q.id)
@@ -60,21 +63,32 @@ def check_scenarios(state: LoadState, questions: list[tuple[ParsedFile, int, Que
             at(("scenario",), "scenario: the manifests cannot be read as YAML")
             continue
         _check_shown_policies(q, objects, at)
-        if not any(c.claims for c in q.choices):
+        if not any(c.claims or c.transport for c in q.choices):
             at(("scenario",), "a scenario without claims on its choices checks nothing",
                warning=True)
         for k, choice in enumerate(q.choices):
-            if not choice.claims:
+            if not choice.claims and not choice.transport:
                 continue
             try:
-                results = [netpol.check_claim(cluster, claim) for claim in choice.claims]
+                results = [netpol.check_claim(cluster, claim) for claim in choice.claims or ()]
             except netpol.NetpolError as exc:
                 at(("choices", k, "claims"), f"choices[{k + 1}].claims: {exc}")
                 continue
-            true = all(holds for holds, _ in results)
+            try:
+                carried = [check_transport_claim(cluster, c) for c in choice.transport or ()]
+            except netpol.NetpolError as exc:
+                at(("choices", k, "transport"), f"choices[{k + 1}].transport: {exc}")
+                continue
+            true = all(holds for holds, _ in results) and all(holds for holds, _ in carried)
             if true == choice.correct:
                 continue
             if choice.correct:
+                if all(holds for holds, _ in results):
+                    n, (_, check) = next((n, r) for n, r in enumerate(carried, 1) if not r[0])
+                    reason = f"transport claim {n} does not hold: " + "; ".join(check.explain())
+                    at(("choices", k, "transport", n - 1),
+                       f"choices[{k + 1}] is marked correct but the evaluator disagrees: {reason}")
+                    continue
                 n, (_, verdict) = next((n, r) for n, r in enumerate(results, 1) if not r[0])
                 reason = f"claim {n} does not hold: " + "; ".join(verdict.explain())
                 at(("choices", k, "correct"),

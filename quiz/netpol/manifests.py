@@ -19,6 +19,15 @@ import yaml
 
 from quiz.netpol.errors import ManifestError
 from quiz.netpol.limits import MAX_LIST_DEPTH, Budget, check_cluster_size, read_manifest_file
+from quiz.netpol.mesh_objects import DestinationRule, PeerAuthentication, Service
+from quiz.netpol.mesh_reading import (
+    MESH_API_VERSIONS,
+    MESH_LIST_KINDS,
+    parse_destination_rule,
+    parse_peer_authentication,
+    parse_service,
+    pod_annotations,
+)
 from quiz.netpol.model import (
     DEFAULT_NAMESPACE,
     NAME_LABEL,
@@ -104,6 +113,8 @@ class _Builder:
     pods: dict[PodRef, Pod] = field(default_factory=dict)
     policies: dict[str, tuple[NetworkPolicy, Reader, dict]] = field(default_factory=dict)
     budget: Budget = field(default_factory=Budget)
+    mesh: dict[tuple[str, str], Service | PeerAuthentication | DestinationRule] = field(
+        default_factory=dict)  # (kind, namespace/name) -> the mesh evaluator's objects
     policy_entries: int = 0  # what the policies read: their share of the evaluation's cost
 
     def build(self, objects: list[tuple[Loc, Any]]) -> Cluster:
@@ -123,12 +134,18 @@ class _Builder:
         namespaces = dict(self.namespaces)
         used = [p.ref.namespace for p in self.pods.values()]
         used += [p.namespace for p, _, _ in self.policies.values()]
+        used += [obj.namespace for obj in self.mesh.values()]
         for name in used:
             if name not in namespaces:
                 namespaces[name] = Namespace(name, {NAME_LABEL: name}, declared=False)
         pods = tuple(sorted(self.pods.values(), key=lambda pod: pod.ref))
         policies = tuple(p for p, _, _ in self.policies.values())
-        return Cluster(dict(sorted(namespaces.items())), pods, policies, self.origin)
+        mesh = [obj for _, obj in sorted(self.mesh.items())]
+        return Cluster(dict(sorted(namespaces.items())), pods, policies, self.origin,
+                       services=tuple(o for o in mesh if isinstance(o, Service)),
+                       peer_authentications=tuple(
+                           o for o in mesh if isinstance(o, PeerAuthentication)),
+                       destination_rules=tuple(o for o in mesh if isinstance(o, DestinationRule)))
 
     def _object(self, loc: Loc, obj: Any) -> None:
         reader = Reader(self.origin, loc, self.locate, budget=self.budget)
@@ -141,18 +158,23 @@ class _Builder:
             reader.fail(("kind",), "missing 'kind'")
         if not isinstance(kind, str):
             reader.fail(("kind",), f"kind must be a string, not {quote(kind)}")
-        if kind in LIST_KINDS:
+        if kind in LIST_KINDS or kind in MESH_LIST_KINDS:
             if loc.count("items") >= MAX_LIST_DEPTH:
                 reader.fail(("kind",), f"a {kind} nested more than {MAX_LIST_DEPTH} deep "
                                        "(a List may hold Lists, but not that deep)")
             for i, item in enumerate(reader.sequence(obj.get("items"), ("items",))):
                 self._object((*loc, "items", i), item)
             return
-        if kind not in API_VERSIONS:
+        if kind not in API_VERSIONS and kind not in MESH_API_VERSIONS:
             reader.fail(("kind",), f"unknown kind {quote(kind)}: only Namespace, Pod, "
-                                   "NetworkPolicy and List objects can be evaluated")
+                                   "NetworkPolicy, Service, PeerAuthentication, "
+                                   "DestinationRule and List objects can be evaluated")
         version = obj.get("apiVersion")
-        if version is not None and version != API_VERSIONS[kind]:
+        if kind in MESH_API_VERSIONS:
+            if version is not None and version not in MESH_API_VERSIONS[kind]:
+                reader.fail(("apiVersion",), f"unsupported apiVersion {quote(version)} for "
+                            f"{kind} (expected {' or '.join(MESH_API_VERSIONS[kind])})")
+        elif version is not None and version != API_VERSIONS[kind]:
             reader.fail(("apiVersion",), f"unsupported apiVersion {quote(version)} for {kind} "
                                          f"(expected {API_VERSIONS[kind]})")
         reader.label = kind
@@ -166,7 +188,9 @@ class _Builder:
         _check_name(reader, ("metadata", "namespace"), namespace, _DNS_LABEL)
         _check_name(reader, ("metadata", "name"), name, _DNS_SUBDOMAIN)
         reader.label = f"{kind} {namespace}/{name}"
-        if kind == "Pod":
+        if kind in MESH_API_VERSIONS:
+            self._mesh(reader, kind, namespace, name, obj, meta)
+        elif kind == "Pod":
             self._pod(reader, obj, PodRef(namespace, name), meta)
         else:
             key = f"{namespace}/{name}"
@@ -176,6 +200,18 @@ class _Builder:
             policy = parse_policy(reader, namespace, name, obj.get("spec"))
             self.policy_entries += self.budget.spent - before
             self.policies[key] = (policy, reader, meta)
+
+    def _mesh(self, reader: Reader, kind: str, namespace: str, name: str, obj: dict,
+              meta: dict) -> None:
+        key = (kind, f"{namespace}/{name}")
+        if key in self.mesh:
+            reader.fail(("metadata", "name"), f"duplicate {kind} {namespace}/{name}")
+        if kind == "Service":
+            self.mesh[key] = parse_service(reader, namespace, name, obj)
+        elif kind == "PeerAuthentication":
+            self.mesh[key] = parse_peer_authentication(reader, namespace, name, obj, meta)
+        else:
+            self.mesh[key] = parse_destination_rule(reader, namespace, name, obj, meta)
 
     def _namespace(self, reader: Reader, name: str, meta: dict) -> None:
         _check_name(reader, ("metadata", "name"), name, _DNS_LABEL)
@@ -199,7 +235,8 @@ class _Builder:
             for i, raw_port in enumerate(reader.sequence(container.get("ports"), loc)):
                 ports.append(_container_port(reader, raw_port, (*loc, i)))
         status = reader.mapping(obj.get("status"), ("status",))
-        self.pods[ref] = Pod(ref, labels, tuple(dict.fromkeys(ports)), _pod_ips(reader, status))
+        self.pods[ref] = Pod(ref, labels, tuple(dict.fromkeys(ports)), _pod_ips(reader, status),
+                             pod_annotations(reader, meta))
 
 
 def _container_port(reader: Reader, raw: Any, loc: Loc) -> ContainerPort:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from quiz.netpol.errors import UnknownPodError
+from quiz.netpol.mesh_objects import DestinationRule, PeerAuthentication, Service
 from quiz.netpol.selectors import LabelSelector
 
 Protocol = Literal["TCP", "UDP", "SCTP"]
@@ -65,6 +66,7 @@ class Pod:
     labels: Mapping[str, str]
     ports: tuple[ContainerPort, ...] = ()
     ips: tuple[IPAddress, ...] = ()
+    annotations: Mapping[str, str] = field(default_factory=dict)  # read by the mesh evaluator
 
     def named_port(self, name: str, protocol: str) -> int | None:
         """The number of the container port called ``name`` for ``protocol``, if declared."""
@@ -182,6 +184,9 @@ class Cluster:
     pods: tuple[Pod, ...]
     policies: tuple[NetworkPolicy, ...]
     origin: str = "<manifests>"
+    services: tuple[Service, ...] = ()
+    peer_authentications: tuple[PeerAuthentication, ...] = ()
+    destination_rules: tuple[DestinationRule, ...] = ()
     _by_ref: dict[PodRef, Pod] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

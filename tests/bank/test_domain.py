@@ -13,7 +13,8 @@ from quiz.bank import domain, load_bank, models
 from tests.conftest import MINI
 
 
-@pytest.mark.parametrize("name", ["Source", "Topic", "Concept", "Claim", "Choice", "Question"])
+@pytest.mark.parametrize("name", ["Source", "Topic", "Concept", "Claim", "TransportClaim",
+                                  "Choice", "Question"])
 def test_each_domain_class_has_its_models_fields(name: str) -> None:
     mine = {f.name: f for f in dataclasses.fields(getattr(domain, name))}
     model = getattr(models, name)

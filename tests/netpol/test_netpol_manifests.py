@@ -138,7 +138,7 @@ def test_inline_error_uses_the_locate_callback() -> None:
         return 40 + int(loc[0]), 9
 
     with pytest.raises(ManifestError) as caught:
-        cluster_from_objects([{"kind": "Service", "metadata": {"name": "s"}}],
+        cluster_from_objects([{"kind": "Ingress", "metadata": {"name": "s"}}],
                              origin="bank.yaml", locate=locate)
     assert (str(caught.value).split(": ")[0], asked) == ("bank.yaml:40:9", [(0, "kind")])
 

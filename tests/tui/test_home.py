@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Footer
+from textual.widgets import Footer, OptionList
 
 from quiz.bank import Bank
 from quiz.exam import ExamFormat
@@ -120,6 +120,10 @@ async def open_lab_from(pilot: Pilot, *keys: str) -> None:
     await pilot.press(*keys)
     await pilot.pause(0.3)
     assert isinstance(app.screen, ScenarioPickerModal)
+    picker = app.screen
+    picker.query_one(OptionList).highlighted = [  # other bundled scenarios come first
+        p.name for p in picker.files].index("three-namespaces.yaml")
+    await pilot.pause()
     assert "three-namespaces.yaml" in screen_text(app)  # type: ignore[arg-type]
     assert "A small shop in three namespaces" in screen_text(app)  # type: ignore[arg-type]
     await pilot.press("enter")

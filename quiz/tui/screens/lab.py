@@ -19,10 +19,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from quiz.netpol import Cluster, PolicyToggles, Verdict
+from quiz.netpol import Cluster, Edge, PolicyToggles, Verdict
+from quiz.netpol.transport import Memo, Transport, transports
 from quiz.tui.text import clip, literal, plural
 from quiz.tui.widgets.policy_list import PolicyList
 from quiz.tui.widgets.reach_matrix import ReachMatrix, Target
+from quiz.tui.widgets.transport_view import LEGEND as TRANSPORT_LEGEND
+from quiz.tui.widgets.transport_view import MeshList, TransportView
 from quiz.tui.widgets.verdict_view import VerdictView
 
 if TYPE_CHECKING:
@@ -125,6 +128,7 @@ class LabScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Matrix/policies"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
         Binding("a", "enable_all", "Enable all"),
+        Binding("t", "toggle_transport", "Transport"),
         # Back to the feedback when opened over it, quit when the lab is the whole app.
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
@@ -137,6 +141,8 @@ class LabScreen(Screen[None]):
         self.cluster = cluster
         self.title_text = title
         self.toggles = PolicyToggles(cluster)
+        self.transport_on = False  # t: the Istio transport of each flow instead of ✓/✗
+        self.mesh_disabled: set[str] = set()
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="title-bar"):
@@ -149,11 +155,18 @@ class LabScreen(Screen[None]):
                    else "No NetworkPolicies: nothing is isolated, every flow is allowed")
         yield Static(heading, id="lab-policies-head", markup=False)
         yield PolicyList(self.cluster.policies, id="lab-policies")
+        mesh = [*self.cluster.peer_authentications, *self.cluster.destination_rules]
+        yield Static("PeerAuthentications and DestinationRules: space turns one off or on"
+                     if mesh else "No PeerAuthentication or DestinationRule: Istio's defaults",
+                     id="lab-mesh-head", markup=False)
+        yield MeshList(mesh, id="lab-mesh")
         yield VerdictView(id="lab-detail")
+        yield TransportView(id="lab-transport")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(PolicyList).display = bool(self.cluster.policies)
+        self.show_view()
         matrix = self.query_one(ReachMatrix)
         matrix.focus()
         self.recompute()
@@ -176,11 +189,16 @@ class LabScreen(Screen[None]):
         self.query_one(ReachMatrix).show(edges)
         allowed = sum(edge.allowed for edge in edges)
         self.query_one("#lab-count", Static).update(flows_line(allowed, len(edges)))
+        if self.transport_on:
+            self.query_one(ReachMatrix).show_transport(self.transports(edges))
         self.explain()
 
     def explain(self) -> None:
         """Show why the flow under the matrix cursor is allowed or denied."""
         flow = self.query_one(ReachMatrix).current
+        if self.transport_on:
+            self.explain_transport(flow)
+            return
         view = self.query_one(VerdictView)
         if flow is None:
             view.show_message("No pod declares a container port: there is no flow to explain.")
@@ -200,7 +218,9 @@ class LabScreen(Screen[None]):
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         event.stop()
         enabled = self.query_one(PolicyList).enabled
-        changed = False
+        mesh_disabled = self.query_one(MeshList).disabled_keys
+        changed = mesh_disabled != self.mesh_disabled
+        self.mesh_disabled = mesh_disabled
         for policy in self.cluster.policies:
             if self.toggles.is_enabled(policy.key) != (policy.key in enabled):
                 self.toggles.toggle(policy.key)
@@ -210,6 +230,54 @@ class LabScreen(Screen[None]):
 
     def action_enable_all(self) -> None:
         self.query_one(PolicyList).select_all()
+        self.query_one(MeshList).select_all()
+
+    # --- the transport view (Istio, sidecar mode) -----------------------------------------
+
+    def action_toggle_transport(self) -> None:
+        """Between ✓/✗ reachability and how each allowed flow arrives under Istio."""
+        self.transport_on = not self.transport_on
+        self.show_view()
+        if not self.transport_on:
+            self.query_one(ReachMatrix).show_transport(None)
+        self.recompute()
+
+    def show_view(self) -> None:
+        """The legend, list and detail pane of the current view."""
+        on = self.transport_on
+        mesh = bool(self.cluster.peer_authentications or self.cluster.destination_rules)
+        self.query_one("#lab-legend", Static).update(TRANSPORT_LEGEND if on else LEGEND)
+        self.query_one("#lab-policies-head").display = not on
+        self.query_one(PolicyList).display = not on and bool(self.cluster.policies)
+        self.query_one("#lab-mesh-head").display = on
+        self.query_one(MeshList).display = on and mesh
+        self.query_one(VerdictView).display = not on
+        self.query_one(TransportView).display = on
+
+    def transports(self, edges: list[Edge]) -> dict[tuple[PodRef, Target], list[Transport] | None]:
+        """Each flow's transports under the current toggles (None where NetworkPolicy denies)."""
+        matrix = self.query_one(ReachMatrix)
+        wanted = {(t.pod, t.port, t.protocol): t for t in matrix.targets}
+        found: dict[tuple[PodRef, Target], list[Transport] | None] = {}
+        memo = Memo(self.cluster, disabled=self.mesh_disabled)
+        for edge in edges:
+            target = wanted.get((edge.dst, edge.port, edge.protocol))
+            if target is None:
+                continue
+            found[edge.src, target] = None if not edge.allowed else transports(
+                self.cluster, edge.src, edge.dst, edge.port, edge.protocol, memo=memo)
+        return found
+
+    def explain_transport(self, flow: tuple[PodRef, Target] | None) -> None:
+        """Show how the flow under the cursor arrives, and why."""
+        view = self.query_one(TransportView)
+        matrix = self.query_one(ReachMatrix)
+        if flow is None or flow[0] == flow[1].pod or matrix.transport is None:
+            view.show_message("A pod and itself: no transport to explain." if flow else
+                              "No pod declares a container port: there is no flow to explain.")
+            return
+        found = matrix.transport.get(flow)
+        view.show(found, denied=f"{flow[0]} -> {flow[1]}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":

@@ -11,7 +11,9 @@ from textual.widgets import DataTable
 
 from quiz.netpol import Cluster, Edge, PodRef
 from quiz.netpol.model import Protocol
+from quiz.netpol.transport import Transport
 from quiz.tui.text import clip
+from quiz.tui.widgets.transport_view import transport_cell
 
 ROW_LABEL_WIDTH = 24  # longer ``namespace/name`` row labels are clipped; the detail pane has all
 COLUMN_WIDTH = 18  # likewise for the two lines of a column heading
@@ -72,6 +74,8 @@ class ReachMatrix(DataTable[Text]):
         self.sources: list[PodRef] = [pod.ref for pod in cluster.pods]
         self.targets: list[Target] = targets(cluster)
         self.edges: dict[tuple[PodRef, Target], Edge] = {}
+        # The transport view (quiz.tui.widgets.transport_view): None shows reachability.
+        self.transport: dict[tuple[PodRef, Target], list[Transport] | None] | None = None
 
     def on_mount(self) -> None:
         for number, target in enumerate(self.targets):
@@ -101,13 +105,24 @@ class ReachMatrix(DataTable[Text]):
                 self.edges[edge.src, target] = edge
         self.redraw()
 
+    def show_transport(
+        self, transport: dict[tuple[PodRef, Target], list[Transport] | None] | None
+    ) -> None:
+        """Draw each flow's transport (None per flow: NetworkPolicy denies it), or with None
+        go back to reachability."""
+        self.transport = transport
+        self.redraw()
+
     def redraw(self) -> None:
         """Every cell again, from the edges last shown."""
         marks = self.marks()
+        colours = self.app.get_css_variables()
         for src in self.sources:
             for number, target in enumerate(self.targets):
                 edge = self.edges.get((src, target))
                 mark = marks[None if edge is None else edge.allowed]
+                if self.transport is not None and edge is not None:
+                    mark = transport_cell(self.transport.get((src, target)), colours)
                 self.update_cell(str(src), str(number), mark)
 
     def flow_at(self, coordinate: Coordinate) -> tuple[PodRef, Target] | None:
