@@ -446,6 +446,56 @@ def edit(ctx: click.Context, question_id: str, source: str, banks: tuple[Path, .
     click.echo(f"{verb} {printable(question_id)} in {printable(_shown(written))}")
 
 
+@cli.command()
+@common_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this machine's own (127.0.0.1, ::1, "
+              "localhost) lets whoever reaches the port use the app: a warning says so.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port to listen on.")
+@click.pass_context
+def serve(ctx: click.Context, banks: tuple[Path, ...], db: str | None, host: str,
+          port: int) -> None:
+    """Serve the app to a web browser (textual-serve): open http://HOST:PORT in a tab.
+
+    Each tab runs its own copy of the app with this command's options (--bank, --db and the
+    others given before `serve`), all on the same database. Stop with Ctrl+C.
+    """
+    from quiz.tui import serve as serving
+
+    opts = options(ctx, banks, db)
+    load_bank_or_exit(opts)  # bad input is one line here, not a dead tab in the browser
+    open_store_or_exit(opts).close()
+    problem = serving.bind_problem(host, port)
+    if problem:
+        fail(problem)
+    warning = serving.exposure_warning(host, port)
+    if warning:
+        click.echo(warning, err=True)
+    serving.serve(_passed_on(ctx), host, port)
+
+
+def _passed_on(ctx: click.Context) -> list[str]:
+    """The group's options as this run has them (a subcommand's own --bank/--db over the
+    group's), written back as arguments: what each served tab's `quiz` is started with. Every
+    option of the group goes through, so a new one needs nothing here."""
+    root = ctx.find_root()
+    args: list[str] = []
+    for param in root.command.params:
+        if not isinstance(param, click.Option) or param.is_eager or not param.name:
+            continue
+        value = ctx.params.get(param.name) or root.params.get(param.name)
+        if value is None or value is False or value == ():
+            continue
+        flag = max(param.opts, key=len)
+        if param.is_flag:
+            args.append(flag)
+            continue
+        for item in value if param.multiple else (value,):
+            args += [flag, str(item)]
+    return args
+
+
 @cli.command("paths")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
