@@ -496,6 +496,37 @@ def _passed_on(ctx: click.Context) -> list[str]:
     return args
 
 
+@cli.group()
+def export() -> None:
+    """Write the question bank out for other programs (export anki: an Anki deck)."""
+
+
+@export.command("anki")
+@click.argument("file", type=click.Path(path_type=Path), metavar="FILE.apkg")
+@click.option("--topic", metavar="ID", help="Only this topic's questions.")
+@click.option("--tag", metavar="T", help="Only the questions tagged T.")
+@common_options
+@click.pass_context
+def export_anki(ctx: click.Context, file: Path, topic: str | None, tag: str | None,
+                banks: tuple[Path, ...], db: str | None) -> None:
+    """Write the banks' questions to FILE.apkg, an Anki deck: one note per question (the stem
+    with its manifests highlighted, the choices lettered; on the back the key, every choice's
+    why, the explanation and the concept cards with their links), the topic and tags as Anki
+    tags. Export again after the bank changes: importing the new file updates the notes
+    instead of adding copies. Your progress is not exported.
+    """
+    from quiz.export.anki import ExportError, export_anki, writable_target
+
+    opts = options(ctx, banks, db)
+    try:
+        writable_target(file)  # before the bank is loaded: a wrong path is the first message
+        done = export_anki(load_bank_or_exit(opts), file, topic=topic, tag=tag)
+    except ExportError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {done.notes} note{'s' * (done.notes != 1)} to "
+               f"{printable(str(done.path))}: in Anki, File > Import")
+
+
 @cli.command("paths")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
