@@ -43,16 +43,19 @@ FRONT = """\
 BACK = """\
 {{FrontSide}}
 <hr id="answer">
+<div class="label">Answer</div>
 <div class="key">{{Answer}}</div>
-{{#Why}}<div class="whys">{{Why}}</div>{{/Why}}
+{{#Why}}<div class="label">Each choice</div><div class="whys">{{Why}}</div>{{/Why}}
+<div class="label">Explanation</div>
 <div class="explanation">{{Explanation}}</div>
-{{#Concepts}}<div class="concepts">{{Concepts}}</div>{{/Concepts}}
+{{#Concepts}}<div class="label">Concepts</div><div class="concepts">{{Concepts}}</div>{{/Concepts}}
 <div class="qid">{{Id}}</div>
 """
 CSS = """\
 .card { font-family: sans-serif; font-size: 18px; text-align: left; color: #1d1d1f;
         background: #ffffff; line-height: 1.4; }
 .topic, .qid { font-size: 13px; color: #6e6e73; }
+.label { font-size: 13px; color: #6e6e73; text-transform: uppercase; margin-top: 1em; }
 .letter { display: inline-block; min-width: 1.4em; font-weight: bold; }
 .pick { font-style: italic; color: #6e6e73; }
 .choice, .why { margin: 0.3em 0; }
@@ -63,7 +66,7 @@ CSS = """\
 .concept-title { font-weight: bold; }
 .code pre { padding: 0.5em; overflow-x: auto; font-size: 14px; }
 code { font-size: 0.9em; background: #f0f0f0; padding: 0 0.2em; }
-.nightMode .card, .night_mode .card { color: #e8e8e8; background: #1e1e1e; }
+.card.nightMode, .night_mode .card { color: #e8e8e8; background: #1e1e1e; }
 """
 
 
