@@ -102,3 +102,9 @@ def test_a_bad_bank_stops_serve_before_it_listens(served: list[tuple[list[str], 
     assert run_main(["serve", "--bank", str(bank), "--db", str(tmp_path / "p.db")]) == 1
     assert not served
     assert "the question bank has 1 error" in capsys.readouterr().err
+
+
+def test_the_address_to_open() -> None:
+    assert serving.page_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert serving.page_url("::1", 8001) == "http://[::1]:8001/"
+    assert serving.page_url("0.0.0.0", 80) == f"http://{socket.gethostname()}:80/"

@@ -85,4 +85,18 @@ def serve(args: list[str], host: str, port: int) -> None:
             self.public_url = f"{request.scheme}://{request.host}"
             return await super().handle_index(request)
 
+        async def on_startup(self, app: Any) -> None:
+            print(f"quiz: open {page_url(host, port)} in a browser: each tab is its own "
+                  "copy of the app. Ctrl+C stops.", flush=True)
+
     _Server(tab_command(args), host=host, port=port, title="quiz").serve()
+
+
+def page_url(host: str, port: int) -> str:
+    """The address to open: an address that means 'every interface' is no place to visit,
+    so this machine's name stands in for it."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.gethostname()
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
