@@ -110,7 +110,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         start_new_session=True,  # its tabs' app processes are killed with it
     )
     try:
-        _wait_for_port(port, server, 20)
+        _wait_for_port(port, server, 15)
         yield f"http://127.0.0.1:{port}/", db
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -136,7 +136,7 @@ def test_a_question_answered_in_a_browser_tab(served: tuple[str, Path]) -> None:
         options.add_argument(argument)
     browser = webdriver.Chrome(options=options, service=Service(str(DRIVER)))
     try:
-        browser.set_page_load_timeout(20)
+        browser.set_page_load_timeout(15)
         browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD})
         browser.get(url)
 
@@ -144,9 +144,12 @@ def test_a_question_answered_in_a_browser_tab(served: tuple[str, Path]) -> None:
             return ESCAPES.sub("", "".join(browser.execute_script(
                 "return window.__screen.slice(arguments[0])", since)))
 
+        deadline = time.monotonic() + 40  # for the whole conversation, not per step
+
         def shown(text: str, since: int = 0) -> str:
-            WebDriverWait(browser, 20, poll_frequency=0.2).until(
-                lambda _: text in screen(since), f"{text!r} never shown in the tab")
+            WebDriverWait(browser, max(1.0, deadline - time.monotonic()), poll_frequency=0.2
+                          ).until(lambda _: text in screen(since),
+                                  f"{text!r} never shown in the tab")
             return screen(since)
 
         shown("r Review")  # the home screen's footer: the app runs in the tab
