@@ -179,6 +179,10 @@ def test_exporting_again_after_an_edit_updates_the_notes(bank_dir: Path, tmp_pat
     deck = tmp_path / "kcsa.apkg"
     export_anki(load_bank([bank_dir]), deck, timestamp=1_800_000_000)
     assert import_into(collection, deck) == (3, 0)
+    # The learner studies a card in Anki: the update must keep that review.
+    collection.decks.select(collection.decks.id_for_name(DECK_NAME))  # type: ignore[attr-defined]
+    studied = collection.sched.getCard()  # type: ignore[attr-defined]
+    collection.sched.answerCard(studied, 3)  # type: ignore[attr-defined]
     questions = bank_dir / "network-policies.yaml"
     questions.write_text(questions.read_text().replace(
         "They are namespaced and additive.", "Both (namespaced, and additive across policies)."))
@@ -192,6 +196,7 @@ def test_exporting_again_after_an_edit_updates_the_notes(bank_dir: Path, tmp_pat
         notes["np-facts"]["Explanation"]  # type: ignore[index]
     assert "They are namespaced and additive." not in \
         notes["np-facts"]["Explanation"]  # type: ignore[index]
+    assert collection.get_card(studied.id).reps == 1  # type: ignore[attr-defined]
 
 
 def test_topic_and_tag_choose_the_questions(bank_dir: Path, tmp_path: Path,
