@@ -463,6 +463,7 @@ def serve(ctx: click.Context, banks: tuple[Path, ...], db: str | None, host: str
     """
     from quiz.tui import serve as serving
 
+    host = host.strip().removeprefix("[").removesuffix("]")  # [::1] as in a URL
     opts = options(ctx, banks, db)
     load_bank_or_exit(opts)  # bad input is one line here, not a dead tab in the browser
     open_store_or_exit(opts).close()

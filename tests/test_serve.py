@@ -108,3 +108,12 @@ def test_the_address_to_open() -> None:
     assert serving.page_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
     assert serving.page_url("::1", 8001) == "http://[::1]:8001/"
     assert serving.page_url("0.0.0.0", 80) == f"http://{socket.gethostname()}:80/"
+
+
+def test_an_ipv6_host_may_be_written_as_in_a_url(served: list[tuple[list[str], str, int]],
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    assert run_main(["serve", "--bank", str(MINI), "--db", str(tmp_path / "p.db"),
+                     "--host", "[::1]"]) == 0
+    assert served[0][1] == "::1"
+    assert "warning" not in capsys.readouterr().err
