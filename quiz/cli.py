@@ -459,7 +459,8 @@ def serve(ctx: click.Context, banks: tuple[Path, ...], db: str | None, host: str
     """Serve the app to a web browser (textual-serve): open http://HOST:PORT in a tab.
 
     Each tab runs its own copy of the app with this command's options (--bank, --db and the
-    others given before `serve`), all on the same database. Stop with Ctrl+C.
+    others given before `serve`), all on the same database; --exam-date is saved once, here.
+    Stop with Ctrl+C.
     """
     from quiz.tui import serve as serving
 
@@ -476,14 +477,21 @@ def serve(ctx: click.Context, banks: tuple[Path, ...], db: str | None, host: str
     serving.serve(_passed_on(ctx), host, port)
 
 
+# Group options that write a setting: `serve` saves it once; were each tab to save it again,
+# a tab opened later would undo a change made in the app (the exam date in Settings).
+_SAVED_ONCE = {"exam_date"}
+
+
 def _passed_on(ctx: click.Context) -> list[str]:
     """The group's options as this run has them (a subcommand's own --bank/--db over the
     group's), written back as arguments: what each served tab's `quiz` is started with. Every
-    option of the group goes through, so a new one needs nothing here."""
+    option of the group goes through (but settings, saved once), so a new one needs nothing
+    here."""
     root = ctx.find_root()
     args: list[str] = []
     for param in root.command.params:
-        if not isinstance(param, click.Option) or param.is_eager or not param.name:
+        if not isinstance(param, click.Option) or param.is_eager or not param.name \
+                or param.name in _SAVED_ONCE:
             continue
         value = ctx.params.get(param.name) or root.params.get(param.name)
         if value is None or value is False or value == ():

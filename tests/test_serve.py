@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import socket
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -40,8 +41,12 @@ def test_each_tab_gets_the_groups_and_the_commands_options(
                      "serve", "--db", db, "--port", "8123"]) == 0
     (args, host, port), = served
     assert (host, port) == ("127.0.0.1", 8123)
-    assert args == ["--bank", str(MINI), "--db", db, "--exam-date", "2999-01-01"]
+    assert args == ["--bank", str(MINI), "--db", db]
     assert "warning" not in capsys.readouterr().err
+    # The exam date is saved once, by serve: a tab opened later must not undo a change to it.
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT value FROM setting WHERE key = 'exam_date'").fetchone() == (
+            '"2999-01-01"',)
     # A path with a space is one word in the shell command textual-serve runs per tab.
     assert shlex.split(serving.tab_command(args)) == [sys.executable, "-m", "quiz", *args]
 
