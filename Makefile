@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser
 
 # The venv is rebuilt when the project's dependencies change.
 $(BIN)/quiz: pyproject.toml
@@ -23,6 +23,19 @@ test: $(BIN)/quiz
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 	$(BIN)/quiz validate question_bank
+
+## Headless Chromium and its driver for the browser test (tests/test_serve_browser.py): installed
+## with apt-get when missing and run as root; without them that one test is skipped.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+		echo "chromium and chromedriver are installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq chromium chromium-driver \
+		|| { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; }; \
+	else \
+		echo "make browser: as root, run apt-get install chromium chromium-driver"; exit 1; \
+	fi
 
 bench: $(BIN)/quiz
 	$(BIN)/python benchmarks/bank_load.py

@@ -451,6 +451,96 @@ def edit(ctx: click.Context, question_id: str, source: str, banks: tuple[Path, .
     click.echo(f"{verb} {printable(question_id)} in {printable(_shown(written))}")
 
 
+@cli.command()
+@common_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this machine's own (127.0.0.1, ::1, "
+              "localhost) lets whoever reaches the port use the app: a warning says so.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port to listen on.")
+@click.pass_context
+def serve(ctx: click.Context, banks: tuple[Path, ...], db: str | None, host: str,
+          port: int) -> None:
+    """Serve the app to a web browser (textual-serve): open http://HOST:PORT in a tab.
+
+    Each tab runs its own copy of the app with this command's options (--bank, --db and the
+    others given before `serve`), all on the same database; --exam-date is saved once, here.
+    Stop with Ctrl+C.
+    """
+    from quiz.tui import serve as serving
+
+    host = host.strip().removeprefix("[").removesuffix("]")  # [::1] as in a URL
+    opts = options(ctx, banks, db)
+    load_bank_or_exit(opts)  # bad input is one line here, not a dead tab in the browser
+    open_store_or_exit(opts).close()
+    problem = serving.bind_problem(host, port)
+    if problem:
+        fail(problem)
+    warning = serving.exposure_warning(host, port)
+    if warning:
+        click.echo(warning, err=True)
+    serving.serve(_passed_on(ctx), host, port)
+
+
+# Group options that write a setting: `serve` saves it once; were each tab to save it again,
+# a tab opened later would undo a change made in the app (the exam date in Settings).
+_SAVED_ONCE = {"exam_date"}
+
+
+def _passed_on(ctx: click.Context) -> list[str]:
+    """The group's options as this run has them (a subcommand's own --bank/--db over the
+    group's), written back as arguments: what each served tab's `quiz` is started with. Every
+    option of the group goes through (but settings, saved once), so a new one needs nothing
+    here."""
+    root = ctx.find_root()
+    args: list[str] = []
+    for param in root.command.params:
+        if not isinstance(param, click.Option) or param.is_eager or not param.name \
+                or param.name in _SAVED_ONCE:
+            continue
+        value = ctx.params.get(param.name) or root.params.get(param.name)
+        if value is None or value is False or value == ():
+            continue
+        flag = max(param.opts, key=len)
+        if param.is_flag:
+            args.append(flag)
+            continue
+        for item in value if param.multiple else (value,):
+            args += [flag, str(item)]
+    return args
+
+
+@cli.group()
+def export() -> None:
+    """Write the question bank out for other programs (export anki: an Anki deck)."""
+
+
+@export.command("anki")
+@click.argument("file", type=click.Path(path_type=Path), metavar="FILE.apkg")
+@click.option("--topic", metavar="ID", help="Only this topic's questions.")
+@click.option("--tag", metavar="T", help="Only the questions tagged T.")
+@common_options
+@click.pass_context
+def export_anki(ctx: click.Context, file: Path, topic: str | None, tag: str | None,
+                banks: tuple[Path, ...], db: str | None) -> None:
+    """Write the banks' questions to FILE.apkg, an Anki deck: one note per question (the stem
+    with its manifests highlighted, the choices lettered; on the back the key, every choice's
+    why, the explanation and the concept cards with their links), the topic and tags as Anki
+    tags. Export again after the bank changes: importing the new file updates the notes
+    instead of adding copies. Your progress is not exported.
+    """
+    from quiz.export.anki import ExportError, export_anki, writable_target
+
+    opts = options(ctx, banks, db)
+    try:
+        writable_target(file)  # before the bank is loaded: a wrong path is the first message
+        done = export_anki(load_bank_or_exit(opts), file, topic=topic, tag=tag)
+    except ExportError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {done.notes} note{'s' * (done.notes != 1)} to "
+               f"{printable(str(done.path))}: in Anki, File > Import")
+
+
 @cli.command("paths")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")

@@ -1,0 +1,1 @@
+"""The bank written out for other programs (``quiz export``): no textual, no store."""
