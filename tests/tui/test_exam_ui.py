@@ -419,7 +419,7 @@ async def test_an_unfinished_attempt_can_be_deleted_from_the_resume_dialog(
 
 async def test_a_paper_shorter_than_asked_says_so_on_screen_and_stderr(
         make: AppFactory) -> None:
-    app = make("exam", exam_format=ExamFormat(250, timedelta(minutes=10)))
+    app = make("exam", exam_format=ExamFormat(250, timedelta(minutes=10), all_questions=True))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         assert "question 1 of 3" in screen_text(app)
