@@ -11,8 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import (Button, Footer, Input, Label, OptionList, RadioButton, RadioSet,
-                             Static)
+from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from quiz.exam import ExamFormat, kcsa_count, pool_name
