@@ -34,7 +34,7 @@ from tests.conftest import T0, Clock
 from tests.tui.conftest import SIZE, AppFactory, keys_for, screen_text
 from tests.tui.test_tui_bindings import EATEN
 
-FMT = ExamFormat(3, timedelta(minutes=10), 0.75)  # the TUI bank has three questions
+FMT = ExamFormat(3, timedelta(minutes=10), 0.75, all_questions=True)  # the TUI bank: three
 
 
 def exam_screen(app: QuizApp) -> ExamScreen:

@@ -193,3 +193,16 @@ def test_cli_unknown_tag_lists_the_tags(tmp_path: Path, opened: list[QuizApp]) -
                           "practice", "--tag", "kcsa")  # a bank that tags nothing
     assert code == 1 and output == "quiz: unknown tag 'kcsa'; the tags are: (none)\n"
     assert not (tmp_path / "p.db").exists()
+
+
+class TestPoolSnapshots:
+    """80x24: the exam's set-up dialog with both pools and their counts."""
+
+    def test_setup_dialog_pools(self, snap_compare, tagged: Bank, store: Store,  # type: ignore[no-untyped-def]
+                                clock: Clock) -> None:
+        async def open_setup(pilot) -> None:  # type: ignore[no-untyped-def]
+            await pilot.press("x")
+            await pilot.pause()
+
+        assert snap_compare(build(tagged, store, clock), terminal_size=(80, 24),
+                            run_before=open_setup)
