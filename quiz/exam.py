@@ -49,7 +49,6 @@ class ExamFormat:
 
 KCSA = ExamFormat()
 KCSA_TAG = "kcsa"  # questions in the real exam's style; the rest are tagged "beyond-kcsa"
-BEYOND_TAG = "beyond-kcsa"
 
 
 def kcsa_count(bank: Bank) -> int:

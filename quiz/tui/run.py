@@ -26,7 +26,9 @@ def check_tag(bank: Bank, tag: str | None) -> None:
         return
     known = sorted({t for q in bank.questions.values() for t in q.tags})
     if tag not in known:
-        fail(f"unknown tag {tag!r}; the tags are: {', '.join(known) or '(none)'}")
+        from quiz.textsafe import printable, quote
+
+        fail(f"unknown tag {quote(tag)}; the tags are: {printable(', '.join(known)) or '(none)'}")
 
 
 def check_topic(bank: Bank, topic: str | None, concept: str | None) -> None:

@@ -193,6 +193,9 @@ def test_cli_unknown_tag_lists_the_tags(tmp_path: Path, opened: list[QuizApp]) -
                           "practice", "--tag", "kcsa")  # a bank that tags nothing
     assert code == 1 and output == "quiz: unknown tag 'kcsa'; the tags are: (none)\n"
     assert not (tmp_path / "p.db").exists()
+    code, output = invoke("--bank", str(TUI_BANK), "--db", str(tmp_path / "p.db"),
+                          "practice", "--tag", "\x1b]52;c;x\x07" + "k" * 5000)
+    assert code == 1 and "\x1b" not in output and len(output) < 200  # escaped, bounded
 
 
 class TestPoolSnapshots:
