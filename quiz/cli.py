@@ -331,21 +331,24 @@ def review(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
 @cli.command()
 @click.option("--topic", metavar="ID", help="Practise every question of this topic.")
 @click.option("--concept", metavar="ID", help="Practise the questions on this concept.")
+@click.option("--tag", metavar="TAG", help="Only the questions with this tag (kcsa, "
+              "beyond-kcsa, manifest …); alone: every topic's.")
 @common_options
 @click.pass_context
-def practice(ctx: click.Context, topic: str | None, concept: str | None,
+def practice(ctx: click.Context, topic: str | None, concept: str | None, tag: str | None,
              banks: tuple[Path, ...], db: str | None) -> None:
-    """Practise a topic (or a concept) without changing the review schedule.
+    """Practise a topic (or a concept, or a tag) without changing the review schedule.
 
-    Answers are logged for the stats; unknown ids are reported with the valid ones.
+    Answers are logged for the stats; unknown ids and tags are reported with the valid ones.
     """
     opts = options(ctx, banks, db)
-    if topic is None and concept is None:
+    if topic is None and concept is None and tag is None:
         ids = ", ".join(sorted(load_bank_or_exit(opts).topics))
-        fail(f"say what to practise: --topic ID or --concept ID; the topics are: {ids}")
+        fail(f"say what to practise: --topic ID, --concept ID or --tag TAG; the topics are: "
+             f"{ids}")
     from quiz.tui.run import run_app
 
-    run_app(opts, start="practice", topic=topic, concept=concept)
+    run_app(opts, start="practice", topic=topic, concept=concept, tag=tag)
 
 
 @cli.command()
@@ -356,11 +359,17 @@ def practice(ctx: click.Context, topic: str | None, concept: str | None,
               help="Time limit in minutes (1-600).")
 @click.option("--pass", "pass_percent", metavar="PERCENT", default="75", show_default=True,
               help="Pass mark, percent of the questions (1-100).")
+@click.option("--all", "all_questions", is_flag=True,
+              help="Draw from every question, not only those tagged kcsa (the default; a bank "
+              "with no kcsa questions draws from all).")
 @common_options
 @click.pass_context
 def exam(ctx: click.Context, questions: str, minutes: str, pass_percent: str,
-         banks: tuple[Path, ...], db: str | None) -> None:
+         all_questions: bool, banks: tuple[Path, ...], db: str | None) -> None:
     """A timed mock exam (the KCSA's format by default), no feedback until it is handed in.
+
+    The paper is drawn from the questions tagged kcsa (short, in the real exam's style);
+    --all adds the deeper ones tagged beyond-kcsa.
 
     The clock keeps running if you leave: starting again offers to resume an unfinished
     attempt, or hands it in as it stood once its time is up.
@@ -368,7 +377,7 @@ def exam(ctx: click.Context, questions: str, minutes: str, pass_percent: str,
     from quiz.exam_setup import exam_format
 
     try:
-        fmt = exam_format(questions, minutes, pass_percent)
+        fmt = exam_format(questions, minutes, pass_percent, all_questions)
     except ValueError as exc:
         fail(str(exc))
     from quiz.tui.run import run_app

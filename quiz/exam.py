@@ -37,6 +37,9 @@ class ExamFormat:
     questions: int = 60
     time_limit: timedelta = timedelta(minutes=90)
     pass_mark: float = 0.75  # share of correct answers needed, 0..1
+    # False: the paper is drawn from the questions tagged ``kcsa`` (KCSA_TAG) only, as the
+    # real exam's style; True: from every question (``quiz exam --all``).
+    all_questions: bool = False
 
     def __post_init__(self) -> None:
         if self.questions < 1 or self.time_limit <= timedelta(0) or not 0 < self.pass_mark <= 1:
@@ -45,6 +48,27 @@ class ExamFormat:
 
 
 KCSA = ExamFormat()
+KCSA_TAG = "kcsa"  # questions in the real exam's style; the rest are tagged "beyond-kcsa"
+
+
+def kcsa_count(bank: Bank) -> int:
+    """How many of the bank's questions are tagged ``kcsa`` (the default exam's pool)."""
+    return sum(KCSA_TAG in q.tags for q in bank.questions.values())
+
+
+def pool_name(all_questions: bool) -> str:
+    """What a paper was drawn from, as the set-up dialog and the results say it."""
+    return "all questions" if all_questions else "KCSA questions only"
+
+
+def paper_pool(bank: Bank, questions: Sequence[Question]) -> str | None:
+    """What a paper holds, read from its questions' tags (the stored attempt keeps the paper,
+    not the choice): 'KCSA questions only' or 'N beyond the KCSA'. None when the bank tags no
+    question ``kcsa`` (nothing to tell)."""
+    if not any(KCSA_TAG in q.tags for q in bank.questions.values()):
+        return None
+    beyond = sum(KCSA_TAG not in q.tags for q in questions)
+    return pool_name(False) if not beyond else f"{beyond} beyond the KCSA"
 
 
 # --- drawing the paper ---------------------------------------------------------------------
@@ -88,28 +112,34 @@ def apportion(weights: dict[str, float], n: int, available: dict[str, int]) -> d
 
 
 def draw_exam(bank: Bank, n: int = KCSA.questions, rng: random.Random | None = None,
-              topics: Iterable[str] | None = None) -> Draw:
+              topics: Iterable[str] | None = None, *, all_questions: bool = True) -> Draw:
     """``n`` different questions, apportioned over topics by weight, in a mixed order.
 
-    ``topics`` limits the paper to those topic ids. A bank with fewer questions than asked
-    gives all of them, and the ``Draw`` says so.
+    ``topics`` limits the paper to those topic ids; ``all_questions=False`` to the questions
+    tagged ``kcsa`` (a bank with none of those, such as a user's own bank alone, gives all of
+    its questions, and the ``Draw`` says so). A bank with fewer questions than asked gives all
+    of them, and the ``Draw`` says so.
     """
     rng = rng or random.Random()
     wanted = set(topics) if topics is not None else None
+    kcsa_only = not all_questions and any(KCSA_TAG in q.tags for q in bank.questions.values())
     pools: dict[str, list[Question]] = {}
     for q in bank.questions.values():
-        if wanted is None or q.topic in wanted:
+        if (wanted is None or q.topic in wanted) and (not kcsa_only or KCSA_TAG in q.tags):
             pools.setdefault(q.topic, []).append(q)
     weights = {t: bank.topics[t].weight if t in bank.topics else 1.0 for t in pools}
     counts = apportion(weights, n, {t: len(p) for t, p in pools.items()})
     chosen = [q for t, pool in pools.items() for q in rng.sample(pool, counts[t])]
     rng.shuffle(chosen)
-    note = None
+    notes = []
+    if not all_questions and not kcsa_only and bank.questions:
+        notes.append(f"no question is tagged {KCSA_TAG}: the exam draws from all questions")
     if len(chosen) < n:
         scope = "the chosen topics have" if wanted is not None else "the bank has"
-        note = f"{scope} {len(chosen)} question{'s' * (len(chosen) != 1)}; " \
-               f"the exam uses all of them instead of {n}"
-    return Draw(interleave(chosen), requested=n, note=note)
+        kind = f"{KCSA_TAG}-tagged " if kcsa_only else ""
+        notes.append(f"{scope} {len(chosen)} {kind}question{'s' * (len(chosen) != 1)}; "
+                     f"the exam uses all of them instead of {n}")
+    return Draw(interleave(chosen), requested=n, note="; ".join(notes) or None)
 
 
 # --- the attempt ---------------------------------------------------------------------------

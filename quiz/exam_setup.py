@@ -31,9 +31,10 @@ def whole_number(name: str, text: str) -> int:
         raise ValueError(f"{name} must be a whole number, not {text!r}") from None
 
 
-def exam_format(questions: str | int, minutes: str | int, pass_percent: str | int
-                ) -> ExamFormat:
-    """The format for these settings (as typed); ValueError names the first bad one."""
+def exam_format(questions: str | int, minutes: str | int, pass_percent: str | int,
+                all_questions: bool = False) -> ExamFormat:
+    """The format for these settings (as typed); ValueError names the first bad one.
+    ``all_questions``: draw from every question, not only those tagged ``kcsa``."""
     values = [whole_number(name, str(text)) for name, text in
               (("--questions", questions), ("--minutes", minutes), ("--pass", pass_percent))]
     for problem in (check_range("--questions", values[0], QUESTIONS),
@@ -41,7 +42,8 @@ def exam_format(questions: str | int, minutes: str | int, pass_percent: str | in
                     check_range("--pass", values[2], PASS_PERCENT, "%")):
         if problem:
             raise ValueError(problem)
-    return ExamFormat(values[0], timedelta(minutes=values[1]), values[2] / 100)
+    return ExamFormat(values[0], timedelta(minutes=values[1]), values[2] / 100,
+                      all_questions=all_questions)
 
 
 def format_settings(fmt: ExamFormat) -> tuple[int, int, int]:

@@ -117,12 +117,14 @@ def _bundled_prefixes() -> tuple[str, ...]:
 
 
 def practice_queue(bank: Bank, topic: str | None = None, concept: str | None = None,
-                   rng: random.Random | None = None) -> list[Question]:
-    """Every question of a topic and/or concept (all questions without either), shuffled."""
+                   rng: random.Random | None = None, tag: str | None = None) -> list[Question]:
+    """Every question of a topic and/or concept (all questions without either), shuffled;
+    ``tag``: only those tagged so."""
     rng = rng or random.Random()
     chosen = [q for q in bank.questions.values()
               if (topic is None or q.topic == topic)
-              and (concept is None or concept in q.concepts)]
+              and (concept is None or concept in q.concepts)
+              and (tag is None or tag in q.tags)]
     rng.shuffle(chosen)
     return interleave(chosen)
 

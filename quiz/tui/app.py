@@ -62,7 +62,7 @@ class QuizApp(App[None]):
                  rng: random.Random | None = None, start: str = "home",
                  topic: str | None = None, concept: str | None = None,
                  exam_format: ExamFormat | None = None, bank_paths: Iterable[Path] | None = None,
-                 user_bank: Path | None = None) -> None:
+                 user_bank: Path | None = None, tag: str | None = None) -> None:
         if start not in STARTS:
             raise ValueError(f"start must be one of {', '.join(STARTS)}, not {start!r}")
         super().__init__()
@@ -73,6 +73,9 @@ class QuizApp(App[None]):
         self.start = start
         self.start_topic = topic
         self.start_concept = concept
+        # Practice asks only the questions with this tag (quiz practice --tag; t on home, the
+        # palette); None: every question.
+        self.practice_tag = tag
         # What x on the home screen offers (quiz exam's flags); None: the KCSA's format.
         self.exam_format = exam_format
         # The bank directories loaded (a question added or edited reloads them) and the one new
@@ -336,14 +339,17 @@ class QuizApp(App[None]):
         return self._session("review", questions)
 
     def _practice_session(self, topic: str | None, concept: str | None) -> StudySession | None:
-        questions = practice_queue(self.bank, topic=topic, concept=concept, rng=self.rng)
+        tag = self.practice_tag
+        questions = practice_queue(self.bank, topic=topic, concept=concept, rng=self.rng,
+                                   tag=tag)
         length = self.store.settings().practice_length  # 0: every question it has
         if length:
             questions = questions[:length]
         if not questions:
             what = self.bank.concepts[concept].title if concept else (
                 self.bank.topics[topic].title if topic else "the bank")
-            self._start_notice = f"No questions on {what} yet."
+            self._start_notice = (f"No questions tagged {tag} on {what}." if tag else
+                                  f"No questions on {what} yet.")
             return None
         return self._session("practice", questions, topic=topic, concept=concept)
 
@@ -405,6 +411,24 @@ class QuizApp(App[None]):
             self.bank.topics[topic].title if topic in self.bank.topics else "the bank")
         self.start_after_current(f"practice · {what}",
                                  lambda: self._begin(self._practice_session(topic, concept)))
+
+    def practice_tags(self) -> list[str]:
+        """The tags practice can be limited to: those the bank's questions carry, most used
+        first (kcsa, beyond-kcsa, manifest …)."""
+        from quiz.browse import tags_of
+
+        return tags_of(self.bank)
+
+    def set_practice_tag(self, tag: str | None) -> None:
+        """Limit practice to the questions tagged ``tag`` (None: every question), and say so."""
+        self.practice_tag = tag
+        self.notify(f"Practice asks only questions tagged {tag}." if tag else
+                    "Practice asks every question.", timeout=3)
+        from quiz.tui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen) and screen.is_mounted:
+                screen.show_practice_tag()
 
     def pick_concept(self, topic: str) -> None:
         """Ask which concept of a topic to practise, then start."""
@@ -610,7 +634,8 @@ def make_app(bank: Bank, store: Store | PendingStore, *, now: Callable[[], datet
              rng: random.Random | None = None, start: str = "home",
              topic: str | None = None, concept: str | None = None,
              exam_format: ExamFormat | None = None, bank_paths: Iterable[Path] | None = None,
-             user_bank: Path | None = None) -> QuizApp:
+             user_bank: Path | None = None, tag: str | None = None) -> QuizApp:
     """The app on a bank and a store, with an injectable clock and shuffle; see ``QuizApp``."""
     return QuizApp(bank, store, now=now, rng=rng, start=start, topic=topic, concept=concept,
-                   exam_format=exam_format, bank_paths=bank_paths, user_bank=user_bank)
+                   exam_format=exam_format, bank_paths=bank_paths, user_bank=user_bank,
+                   tag=tag)

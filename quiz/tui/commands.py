@@ -47,6 +47,15 @@ class QuizCommands(Provider):
             title = clip(topic.title, 200)
             commands.append((f"Practice: {title}", partial(app.start_practice, topic.id),
                              "Every question of the topic; the schedule is not changed"))
+        for tag in app.practice_tags():
+            commands.append((f"Practice filter: only questions tagged {clip(tag, 60)}",
+                             partial(app.set_practice_tag, tag),
+                             "Practice (home, this palette) asks only these; the exam is not "
+                             "changed"))
+        if app.practice_tag is not None:
+            commands.append(("Practice filter: every question",
+                             partial(app.set_practice_tag, None),
+                             "Practice asks every question of a topic again"))
         commands.append(("Exam: a timed mock exam", app.open_exam,
                          "A paper drawn by topic weight against the clock; resumes one left open"))
         if app.exam_date is not None:

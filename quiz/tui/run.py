@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     from quiz.store.pending import PendingStore
 
 
+def check_tag(bank: Bank, tag: str | None) -> None:
+    """Exit with the tags the bank uses when no question carries ``tag``."""
+    if tag is None:
+        return
+    known = sorted({t for q in bank.questions.values() for t in q.tags})
+    if tag not in known:
+        from quiz.textsafe import printable, quote
+
+        fail(f"unknown tag {quote(tag)}; the tags are: {printable(', '.join(known)) or '(none)'}")
+
+
 def check_topic(bank: Bank, topic: str | None, concept: str | None) -> None:
     """Exit with the list of valid ids when ``topic`` or ``concept`` is not in the bank."""
     if topic is not None and topic not in bank.topics:
@@ -88,6 +99,7 @@ def _run(options: Options, start: str, topic: str | None, concept: str | None,
 
     bank = load_bank_or_exit(options)
     check_topic(bank, topic, concept)
+    check_tag(bank, app_options.get("tag"))
     store = open_for_app(options, bank, start)
     error: StoreError | None = None
     crashed = 0

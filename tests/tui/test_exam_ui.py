@@ -34,7 +34,7 @@ from tests.conftest import T0, Clock
 from tests.tui.conftest import SIZE, AppFactory, keys_for, screen_text
 from tests.tui.test_tui_bindings import EATEN
 
-FMT = ExamFormat(3, timedelta(minutes=10), 0.75)  # the TUI bank has three questions
+FMT = ExamFormat(3, timedelta(minutes=10), 0.75, all_questions=True)  # the TUI bank: three
 
 
 def exam_screen(app: QuizApp) -> ExamScreen:
@@ -419,7 +419,7 @@ async def test_an_unfinished_attempt_can_be_deleted_from_the_resume_dialog(
 
 async def test_a_paper_shorter_than_asked_says_so_on_screen_and_stderr(
         make: AppFactory) -> None:
-    app = make("exam", exam_format=ExamFormat(250, timedelta(minutes=10)))
+    app = make("exam", exam_format=ExamFormat(250, timedelta(minutes=10), all_questions=True))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         assert "question 1 of 3" in screen_text(app)

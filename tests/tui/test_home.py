@@ -166,7 +166,7 @@ def footer_keys(app: QuizApp) -> str:
 async def test_every_home_key_fits_at_80_columns_with_an_exam_date_and_an_open_exam(
         make: AppFactory, store: Store) -> None:
     store.update_settings(exam_date=(T0 + timedelta(days=10)).date())
-    app = make("exam", exam_format=ExamFormat(3, timedelta(minutes=10)))
+    app = make("exam", exam_format=ExamFormat(3, timedelta(minutes=10), all_questions=True))
     async with app.run_test(size=NARROW) as pilot:
         await pilot.press("escape", "y")  # leave the exam open
         await pilot.pause()
@@ -199,7 +199,7 @@ class TestHomeSnapshots:
             await pilot.press(*keys_for(showing), "escape", "y")
             await pilot.pause()
 
-        app = make("exam", exam_format=ExamFormat(3, timedelta(minutes=10)))
+        app = make("exam", exam_format=ExamFormat(3, timedelta(minutes=10), all_questions=True))
         assert snap_compare(app, terminal_size=NARROW, run_before=leave_exam)
 
 

@@ -37,7 +37,7 @@ def test_unknown_concept_lists_the_concepts(tmp_path: Path, opened: list[QuizApp
 
 def test_practice_needs_a_topic_or_concept(tmp_path: Path, opened: list[QuizApp]) -> None:
     code, output = invoke("--bank", str(TUI_BANK), "--db", str(tmp_path / "p.db"), "practice")
-    assert code == 1 and not opened and "--topic ID or --concept ID" in output
+    assert code == 1 and not opened and "--topic ID, --concept ID or --tag TAG" in output
 
 
 def test_bad_database_exits_2(tmp_path: Path, opened: list[QuizApp]) -> None:

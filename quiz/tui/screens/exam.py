@@ -281,7 +281,7 @@ def show_results(app: QuizApp, run: ExamRun, result: ExamResult, *, timed_out: b
 
 def start_exam(app: QuizApp, fmt: ExamFormat) -> None:
     """Draw a paper in this format and start the clock."""
-    draw = draw_exam(app.bank, fmt.questions, rng=app.rng)
+    draw = draw_exam(app.bank, fmt.questions, rng=app.rng, all_questions=fmt.all_questions)
     if not draw.questions:
         app.notify("The bank has no questions for an exam.", severity="warning", timeout=4)
         return

@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from quiz.exam import ExamFormat
+from quiz.exam import ExamFormat, kcsa_count, pool_name
 from quiz.exam_setup import MINUTES, PASS_PERCENT, QUESTIONS, check_range, format_settings
 from quiz.tui.screens.modals import ButtonDialog
 from quiz.tui.text import first_paragraph, inline, literal, plural
@@ -163,14 +163,25 @@ class ExamSetupModal(ModalScreen[ExamFormat | None]):
             frame.border_title = Content("Mock exam")
             frame.border_subtitle = Content("enter start · tab next field · esc cancel")
             yield Static(literal(
-                f"A paper drawn from the bank's {plural(len(self.bank.questions), 'question')} "
-                "by topic weight; no feedback until it is handed in. The real KCSA: 60 "
-                "questions, 90 minutes, 75% to pass."), classes="dialog-body")
+                "A paper drawn by topic weight from the questions chosen below; no feedback "
+                "until it is handed in. The real KCSA: 60 questions, 90 minutes, 75% to "
+                "pass."), classes="dialog-body")
             for (name, label, _, _), value in zip(self.FIELDS, values, strict=True):
                 with Horizontal(classes="setup-row"):
                     yield Label(label, classes="setup-label")
                     yield Input(str(value), type="integer", id=f"setup-{name}",
                                 compact=True, classes="setup-input")
+            kcsa, every = kcsa_count(self.bank), len(self.bank.questions)
+            with RadioSet(id="setup-pool", compact=True):
+                # No kcsa-tagged question (a user's own bank alone): all of them, said so.
+                yield RadioButton(f"{pool_name(False)} ({kcsa})", id="pool-kcsa",
+                                  value=bool(kcsa) and not self.fmt.all_questions,
+                                  disabled=not kcsa, compact=True)
+                yield RadioButton(f"{pool_name(True).capitalize()} ({every})", id="pool-all",
+                                  value=self.fmt.all_questions or not kcsa, compact=True)
+            if not kcsa:
+                yield Static(literal("No question is tagged kcsa: the paper is drawn from all "
+                                     "of them."), classes="dialog-body", id="pool-note")
             error = Static(id="setup-error")
             error.display = False
             yield error
@@ -194,7 +205,9 @@ class ExamSetupModal(ModalScreen[ExamFormat | None]):
                 return problem
             values.append(int(text))
         questions, minutes, percent = values
-        return ExamFormat(questions, timedelta(minutes=minutes), percent / 100)
+        every = self.query_one("#pool-all", RadioButton).value
+        return ExamFormat(questions, timedelta(minutes=minutes), percent / 100,
+                          all_questions=every)
 
     def _start(self) -> None:
         chosen = self.chosen_format()

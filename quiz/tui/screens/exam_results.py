@@ -16,6 +16,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from quiz.exam import paper_pool
 from quiz.scheduling import rating_for
 from quiz.session import ChoiceResult, Feedback
 from quiz.tui.screens.summary import retry
@@ -187,8 +188,10 @@ class ExamResultsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         result = self.result
         state = "time up, handed in as it stood" if self.timed_out else "handed in"
+        pool = paper_pool(self.quiz.bank, [a.question for a in result.answers])
         yield Static(Content.assemble((f"Exam {state}", "bold $text-primary"),
-                                      f"   {result.total} questions"), classes="title-bar")
+                                      f"   {result.total} questions",
+                                      f" · {pool}" if pool else ""), classes="title-bar")
         with Vertical(id="results-top"):
             yield Static(score_line(result), id="exam-score")
             unanswered = sum(not a.picked for a in result.answers)

@@ -43,6 +43,8 @@ class HomeScreen(Screen[None]):
         Binding("b", "browse", "Browse"),
         Binding("l", "lab", "Lab"),
         Binding("a", "add", "Add a question", show=False),  # the footer is full at 80 columns
+        # The topic's detail names the filter while one is set.
+        Binding("t", "practice_tag", "Practice tag filter", show=False),
         Binding("comma", "app.settings", "Settings", key_display=",", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -212,7 +214,18 @@ class HomeScreen(Screen[None]):
                      f"{topic.new} new, {topic.learning} learning, {topic.review} in review")
         if topic.suspended:
             parts.append(f", {topic.suspended} suspended")
+        tag = self.quiz.practice_tag
+        if tag is not None:
+            tagged = sum(q.topic == topic.id and tag in q.tags
+                         for q in self.quiz.bank.questions.values())
+            parts += ["\n", ("Practice  ", "bold"),
+                      literal(f"only the {plural(tagged, 'question')} tagged {tag}"),
+                      "  ·  ", ("t", "bold $text-accent"), " changes the filter"]
         return Content.assemble(*parts)
+
+    def show_practice_tag(self) -> None:
+        """The topic's detail again: the practice tag filter changed."""
+        self._show_detail()
 
     # --- actions -------------------------------------------------------------------------
 
@@ -235,6 +248,13 @@ class HomeScreen(Screen[None]):
         topic = self.query_one(TopicList).current
         if topic is not None:
             self.quiz.pick_concept(topic.id)
+
+    def action_practice_tag(self) -> None:
+        """The next tag filter for practice: every question, then each tag the bank uses."""
+        tags: list[str | None] = [None, *self.quiz.practice_tags()]
+        now = self.quiz.practice_tag
+        self.quiz.set_practice_tag(tags[(tags.index(now) + 1) % len(tags)]
+                                   if now in tags else None)
 
     def action_browse(self) -> None:
         self.quiz.open_browse()
