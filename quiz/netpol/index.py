@@ -14,7 +14,19 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from quiz.netpol.model import Cluster, Direction, NetworkPolicy, Peer, Pod, PodRef, Rule
+from quiz.netpol.model import (
+    Cluster,
+    ClusterNetworkPolicy,
+    CnpPeer,
+    CnpRule,
+    Direction,
+    NetworkPolicy,
+    Peer,
+    Pod,
+    PodRef,
+    Rule,
+    Tier,
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,40 @@ class CompiledPolicy:
         return self.ingress if direction == "ingress" else self.egress
 
 
+@dataclass(frozen=True)
+class CompiledCnpRule:
+    """A ClusterNetworkPolicy rule with its peers resolved to a pod set."""
+
+    policy: str
+    direction: Direction
+    index: int
+    rule: CnpRule
+    peers: int
+
+    def matches(self, peer: int, dst: Pod, number: int, protocol: str) -> bool:
+        """Whether the rule applies to the peer at position ``peer`` with traffic to ``dst``."""
+        return bool((self.peers >> peer) & 1) and self.rule.matches_port(dst, number, protocol)
+
+
+@dataclass(frozen=True)
+class CompiledCnp:
+    """A ClusterNetworkPolicy with the pods its subject selects."""
+
+    policy: ClusterNetworkPolicy
+    selected: int
+    ingress: tuple[CompiledCnpRule, ...]
+    egress: tuple[CompiledCnpRule, ...]
+
+    @property
+    def key(self) -> str:
+        """``cnp:name`` of the policy."""
+        return self.policy.key
+
+    def rules(self, direction: Direction) -> tuple[CompiledCnpRule, ...]:
+        """The compiled ingress or egress rules."""
+        return self.ingress if direction == "ingress" else self.egress
+
+
 class ClusterIndex:
     """Selected-pod sets of every policy and peer sets of every rule, for one cluster."""
 
@@ -74,6 +120,42 @@ class ClusterIndex:
                 for i in range(len(self.pods))]
             for d in ("ingress", "egress")
         }
+        # In evaluation order (the cluster keeps them sorted by tier, priority and name).
+        self.cluster_policies = tuple(self._compile_cnp(p) for p in cluster.cluster_policies)
+
+    def tier(self, tier: Tier, direction: Direction,
+             disabled: Collection[str] = ()) -> list[CompiledCnp]:
+        """The enabled ClusterNetworkPolicies of ``tier`` with rules for ``direction``."""
+        return [cp for cp in self.cluster_policies if cp.policy.tier == tier
+                and cp.rules(direction) and cp.key not in disabled]
+
+    def _compile_cnp(self, policy: ClusterNetworkPolicy) -> CompiledCnp:
+        compiled = {
+            direction: tuple(
+                CompiledCnpRule(policy.key, direction, n, rule,
+                                _union(self._cnp_peer(peer) for peer in rule.peers))
+                for n, rule in enumerate(policy.rules(direction)))
+            for direction in ("ingress", "egress")
+        }
+        return CompiledCnp(policy, self._cnp_peer(policy.subject), compiled["ingress"],
+                           compiled["egress"])
+
+    def _cnp_peer(self, peer: CnpPeer) -> int:
+        pods = self.pods
+        if peer.networks:
+            return sum(1 << i for i, pod in enumerate(pods)
+                       if any(ip.version == net.version and ip in net
+                              for ip in pod.ips for net in peer.networks))
+        candidates = 0
+        selector = peer.namespace_selector
+        for ns in self._namespaces.values():
+            if selector is None or selector.matches(ns.labels):
+                candidates |= self._by_namespace.get(ns.name, 0)
+        if peer.pod_selector is None or peer.pod_selector.is_empty:
+            return candidates
+        pod_selector = peer.pod_selector
+        return sum(1 << i for i in self.members(candidates)
+                   if pod_selector.matches(pods[i].labels))
 
     def enabled(self, disabled: Collection[str]) -> Iterator[CompiledPolicy]:
         """The compiled policies whose keys are not in ``disabled``."""
@@ -132,6 +214,13 @@ class ClusterIndex:
             return candidates
         selector = peer.pod_selector
         return sum(1 << i for i in self.members(candidates) if selector.matches(pods[i].labels))
+
+
+def _union(masks: Iterator[int]) -> int:
+    total = 0
+    for mask in masks:
+        total |= mask
+    return total
 
 
 _INDEXES: WeakKeyDictionary[Cluster, ClusterIndex] = WeakKeyDictionary()

@@ -11,8 +11,8 @@ from typing import Any, NamedTuple
 
 from quiz.netpol.errors import QueryError
 from quiz.netpol.evaluate import Verdict, check_protocol, evaluate
-from quiz.netpol.index import ClusterIndex, CompiledPolicy, index_of
-from quiz.netpol.model import Cluster, PodRef, Protocol
+from quiz.netpol.index import ClusterIndex, CompiledCnp, CompiledPolicy, index_of
+from quiz.netpol.model import CNP_PREFIX, Cluster, Pod, PodRef, Protocol
 from quiz.textsafe import quote
 
 
@@ -96,8 +96,12 @@ class PolicyToggles:
         self.disabled: set[str] = set()
 
     def toggle(self, key: str) -> bool:
-        """Turn policy ``namespace/name`` off if on, on if off; returns whether it is now on."""
-        self.cluster.policy(key)  # KeyError for a policy that does not exist
+        """Turn policy ``namespace/name`` (or ``cnp:name``) off if on, on if off; returns
+        whether it is now on."""
+        if key.startswith(CNP_PREFIX):
+            self.cluster.cluster_policy(key)  # KeyError for a policy that does not exist
+        else:
+            self.cluster.policy(key)
         if key in self.disabled:
             self.disabled.discard(key)
             return True
@@ -119,6 +123,14 @@ class PolicyToggles:
                         disabled_policies=frozenset(self.disabled))
 
 
+def _act(action: str, hit: int, accepted: int, passed: int) -> tuple[int, int]:
+    if action == "Accept":
+        return accepted | hit, passed
+    if action == "Pass":
+        return accepted, passed | hit
+    return accepted, passed  # Deny: neither accepted nor passed on
+
+
 class _Run:
     """One matrix computation under one set of disabled policies."""
 
@@ -132,6 +144,9 @@ class _Run:
         for cp in self.egress_policies:
             isolated |= cp.selected
         self.egress_free = index.all_pods & ~isolated
+        self.tiers: dict[tuple[str, str], list[CompiledCnp]] = {
+            (tier, direction): index.tier(tier, direction, disabled)
+            for tier in ("Admin", "Baseline") for direction in ("ingress", "egress")}
 
     def allowed_sources(self, d: int, number: int, protocol: str) -> tuple[int, int]:
         """Sets of sources whose egress, and whose ingress into pod ``d``, allow the port."""
@@ -153,7 +168,51 @@ class _Run:
                 if rule.matches(d, dst, number, protocol):
                     egress_ok |= cp.selected
                     break
-        return egress_ok, ingress_ok
+        if not any(self.tiers.values()):
+            return egress_ok, ingress_ok
+        # ClusterNetworkPolicy tiers: Admin, then NetworkPolicy (final for isolated pods), then
+        # Baseline, then allowed. Ingress sets are over sources, egress sets over subjects.
+        every = index.all_pods
+        if ingress_policies:
+            ingress_tier2 = ingress_ok
+        else:
+            accepted, rest = self._ingress_tier("Baseline", d, dst, number, protocol)
+            ingress_tier2 = accepted | rest
+        accepted, rest = self._ingress_tier("Admin", d, dst, number, protocol)
+        ingress_ok = accepted | (rest & ingress_tier2)
+        accepted, rest = self._egress_tier("Baseline", d, dst, number, protocol)
+        egress_tier2 = (egress_ok & ~self.egress_free) | (self.egress_free & (accepted | rest))
+        accepted, rest = self._egress_tier("Admin", d, dst, number, protocol)
+        return (accepted | (rest & egress_tier2)) & every, ingress_ok & every
+
+    def _ingress_tier(self, tier: str, d: int, dst: Pod, number: int,
+                      protocol: str) -> tuple[int, int]:
+        """Sources a tier accepts into pod ``d``, and those it leaves to the next tier."""
+        undecided, accepted, passed = self.index.all_pods, 0, 0
+        for cp in self.tiers[tier, "ingress"]:
+            if not (cp.selected >> d) & 1:
+                continue
+            for rule in cp.ingress:
+                if rule.rule.matches_port(dst, number, protocol):
+                    hit = rule.peers & undecided
+                    accepted, passed = _act(rule.rule.action, hit, accepted, passed)
+                    undecided &= ~hit
+        return accepted, undecided | passed
+
+    def _egress_tier(self, tier: str, d: int, dst: Pod, number: int,
+                     protocol: str) -> tuple[int, int]:
+        """Subjects a tier lets reach pod ``d``, and those it leaves to the next tier."""
+        undecided, accepted, passed = self.index.all_pods, 0, 0
+        for cp in self.tiers[tier, "egress"]:
+            if not cp.selected & undecided:
+                continue
+            for rule in cp.egress:
+                if rule.matches(d, dst, number, protocol):
+                    hit = cp.selected & undecided
+                    accepted, passed = _act(rule.rule.action, hit, accepted, passed)
+                    undecided &= ~hit
+                    break
+        return accepted, undecided | passed
 
     def emit(self, targets: list[list[tuple[int, Protocol, str | None, int, int]]]) -> list[Edge]:
         """Edges in source, destination, port order, self pairs left out."""
