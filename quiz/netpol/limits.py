@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from quiz.netpol.errors import ManifestError
 
@@ -64,6 +65,21 @@ def read_manifest_file(path: str | Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ManifestError(origin, None, None, "not a UTF-8 text file") from None
+
+
+def read_manifest_stream(stream: BinaryIO, origin: str = "<stdin>") -> str:
+    """The text of a manifest stream (standard input), read up to MAX_FILE_BYTES as a file is:
+    larger or not UTF-8 is one ManifestError."""
+    try:
+        data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ManifestError(origin, None, None, f"cannot read: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big(origin)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ManifestError(origin, None, None, "not UTF-8 text") from None
 
 
 def check_cluster_size(origin: str, *, pods: int, ports: int, ips: int, namespaces: int,
