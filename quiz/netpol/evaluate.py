@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from quiz.netpol.errors import QueryError, UnknownPortError
-from quiz.netpol.index import ClusterIndex, CompiledCnp, index_of
+from quiz.netpol.index import ClusterIndex, CompiledCnp, classes_of, index_of
 from quiz.netpol.model import PROTOCOLS, Action, Cluster, Direction, Pod, PodRef, Protocol, Tier
 from quiz.textsafe import quote
 
@@ -175,10 +175,12 @@ def evaluate(
     source, target = cluster.pod(src), cluster.pod(dst)
     proto = check_protocol(protocol)
     number, name = resolve_port(target, port, proto)
-    index = index_of(cluster)
-    s, d = index.position[source.ref], index.position[target.ref]
-    egress = side(index, "egress", s, d, target, number, proto, disabled_policies)
-    ingress = side(index, "ingress", d, s, target, number, proto, disabled_policies)
+    # Evaluated on the pods' classes (see index.classes_of): alike pods share one verdict.
+    grouping = classes_of(cluster)
+    index = index_of(grouping.representatives)
+    s, d = grouping.class_of[source.ref], grouping.class_of[target.ref]
+    egress = side(index, "egress", s, d, target, number, proto, disabled_policies, source.ref)
+    ingress = side(index, "ingress", d, s, target, number, proto, disabled_policies, target.ref)
     return Verdict(source.ref, target.ref, number, proto, name, egress, ingress)
 
 
@@ -191,8 +193,10 @@ def side(
     number: int,
     protocol: str,
     disabled: Collection[str] = frozenset(),
+    ref: PodRef | None = None,
 ) -> SideVerdict:
-    """The verdict of one side for the pod at position ``pod`` and its peer at ``peer``."""
+    """The verdict of one side for the pod at position ``pod`` and its peer at ``peer``
+    (``ref`` names the pod when position ``pod`` is its class's representative)."""
     policies = index.isolating(direction, pod, disabled)
     matched = tuple(
         RuleRef(rule.policy, direction, rule.index)
@@ -200,7 +204,7 @@ def side(
         for rule in cp.rules(direction)
         if rule.matches(peer, dst, number, protocol)
     )
-    ref = index.pods[pod].ref
+    ref = ref or index.pods[pod].ref
     admin = tier_decision(index.tier("Admin", direction, disabled), direction, pod, peer, dst,
                           number, protocol)
     baseline = None

@@ -20,6 +20,7 @@ from quiz.netpol.model import (
     CnpPeer,
     CnpRule,
     Direction,
+    IPNetwork,
     NetworkPolicy,
     Peer,
     Pod,
@@ -214,6 +215,62 @@ class ClusterIndex:
             return candidates
         selector = peer.pod_selector
         return sum(1 << i for i in self.members(candidates) if selector.matches(pods[i].labels))
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Pods grouped into classes that no policy can tell apart, and a cluster of one
+    representative per class (the first pod of each, by name)."""
+
+    classes: list[tuple[Pod, ...]]
+    representatives: Cluster
+    class_of: dict[PodRef, int]
+
+
+_CLASSES: WeakKeyDictionary[Cluster, Classes] = WeakKeyDictionary()
+_CLASSES_LOCK = threading.Lock()
+
+
+def classes_of(cluster: Cluster) -> Classes:
+    """The cluster's pods grouped into classes, and a cluster of one representative per class
+    (computed once per cluster)."""
+    with _CLASSES_LOCK:
+        found = _CLASSES.get(cluster)
+        if found is None:
+            found = _CLASSES[cluster] = _group(cluster)
+        return found
+
+
+def _group(cluster: Cluster) -> Classes:
+    blocks = _cidrs(cluster)
+    groups: dict[tuple, list[Pod]] = {}
+    for pod in cluster.pods:
+        inside = tuple(any(ip.version == net.version and ip in net for ip in pod.ips)
+                       for net in blocks) if pod.ips else ()
+        key = (pod.ref.namespace, frozenset(pod.labels.items()), frozenset(pod.ports), inside)
+        groups.setdefault(key, []).append(pod)
+    classes = [tuple(members) for members in groups.values()]
+    representatives = Cluster(cluster.namespaces, tuple(members[0] for members in classes),
+                              cluster.policies, cluster.origin, cluster.cluster_policies)
+    class_of = {pod.ref: c for c, members in enumerate(classes) for pod in members}
+    return Classes(classes, representatives, class_of)
+
+
+def _cidrs(cluster: Cluster) -> list[IPNetwork]:
+    """Every CIDR a policy names (ipBlock, except, networks): pods are alike only if each of
+    these holds the same of their IPs."""
+    found: dict[IPNetwork, None] = {}
+    for policy in cluster.policies:
+        for rule in (*policy.ingress, *policy.egress):
+            for peer in rule.peers:
+                if peer.ip_block is not None:
+                    found[peer.ip_block.cidr] = None
+                    found.update(dict.fromkeys(peer.ip_block.excepts))
+    for cnp in cluster.cluster_policies:
+        for cnp_rule in cnp.egress:
+            for cnp_peer in cnp_rule.peers:
+                found.update(dict.fromkeys(cnp_peer.networks))
+    return list(found)
 
 
 def _union(masks: Iterator[int]) -> int:

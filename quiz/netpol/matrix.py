@@ -6,15 +6,13 @@ Per destination port the work is a few set operations on precomputed pod sets (s
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any, NamedTuple
-from weakref import WeakKeyDictionary
 
 from quiz.netpol.errors import QueryError
 from quiz.netpol.evaluate import Verdict, check_protocol, evaluate
-from quiz.netpol.index import ClusterIndex, CompiledCnp, CompiledPolicy, index_of
-from quiz.netpol.model import CNP_PREFIX, Cluster, IPNetwork, Pod, PodRef, Protocol
+from quiz.netpol.index import ClusterIndex, CompiledCnp, CompiledPolicy, classes_of, index_of
+from quiz.netpol.model import CNP_PREFIX, Cluster, Pod, PodRef, Protocol
 from quiz.textsafe import quote
 
 
@@ -151,57 +149,12 @@ def class_matrix(
 ) -> ClassMatrix:
     """The matrix per class of alike pods: each class is evaluated once, through one
     representative, so 3,000 pods of 60 kinds cost about as much as 60 pods."""
-    classes, representatives = classes_of(cluster)
-    run = _Run(index_of(representatives), frozenset(disabled_policies))
+    grouping = classes_of(cluster)
+    run = _Run(index_of(grouping.representatives), frozenset(disabled_policies))
     columns = [Column(d, number, proto, name, *run.allowed_sources(d, number, proto))
                for d, rep in enumerate(run.index.pods) for number, proto, name in
                declared_ports(rep)]
-    return ClassMatrix(classes, columns)
-
-
-_CLASSES: WeakKeyDictionary[Cluster, tuple[list[tuple[Pod, ...]], Cluster]] = WeakKeyDictionary()
-_CLASSES_LOCK = threading.Lock()
-
-
-def classes_of(cluster: Cluster) -> tuple[list[tuple[Pod, ...]], Cluster]:
-    """The cluster's pods grouped into classes, and a cluster of one representative per class
-    (computed once per cluster)."""
-    with _CLASSES_LOCK:
-        found = _CLASSES.get(cluster)
-        if found is None:
-            found = _CLASSES[cluster] = _group(cluster)
-        return found
-
-
-def _group(cluster: Cluster) -> tuple[list[tuple[Pod, ...]], Cluster]:
-    blocks = _cidrs(cluster)
-    groups: dict[tuple, list[Pod]] = {}
-    for pod in cluster.pods:
-        inside = tuple(any(ip.version == net.version and ip in net for ip in pod.ips)
-                       for net in blocks) if pod.ips else ()
-        key = (pod.ref.namespace, frozenset(pod.labels.items()), frozenset(pod.ports), inside)
-        groups.setdefault(key, []).append(pod)
-    classes = [tuple(members) for members in groups.values()]
-    representatives = Cluster(cluster.namespaces, tuple(members[0] for members in classes),
-                              cluster.policies, cluster.origin, cluster.cluster_policies)
-    return classes, representatives
-
-
-def _cidrs(cluster: Cluster) -> list[IPNetwork]:
-    """Every CIDR a policy names (ipBlock, except, networks): pods are alike only if each of
-    these holds the same of their IPs."""
-    found: dict[IPNetwork, None] = {}
-    for policy in cluster.policies:
-        for rule in (*policy.ingress, *policy.egress):
-            for peer in rule.peers:
-                if peer.ip_block is not None:
-                    found[peer.ip_block.cidr] = None
-                    found.update(dict.fromkeys(peer.ip_block.excepts))
-    for cnp in cluster.cluster_policies:
-        for cnp_rule in cnp.egress:
-            for cnp_peer in cnp_rule.peers:
-                found.update(dict.fromkeys(cnp_peer.networks))
-    return list(found)
+    return ClassMatrix(grouping.classes, columns)
 
 
 def port_edges(
