@@ -167,6 +167,13 @@ def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
     for note in cluster.notes:
         click.echo(f"quiz lab: {printable(note)}", err=True)
     if as_json:
+        from quiz.netpol.limits import check_flow_count
+        from quiz.netpol.matrix import class_matrix
+
+        try:
+            check_flow_count(cluster.origin, class_matrix(cluster).counts()[1])
+        except netpol.ManifestError as exc:
+            fail(str(exc))
         records = netpol.matrix_to_records(netpol.reachability_matrix(cluster))
         click.echo(json.dumps(records, indent=2))
         return

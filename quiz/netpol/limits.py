@@ -21,7 +21,9 @@ from quiz.netpol.errors import ManifestError
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ENTRIES = 200_000  # list items and mapping keys read in all, aliases counted each time
 MAX_LIST_DEPTH = 8  # a kind: List inside a kind: List ... (kubectl prints one)
-MAX_EDGES = 100_000  # pods × container ports: the reachability matrix's size
+MAX_PODS = 20_000  # pods (workload templates included) in one lab
+MAX_EDGES = 100_000  # classes of alike pods × their container ports: the class matrix's size
+MAX_FLOWS = 500_000  # pod pairs × ports spelled out one by one (quiz lab --json)
 MAX_WORK = 10_000_000  # what policies read × (pods + IPs + namespaces + ports): index + matrix
 
 
@@ -82,19 +84,46 @@ def read_manifest_stream(stream: BinaryIO, origin: str = "<stdin>") -> str:
         raise ManifestError(origin, None, None, "not UTF-8 text") from None
 
 
+def check_pod_count(origin: str, pods: int) -> None:
+    """ManifestError for more than MAX_PODS pods."""
+    if pods > MAX_PODS:
+        raise ManifestError(origin, None, None,
+                            f"too large for the lab: {pods:,} pods (at most {MAX_PODS:,})")
+
+
+def check_grouping_cost(origin: str, pods_with_ips: int, cidrs: int) -> None:
+    """ManifestError if sorting pods into classes by the policies' CIDRs costs too much."""
+    if pods_with_ips * cidrs > MAX_WORK:
+        raise ManifestError(origin, None, None, (
+            f"too large for the lab: {cidrs:,} policy CIDRs over {pods_with_ips:,} pod IPs "
+            "would take too long to evaluate; split the file"))
+
+
+def check_flow_count(origin: str, flows: int) -> None:
+    """ManifestError if spelling out every pod pair (``quiz lab --json``) is too much."""
+    if flows > MAX_FLOWS:
+        raise ManifestError(origin, None, None, (
+            f"too many flows to list: {flows:,} pod pairs and ports (at most {MAX_FLOWS:,}); "
+            "open the lab without --json, or split the file"))
+
+
 def check_cluster_size(origin: str, *, pods: int, ports: int, ips: int, namespaces: int,
                        policy_entries: int) -> None:
-    """ManifestError if the cluster's matrix or index would cost more than the limits allow."""
+    """ManifestError if the cluster's matrix or index would cost more than the limits allow.
+
+    ``pods`` counts classes of alike pods (one representative each), ``ports`` and ``ips``
+    theirs: what the evaluator works on.
+    """
     edges = pods * ports
     if edges > MAX_EDGES:
         raise ManifestError(origin, None, None, (
-            f"too large for the lab: {pods:,} pods × {ports:,} container ports make "
-            f"{edges:,} matrix cells (at most {MAX_EDGES:,})"))
+            f"too large for the lab: {pods:,} distinct pods × {ports:,} container ports make "
+            f"{edges:,} matrix cells (at most {MAX_EDGES:,}; alike pods count once)"))
     work = policy_entries * (pods + ips + namespaces + ports)
     if work > MAX_WORK:
         raise ManifestError(origin, None, None, (
             f"too large for the lab: NetworkPolicies of {policy_entries:,} fields over "
-            f"{pods:,} pods would take too long to evaluate; split the file"))
+            f"{pods:,} distinct pods would take too long to evaluate; split the file"))
 
 
 def _too_big(origin: str) -> ManifestError:

@@ -18,7 +18,15 @@ from typing import Any
 import yaml
 
 from quiz.netpol.errors import ManifestError
-from quiz.netpol.limits import MAX_LIST_DEPTH, Budget, check_cluster_size, read_manifest_file
+from quiz.netpol.index import classes_of
+from quiz.netpol.limits import (
+    MAX_LIST_DEPTH,
+    Budget,
+    check_cluster_size,
+    check_grouping_cost,
+    check_pod_count,
+    read_manifest_file,
+)
 from quiz.netpol.model import (
     DEFAULT_NAMESPACE,
     NAME_LABEL,
@@ -129,11 +137,7 @@ class _Builder:
         for loc, obj in objects:
             self._object(loc, obj)
         notes = self._add_workload_pods()
-        check_cluster_size(
-            self.origin, pods=len(self.pods), namespaces=len(self.namespaces) + 1,
-            ports=sum(len(p.ports) for p in self.pods.values()),
-            ips=sum(len(p.ips) for p in self.pods.values()),
-            policy_entries=self.policy_entries + len(self.policies) + len(self.cluster_policies))
+        check_pod_count(self.origin, len(self.pods))
         declared = bool(self.namespaces)
         for policy, reader, meta in self.policies.values():
             if declared and policy.namespace not in self.namespaces:
@@ -157,8 +161,18 @@ class _Builder:
             counts = sorted(self.ignored.items(), key=lambda item: (-item[1], item[0]))
             notes.append("ignored: " + ", ".join(f"{n} {printable(shorten(kind, 60))}"
                                                  for kind, n in counts))
-        return Cluster(dict(sorted(namespaces.items())), pods, policies, self.origin,
-                       cluster_policies, tuple(notes))
+        cluster = Cluster(dict(sorted(namespaces.items())), pods, policies, self.origin,
+                          cluster_policies, tuple(notes))
+        # What the evaluator will cost: it works on classes of alike pods (index.classes_of),
+        # so 3,000 replicas of 30 workloads cost about as much as 30 pods.
+        check_grouping_cost(self.origin, sum(bool(p.ips) for p in pods), _cidr_count(cluster))
+        representatives = classes_of(cluster).representatives.pods
+        check_cluster_size(
+            self.origin, pods=len(representatives), namespaces=len(namespaces) + 1,
+            ports=sum(len(p.ports) for p in representatives),
+            ips=sum(len(p.ips) for p in representatives),
+            policy_entries=self.policy_entries + len(self.policies) + len(self.cluster_policies))
+        return cluster
 
     def _object(self, loc: Loc, obj: Any) -> None:
         reader = Reader(self.origin, loc, self.locate, budget=self.budget)
@@ -340,6 +354,14 @@ def _owner_refs(reader: Reader, meta: dict) -> tuple[tuple[str, str], ...]:
         found.append((reader.string(entry.get("kind"), (*loc, i, "kind")),
                       reader.string(entry.get("name"), (*loc, i, "name"))))
     return tuple(found)
+
+
+def _cidr_count(cluster: Cluster) -> int:
+    count = sum(1 + len(peer.ip_block.excepts) for policy in cluster.policies
+                for rule in (*policy.ingress, *policy.egress) for peer in rule.peers
+                if peer.ip_block is not None)
+    return count + sum(len(peer.networks) for cnp in cluster.cluster_policies
+                       for rule in cnp.egress for peer in rule.peers)
 
 
 def _cnp_order(policy: ClusterNetworkPolicy) -> tuple[int, int, str]:

@@ -149,3 +149,18 @@ def test_bad_standard_input_is_one_line(data: bytes, fragment: str) -> None:
     assert result.exit_code != 0 and result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
     assert fragment in line and "Traceback" not in result.stderr
+
+
+def test_json_of_too_many_flows_is_refused_in_one_line(tmp_path: Path) -> None:
+    from quiz.netpol.limits import MAX_FLOWS
+
+    replicas = int(MAX_FLOWS ** 0.5) + 2  # alike pods: cheap to evaluate, too many to list
+    pods = [{"kind": "Pod", "metadata": {"name": f"web-{i}", "labels": {"app": "web"}},
+             "spec": {"containers": [{"ports": [{"containerPort": 80}]}]}}
+            for i in range(replicas)]
+    dump = tmp_path / "many.yaml"
+    dump.write_text(json.dumps({"kind": "List", "items": pods}))
+    result = CliRunner().invoke(cli, ["lab", str(dump), "--json"])
+    assert result.exit_code != 0 and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert "too many flows to list" in line and "without --json" in line

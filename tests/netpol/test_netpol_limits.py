@@ -106,9 +106,10 @@ def test_lists_nested_within_the_limit_load() -> None:
 
 
 def pods_with_ports(pods: int, ports: int, serving: int | None = None) -> list[dict[str, Any]]:
-    """``pods`` pods, the first ``serving`` of them (default all) with ``ports`` ports each."""
+    """``pods`` pods, the first ``serving`` of them (default all) with ``ports`` ports each;
+    each has its own label, so no two are alike (the evaluator groups alike pods)."""
     container = {"ports": [{"containerPort": 1000 + j} for j in range(ports)]}
-    return [{"kind": "Pod", "metadata": {"name": f"p{i}"},
+    return [{"kind": "Pod", "metadata": {"name": f"p{i}", "labels": {"i": str(i)}},
              "spec": {"containers": [container] if serving is None or i < serving else []}}
             for i in range(pods)]
 
