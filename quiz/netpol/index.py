@@ -242,11 +242,15 @@ def classes_of(cluster: Cluster) -> Classes:
 
 
 def _group(cluster: Cluster) -> Classes:
-    blocks = _cidrs(cluster)
+    # Each CIDR as (version, network bits, mask): membership is then an int AND per pod IP.
+    blocks = [(net.version, int(net.network_address), int(net.netmask)) for net in _cidrs(cluster)]
     groups: dict[tuple, list[Pod]] = {}
     for pod in cluster.pods:
-        inside = tuple(any(ip.version == net.version and ip in net for ip in pod.ips)
-                       for net in blocks) if pod.ips else ()
+        inside: tuple[bool, ...] = ()
+        if pod.ips and blocks:
+            ips = [(ip.version, int(ip)) for ip in pod.ips]
+            inside = tuple(any(v == version and n & mask == network for v, n in ips)
+                           for version, network, mask in blocks)
         key = (pod.ref.namespace, frozenset(pod.labels.items()), frozenset(pod.ports), inside)
         groups.setdefault(key, []).append(pod)
     classes = [tuple(members) for members in groups.values()]

@@ -23,6 +23,7 @@ from quiz.netpol import (
     reachability_matrix,
 )
 from quiz.netpol.limits import MAX_EDGES, MAX_FILE_BYTES, MAX_LIST_DEPTH
+from quiz.netpol.matrix import class_matrix
 from quiz.textsafe import printable
 
 # 540 bytes: eight Lists, each holding the one below ten times: 10^7 objects once expanded.
@@ -120,7 +121,7 @@ def test_a_matrix_too_big_to_show_is_refused() -> None:
     with pytest.raises(ManifestError, match="matrix cells"):
         cluster_from_objects(pods_with_ports(pods, ports + 1, serving=1), origin="big.yaml")
     cluster = cluster_from_objects(pods_with_ports(pods, ports, serving=1), origin="big.yaml")
-    assert len(reachability_matrix(cluster)) == (pods - 1) * ports
+    assert class_matrix(cluster).counts() == ((pods - 1) * ports, (pods - 1) * ports)
 
 
 def test_policies_too_costly_to_evaluate_are_refused() -> None:
@@ -248,3 +249,24 @@ def test_any_tree_ends_in_a_cluster_or_a_manifest_error(tree: Any) -> None:
             continue
         assert isinstance(cluster, Cluster)
         reachability_matrix(cluster)
+
+
+def test_too_many_pods_are_refused_even_when_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    import quiz.netpol.limits as limits
+
+    monkeypatch.setattr(limits, "MAX_PODS", 50)
+    alike = [{"kind": "Pod", "metadata": {"name": f"r{i}", "labels": {"app": "r"}}}
+             for i in range(51)]
+    with pytest.raises(ManifestError, match=r"too large for the lab: 51 pods \(at most 50\)"):
+        cluster_from_objects(alike, origin="many.yaml")
+    assert len(cluster_from_objects(alike[:50]).pods) == 50
+
+
+def test_alike_replicas_count_once_against_the_matrix_limit() -> None:
+    pods = 1000
+    ports = MAX_EDGES // pods + 1  # over the limit if each pod counted on its own
+    container = {"ports": [{"containerPort": 1000 + j} for j in range(ports)]}
+    replicas = [{"kind": "Pod", "metadata": {"name": f"web-{i}", "labels": {"app": "web"}},
+                 "spec": {"containers": [container]}} for i in range(pods)]
+    grouped = class_matrix(cluster_from_objects(replicas))
+    assert len(grouped.classes) == 1 and grouped.counts()[1] == pods * (pods - 1) * ports
