@@ -155,8 +155,8 @@ class _Builder:
         cluster_policies = tuple(sorted(self.cluster_policies.values(), key=_cnp_order))
         portless = sum(not pod.ports for pod in pods)
         if portless and len(pods) > 1:
-            notes.append(f"{portless} of {len(pods)} pods declare no container port: they are "
-                         "sources only (no column in the matrix)")
+            notes.append(f"{portless} of {len(pods)} pods declare no container port: "
+                         "sources only (a row, no column)")
         if self.ignored:
             counts = sorted(self.ignored.items(), key=lambda item: (-item[1], item[0]))
             notes.append("ignored: " + ", ".join(f"{n} {printable(shorten(kind, 60))}"

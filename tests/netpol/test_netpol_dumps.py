@@ -42,7 +42,7 @@ def test_dump_notes_say_what_was_skipped_in_one_line_each() -> None:
     assert load_manifests_file(DUMP).notes == (
         "4 workload pod template(s) loaded as one pod each, named after the workload",
         "2 Deployment, 1 StatefulSet added no pod: their own pods (or workloads) are loaded",
-        "1 of 8 pods declare no container port: they are sources only (no column in the matrix)",
+        "1 of 8 pods declare no container port: sources only (a row, no column)",
         "ignored: 3 ConfigMap, 2 Service, 1 Ingress",
     )
 
