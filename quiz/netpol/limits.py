@@ -19,6 +19,7 @@ from typing import BinaryIO
 from quiz.netpol.errors import ManifestError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_JSON_BYTES = 32 * 1024 * 1024  # `kubectl get -o json`: parsed in C, a 3,000-pod dump fits
 MAX_ENTRIES = 200_000  # list items and mapping keys read in all, aliases counted each time
 MAX_LIST_DEPTH = 8  # a kind: List inside a kind: List ... (kubectl prints one)
 MAX_PODS = 20_000  # pods (workload templates included) in one lab
@@ -53,35 +54,41 @@ def read_manifest_file(path: str | Path) -> str:
         if not stat.S_ISREG(st.st_mode):
             what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
             raise ManifestError(origin, None, None, f"cannot read file: {what}")
-        if st.st_size > MAX_FILE_BYTES:
+        if st.st_size > MAX_JSON_BYTES:
             raise _too_big(origin)
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
         raise ManifestError(origin, None, None, f"cannot read file: {exc.strerror}") from None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:  # it grew while being read
-        raise _too_big(origin)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ManifestError(origin, None, None, "not a UTF-8 text file") from None
+    return _checked_text(data, origin, "not a UTF-8 text file")
 
 
 def read_manifest_stream(stream: BinaryIO, origin: str = "<stdin>") -> str:
     """The text of a manifest stream (standard input), read up to MAX_FILE_BYTES as a file is:
     larger or not UTF-8 is one ManifestError."""
     try:
-        data = stream.read(MAX_FILE_BYTES + 1)
+        data = stream.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
         raise ManifestError(origin, None, None, f"cannot read: {exc.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
+    return _checked_text(data, origin, "not UTF-8 text")
+
+
+def is_json(data: bytes | str) -> bool:
+    """Whether manifests look like JSON (``kubectl get -o json``): a ``{`` first."""
+    head = data[:64].lstrip()
+    return head[:1] in (b"{", "{")
+
+
+def _checked_text(data: bytes, origin: str, not_text: str) -> str:
+    """At most MAX_FILE_BYTES of YAML, or MAX_JSON_BYTES of JSON, as text."""
+    if len(data) > MAX_JSON_BYTES or (len(data) > MAX_FILE_BYTES and not is_json(data)):
         raise _too_big(origin)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ManifestError(origin, None, None, "not UTF-8 text") from None
+        raise ManifestError(origin, None, None, not_text) from None
 
 
 def check_pod_count(origin: str, pods: int) -> None:
@@ -127,5 +134,7 @@ def check_cluster_size(origin: str, *, pods: int, ports: int, ips: int, namespac
 
 
 def _too_big(origin: str) -> ManifestError:
-    return ManifestError(origin, None, None,
-                         f"file too large for the lab (over {MAX_FILE_BYTES // 2**20} MiB)")
+    return ManifestError(origin, None, None, (
+        f"file too large for the lab (over {MAX_FILE_BYTES // 2**20} MiB of YAML or "
+        f"{MAX_JSON_BYTES // 2**20} MiB of JSON: `kubectl get ... -o json` is smaller and "
+        "faster to read)"))

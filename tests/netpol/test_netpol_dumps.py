@@ -164,3 +164,46 @@ def test_json_of_too_many_flows_is_refused_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code != 0 and result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
     assert "too many flows to list" in line and "without --json" in line
+
+
+# --- kubectl -o json ---------------------------------------------------------------------------
+
+def dump_as_json() -> str:
+    import yaml
+
+    return json.dumps(yaml.safe_load(DUMP.read_text()), indent=2)
+
+
+def test_a_json_dump_reads_like_the_yaml_one() -> None:
+    from quiz.netpol import load_manifests_text
+
+    cluster = load_manifests_text(dump_as_json(), origin="dump.json")
+    yaml_cluster = load_manifests_file(DUMP)
+    assert [(p.ref, dict(p.labels), p.ports, p.ips) for p in cluster.pods] == [
+        (p.ref, dict(p.labels), p.ports, p.ips) for p in yaml_cluster.pods]
+    assert cluster.notes == yaml_cluster.notes
+
+
+def test_a_json_dump_larger_than_the_yaml_limit_is_read(tmp_path: Path) -> None:
+    padded = tmp_path / "dump.json"
+    text = dump_as_json()
+    padded.write_text(text[:-1] + " " * (MAX_FILE_BYTES + 10) + "}")
+    assert len(load_manifests_file(padded).pods) == 8
+    result = CliRunner().invoke(cli, ["lab", "-", "--json"], input=padded.read_bytes())
+    assert result.exit_code == 0, result.stderr
+
+
+def test_yaml_over_the_limit_is_refused_and_json_suggested(tmp_path: Path) -> None:
+    big = tmp_path / "dump.yaml"
+    big.write_text("kind: List\nitems: []\n" + "#" * (MAX_FILE_BYTES + 10) + "\n")
+    with pytest.raises(ManifestError, match=r"file too large for the lab .*-o json"):
+        load_manifests_file(big)
+
+
+def test_a_json_error_names_its_line() -> None:
+    from quiz.netpol import load_manifests_text
+
+    text = ('{\n  "kind": "List",\n  "items": [\n'
+            '    {"kind": "Pod", "metadata": {"name": 7}}\n  ]\n}')
+    with pytest.raises(ManifestError, match=r"^d.json:4:\d+: .*metadata.name: must be a string"):
+        load_manifests_text(text, origin="d.json")
