@@ -136,26 +136,46 @@ def report(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path, 
 
 
 @cli.command()
-@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", required=False,
+                type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True,
               help="Print every (from, to, port, protocol, allowed, transport) as JSON instead.")
 @click.pass_context
 def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
     """Explore what NetworkPolicies allow: a reachability matrix of FILE's pods.
 
-    FILE holds Namespaces, Pods and NetworkPolicies (several YAML documents, or the output of
-    `kubectl get ns,pods,netpol -A -o yaml`). Without FILE, opens a three-namespace example.
-    With Services, PeerAuthentications and DestinationRules too, `t` (and each --json row's
-    "transport") shows how a flow arrives under Istio: mtls, plaintext or rejected, and why.
+    FILE holds Namespaces, Pods, workloads (Deployments, StatefulSets, DaemonSets, ReplicaSets,
+    Jobs, CronJobs: one pod per pod template), NetworkPolicies, ClusterNetworkPolicies, and for
+    Istio Services, PeerAuthentications and DestinationRules (several YAML documents, or the
+    output of `kubectl get ns,pods,deploy,svc,netpol,peerauthentication,destinationrule -A -o
+    yaml`); other kinds are skipped and counted. FILE `-` reads standard input. Without FILE,
+    opens a three-namespace example. `t` (and each --json row's "transport") shows how a flow
+    arrives under Istio: mtls, plaintext or rejected, and why.
     """
     from quiz import netpol
 
     path = file or paths.lab_example()
     try:
-        cluster = netpol.load_manifests_file(path)
+        if str(path) == "-":
+            from quiz.netpol.limits import read_manifest_stream
+
+            path = Path(STDIN_NAME)
+            cluster = netpol.load_manifests_text(read_manifest_stream(sys.stdin.buffer),
+                                                 origin=STDIN_NAME)
+        else:
+            cluster = netpol.load_manifests_file(path)
     except netpol.ManifestError as exc:
         fail(str(exc))
+    for note in cluster.notes:
+        click.echo(f"quiz lab: {printable(note)}", err=True)
     if as_json:
+        from quiz.netpol.limits import check_flow_count
+        from quiz.netpol.matrix import class_matrix
+
+        try:
+            check_flow_count(cluster.origin, class_matrix(cluster).counts()[1])
+        except netpol.ManifestError as exc:
+            fail(str(exc))
         records = netpol.matrix_to_records(netpol.reachability_matrix(cluster))
         from quiz.netpol.transport_claims import transport_records
 
@@ -164,7 +184,30 @@ def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
         return
     from quiz.tui.run import run_lab
 
+    if str(path) == STDIN_NAME and not _terminal_as_stdin():
+        fail("quiz lab -: the manifests came on standard input and there is no terminal to "
+             "run the lab on; add --json")
     run_lab(cluster, path)
+
+
+STDIN_NAME = "<stdin>"
+
+
+def _terminal_as_stdin() -> bool:
+    """After reading manifests from a pipe, the lab's keys come from the terminal: reopen it as
+    standard input. False when there is none (a script, a CI job)."""
+    if sys.stdin.isatty():
+        return True
+    import os
+
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return False
+    os.dup2(fd, 0)
+    os.close(fd)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 - fd 0 stays open
+    return True
 
 
 @cli.command()

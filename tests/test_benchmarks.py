@@ -49,6 +49,13 @@ def test_netpol_benchmark_generates_a_cluster() -> None:
     assert reachability_matrix(cluster)
 
 
+def test_netpol_benchmark_measures_a_size() -> None:
+    figures = bench("netpol").measure(60, 10)
+    assert (figures["pods"], figures["policies"]) == (60, 10)
+    assert 0 < figures["classes"] <= 60 and figures["allowed"] <= figures["flows"]
+    assert figures["peak_mb"] > 0 and figures["per_pod_s"] is not None
+
+
 def test_startup_benchmark_builds_a_used_database(tmp_path: Path) -> None:
     startup = bench("startup")
     startup.used_database(tmp_path / "u.db", days=2, per_day=3)

@@ -18,7 +18,7 @@ def allowed(records: list[dict], src: str, dst: str) -> bool:
 def test_example_matrix_json() -> None:
     result = CliRunner().invoke(cli, ["lab", "--json"])
     assert result.exit_code == 0, result.output
-    records = json.loads(result.output)
+    records = json.loads(result.stdout)
     assert {tuple(sorted(r)) for r in records} == {("allowed", "from", "port", "protocol", "to",
                                                           "transport")}
     assert allowed(records, "api/orders", "data/postgres")

@@ -18,7 +18,7 @@ GOLDEN = ROOT / "tests" / "data" / "golden" / "mesh-three-namespaces.json"
 def lab_json() -> list[dict]:
     result = CliRunner().invoke(cli, ["lab", str(EXAMPLE), "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def test_mesh_example_json_matches_the_golden_file() -> None:

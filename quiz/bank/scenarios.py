@@ -63,6 +63,12 @@ def check_scenarios(state: LoadState, questions: list[tuple[ParsedFile, int, Que
             at(("scenario",), "scenario: the manifests cannot be read as YAML")
             continue
         _check_shown_policies(q, objects, at)
+        for note in cluster.notes:  # a kind the evaluator skips (a typo?) changes no verdict
+            if note.startswith("ignored: "):
+                at(("scenario",), f"scenario: {note} (the evaluator reads Namespace, Pod, "
+                                  "workloads, NetworkPolicy, ClusterNetworkPolicy, Service, "
+                                  "PeerAuthentication and DestinationRule)",
+                   warning=True)
         if not any(c.claims or c.transport for c in q.choices):
             at(("scenario",), "a scenario without claims on its choices checks nothing",
                warning=True)

@@ -11,8 +11,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from quiz.netpol.errors import QueryError, UnknownPortError
-from quiz.netpol.index import ClusterIndex, index_of
-from quiz.netpol.model import PROTOCOLS, Cluster, Direction, Pod, PodRef, Protocol
+from quiz.netpol.index import ClusterIndex, CompiledCnp, classes_of, index_of
+from quiz.netpol.model import PROTOCOLS, Action, Cluster, Direction, Pod, PodRef, Protocol, Tier
 from quiz.textsafe import quote
 
 
@@ -29,13 +29,44 @@ class RuleRef:
 
 
 @dataclass(frozen=True)
+class TierDecision:
+    """The first ClusterNetworkPolicy rule of a tier that matched the flow, and its action."""
+
+    tier: Tier
+    rule: RuleRef
+    action: Action
+    rule_name: str = ""
+    tie: str = ""  # another policy of the same priority that would decide otherwise
+
+    @property
+    def final(self) -> bool:
+        """Accept and Deny end the evaluation; Pass hands it to the next tier."""
+        return self.action != "Pass"
+
+    def __str__(self) -> str:
+        name = f" ({self.rule_name})" if self.rule_name else ""
+        text = f"{self.tier} tier {self.rule}{name}: {self.action}"
+        if self.tie:
+            text += (f" (ambiguous: {self.tie} has the same priority and another action; the "
+                     "API leaves the choice to the implementation)")
+        return text
+
+
+@dataclass(frozen=True)
 class SideVerdict:
-    """The decision of one side: egress of the source, or ingress of the destination."""
+    """The decision of one side: egress of the source, or ingress of the destination.
+
+    With ClusterNetworkPolicies the tiers are read in order (network-policy-api, "Tiers"):
+    the Admin tier, then the NetworkPolicies (final for the pods they isolate), then the
+    Baseline tier, then the default: allowed.
+    """
 
     direction: Direction
     pod: PodRef
     isolated_by: tuple[str, ...]
     matched: tuple[RuleRef, ...]
+    admin: TierDecision | None = None
+    baseline: TierDecision | None = None
 
     @property
     def isolated(self) -> bool:
@@ -43,21 +74,56 @@ class SideVerdict:
         return bool(self.isolated_by)
 
     @property
+    def decided_by(self) -> str:
+        """Which tier decided: "admin", "networkpolicy", "baseline" or "default"."""
+        if self.admin is not None and self.admin.final:
+            return "admin"
+        if self.isolated_by:
+            return "networkpolicy"
+        if self.baseline is not None and self.baseline.final:
+            return "baseline"
+        return "default"
+
+    @property
     def allowed(self) -> bool:
-        """Not isolated, or isolated and at least one rule of the isolating policies matched."""
-        return not self.isolated_by or bool(self.matched)
+        """Not isolated, or isolated and at least one rule of the isolating policies matched;
+        a final (Accept or Deny) Admin or Baseline tier decision where one applies."""
+        decided = self.decided_by
+        if decided == "admin":
+            return self.admin is not None and self.admin.action == "Accept"
+        if decided == "networkpolicy":
+            return bool(self.matched)
+        if decided == "baseline":
+            return self.baseline is not None and self.baseline.action == "Accept"
+        return True
 
     def explain(self) -> str:
         """One sentence saying what this side decided and because of which policies."""
         where = f"{self.direction} {'from' if self.direction == 'egress' else 'to'} {self.pod}"
+        decided = self.decided_by
+        passed = f"{self.admin}, then " if self.admin is not None and not self.final_admin else ""
+        if decided == "admin":
+            outcome = "allowed" if self.allowed else "denied"
+            return f"{where}: {outcome} by {self.admin}, which ends the evaluation"
+        if decided == "baseline":
+            outcome = "allowed" if self.allowed else "denied"
+            return (f"{where}: {passed}no NetworkPolicy isolates the pod; {outcome} by "
+                    f"{self.baseline}")
         if not self.isolated_by:
             kind = self.direction.capitalize()
-            return f"{where}: allowed, no policy with {kind} in its policyTypes selects the pod"
+            tail = f"; {self.baseline}, then the default" if self.baseline is not None else ""
+            return (f"{where}: {passed}allowed, no policy with {kind} in its policyTypes selects "
+                    f"the pod{tail}")
         policies = ", ".join(self.isolated_by)
         if self.matched:
             rules = ", ".join(map(str, self.matched))
-            return f"{where}: allowed by {rules} (pod isolated by {policies})"
-        return f"{where}: denied, isolated by {policies} and no {self.direction} rule matches"
+            return f"{where}: {passed}allowed by {rules} (pod isolated by {policies})"
+        return (f"{where}: {passed}denied, isolated by {policies} and no {self.direction} rule "
+                "matches")
+
+    @property
+    def final_admin(self) -> bool:
+        return self.admin is not None and self.admin.final
 
 
 @dataclass(frozen=True)
@@ -109,10 +175,12 @@ def evaluate(
     source, target = cluster.pod(src), cluster.pod(dst)
     proto = check_protocol(protocol)
     number, name = resolve_port(target, port, proto)
-    index = index_of(cluster)
-    s, d = index.position[source.ref], index.position[target.ref]
-    egress = side(index, "egress", s, d, target, number, proto, disabled_policies)
-    ingress = side(index, "ingress", d, s, target, number, proto, disabled_policies)
+    # Evaluated on the pods' classes (see index.classes_of): alike pods share one verdict.
+    grouping = classes_of(cluster)
+    index = index_of(grouping.representatives)
+    s, d = grouping.class_of[source.ref], grouping.class_of[target.ref]
+    egress = side(index, "egress", s, d, target, number, proto, disabled_policies, source.ref)
+    ingress = side(index, "ingress", d, s, target, number, proto, disabled_policies, target.ref)
     return Verdict(source.ref, target.ref, number, proto, name, egress, ingress)
 
 
@@ -125,8 +193,10 @@ def side(
     number: int,
     protocol: str,
     disabled: Collection[str] = frozenset(),
+    ref: PodRef | None = None,
 ) -> SideVerdict:
-    """The verdict of one side for the pod at position ``pod`` and its peer at ``peer``."""
+    """The verdict of one side for the pod at position ``pod`` and its peer at ``peer``
+    (``ref`` names the pod when position ``pod`` is its class's representative)."""
     policies = index.isolating(direction, pod, disabled)
     matched = tuple(
         RuleRef(rule.policy, direction, rule.index)
@@ -134,7 +204,45 @@ def side(
         for rule in cp.rules(direction)
         if rule.matches(peer, dst, number, protocol)
     )
-    return SideVerdict(direction, index.pods[pod].ref, tuple(cp.key for cp in policies), matched)
+    ref = ref or index.pods[pod].ref
+    admin = tier_decision(index.tier("Admin", direction, disabled), direction, pod, peer, dst,
+                          number, protocol)
+    baseline = None
+    if (admin is None or not admin.final) and not policies:
+        baseline = tier_decision(index.tier("Baseline", direction, disabled), direction, pod,
+                                 peer, dst, number, protocol)
+    return SideVerdict(direction, ref, tuple(cp.key for cp in policies), matched, admin,
+                       baseline)
+
+
+def tier_decision(policies: list[CompiledCnp], direction: Direction, pod: int, peer: int,
+                  dst: Pod, number: int, protocol: str) -> TierDecision | None:
+    """The first rule, by priority then rule order, of a policy selecting ``pod`` that matches
+    the peer and port (network-policy-api: "Priorities", "Rules"); None when none does."""
+    found: tuple[CompiledCnp, int] | None = None
+    for cp in policies:
+        if not (cp.selected >> pod) & 1:
+            continue
+        hit = next((rule for rule in cp.rules(direction)
+                    if rule.matches(peer, dst, number, protocol)), None)
+        if hit is None:
+            continue
+        if found is None:
+            found = (cp, hit.index)
+            continue
+        first, index = found
+        if cp.policy.priority != first.policy.priority:
+            break
+        if hit.rule.action != first.rules(direction)[index].rule.action:
+            rule = first.rules(direction)[index].rule
+            return TierDecision(first.policy.tier, RuleRef(first.key, direction, index),
+                                rule.action, rule.name, tie=cp.key)
+    if found is None:
+        return None
+    first, index = found
+    rule = first.rules(direction)[index].rule
+    return TierDecision(first.policy.tier, RuleRef(first.key, direction, index), rule.action,
+                        rule.name)
 
 
 def check_protocol(protocol: str) -> Protocol:

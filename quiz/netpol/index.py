@@ -14,7 +14,20 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from quiz.netpol.model import Cluster, Direction, NetworkPolicy, Peer, Pod, PodRef, Rule
+from quiz.netpol.model import (
+    Cluster,
+    ClusterNetworkPolicy,
+    CnpPeer,
+    CnpRule,
+    Direction,
+    IPNetwork,
+    NetworkPolicy,
+    Peer,
+    Pod,
+    PodRef,
+    Rule,
+    Tier,
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,40 @@ class CompiledPolicy:
         return self.ingress if direction == "ingress" else self.egress
 
 
+@dataclass(frozen=True)
+class CompiledCnpRule:
+    """A ClusterNetworkPolicy rule with its peers resolved to a pod set."""
+
+    policy: str
+    direction: Direction
+    index: int
+    rule: CnpRule
+    peers: int
+
+    def matches(self, peer: int, dst: Pod, number: int, protocol: str) -> bool:
+        """Whether the rule applies to the peer at position ``peer`` with traffic to ``dst``."""
+        return bool((self.peers >> peer) & 1) and self.rule.matches_port(dst, number, protocol)
+
+
+@dataclass(frozen=True)
+class CompiledCnp:
+    """A ClusterNetworkPolicy with the pods its subject selects."""
+
+    policy: ClusterNetworkPolicy
+    selected: int
+    ingress: tuple[CompiledCnpRule, ...]
+    egress: tuple[CompiledCnpRule, ...]
+
+    @property
+    def key(self) -> str:
+        """``cnp:name`` of the policy."""
+        return self.policy.key
+
+    def rules(self, direction: Direction) -> tuple[CompiledCnpRule, ...]:
+        """The compiled ingress or egress rules."""
+        return self.ingress if direction == "ingress" else self.egress
+
+
 class ClusterIndex:
     """Selected-pod sets of every policy and peer sets of every rule, for one cluster."""
 
@@ -74,6 +121,42 @@ class ClusterIndex:
                 for i in range(len(self.pods))]
             for d in ("ingress", "egress")
         }
+        # In evaluation order (the cluster keeps them sorted by tier, priority and name).
+        self.cluster_policies = tuple(self._compile_cnp(p) for p in cluster.cluster_policies)
+
+    def tier(self, tier: Tier, direction: Direction,
+             disabled: Collection[str] = ()) -> list[CompiledCnp]:
+        """The enabled ClusterNetworkPolicies of ``tier`` with rules for ``direction``."""
+        return [cp for cp in self.cluster_policies if cp.policy.tier == tier
+                and cp.rules(direction) and cp.key not in disabled]
+
+    def _compile_cnp(self, policy: ClusterNetworkPolicy) -> CompiledCnp:
+        compiled = {
+            direction: tuple(
+                CompiledCnpRule(policy.key, direction, n, rule,
+                                _union(self._cnp_peer(peer) for peer in rule.peers))
+                for n, rule in enumerate(policy.rules(direction)))
+            for direction in ("ingress", "egress")
+        }
+        return CompiledCnp(policy, self._cnp_peer(policy.subject), compiled["ingress"],
+                           compiled["egress"])
+
+    def _cnp_peer(self, peer: CnpPeer) -> int:
+        pods = self.pods
+        if peer.networks:
+            return sum(1 << i for i, pod in enumerate(pods)
+                       if any(ip.version == net.version and ip in net
+                              for ip in pod.ips for net in peer.networks))
+        candidates = 0
+        selector = peer.namespace_selector
+        for ns in self._namespaces.values():
+            if selector is None or selector.matches(ns.labels):
+                candidates |= self._by_namespace.get(ns.name, 0)
+        if peer.pod_selector is None or peer.pod_selector.is_empty:
+            return candidates
+        pod_selector = peer.pod_selector
+        return sum(1 << i for i in self.members(candidates)
+                   if pod_selector.matches(pods[i].labels))
 
     def enabled(self, disabled: Collection[str]) -> Iterator[CompiledPolicy]:
         """The compiled policies whose keys are not in ``disabled``."""
@@ -132,6 +215,74 @@ class ClusterIndex:
             return candidates
         selector = peer.pod_selector
         return sum(1 << i for i in self.members(candidates) if selector.matches(pods[i].labels))
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Pods grouped into classes that no policy can tell apart, and a cluster of one
+    representative per class (the first pod of each, by name)."""
+
+    classes: list[tuple[Pod, ...]]
+    representatives: Cluster
+    class_of: dict[PodRef, int]
+
+
+_CLASSES: WeakKeyDictionary[Cluster, Classes] = WeakKeyDictionary()
+_CLASSES_LOCK = threading.Lock()
+
+
+def classes_of(cluster: Cluster) -> Classes:
+    """The cluster's pods grouped into classes, and a cluster of one representative per class
+    (computed once per cluster)."""
+    with _CLASSES_LOCK:
+        found = _CLASSES.get(cluster)
+        if found is None:
+            found = _CLASSES[cluster] = _group(cluster)
+        return found
+
+
+def _group(cluster: Cluster) -> Classes:
+    # Each CIDR as (version, network bits, mask): membership is then an int AND per pod IP.
+    blocks = [(net.version, int(net.network_address), int(net.netmask)) for net in _cidrs(cluster)]
+    groups: dict[tuple, list[Pod]] = {}
+    for pod in cluster.pods:
+        inside: tuple[bool, ...] = ()
+        if pod.ips and blocks:
+            ips = [(ip.version, int(ip)) for ip in pod.ips]
+            inside = tuple(any(v == version and n & mask == network for v, n in ips)
+                           for version, network, mask in blocks)
+        key = (pod.ref.namespace, frozenset(pod.labels.items()), frozenset(pod.ports), inside)
+        groups.setdefault(key, []).append(pod)
+    classes = [tuple(members) for members in groups.values()]
+    representatives = Cluster(cluster.namespaces, tuple(members[0] for members in classes),
+                              cluster.policies, cluster.origin,
+                              cluster_policies=cluster.cluster_policies)
+    class_of = {pod.ref: c for c, members in enumerate(classes) for pod in members}
+    return Classes(classes, representatives, class_of)
+
+
+def _cidrs(cluster: Cluster) -> list[IPNetwork]:
+    """Every CIDR a policy names (ipBlock, except, networks): pods are alike only if each of
+    these holds the same of their IPs."""
+    found: dict[IPNetwork, None] = {}
+    for policy in cluster.policies:
+        for rule in (*policy.ingress, *policy.egress):
+            for peer in rule.peers:
+                if peer.ip_block is not None:
+                    found[peer.ip_block.cidr] = None
+                    found.update(dict.fromkeys(peer.ip_block.excepts))
+    for cnp in cluster.cluster_policies:
+        for cnp_rule in cnp.egress:
+            for cnp_peer in cnp_rule.peers:
+                found.update(dict.fromkeys(cnp_peer.networks))
+    return list(found)
+
+
+def _union(masks: Iterator[int]) -> int:
+    total = 0
+    for mask in masks:
+        total |= mask
+    return total
 
 
 _INDEXES: WeakKeyDictionary[Cluster, ClusterIndex] = WeakKeyDictionary()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,17 @@ from typing import Any
 import yaml
 
 from quiz.netpol.errors import ManifestError
-from quiz.netpol.limits import MAX_LIST_DEPTH, Budget, check_cluster_size, read_manifest_file
+from quiz.netpol.index import classes_of
+from quiz.netpol.limits import (
+    MAX_FILE_BYTES,
+    MAX_LIST_DEPTH,
+    Budget,
+    check_cluster_size,
+    check_grouping_cost,
+    check_pod_count,
+    is_json,
+    read_manifest_file,
+)
 from quiz.netpol.mesh_objects import DestinationRule, PeerAuthentication, Service
 from quiz.netpol.mesh_reading import (
     MESH_API_VERSIONS,
@@ -32,6 +43,7 @@ from quiz.netpol.model import (
     DEFAULT_NAMESPACE,
     NAME_LABEL,
     Cluster,
+    ClusterNetworkPolicy,
     ContainerPort,
     IPAddress,
     Namespace,
@@ -39,13 +51,27 @@ from quiz.netpol.model import (
     Pod,
     PodRef,
 )
-from quiz.netpol.policies import is_port_name, parse_policy, parse_port_number, parse_protocol
+from quiz.netpol.policies import (
+    is_port_name,
+    parse_cluster_policy,
+    parse_policy,
+    parse_port_number,
+    parse_protocol,
+)
 from quiz.netpol.positions import StreamLocator, YamlLoader
 from quiz.netpol.reading import Loc, Locate, Reader
 from quiz.textsafe import printable, quote, shorten
 
 API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "NetworkPolicy": "networking.k8s.io/v1"}
 LIST_KINDS = {"List", "NamespaceList", "PodList", "NetworkPolicyList"}
+CNP_KIND = "ClusterNetworkPolicy"
+API_VERSIONS[CNP_KIND] = "policy.networking.k8s.io/v1alpha2"
+LIST_KINDS.add("ClusterNetworkPolicyList")
+# Workloads contribute one pod: their pod template, named after them (see _Builder._workloads).
+WORKLOADS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1",
+             "ReplicaSet": "apps/v1", "Job": "batch/v1", "CronJob": "batch/v1"}
+API_VERSIONS.update(WORKLOADS)
+LIST_KINDS.update(f"{kind}List" for kind in WORKLOADS)
 CONTAINER_PORT_FIELDS = ("containerPort", "name", "protocol", "hostPort", "hostIP")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
@@ -76,7 +102,20 @@ def _parser_errors_named(load: Callable[[str, str], Cluster]) -> Callable[[str, 
 
 @_parser_errors_named
 def load_manifests_text(text: str, origin: str = "<manifests>") -> Cluster:
-    """Load manifests from YAML text (one or more documents)."""
+    """Load manifests from YAML text (one or more documents), or JSON (``kubectl -o json``)."""
+    if is_json(text):
+        try:
+            document = json.loads(text)  # in C: a 30 MB dump in well under a second
+        except (ValueError, RecursionError):
+            pass  # not JSON after all (or too deep): the YAML reader names the place
+        else:
+            # Positions come from composing the text as YAML, only on an error: not worth it
+            # for a dump larger than any YAML file the lab reads (errors then name the path).
+            locate = StreamLocator(text) if len(text) <= MAX_FILE_BYTES else None
+            return _Builder(origin, locate).build([((0,), document)])
+    elif len(text) > MAX_FILE_BYTES:
+        raise ManifestError(origin, None, None, f"too large for the lab: over "
+                                                f"{MAX_FILE_BYTES // 2**20} MiB of YAML")
     try:
         documents = list(yaml.load_all(text, Loader=YamlLoader))
     except yaml.MarkedYAMLError as exc:
@@ -116,15 +155,16 @@ class _Builder:
     mesh: dict[tuple[str, str], Service | PeerAuthentication | DestinationRule] = field(
         default_factory=dict)  # (kind, namespace/name) -> the mesh evaluator's objects
     policy_entries: int = 0  # what the policies read: their share of the evaluation's cost
+    cluster_policies: dict[str, ClusterNetworkPolicy] = field(default_factory=dict)
+    ignored: dict[str, int] = field(default_factory=dict)  # kind -> objects skipped
+    workloads: list[_Workload] = field(default_factory=list)
+    owners: dict[PodRef, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def build(self, objects: list[tuple[Loc, Any]]) -> Cluster:
         for loc, obj in objects:
             self._object(loc, obj)
-        check_cluster_size(
-            self.origin, pods=len(self.pods), namespaces=len(self.namespaces) + 1,
-            ports=sum(len(p.ports) for p in self.pods.values()),
-            ips=sum(len(p.ips) for p in self.pods.values()),
-            policy_entries=self.policy_entries + len(self.policies))
+        notes = self._add_workload_pods()
+        check_pod_count(self.origin, len(self.pods))
         declared = bool(self.namespaces)
         for policy, reader, meta in self.policies.values():
             if declared and policy.namespace not in self.namespaces:
@@ -141,11 +181,32 @@ class _Builder:
         pods = tuple(sorted(self.pods.values(), key=lambda pod: pod.ref))
         policies = tuple(p for p, _, _ in self.policies.values())
         mesh = [obj for _, obj in sorted(self.mesh.items())]
-        return Cluster(dict(sorted(namespaces.items())), pods, policies, self.origin,
-                       services=tuple(o for o in mesh if isinstance(o, Service)),
-                       peer_authentications=tuple(
-                           o for o in mesh if isinstance(o, PeerAuthentication)),
-                       destination_rules=tuple(o for o in mesh if isinstance(o, DestinationRule)))
+        cluster_policies = tuple(sorted(self.cluster_policies.values(), key=_cnp_order))
+        portless = sum(not pod.ports for pod in pods)
+        if portless and len(pods) > 1:
+            notes.append(f"{portless} of {len(pods)} pods declare no container port: "
+                         "sources only (a row, no column)")
+        if self.ignored:
+            counts = sorted(self.ignored.items(), key=lambda item: (-item[1], item[0]))
+            notes.append("ignored: " + ", ".join(f"{n} {printable(shorten(kind, 60))}"
+                                                 for kind, n in counts))
+        cluster = Cluster(dict(sorted(namespaces.items())), pods, policies, self.origin,
+                          services=tuple(o for o in mesh if isinstance(o, Service)),
+                          peer_authentications=tuple(
+                              o for o in mesh if isinstance(o, PeerAuthentication)),
+                          destination_rules=tuple(
+                              o for o in mesh if isinstance(o, DestinationRule)),
+                          cluster_policies=cluster_policies, notes=tuple(notes))
+        # What the evaluator will cost: it works on classes of alike pods (index.classes_of),
+        # so 3,000 replicas of 30 workloads cost about as much as 30 pods.
+        check_grouping_cost(self.origin, sum(bool(p.ips) for p in pods), _cidr_count(cluster))
+        representatives = classes_of(cluster).representatives.pods
+        check_cluster_size(
+            self.origin, pods=len(representatives), namespaces=len(namespaces) + 1,
+            ports=sum(len(p.ports) for p in representatives),
+            ips=sum(len(p.ips) for p in representatives),
+            policy_entries=self.policy_entries + len(self.policies) + len(self.cluster_policies))
+        return cluster
 
     def _object(self, loc: Loc, obj: Any) -> None:
         reader = Reader(self.origin, loc, self.locate, budget=self.budget)
@@ -165,10 +226,10 @@ class _Builder:
             for i, item in enumerate(reader.sequence(obj.get("items"), ("items",))):
                 self._object((*loc, "items", i), item)
             return
+        # A ConfigMap, a Secret ...: counted in one note.
         if kind not in API_VERSIONS and kind not in MESH_API_VERSIONS:
-            reader.fail(("kind",), f"unknown kind {quote(kind)}: only Namespace, Pod, "
-                                   "NetworkPolicy, Service, PeerAuthentication, "
-                                   "DestinationRule and List objects can be evaluated")
+            self.ignored[kind] = self.ignored.get(kind, 0) + 1
+            return
         version = obj.get("apiVersion")
         if kind in MESH_API_VERSIONS:
             if version is not None and version not in MESH_API_VERSIONS[kind]:
@@ -183,6 +244,9 @@ class _Builder:
         if kind == "Namespace":
             self._namespace(reader, name, meta)
             return
+        if kind == CNP_KIND:  # cluster-scoped: a metadata.namespace is ignored, as kubectl does
+            self._cluster_policy(reader, obj, name)
+            return
         namespace = reader.string(meta.get("namespace"), ("metadata", "namespace"),
                                   required=False) or DEFAULT_NAMESPACE
         _check_name(reader, ("metadata", "namespace"), namespace, _DNS_LABEL)
@@ -192,6 +256,8 @@ class _Builder:
             self._mesh(reader, kind, namespace, name, obj, meta)
         elif kind == "Pod":
             self._pod(reader, obj, PodRef(namespace, name), meta)
+        elif kind in WORKLOADS:
+            self._workload(reader, obj, kind, PodRef(namespace, name), meta)
         else:
             key = f"{namespace}/{name}"
             if key in self.policies:
@@ -222,10 +288,96 @@ class _Builder:
         labels[NAME_LABEL] = name  # the API server always sets it to the name
         self.namespaces[name] = Namespace(name, labels)
 
+    def _cluster_policy(self, reader: Reader, obj: dict, name: str) -> None:
+        _check_name(reader, ("metadata", "name"), name, _DNS_SUBDOMAIN)
+        reader.label = f"{CNP_KIND} {name}"
+        if name in self.cluster_policies:
+            reader.fail(("metadata", "name"), f"duplicate {CNP_KIND} {name}")
+        before = self.budget.spent
+        self.cluster_policies[name] = parse_cluster_policy(reader, name, obj.get("spec"))
+        self.policy_entries += self.budget.spent - before
+
+    def _workload(self, reader: Reader, obj: dict, kind: str, ref: PodRef, meta: dict) -> None:
+        spec = reader.mapping(obj.get("spec"), ("spec",))
+        loc: Loc = ("spec",)
+        if kind == "CronJob":
+            job = reader.mapping(spec.get("jobTemplate"), ("spec", "jobTemplate"))
+            spec = reader.mapping(job.get("spec"), ("spec", "jobTemplate", "spec"))
+            loc = ("spec", "jobTemplate", "spec")
+        template = reader.mapping(spec.get("template"), (*loc, "template"))
+        if not template:
+            reader.fail((*loc, "template"), "is required (the pod template)")
+        template_meta = reader.mapping(template.get("metadata"), (*loc, "template", "metadata"))
+        labels = reader.labels(template_meta.get("labels"), (*loc, "template", "metadata",
+                                                              "labels"))
+        ports = self._container_ports(reader, template, (*loc, "template"))
+        self.workloads.append(_Workload(kind, ref, Pod(ref, labels, ports),
+                                        _owner_refs(reader, meta)))
+
+    def _add_workload_pods(self) -> list[str]:
+        """One pod per workload, unless real pods of it are loaded (they win) or it is owned by
+        a workload also loaded (a Deployment's ReplicaSet, a CronJob's Job)."""
+        present = {(w.kind, w.ref) for w in self.workloads}
+        owned: set[tuple[str, PodRef]] = set()
+        for w in self.workloads:  # ReplicaSets and Jobs whose owner is in the file too
+            for owner_kind, owner_name in w.owners:
+                if (owner_kind, PodRef(w.ref.namespace, owner_name)) in present:
+                    owned.add((w.kind, w.ref))
+        parents = {(w.kind, w.ref): w.owners for w in self.workloads}
+        with_pods: set[tuple[str, PodRef]] = set()
+        for pod_ref, owners in self.owners.items():
+            labels = self.pods[pod_ref].labels
+            for owner_kind, owner_name in owners:
+                key = (owner_kind, PodRef(pod_ref.namespace, owner_name))
+                with_pods.add(key)
+                for parent_kind, parent_name in parents.get(key, ()):
+                    with_pods.add((parent_kind, PodRef(pod_ref.namespace, parent_name)))
+                # A Deployment names its ReplicaSets <deployment>-<pod-template-hash>, so a pod
+                # shows its Deployment even when the dump has no ReplicaSets.
+                template_hash = labels.get("pod-template-hash")
+                suffix = f"-{template_hash}"
+                if owner_kind == "ReplicaSet" and template_hash and owner_name.endswith(suffix):
+                    deployment = owner_name[: -len(suffix)]
+                    with_pods.add(("Deployment", PodRef(pod_ref.namespace, deployment)))
+        notes: list[str] = []
+        skipped: dict[str, int] = {}
+        for w in self.workloads:
+            key = (w.kind, w.ref)
+            if key in owned or key in with_pods:
+                skipped[w.kind] = skipped.get(w.kind, 0) + 1
+            elif w.ref in self.pods:
+                notes.append(f"{w.kind} {printable(shorten(str(w.ref), 120))} adds no pod: a "
+                             "pod of that name is already loaded")
+            else:
+                self.pods[w.ref] = w.pod
+        if skipped:
+            counts = ", ".join(f"{n} {kind}" for kind, n in sorted(skipped.items()))
+            notes.append(f"{counts} added no pod: their own pods (or workloads) are loaded")
+        if self.workloads:
+            added = len(self.workloads) - sum(skipped.values())
+            notes.insert(0, f"{added} workload pod template(s) loaded as one pod each, "
+                            "named after the workload")
+        return notes
+
+    def _container_ports(self, reader: Reader, template: dict, loc: Loc) -> tuple[ContainerPort,
+                                                                                  ...]:
+        spec = reader.mapping(template.get("spec"), (*loc, "spec"))
+        ports: list[ContainerPort] = []
+        containers = reader.sequence(spec.get("containers"), (*loc, "spec", "containers"))
+        for c, raw_container in enumerate(containers):
+            container = reader.mapping(raw_container, (*loc, "spec", "containers", c))
+            ports_loc: Loc = (*loc, "spec", "containers", c, "ports")
+            for i, raw_port in enumerate(reader.sequence(container.get("ports"), ports_loc)):
+                ports.append(_container_port(reader, raw_port, (*ports_loc, i)))
+        return tuple(dict.fromkeys(ports))
+
     def _pod(self, reader: Reader, obj: dict, ref: PodRef, meta: dict) -> None:
         if ref in self.pods:
             reader.fail(("metadata", "name"), f"duplicate Pod {ref}")
         labels = reader.labels(meta.get("labels"), ("metadata", "labels"))
+        owners = _owner_refs(reader, meta)
+        if owners:
+            self.owners[ref] = owners
         spec = reader.mapping(obj.get("spec"), ("spec",))
         ports: list[ContainerPort] = []
         containers = reader.sequence(spec.get("containers"), ("spec", "containers"))
@@ -237,6 +389,39 @@ class _Builder:
         status = reader.mapping(obj.get("status"), ("status",))
         self.pods[ref] = Pod(ref, labels, tuple(dict.fromkeys(ports)), _pod_ips(reader, status),
                              pod_annotations(reader, meta))
+
+
+@dataclass(frozen=True)
+class _Workload:
+    kind: str
+    ref: PodRef
+    pod: Pod  # the pod template, named after the workload
+    owners: tuple[tuple[str, str], ...]
+
+
+def _owner_refs(reader: Reader, meta: dict) -> tuple[tuple[str, str], ...]:
+    """``(kind, name)`` of each ``metadata.ownerReferences`` entry (same namespace)."""
+    found = []
+    loc: Loc = ("metadata", "ownerReferences")
+    for i, raw in enumerate(reader.sequence(meta.get("ownerReferences"), loc)):
+        entry = reader.mapping(raw, (*loc, i))
+        found.append((reader.string(entry.get("kind"), (*loc, i, "kind")),
+                      reader.string(entry.get("name"), (*loc, i, "name"))))
+    return tuple(found)
+
+
+def _cidr_count(cluster: Cluster) -> int:
+    count = sum(1 + len(peer.ip_block.excepts) for policy in cluster.policies
+                for rule in (*policy.ingress, *policy.egress) for peer in rule.peers
+                if peer.ip_block is not None)
+    return count + sum(len(peer.networks) for cnp in cluster.cluster_policies
+                       for rule in cnp.egress for peer in rule.peers)
+
+
+def _cnp_order(policy: ClusterNetworkPolicy) -> tuple[int, int, str]:
+    """Admin before Baseline, then lower priority first; equal priorities by name, which the
+    API leaves undefined (the verdict says so when it matters)."""
+    return (0 if policy.tier == "Admin" else 1, policy.priority, policy.name)
 
 
 def _container_port(reader: Reader, raw: Any, loc: Loc) -> ContainerPort:

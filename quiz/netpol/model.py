@@ -176,6 +176,89 @@ class NetworkPolicy:
         return self.ingress if direction == "ingress" else self.egress
 
 
+Tier = Literal["Admin", "Baseline"]
+Action = Literal["Accept", "Deny", "Pass"]
+CNP_PREFIX = "cnp:"  # a ClusterNetworkPolicy's key; ':' is in no namespace name, so no clash
+
+
+@dataclass(frozen=True)
+class CnpPeer:
+    """A ClusterNetworkPolicy subject or peer: ``namespaces`` (pod selector None), ``pods``
+    (namespace AND pod selector), or ``networks`` (CIDRs, egress peers only)."""
+
+    namespace_selector: LabelSelector | None = None
+    pod_selector: LabelSelector | None = None
+    networks: tuple[IPNetwork, ...] = ()
+
+    def __str__(self) -> str:
+        if self.networks:
+            return f"networks {', '.join(map(str, self.networks))}"
+        namespaces = f"namespaces [{self.namespace_selector or LabelSelector()}]"
+        if self.pod_selector is None:
+            return namespaces
+        return f"{namespaces} AND pods [{self.pod_selector}]"
+
+
+@dataclass(frozen=True)
+class CnpPort:
+    """One ``protocols`` entry: a port or range of one protocol, or a named destination port."""
+
+    protocol: Protocol | None  # None for destinationNamedPort (any protocol of that name)
+    start: int | None = None
+    end: int | None = None
+    name: str | None = None
+
+    def matches(self, dst: Pod, number: int, protocol: str) -> bool:
+        """Whether traffic to ``dst`` on ``number``/``protocol`` is covered."""
+        if self.name is not None:
+            return dst.named_port(self.name, protocol) == number
+        if protocol != self.protocol or self.start is None:
+            return False
+        return self.start <= number <= (self.end if self.end is not None else self.start)
+
+    def __str__(self) -> str:
+        if self.name is not None:
+            return f"named port {self.name}"
+        end = f"-{self.end}" if self.end is not None else ""
+        return f"{self.start}{end}/{self.protocol}"
+
+
+@dataclass(frozen=True)
+class CnpRule:
+    """One ingress or egress rule of a ClusterNetworkPolicy: its action, peers and ports
+    (no ports: every port)."""
+
+    action: Action
+    peers: tuple[CnpPeer, ...]
+    ports: tuple[CnpPort, ...] = ()
+    name: str = ""
+
+    def matches_port(self, dst: Pod, number: int, protocol: str) -> bool:
+        """Whether the rule's ``protocols`` cover traffic to ``dst`` on ``number``/``protocol``."""
+        return not self.ports or any(p.matches(dst, number, protocol) for p in self.ports)
+
+
+@dataclass(frozen=True)
+class ClusterNetworkPolicy:
+    """A ``policy.networking.k8s.io/v1alpha2`` ClusterNetworkPolicy (cluster-scoped)."""
+
+    name: str
+    tier: Tier
+    priority: int
+    subject: CnpPeer
+    ingress: tuple[CnpRule, ...] = ()
+    egress: tuple[CnpRule, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """``cnp:name``: how it is named in verdicts and toggled in the lab."""
+        return f"{CNP_PREFIX}{self.name}"
+
+    def rules(self, direction: Direction) -> tuple[CnpRule, ...]:
+        """The ingress or egress rules."""
+        return self.ingress if direction == "ingress" else self.egress
+
+
 @dataclass(frozen=True, eq=False)
 class Cluster:
     """Everything loaded from one set of manifests; pods are sorted by ``namespace/name``."""
@@ -187,6 +270,8 @@ class Cluster:
     services: tuple[Service, ...] = ()
     peer_authentications: tuple[PeerAuthentication, ...] = ()
     destination_rules: tuple[DestinationRule, ...] = ()
+    cluster_policies: tuple[ClusterNetworkPolicy, ...] = ()  # sorted by tier, priority, name
+    notes: tuple[str, ...] = ()  # what loading skipped or assumed, one line each
     _by_ref: dict[PodRef, Pod] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -206,3 +291,14 @@ class Cluster:
             if policy.key == key:
                 return policy
         raise KeyError(key)
+
+    def cluster_policy(self, key: str) -> ClusterNetworkPolicy:
+        """The ClusterNetworkPolicy whose key is ``cnp:name``; KeyError if there is none."""
+        for policy in self.cluster_policies:
+            if policy.key == key:
+                return policy
+        raise KeyError(key)
+
+    def tier(self, tier: Tier) -> tuple[ClusterNetworkPolicy, ...]:
+        """The ClusterNetworkPolicies of one tier, in evaluation order."""
+        return tuple(p for p in self.cluster_policies if p.tier == tier)

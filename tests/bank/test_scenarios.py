@@ -89,3 +89,35 @@ def test_claims_without_scenario_are_an_error(bank: Path) -> None:
     code, out = validate(bank)
     assert code == 1
     assert "claims need a 'scenario' to be checked against" in out
+
+
+CNP = """      - apiVersion: policy.networking.k8s.io/v1alpha2
+        kind: ClusterNetworkPolicy
+        metadata: {name: no-debug}
+        spec:
+          tier: Admin
+          priority: 5
+          subject: {namespaces: {}}
+          ingress:
+            - action: Deny
+              from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: debug}}}}]
+"""
+
+
+def test_a_cluster_network_policy_in_a_scenario_decides_claims(bank: Path) -> None:
+    edit(bank, "    choices:\n", CNP + "    choices:\n")
+    code, out = validate(bank)
+    assert code == 1  # the Admin Deny now keeps debug out of web: the key is wrong
+    assert "choices[3] is marked correct but the evaluator disagrees" in out
+    assert "denied by Admin tier cnp:no-debug spec.ingress[0]: Deny" in out
+    edit(bank, "      - text: \"`debug` reaches `web` on 80\"\n        correct: true\n",
+         "      - text: \"`debug` reaches `web` on 80\"\n")
+    assert validate(bank)[0] == 0
+
+
+def test_a_kind_the_evaluator_skips_is_a_warning(bank: Path) -> None:
+    edit(bank, "    choices:\n", "      - {kind: NetworkPolicyy, metadata: {name: typo}}\n"
+                                 "    choices:\n")
+    code, out = validate(bank)
+    assert code == 0
+    assert "scenario: ignored: 1 NetworkPolicyy" in out

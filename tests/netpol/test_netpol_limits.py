@@ -23,6 +23,7 @@ from quiz.netpol import (
     reachability_matrix,
 )
 from quiz.netpol.limits import MAX_EDGES, MAX_FILE_BYTES, MAX_LIST_DEPTH
+from quiz.netpol.matrix import class_matrix
 from quiz.textsafe import printable
 
 # 540 bytes: eight Lists, each holding the one below ten times: 10^7 objects once expanded.
@@ -106,9 +107,10 @@ def test_lists_nested_within_the_limit_load() -> None:
 
 
 def pods_with_ports(pods: int, ports: int, serving: int | None = None) -> list[dict[str, Any]]:
-    """``pods`` pods, the first ``serving`` of them (default all) with ``ports`` ports each."""
+    """``pods`` pods, the first ``serving`` of them (default all) with ``ports`` ports each;
+    each has its own label, so no two are alike (the evaluator groups alike pods)."""
     container = {"ports": [{"containerPort": 1000 + j} for j in range(ports)]}
-    return [{"kind": "Pod", "metadata": {"name": f"p{i}"},
+    return [{"kind": "Pod", "metadata": {"name": f"p{i}", "labels": {"i": str(i)}},
              "spec": {"containers": [container] if serving is None or i < serving else []}}
             for i in range(pods)]
 
@@ -119,7 +121,7 @@ def test_a_matrix_too_big_to_show_is_refused() -> None:
     with pytest.raises(ManifestError, match="matrix cells"):
         cluster_from_objects(pods_with_ports(pods, ports + 1, serving=1), origin="big.yaml")
     cluster = cluster_from_objects(pods_with_ports(pods, ports, serving=1), origin="big.yaml")
-    assert len(reachability_matrix(cluster)) == (pods - 1) * ports
+    assert class_matrix(cluster).counts() == ((pods - 1) * ports, (pods - 1) * ports)
 
 
 def test_policies_too_costly_to_evaluate_are_refused() -> None:
@@ -176,9 +178,11 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["\x1b]52;c;aGk=\x07", "\x1b]0;owned\x07", "\x1b[2J", "\u202e"])
 def test_control_characters_in_values_are_escaped(value: str) -> None:
+    # An unknown kind is skipped and counted in a note: the note is escaped too.
+    notes = load_manifests_text(f"kind: {yaml.safe_dump(value).strip()}\n").notes
+    assert notes and not any(c in "".join(notes) for c in "\x1b\u202e\x07")
     texts = [
         f"kind: Pod\nmetadata: {{name: {yaml.safe_dump(value).strip()}}}\n",
-        f"kind: {yaml.safe_dump(value).strip()}\n",
         f"kind: Pod\nmetadata:\n  name: a\n  labels: {{{yaml.safe_dump(value).strip()}: 1}}\n",
         f"kind: NetworkPolicy\nmetadata: {{name: a}}\n"
         f"spec: {{{yaml.safe_dump(value).strip()}: 1}}\n",
@@ -245,3 +249,23 @@ def test_any_tree_ends_in_a_cluster_or_a_manifest_error(tree: Any) -> None:
             continue
         assert isinstance(cluster, Cluster)
         reachability_matrix(cluster)
+
+
+def test_too_many_pods_are_refused_even_when_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    import quiz.netpol.limits as limits
+
+    monkeypatch.setattr(limits, "MAX_PODS", 50)
+    alike = [{"kind": "Pod", "metadata": {"name": f"r{i}", "labels": {"app": "r"}}}
+             for i in range(51)]
+    with pytest.raises(ManifestError, match=r"too large for the lab: 51 pods \(at most 50\)"):
+        cluster_from_objects(alike, origin="many.yaml")
+    assert len(cluster_from_objects(alike[:50]).pods) == 50
+
+
+def test_alike_replicas_count_once_against_the_matrix_limit() -> None:
+    pods = int(MAX_EDGES ** 0.5) + 100  # pods × their ports: over the limit pod by pod
+    container = {"ports": [{"containerPort": 80}]}
+    replicas = [{"kind": "Pod", "metadata": {"name": f"web-{i}", "labels": {"app": "web"}},
+                 "spec": {"containers": [container]}} for i in range(pods)]
+    grouped = class_matrix(cluster_from_objects(replicas))
+    assert len(grouped.classes) == 1 and grouped.counts()[1] == pods * (pods - 1)

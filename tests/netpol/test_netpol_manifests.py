@@ -68,7 +68,7 @@ def test_inline_objects_build_a_cluster() -> None:
 
 BAD_CASES = [
     # file, line, col, what the message must say
-    ("unknown-kind.yaml", 6, 7, "unknown kind 'Deployment'"),
+    ("workload-without-template.yaml", 5, 1, "spec.template: is required"),
     ("bad-operator.yaml", 8, 19, "invalid operator 'Equals'"),
     ("in-without-values.yaml", 10, 39, "operator NotIn needs a non-empty 'values' list"),
     ("exists-with-values.yaml", 9, 9, "operator Exists takes no 'values'"),
@@ -138,7 +138,7 @@ def test_inline_error_uses_the_locate_callback() -> None:
         return 40 + int(loc[0]), 9
 
     with pytest.raises(ManifestError) as caught:
-        cluster_from_objects([{"kind": "Ingress", "metadata": {"name": "s"}}],
+        cluster_from_objects([{"kind": 7, "metadata": {"name": "s"}}],
                              origin="bank.yaml", locate=locate)
     assert (str(caught.value).split(": ")[0], asked) == ("bank.yaml:40:9", [(0, "kind")])
 

@@ -163,3 +163,25 @@ def test_index_is_built_once_per_cluster_and_freed_with_it() -> None:
     del cluster, first
     gc.collect()
     assert gone() is None
+
+
+def test_alike_pods_that_an_ipblock_tells_apart_are_not_one_class() -> None:
+    from quiz.netpol.matrix import class_matrix, per_pod_matrix
+
+    def client(name: str, ip: str) -> dict:
+        return {"kind": "Pod", "metadata": {"name": name, "labels": {"app": "client"}},
+                "status": {"podIP": ip}}
+
+    cluster = cluster_from_objects([
+        client("inside", "10.0.0.5"), client("excepted", "10.0.1.5"), client("twin", "10.0.0.6"),
+        {"kind": "Pod", "metadata": {"name": "server", "labels": {"app": "server"}},
+         "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}]}},
+        {"kind": "NetworkPolicy", "metadata": {"name": "cidr"}, "spec": {
+            "podSelector": {"matchLabels": {"app": "server"}}, "ingress": [{"from": [{"ipBlock": {
+                "cidr": "10.0.0.0/16", "except": ["10.0.1.0/24"]}}]}]}},
+    ])
+    grouped = class_matrix(cluster)
+    assert sorted(len(members) for members in grouped.classes) == [1, 1, 2]  # inside+twin
+    assert list(grouped.edges()) == per_pod_matrix(cluster)
+    allowed = {str(e.src) for e in grouped.edges() if e.allowed}
+    assert allowed == {"default/inside", "default/twin"}

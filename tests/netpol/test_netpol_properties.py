@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quiz.netpol import Verdict, cluster_from_objects, evaluate, reachability_matrix
+from quiz.netpol.matrix import class_matrix, per_pod_matrix
 
 NAMESPACES = ("red", "blue")
 LABELS = {"app": ("web", "db"), "tier": ("front", "back")}
@@ -220,3 +221,84 @@ def _port_has(entry: dict, dst: dict, port: int, proto: str) -> bool:
                    and p["containerPort"] == port for p in declared)
     return entry["port"] <= port <= entry.get("endPort", entry["port"])
 
+
+
+# --- classes of alike pods and ClusterNetworkPolicies ---------------------------------------
+
+CNP_API = "policy.networking.k8s.io/v1alpha2"
+cnp_peer_st = st.one_of(
+    st.builds(lambda n: {"namespaces": n}, ns_selector_st),
+    st.builds(lambda n, p: {"pods": {"namespaceSelector": n, "podSelector": p}},
+              ns_selector_st, selector_st),
+)
+cnp_port_st = st.sampled_from([
+    {"tcp": {"destinationPort": {"number": 80}}}, {"udp": {"destinationPort": {"number": 53}}},
+    {"tcp": {"destinationPort": {"range": {"start": 80, "end": 443}}}},
+    {"destinationNamedPort": "http"}, {"destinationNamedPort": "dns"},
+])
+
+
+def cnp_rule_st(peer_key: str) -> st.SearchStrategy[dict]:
+    action = st.sampled_from(["Accept", "Deny", "Pass"])
+    rules = st.fixed_dictionaries(
+        {"action": action, peer_key: st.lists(cnp_peer_st, min_size=1, max_size=2)},
+        optional={"protocols": st.lists(cnp_port_st, min_size=1, max_size=2)})
+    if peer_key == "from":
+        return rules
+    networks = st.fixed_dictionaries(  # no named ports with networks peers (CRD validation)
+        {"action": action, "to": st.just([{"networks": ["10.0.1.0/24"]}])},
+        optional={"protocols": st.lists(cnp_port_st.filter(lambda p: "tcp" in p or "udp" in p),
+                                        min_size=1, max_size=2)})
+    return st.one_of(rules, networks)
+
+
+cnp_spec_st = st.fixed_dictionaries({
+    "tier": st.sampled_from(["Admin", "Baseline"]), "priority": st.integers(0, 3),
+    "subject": cnp_peer_st,
+}, optional={"ingress": st.lists(cnp_rule_st("from"), max_size=2),
+             "egress": st.lists(cnp_rule_st("to"), max_size=2)})
+
+
+@st.composite
+def crowded_clusters(draw: st.DrawFn) -> list[dict]:
+    """Up to 12 pods drawn from few label sets, so many pods fall into the same class; some
+    ClusterNetworkPolicies too."""
+    objects = draw(clusters())
+    templates = [o for o in objects if o["kind"] == "Pod"]
+    for i in range(draw(st.integers(0, 7))):
+        twin = dict(draw(st.sampled_from(templates)))
+        twin["metadata"] = {**twin["metadata"], "name": f"twin{i}"}
+        if draw(st.booleans()):  # alike but for its IP, which an ipBlock may tell apart
+            twin["status"] = {"podIP": f"10.0.{draw(st.integers(0, 1))}.{100 + i}"}
+        objects.append(twin)
+    for i in range(draw(st.integers(0, 3))):
+        objects.append({"apiVersion": CNP_API, "kind": "ClusterNetworkPolicy",
+                        "metadata": {"name": f"cnp{i}"}, "spec": draw(cnp_spec_st)})
+    return objects
+
+
+CLASS_SETTINGS = settings(max_examples=80, deadline=None, derandomize=True)
+
+
+@CLASS_SETTINGS
+@given(crowded_clusters(), st.sets(st.sampled_from(["red/np0", "blue/np1", "cnp:cnp0"])))
+def test_class_grouped_matrix_equals_the_per_pod_matrix(objects: list[dict],
+                                                        disabled: set[str]) -> None:
+    cluster = cluster_from_objects(objects)
+    grouped = class_matrix(cluster, disabled)
+    assert list(grouped.edges()) == per_pod_matrix(cluster, disabled)
+    edges = per_pod_matrix(cluster, disabled)
+    assert grouped.counts() == (sum(e.allowed for e in edges), len(edges))
+
+
+@CLASS_SETTINGS
+@given(crowded_clusters(), st.sets(st.sampled_from(["red/np0", "cnp:cnp0", "cnp:cnp1"])))
+def test_matrix_with_cluster_policies_agrees_with_single_evaluations(
+        objects: list[dict], disabled: set[str]) -> None:
+    cluster = cluster_from_objects(objects)
+    disagreements = [
+        e for e in reachability_matrix(cluster, disabled)
+        if evaluate(cluster, e.src, e.dst, e.port, e.protocol,
+                    disabled_policies=disabled).allowed != e.allowed
+    ]
+    assert disagreements == []

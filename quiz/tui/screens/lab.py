@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from quiz.netpol import Cluster, Edge, PolicyToggles, Verdict
 from quiz.netpol.transport import Memo, Transport, transports
 from quiz.tui.text import clip, literal, plural
+from quiz.tui.widgets.big_matrix import BigReachMatrix
 from quiz.tui.widgets.policy_list import PolicyList
 from quiz.tui.widgets.reach_matrix import ReachMatrix, Target
 from quiz.tui.widgets.transport_view import LEGEND as TRANSPORT_LEGEND
@@ -52,7 +53,8 @@ def flows_line(allowed: int, total: int) -> Content:
     """'6 of 9 flows allowed'."""
     if not total:
         return Content.styled("no flows: no pod declares a container port", "$text-muted")
-    return Content.assemble((f"{allowed} of {plural(total, 'flow')}", "bold"), " allowed")
+    flows = "flow" if total == 1 else "flows"
+    return Content.assemble((f"{allowed:,} of {total:,} {flows}", "bold"), " allowed")
 
 
 LEGEND = Content.assemble(
@@ -121,6 +123,47 @@ class ScenarioPickerModal(ModalScreen[Path | None]):
         self.dismiss(self.files[int(event.option_id or 0)])
 
 
+BIG_MATRIX_CELLS = 20_000  # more pods × ports than this: the line-drawn matrix, with a filter
+
+
+def uses_big_matrix(cluster: Cluster) -> bool:
+    """Whether the lab draws the matrix line by line (a cluster dump) instead of a table."""
+    ports = sum(len({(p.number, p.protocol) for p in pod.ports}) for pod in cluster.pods)
+    return len(cluster.pods) * ports > BIG_MATRIX_CELLS
+
+
+class NamespaceFilterModal(ModalScreen[str | None]):
+    """Pick the namespace whose pods the matrix shows; dismisses with "" for every namespace."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, namespaces: list[tuple[str, int]], current: str | None) -> None:
+        super().__init__()
+        self.namespaces = namespaces
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Content.assemble(("every namespace", "bold")), id="")]
+        options += [Option(Content.assemble(literal(name), (f"  {plural(count, 'pod')}",
+                                                            "$text-muted")), id=str(i))
+                    for i, (name, count) in enumerate(self.namespaces)]
+        with Vertical(classes="modal-frame -small") as frame:
+            frame.border_title = Content("Show the pods of one namespace")
+            frame.border_subtitle = Content("enter show · esc cancel")
+            yield OptionList(*options, id="namespaces", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        names = [name for name, _ in self.namespaces]
+        if self.current in names:
+            self.query_one(OptionList).highlighted = names.index(self.current) + 1
+
+    @on(OptionList.OptionSelected, "#namespaces")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        chosen = event.option_id or ""
+        self.dismiss(self.namespaces[int(chosen)][0] if chosen else "")
+
+
 class LabScreen(Screen[None]):
     """Matrix on top, policies with checkboxes below it, the highlighted flow explained."""
 
@@ -129,6 +172,7 @@ class LabScreen(Screen[None]):
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
         Binding("a", "enable_all", "Enable all"),
         Binding("t", "toggle_transport", "Transport"),
+        Binding("n", "filter_namespace", "Namespace"),
         # Back to the feedback when opened over it, quit when the lab is the whole app.
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
@@ -143,18 +187,26 @@ class LabScreen(Screen[None]):
         self.toggles = PolicyToggles(cluster)
         self.transport_on = False  # t: the Istio transport of each flow instead of ✓/✗
         self.mesh_disabled: set[str] = set()
+        self.big = uses_big_matrix(cluster)
+        self.set_class(self.big, "-big")
+        self.all_policies = [*cluster.cluster_policies, *cluster.policies]
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="title-bar"):
             yield Static(Content.assemble(("Policy lab", "bold $text-primary"), "  ",
                                           literal(self.title_text)), id="lab-title")
             yield Static(id="lab-count")
-        yield Static(LEGEND, id="lab-legend")
-        yield ReachMatrix(self.cluster, id="lab-matrix")
-        heading = ("Policies: tab here, space turns one off or on" if self.cluster.policies
+        notes = "; ".join(self.cluster.notes)
+        yield Static(literal(notes, "$text-muted"), id="lab-notes")
+        yield Static(LEGEND, id="lab-legend", classes="-after-notes" if notes else "")
+        if self.big:
+            yield BigReachMatrix(self.cluster, id="lab-matrix")
+        else:
+            yield ReachMatrix(self.cluster, id="lab-matrix")
+        heading = ("Policies: tab here, space turns one off or on" if self.all_policies
                    else "No NetworkPolicies: nothing is isolated, every flow is allowed")
         yield Static(heading, id="lab-policies-head", markup=False)
-        yield PolicyList(self.cluster.policies, id="lab-policies")
+        yield PolicyList(self.all_policies, id="lab-policies")
         mesh = [*self.cluster.peer_authentications, *self.cluster.destination_rules]
         yield Static("PeerAuthentications and DestinationRules: space turns one off or on"
                      if mesh else "No PeerAuthentication or DestinationRule: Istio's defaults",
@@ -164,10 +216,18 @@ class LabScreen(Screen[None]):
         yield TransportView(id="lab-transport")
         yield Footer()
 
+    @property
+    def matrix(self) -> ReachMatrix | BigReachMatrix:
+        """The matrix widget: a table for a small lab, line-drawn for a large one."""
+        matrix = self.query_one("#lab-matrix")
+        assert isinstance(matrix, ReachMatrix | BigReachMatrix)
+        return matrix
+
     def on_mount(self) -> None:
-        self.query_one(PolicyList).display = bool(self.cluster.policies)
+        self.query_one(PolicyList).display = bool(self.all_policies)
+        self.query_one("#lab-notes").display = bool(self.cluster.notes)
         self.show_view()
-        matrix = self.query_one(ReachMatrix)
+        matrix = self.matrix
         matrix.focus()
         self.recompute()
         # Start on a real flow rather than the top-left cell, often a pod and itself.
@@ -185,17 +245,22 @@ class LabScreen(Screen[None]):
 
     def recompute(self) -> None:
         """The matrix, the count and the explanation under the current toggles."""
-        edges = self.toggles.matrix()
-        self.query_one(ReachMatrix).show(edges)
-        allowed = sum(edge.allowed for edge in edges)
-        self.query_one("#lab-count", Static).update(flows_line(allowed, len(edges)))
-        if self.transport_on:
-            self.query_one(ReachMatrix).show_transport(self.transports(edges))
+        grouped = self.toggles.class_matrix()
+        matrix = self.matrix
+        if isinstance(matrix, BigReachMatrix):
+            matrix.show(grouped)
+        else:
+            edges = list(grouped.edges())
+            matrix.show(edges)
+            if self.transport_on:
+                matrix.show_transport(self.transports(edges))
+        allowed, total = grouped.counts()
+        self.query_one("#lab-count", Static).update(flows_line(allowed, total))
         self.explain()
 
     def explain(self) -> None:
         """Show why the flow under the matrix cursor is allowed or denied."""
-        flow = self.query_one(ReachMatrix).current
+        flow = self.matrix.current
         if self.transport_on:
             self.explain_transport(flow)
             return
@@ -213,6 +278,27 @@ class LabScreen(Screen[None]):
         event.stop()
         self.explain()
 
+    def on_big_reach_matrix_highlighted(self, event: BigReachMatrix.Highlighted) -> None:
+        event.stop()
+        self.explain()
+
+    def action_filter_namespace(self) -> None:
+        """Narrow a large matrix to the pods of one namespace (rows and columns)."""
+        matrix = self.matrix
+        if not isinstance(matrix, BigReachMatrix):
+            return
+        counts: dict[str, int] = {}
+        for ref in matrix.all_sources:
+            counts[ref.namespace] = counts.get(ref.namespace, 0) + 1
+
+        def chosen(namespace: str | None) -> None:
+            if namespace is not None:
+                matrix.filter(namespace or None)
+                matrix.focus()
+
+        self.app.push_screen(NamespaceFilterModal(sorted(counts.items()), matrix.namespace),
+                             chosen)
+
     # --- the policies -------------------------------------------------------------------
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
@@ -221,7 +307,7 @@ class LabScreen(Screen[None]):
         mesh_disabled = self.query_one(MeshList).disabled_keys
         changed = mesh_disabled != self.mesh_disabled
         self.mesh_disabled = mesh_disabled
-        for policy in self.cluster.policies:
+        for policy in self.all_policies:
             if self.toggles.is_enabled(policy.key) != (policy.key in enabled):
                 self.toggles.toggle(policy.key)
                 changed = True
@@ -248,7 +334,7 @@ class LabScreen(Screen[None]):
         mesh = bool(self.cluster.peer_authentications or self.cluster.destination_rules)
         self.query_one("#lab-legend", Static).update(TRANSPORT_LEGEND if on else LEGEND)
         self.query_one("#lab-policies-head").display = not on
-        self.query_one(PolicyList).display = not on and bool(self.cluster.policies)
+        self.query_one(PolicyList).display = not on and bool(self.all_policies)
         self.query_one("#lab-mesh-head").display = on
         self.query_one(MeshList).display = on and mesh
         self.query_one(VerdictView).display = not on
@@ -284,6 +370,10 @@ class LabScreen(Screen[None]):
             return not self.is_root
         if action == "quit":
             return self.is_root
+        if action == "filter_namespace":
+            return self.big
+        if action == "toggle_transport":  # the transport cells belong to the table matrix
+            return not self.big
         return True
 
     def action_back(self) -> None:

@@ -11,12 +11,20 @@ from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
 
 from quiz.netpol import NetworkPolicy
+from quiz.netpol.model import ClusterNetworkPolicy
 from quiz.tui.text import clip
 
+AnyPolicy = NetworkPolicy | ClusterNetworkPolicy
 
-def policy_prompt(policy: NetworkPolicy, width: int, enabled: bool = True) -> Content:
-    """``namespace/name`` as written (padded to ``width``), its policyTypes, and 'off' if off."""
-    kinds = ", ".join(sorted(kind.capitalize() for kind in policy.policy_types))
+
+def policy_prompt(policy: AnyPolicy, width: int, enabled: bool = True) -> Content:
+    """``namespace/name`` as written (padded to ``width``), its policyTypes, and 'off' if off;
+    a ClusterNetworkPolicy (``cnp:name``) shows its tier and priority instead."""
+    if isinstance(policy, ClusterNetworkPolicy):
+        directions = [d.capitalize() for d in ("ingress", "egress") if policy.rules(d)]
+        kinds = ", ".join([f"{policy.tier} {policy.priority}", *directions])
+    else:
+        kinds = ", ".join(sorted(kind.capitalize() for kind in policy.policy_types))
     name = Content(shown_key(policy).ljust(width))
     if enabled:
         return Content.assemble(name, (f"  {kinds}", "$text-muted"))
@@ -24,7 +32,7 @@ def policy_prompt(policy: NetworkPolicy, width: int, enabled: bool = True) -> Co
                             ("  off", "bold $text-warning"))
 
 
-def shown_key(policy: NetworkPolicy) -> str:
+def shown_key(policy: AnyPolicy) -> str:
     """The policy's ``namespace/name`` on one line, controls escaped."""
     return clip(policy.key, 120)
 
@@ -37,7 +45,7 @@ class PolicyList(SelectionList[str]):
         Binding("enter", "select", "Toggle", show=False),
     ]
 
-    def __init__(self, policies: Sequence[NetworkPolicy], **widget_options: Any) -> None:
+    def __init__(self, policies: Sequence[AnyPolicy], **widget_options: Any) -> None:
         self.policies = list(policies)
         self.width = max((len(shown_key(p)) for p in self.policies), default=0)
         super().__init__(*(Selection(policy_prompt(p, self.width), p.key, True)
