@@ -48,3 +48,54 @@ def test_an_alias_bomb_ends_in_one_line_naming_the_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith(f"quiz: {bomb}:") and result.output.count("\n") == 1
     assert "alias bomb" in result.output
+
+
+MERGED = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: web, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: bank, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: web, labels: {app: client}}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ledger, namespace: bank, labels: {app: ledger, version: v1}}
+spec: {containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ledger, namespace: bank}
+spec: {selector: {app: ledger}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ledger-subsets, namespace: bank, creationTimestamp: "2025-01-01T00:00:00Z"}
+spec: {host: ledger, subsets: [{name: v1, labels: {version: v1}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ledger-plain, namespace: bank, creationTimestamp: "2025-03-01T00:00:00Z"}
+spec: {host: ledger, trafficPolicy: {tls: {mode: DISABLE}}}
+"""
+
+
+def test_the_lab_says_when_merged_destination_rules_decided(tmp_path: Path) -> None:
+    """mergeDestinationRule (Istio destination_rule.go): the older subsets-only rule takes the
+    newer rule's trafficPolicy, so the client sends plaintext, and the reason names both."""
+    path = tmp_path / "merged.yaml"
+    path.write_text(MERGED)
+    result = CliRunner().invoke(cli, ["lab", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = [r for r in json.loads(result.output) if r["to"] == "bank/ledger"]
+    (transport,) = row["transport"]
+    assert transport["outcome"] == "plaintext"
+    (why,) = [r for r in transport["reasons"] if "DestinationRule" in r]
+    assert "bank/ledger-subsets + bank/ledger-plain merged" in why
+    assert why.endswith("trafficPolicy.tls DISABLE")

@@ -96,6 +96,12 @@ class DestinationRule:
     port_tls: Mapping[int, TlsMode | None] | None = None  # portLevelSettings by Service port
     workload_labels: Mapping[str, str] | None = None  # spec.workloadSelector.matchLabels
     created: datetime = ZERO_TIME
+    has_policy: bool = False  # spec.trafficPolicy is present (even empty): merging keeps it
+
+    @property
+    def policy_set(self) -> bool:
+        """Whether the rule has a top-level ``trafficPolicy`` (which carries its TLS modes)."""
+        return self.has_policy or self.tls is not None or bool(self.port_tls)
 
     @property
     def key(self) -> str:
@@ -110,15 +116,6 @@ class DestinationRule:
         if "." in self.host or self.host == "*":
             return self.host
         return f"{self.host}.{self.namespace}.svc.{DOMAIN}"
-
-    def host_match(self, host: str) -> int | None:
-        """How specifically the rule's host matches ``host`` (larger is more specific), or None."""
-        fqdn = self.fqdn
-        if fqdn == host:
-            return 1_000
-        if fqdn.startswith("*") and host.endswith(fqdn[1:]):
-            return len(fqdn)
-        return None
 
     def tls_for(self, port: int) -> tuple[TlsMode | None, bool]:
         """The TLS mode for a Service port and whether a ``portLevelSettings`` entry set it."""

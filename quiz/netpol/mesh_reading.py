@@ -169,4 +169,4 @@ def parse_destination_rule(reader: Reader, namespace: str, name: str,
         number = parse_port_number(reader, port["number"], (*loc, "port", "number"))
         port_tls.setdefault(number, _tls_mode(reader, entry.get("tls"), (*loc, "tls")))
     return DestinationRule(namespace, name, host, export_to, tls, port_tls or None, workload,
-                           created(reader, meta))
+                           created(reader, meta), spec.get("trafficPolicy") is not None)

@@ -10,8 +10,11 @@ Follows Istio 1.27 (the current 1.2x release), sidecar mode only:
   PERMISSIVE, UNSET inherits, ``portLevelMtls`` by container port on selector policies only,
   the oldest policy of a scope wins);
 - the client's DestinationRule as ``PushContext.destinationRule`` in pilot/pkg/model/
-  push_context.go finds it (client namespace, the service's namespace, the root namespace,
-  ``exportTo`` honoured), else auto mTLS (istio.io "Mutual TLS Migration", "Auto mutual TLS").
+  push_context.go finds it (client namespace, the service's namespace, the root namespace;
+  in each the most specific host first, then ``exportTo``), rules for one host merged as
+  ``mergeDestinationRule`` (destination_rule.go) merges them and the workloadSelector checked
+  by ``SidecarScope.DestinationRule`` (sidecar.go), else auto mTLS (istio.io "Mutual TLS
+  Migration", "Auto mutual TLS").
 
 Out of scope, reported as ``not evaluated``: SIMPLE/MUTUAL client TLS, traffic dialled to a pod
 IP (it bypasses the Service's cluster), headless Services, protocols other than TCP, ambient.
@@ -202,6 +205,143 @@ def server_mode(
     return mode, reasons
 
 
+@dataclass
+class MergedRule:
+    """A ``ConsolidatedDestRule``: the rules Istio merged for one host in one namespace index.
+
+    ``rules`` is its ``from`` list, oldest first; ``policy_from`` is the rule whose top-level
+    ``trafficPolicy`` (with its ``tls`` and ``portLevelSettings``) the merged rule carries:
+    the first rule that has one, as ``mergeDestinationRule`` only fills a missing one.
+    """
+
+    rules: list[DestinationRule]
+    export: frozenset[str]
+    policy_from: DestinationRule | None
+
+    @property
+    def base(self) -> DestinationRule:
+        """The rule the others were merged into (its host, namespace and workloadSelector)."""
+        return self.rules[0]
+
+
+_HostIndex = dict[str, list[MergedRule]]
+
+
+class DestinationRuleIndex:
+    """The DestinationRule indexes of ``PushContext.setDestinationRules`` (pilot/pkg/model/
+    push_context.go, Istio 1.27): per namespace the rules its own proxies see, per namespace
+    the rules exported elsewhere, and the root namespace's private rules; rules for the same
+    host in one index merged as ``mergeDestinationRule`` (destination_rule.go) merges them,
+    with ``ENABLE_ENHANCED_DESTINATIONRULE_MERGE`` on (its default) and the default
+    ``exportTo`` of ``*``."""
+
+    def __init__(self, rules: Iterable[DestinationRule], root_namespace: str = ROOT_NAMESPACE
+                 ) -> None:
+        self.root_namespace = root_namespace
+        self.local: dict[str, _HostIndex] = {}
+        self.exported: dict[str, _HostIndex] = {}
+        self.root_local: _HostIndex = {}
+        # sortConfigBySelectorAndCreationTime: workloadSelector first, oldest, name, namespace
+        for dr in sorted(rules, key=DestinationRule.order):
+            export = frozenset({"."}) if dr.workload_labels else frozenset(dr.export_to)
+            if not export or export & {"*", ".", dr.namespace}:
+                _merge(self.local.setdefault(dr.namespace, {}), dr, export)
+            private = len(export) == 1 and bool(export & {".", dr.namespace})
+            if not private:
+                _merge(self.exported.setdefault(dr.namespace, {}), dr, export)
+            elif dr.namespace == root_namespace:
+                _merge(self.root_local, dr, export)
+
+    def lookup(self, client: Pod, service: Service) -> tuple[MergedRule | None, str, list[str]]:
+        """``PushContext.destinationRule`` then ``SidecarScope.DestinationRule`` (sidecar.go):
+        the merged rule for ``client`` calling ``service``, where it was found, and notes on
+        closer matches Istio did not use."""
+        host, client_ns = service.host, client.ref.namespace
+        notes: list[str] = []
+        if client_ns != self.root_namespace:
+            step1, where = self.local.get(client_ns, {}), "the client's namespace"
+        else:
+            step1, where = self.root_local, "the client's namespace (the root namespace)"
+        found = _most_specific(host, step1)
+        if found:
+            return _for_workload(found, client), where, notes
+        for namespace in (service.namespace, self.root_namespace):
+            found = _most_specific(host, self.exported.get(namespace, {}))
+            if not found:
+                continue
+            seen = [m for m in found if not m.export or m.export & {"*", client_ns}]
+            if seen:
+                where = "the Service's namespace" if namespace == service.namespace else \
+                    "the root namespace"
+                return _for_workload(seen, client), where, notes
+            notes.append(f"DestinationRule {_names(found)} (host {found[0].base.host}) is the "
+                         f"closest match in {namespace} but is not exported to {client_ns}: "
+                         f"Istio looks no further in {namespace}")
+        return None, "", notes
+
+
+def _merge(index: _HostIndex, dr: DestinationRule, export: frozenset[str]) -> None:
+    """``mergeDestinationRule``: merge ``dr`` into the rules already indexed for its host
+    whose exportTo is the same (or a subset of ``dr``'s) and whose workloadSelector is
+    compatible; add it as a rule of its own where the code says so."""
+    policy = dr if dr.policy_set else None
+    entries = index.get(dr.fqdn)
+    if entries is None:
+        index[dr.fqdn] = [MergedRule([dr], export, policy)]
+        return
+    separately = True
+    for entry in entries:
+        if export == entry.export:
+            separately = False
+        elif not (entry.export and export >= entry.export):
+            separately = True
+            continue
+        else:
+            separately = True  # merged, and also added on its own (unless reset below)
+        old, new = entry.base.workload_labels, dr.workload_labels
+        if old and new and dict(old) != dict(new):
+            separately = True
+            continue
+        if (not old and not new) or (old and new):
+            separately = False
+        entry.rules.append(dr)  # subsets are concatenated (not modelled)
+        if entry.policy_from is None and policy is not None:
+            entry.policy_from = policy  # only a missing top-level trafficPolicy is filled
+    if separately:
+        entries.append(MergedRule([dr], export, policy))
+
+
+def _most_specific(host: str, index: _HostIndex) -> list[MergedRule]:
+    """``MostSpecificHostMatch`` (pilot/pkg/model/config.go): the exact host, else the
+    longest wildcard that matches; the entries indexed under it (empty: none matches)."""
+    if host in index:
+        return index[host]
+    best: str | None = None
+    for key in index:
+        if key.startswith("*") and host.endswith(key[1:]):
+            if best is None or len(key) > len(best) or (len(key) == len(best) and key < best):
+                best = key
+    return index[best] if best is not None else []
+
+
+def _for_workload(found: Sequence[MergedRule], client: Pod) -> MergedRule | None:
+    """``SidecarScope.DestinationRule``: the first rule of the client's namespace whose
+    workloadSelector selects it, else the last rule without a selector."""
+    catch_all = None
+    for entry in found:
+        labels = entry.base.workload_labels
+        if not labels:
+            catch_all = entry
+        elif entry.base.namespace == client.ref.namespace and \
+                _labels_match(labels, client.labels):
+            return entry
+    return catch_all
+
+
+def _names(found: Sequence[MergedRule]) -> str:
+    return ", ".join(dict.fromkeys(dr.key for entry in found for dr in entry.rules))
+
+
 def client_tls(
     cluster: Cluster,
     client: Pod,
@@ -210,42 +350,46 @@ def client_tls(
     *,
     root_namespace: str = ROOT_NAMESPACE,
     disabled: Collection[str] = frozenset(),
-    rules: Mapping[str, Sequence[DestinationRule]] | None = None,
+    index: DestinationRuleIndex | None = None,
 ) -> tuple[DestinationRule | None, TlsMode | None, str]:
-    """The DestinationRule that applies to ``client`` calling ``service`` and its TLS mode
-    for ``service_port`` (None: the rule sets none, auto mTLS decides), with a reason.
+    """The DestinationRule whose ``trafficPolicy`` applies to ``client`` calling ``service``
+    and its TLS mode for ``service_port`` (None: no TLS mode, auto mTLS decides), with a
+    reason that names every rule merged into it.
 
-    ``rules``: the enabled rules by namespace (:func:`rules_by_namespace`), if already known.
+    ``index``: the :class:`DestinationRuleIndex` of the enabled rules, if already built.
     """
     host = service.host
-    if rules is None:
-        rules = rules_by_namespace(cluster, disabled)
-    order = list(dict.fromkeys((client.ref.namespace, service.namespace, root_namespace)))
-    for namespace in order:
-        local = namespace == client.ref.namespace
-        found = [(dr.host_match(host), dr) for dr in rules.get(namespace, ())
-                 if _visible(dr, client, local)]
-        found = [(rank, dr) for rank, dr in found if rank is not None]
-        if not found:
-            continue
-        best = max(rank for rank, _ in found)
-        dr = min((dr for rank, dr in found if rank == best), key=DestinationRule.order)
-        mode, by_port = dr.tls_for(service_port)
-        if local:
-            where = "the client's namespace"
-        else:
-            where = "the root namespace" if namespace == root_namespace and \
-                namespace != service.namespace else "the Service's namespace"
-        others = [d.key for rank, d in found if d is not dr]
-        extra = f" (over {', '.join(others)})" if others else ""
-        setting = (f"portLevelSettings port {service_port}" if by_port else "trafficPolicy.tls")
-        if mode is None:
-            return dr, None, (f"DestinationRule {dr.key} (host {dr.host}, in {where}){extra} "
-                              "sets no TLS mode: auto mTLS decides")
-        return dr, mode, (f"DestinationRule {dr.key} (host {dr.host}, in {where}){extra}: "
-                          f"{setting} {mode}")
-    return None, None, (f"no DestinationRule for {host} is visible to {client.ref.namespace}: "
-                        "auto mTLS decides")
+    if index is None:
+        enabled = [dr for dr in cluster.destination_rules if mesh_key(dr) not in disabled]
+        index = DestinationRuleIndex(enabled, root_namespace)
+    entry, where, notes = index.lookup(client, service)
+    lead = "".join(f"{note}; " for note in notes)
+    if entry is None:
+        if where:  # a closer match in the client's namespace selects other workloads
+            return None, None, (f"{lead}the closest DestinationRule for {host} in {where} has a "
+                                f"workloadSelector that does not select {client.ref}: auto "
+                                "mTLS decides")
+        return None, None, (f"{lead}no DestinationRule for {host} is visible to "
+                            f"{client.ref.namespace}: auto mTLS decides")
+    base, dr = entry.base, entry.policy_from
+    if len(entry.rules) == 1:
+        name = f"DestinationRule {base.key} (host {base.host}, in {where})"
+    else:
+        merged = " + ".join(r.key for r in entry.rules)
+        name = f"DestinationRules {merged} merged by Istio (host {base.host}, in {where})"
+        if dr is not None and dr is not base:
+            name += (f"; {base.key}, the oldest, has no top-level trafficPolicy, so "
+                     f"{dr.key}'s is used")
+        ignored = [r.key for r in entry.rules if r.policy_set and r is not dr]
+        if dr is not None and ignored:
+            name += f"; the trafficPolicy of {', '.join(ignored)} is ignored"
+    if dr is None:
+        return base, None, f"{lead}{name} sets no TLS mode: auto mTLS decides"
+    mode, by_port = dr.tls_for(service_port)
+    if mode is None:
+        return dr, None, f"{lead}{name} sets no TLS mode: auto mTLS decides"
+    setting = f"portLevelSettings port {service_port}" if by_port else "trafficPolicy.tls"
+    return dr, mode, f"{lead}{name}: {setting} {mode}"
 
 
 class Memo:
@@ -261,7 +405,9 @@ class Memo:
         self._modes: dict[tuple[PodRef, int], tuple[MtlsMode, list[str]]] = {}
         self._tls: dict[tuple[str, str, int], tuple[TlsMode | None, str]] = {}
         self._routes: dict[tuple[PodRef, int, str], list[tuple[Service, ServicePort]]] = {}
-        self._rules = rules_by_namespace(cluster, self.disabled)
+        self._index = DestinationRuleIndex(
+            (dr for dr in cluster.destination_rules if mesh_key(dr) not in self.disabled),
+            root_namespace)
         # A client's rule depends on its namespace, and on its labels only where some rule
         # has a workloadSelector.
         self._by_labels = any(dr.workload_labels for dr in cluster.destination_rules)
@@ -287,7 +433,7 @@ class Memo:
         key = (who, service.key, port)
         if key not in self._tls:
             _, mode, why = client_tls(self.cluster, client, service, port,
-                                      root_namespace=self.root_namespace, rules=self._rules)
+                                      root_namespace=self.root_namespace, index=self._index)
             self._tls[key] = (mode, why)
         return self._tls[key]
 
@@ -297,16 +443,6 @@ class Memo:
         if key not in self._routes:
             self._routes[key] = services_targeting(self.cluster, server, port, protocol)
         return self._routes[key]
-
-
-def rules_by_namespace(cluster: Cluster, disabled: Collection[str] = frozenset()
-                       ) -> dict[str, list[DestinationRule]]:
-    """The DestinationRules not switched off, by namespace."""
-    found: dict[str, list[DestinationRule]] = {}
-    for dr in cluster.destination_rules:
-        if mesh_key(dr) not in disabled:
-            found.setdefault(dr.namespace, []).append(dr)
-    return found
 
 
 def transport(
@@ -437,14 +573,3 @@ def mesh_objects(cluster: Cluster) -> Iterable[PeerAuthentication | DestinationR
 
 def _labels_match(wanted: Mapping[str, str] | None, labels: Mapping[str, str]) -> bool:
     return all(labels.get(k) == v for k, v in (wanted or {}).items())
-
-
-def _visible(dr: DestinationRule, client: Pod, local: bool) -> bool:
-    """Whether ``dr`` is seen by ``client``: in its own namespace unless exported nowhere
-    (``~``) or only to other namespaces; elsewhere only if exported to all or to it."""
-    export = set(dr.export_to)
-    if dr.workload_labels:  # a rule with a workloadSelector is never exported
-        return local and _labels_match(dr.workload_labels, client.labels)
-    if local:
-        return not export or bool(export & {"*", ".", dr.namespace})
-    return not export or "*" in export or client.ref.namespace in export

@@ -319,6 +319,134 @@ def test_a_rule_without_tls_leaves_auto_mtls() -> None:
     assert outcome(c, "a/client", "b/server") == "mtls"
 
 
+def rule(ref: str, host: str, created: str, *, export: str | None = None,
+         selector: str | None = None, policy: str | None = None) -> str:
+    """A DestinationRule with a creation time, and optionally exportTo, a workloadSelector
+    (``key: value``) and a top-level trafficPolicy (a YAML flow mapping); always one subset."""
+    namespace, name = ref.split("/")
+    text = (f"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: "
+            f"{{name: {name}, namespace: {namespace}, creationTimestamp: '{created}'}}\n"
+            f"spec:\n  host: \"{host}\"\n  subsets: [{{name: {name}, labels: {{v: {name}}}}}]\n")
+    if export is not None:
+        text += f"  exportTo: {export}\n"
+    if selector is not None:
+        text += f"  workloadSelector: {{matchLabels: {{{selector}}}}}\n"
+    if policy is not None:
+        text += f"  trafficPolicy: {policy}\n"
+    return text
+
+
+OLD, NEW = "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z"
+DISABLE = "{tls: {mode: DISABLE}}"
+MUTUAL = "{tls: {mode: ISTIO_MUTUAL}}"
+HOST = "server.b.svc.cluster.local"
+MESH_C = [*MESH, ns("c", **{"istio-injection": "enabled"}), pod("c/client", "client")]
+
+
+def test_two_rules_for_one_host_merge_and_a_missing_traffic_policy_is_filled() -> None:
+    """mergeDestinationRule (pilot/pkg/model/destination_rule.go): rules for the same host in
+    one namespace are merged; only when the older rule has no top-level trafficPolicy does the
+    newer rule's (with its portLevelSettings) fill it; otherwise the older one's stays."""
+    subsets_only = rule("b/old", "server", OLD)
+    c = cluster(*MESH, subsets_only, rule("b/new", "server", NEW, policy=DISABLE))
+    assert tls(c) == "b/new:DISABLE"
+    assert outcome(c, "a/client", "b/server") == "plaintext"  # auto mTLS would say mtls
+    (found,) = transports(c, "a/client", "b/server", 8080)
+    assert any("b/old + b/new merged" in r and "b/new's is used" in r for r in found.reasons)
+    level = "{portLevelSettings: [{port: {number: 80}, tls: {mode: DISABLE}}]}"
+    c = cluster(*MESH, subsets_only, rule("b/new", "server", NEW, policy=level))
+    assert tls(c) == "b/new:DISABLE"
+    balance = "{loadBalancer: {simple: ROUND_ROBIN}}"  # a trafficPolicy without tls
+    c = cluster(*MESH, rule("b/old", "server", OLD, policy=balance),
+                rule("b/new", "server", NEW, policy=DISABLE))
+    assert tls(c) == "b/old:None"
+    c = cluster(*MESH, rule("b/old", "server", OLD, policy=MUTUAL),
+                rule("b/new", "server", NEW, policy=DISABLE))
+    assert tls(c) == "b/old:ISTIO_MUTUAL"
+    (found,) = transports(c, "a/client", "b/server", 8080)
+    assert any("trafficPolicy of b/new is ignored" in r for r in found.reasons)
+
+
+def test_rules_merge_only_where_export_to_allows() -> None:
+    """mergeDestinationRule with ENABLE_ENHANCED_DESTINATIONRULE_MERGE (on by default in
+    pilot/pkg/features/experimental.go): rules with different exportTo stay apart, and the
+    sidecar then takes the last one without a selector (SidecarScope.DestinationRule); a
+    newer rule whose exportTo is a superset is merged into the older one, and is not kept on
+    its own, so it reaches no namespace beyond the older rule's exportTo."""
+    c = cluster(*MESH_C, rule("b/old", "server", OLD, export='["*"]', policy=MUTUAL),
+                rule("b/new", "server", NEW, export='["*"]', policy=DISABLE))
+    assert tls(c) == "b/old:ISTIO_MUTUAL"  # same exportTo: merged, the oldest policy wins
+    c = cluster(*MESH_C, rule("b/old", "server", OLD, export='["*"]', policy=MUTUAL),
+                rule("b/new", "server", NEW, export='["a"]', policy=DISABLE))
+    assert tls(c) == "b/new:DISABLE"  # apart: a sees both, the last one applies
+    assert tls(c, "c/client") == "b/old:ISTIO_MUTUAL"
+    c = cluster(*MESH_C, rule("b/old", "server", OLD, export='["a"]'),
+                rule("b/new", "server", NEW, export='["a", "c"]', policy=DISABLE))
+    assert tls(c) == "b/new:DISABLE"
+    assert tls(c, "c/client") == "None:None"
+    (found,) = transports(c, "c/client", "b/server", 8080)
+    assert any("not exported to c" in r for r in found.reasons)
+
+
+def test_rules_merge_only_where_workload_selectors_allow() -> None:
+    """mergeDestinationRule: two rules with different workloadSelectors stay apart and each
+    selects its own clients; a rule without a selector and exportTo "." is merged into a
+    selector rule of the same namespace and host (both export only to "."), so a client the
+    selector does not pick gets no DestinationRule at all (SidecarScope.DestinationRule)."""
+    docs = [*MESH, pod("a/other", "other")]
+    c = cluster(*docs, rule("a/one", HOST, OLD, selector="app: client", policy=MUTUAL),
+                rule("a/two", HOST, NEW, selector="app: other", policy=DISABLE))
+    assert tls(c) == "a/one:ISTIO_MUTUAL"
+    assert tls(c, "a/other") == "a/two:DISABLE"
+    c = cluster(*docs, rule("a/one", HOST, OLD, selector="app: client", policy=MUTUAL),
+                rule("a/all", HOST, NEW, export='["."]', policy=DISABLE))
+    assert tls(c) == "a/one:ISTIO_MUTUAL"
+    assert tls(c, "a/other") == "None:None"
+    c = cluster(*docs, rule("a/one", HOST, OLD, selector="app: client", policy=MUTUAL),
+                rule("a/all", HOST, NEW, policy=DISABLE))  # exportTo differs: kept apart
+    assert tls(c, "a/other") == "a/all:DISABLE"
+
+
+def test_the_most_specific_host_is_taken_before_export_to_is_checked() -> None:
+    """getExportedDestinationRuleFromNamespace (pilot/pkg/model/push_context.go): in the
+    Service's and the root namespace the most specific matching host is chosen first; if that
+    rule is not exported to the client, Istio moves on to the next namespace instead of
+    taking a less specific rule that is exported."""
+    hidden = rule("b/only-c", "server", OLD, export='["c"]', policy=DISABLE)
+    wide = rule("b/wide", "*.b.svc.cluster.local", OLD, policy=DISABLE)
+    c = cluster(*MESH_C, hidden, wide)
+    assert tls(c) == "None:None"
+    assert outcome(c, "a/client", "b/server") == "mtls"  # auto mTLS, not b/wide's DISABLE
+    assert tls(c, "c/client") == "b/only-c:DISABLE"
+    c = cluster(*MESH_C, hidden, wide, rule("istio-system/mesh", "*.local", OLD, policy=MUTUAL))
+    assert tls(c) == "istio-system/mesh:ISTIO_MUTUAL"
+    (found,) = transports(c, "a/client", "b/server", 8080)
+    assert any("b/only-c" in r and "not exported to a" in r for r in found.reasons)
+
+
+def test_a_selector_rule_in_the_client_namespace_shadows_other_namespaces() -> None:
+    """PushContext.destinationRule returns the client namespace's closest match before the
+    workloadSelector is checked (SidecarScope.DestinationRule): a rule there for other
+    workloads leaves the client with no rule, not with the Service namespace's."""
+    c = cluster(*MESH, rule("a/others", HOST, OLD, selector="app: other", policy=MUTUAL),
+                rule("b/s", "server", OLD, policy=DISABLE))
+    assert tls(c) == "None:None"
+    (found,) = transports(c, "a/client", "b/server", 8080)
+    assert any("does not select a/client" in r for r in found.reasons)
+
+
+def test_a_client_in_the_root_namespace_sees_only_private_root_rules_first() -> None:
+    """PushContext.destinationRule: a proxy in the root namespace first looks only at the
+    root namespace's private rules, then the Service's namespace, then exported root rules."""
+    docs = [*MESH, pod("istio-system/tool", "tool", labels='"sidecar.istio.io/inject": "true"')]
+    mesh_rule = rule("istio-system/mesh", "*.local", OLD, policy=DISABLE)
+    c = cluster(*docs, mesh_rule, rule("b/s", "server", OLD, policy=MUTUAL))
+    assert tls(c, "istio-system/tool") == "b/s:ISTIO_MUTUAL"
+    c = cluster(*docs, mesh_rule, rule("b/s", "server", OLD, policy=MUTUAL),
+                rule("istio-system/own", "*.local", NEW, export='["."]', policy=DISABLE))
+    assert tls(c, "istio-system/tool") == "istio-system/own:DISABLE"
+
+
 # --- out of scope ----------------------------------------------------------------------------
 
 
