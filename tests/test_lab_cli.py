@@ -93,7 +93,7 @@ def test_the_lab_says_when_merged_destination_rules_decided(tmp_path: Path) -> N
     path.write_text(MERGED)
     result = CliRunner().invoke(cli, ["lab", str(path), "--json"])
     assert result.exit_code == 0, result.output
-    (row,) = [r for r in json.loads(result.output) if r["to"] == "bank/ledger"]
+    (row,) = [r for r in json.loads(result.stdout) if r["to"] == "bank/ledger"]
     (transport,) = row["transport"]
     assert transport["outcome"] == "plaintext"
     (why,) = [r for r in transport["reasons"] if "DestinationRule" in r]
