@@ -57,11 +57,14 @@ async def fill(pilot: Pilot, *, stem: str, choices: list[tuple[str, bool, str]],
 async def checked(pilot: Pilot) -> None:
     """Wait for the live check (it runs once the typing has paused, in a thread)."""
     form = form_of(pilot.app)  # type: ignore[arg-type]
-    for _ in range(40):
+    # Waited for, not timed: on a loaded machine the form's lower fields (mounted after its
+    # first frame) and the check's thread can take many times the check delay.
+    for _ in range(400):
         await pilot.pause(CHECK_DELAY / 3)
         if not form.check_pending:
-            break
-    await pilot.app.workers.wait_for_complete()
+            await pilot.app.workers.wait_for_complete()
+            if not form.check_pending:
+                break
     await pilot.pause()
 
 
