@@ -89,6 +89,7 @@ class PgServer:
     def __init__(self, root: Path, port: int, password: str, prefix: list[str]) -> None:
         self.root, self.port, self.password, self._prefix = root, port, password, prefix
         self._count = 0
+        self._migrated = False
 
     @classmethod
     def start(cls) -> PgServer:
@@ -151,13 +152,29 @@ class PgServer:
         return psycopg.connect(host="127.0.0.1", port=self.port, user=ADMIN,
                                password=self.password, dbname=ADMIN, autocommit=True)
 
-    def new_database(self) -> str:
-        """A fresh, empty database; its URL."""
+    def new_database(self, *, migrated: bool = False) -> str:
+        """A fresh database, empty or (``migrated``) holding quiz's current schema; its URL.
+
+        A migrated one is cloned from a database the store set up once, which is several
+        times faster than migrating each; the migrations themselves run on the empty ones.
+        """
+        template = "template1"
+        if migrated:
+            template = "quiz_migrated"
+            if not self._migrated:
+                self._create(template, "template1")
+                from quiz.store import open_store
+
+                open_store(self.url(template)).close()
+                self._migrated = True
         self._count += 1
         name = f"t{os.getpid()}_{self._count}"
-        with self.admin() as conn:  # type: ignore[attr-defined]
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template1 STRATEGY FILE_COPY')
+        self._create(name, template)
         return self.url(name)
+
+    def _create(self, name: str, template: str) -> None:
+        with self.admin() as conn:  # type: ignore[attr-defined]
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
 
     def stop(self) -> None:
         """Stop the server (immediate shutdown: its data is thrown away) and remove its files."""
@@ -168,9 +185,10 @@ class PgServer:
         if pid > 0:
             try:
                 os.kill(pid, signal.SIGQUIT)
-                for _ in range(300):  # up to 30 s
-                    os.kill(pid, 0)
-                    time.sleep(0.1)
             except ProcessLookupError:
                 pass
+            for _ in range(300):  # up to 30 s: it removes its pid file as it exits
+                if not (self.root / "data" / "postmaster.pid").exists():
+                    break
+                time.sleep(0.05)
         shutil.rmtree(self.root, ignore_errors=True)

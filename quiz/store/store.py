@@ -18,9 +18,11 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    false,
     func,
     insert,
     select,
+    true,
     type_coerce,
     update,
 )
@@ -62,7 +64,7 @@ _DUE_REVIEWS = select(
     CARD.c.question_id, CARD.c.stability, type_coerce(CARD.c.last_review, String),
     type_coerce(CARD.c.due, String),
 ).where(CARD.c.due <= bindparam("b_until"), CARD.c.last_review.is_not(None),
-        CARD.c.suspended.is_(False))
+        CARD.c.suspended.is_(false()))
 # The progress figures read every card: these columns only, times as stored text.
 _CARD_SUMMARIES = select(
     CARD.c.question_id, CARD.c.state, CARD.c.stability, type_coerce(CARD.c.last_review, String),
@@ -317,7 +319,7 @@ class Store(HistoryStore):
         """Started, unsuspended cards due at or before ``until``."""
         query = select(CARD).where(CARD.c.due <= convert.to_db_time(until),
                                    CARD.c.last_review.is_not(None),
-                                   CARD.c.suspended.is_(False))
+                                   CARD.c.suspended.is_(false()))
         with self._read() as conn:
             return [convert.card_from_row(r) for r in conn.execute(query)]
 
@@ -337,11 +339,11 @@ class Store(HistoryStore):
 
     def suspended_ids(self) -> set[str]:
         """Suspended questions."""
-        return self._ids(CARD.c.suspended.is_(True))
+        return self._ids(CARD.c.suspended.is_(true()))
 
     def flagged_ids(self) -> set[str]:
         """Flagged questions."""
-        return self._ids(CARD.c.flagged.is_(True))
+        return self._ids(CARD.c.flagged.is_(true()))
 
     def introduced_count(self, start: datetime, end: datetime) -> int:
         """How many new questions got their first scheduled answer in [start, end)."""

@@ -45,7 +45,13 @@ def db_target(backend: str, request: pytest.FixtureRequest, db_path: Path) -> st
 
 
 @pytest.fixture
-def store(db_target: str, clock: Clock) -> Iterator[Store]:
-    s = Store(make_engine(db_target), now=clock, enable_fuzzing=False)
+def store(backend: str, request: pytest.FixtureRequest, db_path: Path,
+          clock: Clock) -> Iterator[Store]:
+    """A store, fuzzing off, on a new SQLite file or a new PostgreSQL database (set up from a
+    migrated template: ``db_target`` tests run the migrations on PostgreSQL)."""
+    target: str | Path = db_path
+    if backend == "postgresql":
+        target = request.getfixturevalue("pg_server").new_database(migrated=True)
+    s = Store(make_engine(target), now=clock, enable_fuzzing=False)
     yield s
     s.close()
