@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -178,7 +179,12 @@ class HistoryStore(StoreBase):
             if prefer_id is not None and conn.execute(
                     select(SESSION.c.id).where(SESSION.c.id == prefer_id)).first() is None:
                 values["id"] = prefer_id
-            return int(conn.execute(insert(SESSION).values(**values)).inserted_primary_key[0])
+            made = int(conn.execute(insert(SESSION).values(**values)).inserted_primary_key[0])
+            if "id" in values and conn.dialect.name == "postgresql":
+                # An id given explicitly does not move PostgreSQL's sequence: move it past it.
+                conn.execute(text("SELECT setval(pg_get_serial_sequence('study_session', 'id'), "
+                                  "(SELECT max(id) FROM study_session))"))
+            return made
 
         return SessionRecord(id=self._write(work), mode=mode, started_at=now, topic=topic,
                              concept=concept)
