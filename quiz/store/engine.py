@@ -98,7 +98,9 @@ def _postgresql_engine(url: URL) -> Engine:
     """A PostgreSQL engine whose write transactions take the write lock first."""
     timeout_ms = int(BUSY_TIMEOUT_S * 1000)
     engine = create_engine(url, pool_pre_ping=True, connect_args={
-        "options": f"-c lock_timeout={timeout_ms}", "connect_timeout": int(BUSY_TIMEOUT_S)})
+        # UTC: the stats group answers by hour of the time as text (``answer_hours``)
+        "options": f"-c lock_timeout={timeout_ms} -c TimeZone=UTC",
+        "connect_timeout": int(BUSY_TIMEOUT_S)})
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

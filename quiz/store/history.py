@@ -142,7 +142,12 @@ class HistoryStore(StoreBase):
 
     def weekly_tally(self, since: datetime, local: str = "localtime") -> list[WeekTally]:
         """Answers since ``since`` by local week, question and kind (``quiz.store.tallies``)."""
-        return tallies.weekly(self._execute, since, local)
+        if self.engine.dialect.name == "sqlite":
+            return tallies.weekly(self._execute, since, local)
+        columns = [LOG.c[name] for name in tallies.WEEKLY_ROWS_COLUMNS]
+        query = select(*columns).where(LOG.c.answered_at >= convert.to_db_time(since))
+        with self._read() as conn:
+            return tallies.weekly_from_rows(conn.execute(query), local)
 
     def question_tally(self) -> dict[str, tuple[int, int]]:
         """(answers, right answers) of each question, ever, in all modes."""
