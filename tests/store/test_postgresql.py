@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from quiz.bank import Bank
-from quiz.store import Store, StoreError, make_engine
+from quiz.store import SCHEMA_VERSION, Store, StoreError, make_engine
 from quiz.store.engine import WRITE_LOCK_KEY
 from tests.pg import PgServer
 
@@ -147,3 +147,28 @@ def test_a_server_that_refuses_is_one_line_naming_it(pg_server: PgServer, what: 
               "database": 'database "no_such_database" does not exist',
               "port": "Connection refused"}[what]
     assert reason in message
+
+
+def test_copies_setting_up_a_new_database_at_once_migrate_it_once(pg_url: str) -> None:
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def open_one() -> None:
+        try:
+            start.wait()
+            Store(make_engine(pg_url)).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    engine = make_engine(pg_url)
+    with engine.connect() as conn:
+        versions = list(conn.execute(text("SELECT version FROM schema_version ORDER BY 1"))
+                        .scalars())
+    engine.dispose()
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
