@@ -86,8 +86,8 @@ def durations(execute: Execute) -> list[tuple[str, int, int]]:
             if isinstance(mode, str) and isinstance(tenths, int)]
 
 
-# The answers ``weekly_from_rows`` adds up: for a database other than SQLite, whose SQL has no
-# json_extract or julianday (PostgreSQL). Plain SQL, no parameters: the caller adds the time.
+# The columns of the answers ``weekly_from_rows`` adds up: for a database other than SQLite,
+# whose SQL has no json_extract, julianday or date modifiers (PostgreSQL).
 WEEKLY_ROWS_COLUMNS = ("answered_at", "question_id", "mode", "correct", "card_before")
 
 

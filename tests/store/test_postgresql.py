@@ -10,14 +10,20 @@ import json
 import threading
 import time
 from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from quiz.bank import Bank
+from quiz.scheduling import review_queue
 from quiz.store import SCHEMA_VERSION, Store, StoreError, make_engine
 from quiz.store.engine import WRITE_LOCK_KEY
+from quiz.store.snapshot import READS
+from tests.conftest import T0, Clock
 from tests.pg import PgServer
+from tests.store.test_snapshot import use
 
 pytestmark = pytest.mark.postgresql
 
@@ -172,3 +178,41 @@ def test_copies_setting_up_a_new_database_at_once_migrate_it_once(pg_url: str) -
                         .scalars())
     engine.dispose()
     assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_every_read_on_postgresql_is_what_sqlite_reads(pg_server: PgServer, bank: Bank,
+                                                       tmp_path: Path) -> None:
+    stores, clocks = [], []
+    for target in (tmp_path / "p.db", pg_server.new_database(migrated=True)):
+        clock = Clock(T0)
+        store = Store(make_engine(target), now=clock, enable_fuzzing=False)
+        use(store, bank, clock)
+        stores.append(store)
+        clocks.append(clock)
+    sqlite, pg = stores
+    now = clocks[0]()
+    exam_ids = [e.session.id for e in sqlite.exams()]
+    assert exam_ids == [e.session.id for e in pg.exams()]
+    pairs = {
+        "now": ((), {}), "settings": ((), {}), "cards": ((), {}), "card_summaries": ((), {}),
+        "card": (("np-deny-scope",), {}), "due_reviews": ((now + timedelta(days=30),), {}),
+        "started_ids": ((), {}), "suspended_ids": ((), {}), "flagged_ids": ((), {}),
+        "introduced_count": ((T0, T0 + timedelta(days=1)), {}), "answer_counts": ((), {}),
+        "first_answer_counts": ((), {}),
+        "answer_times": ((), {"since": T0 + timedelta(hours=1)}),
+        "answer_hours": ((), {}), "logged_question_ids": ((), {}),
+        "orphaned_ids": ((bank,), {}), "exams": ((), {}), "exam": ((exam_ids[-1],), {}),
+        "exam_position": ((exam_ids[-1],), {}),
+        "weekly_tally": ((T0 - timedelta(days=7),), {"local": "+60 minutes"}),
+        "question_tally": ((), {}), "duration_tally": ((), {}),
+    }
+    assert set(pairs) | {"scheduler"} == READS
+    for name, (args, kwargs) in pairs.items():
+        mine, theirs = getattr(pg, name)(*args, **kwargs), getattr(sqlite, name)(*args, **kwargs)
+        if name in ("due_reviews", "weekly_tally", "duration_tally"):  # in no set order
+            mine, theirs = sorted(mine, key=repr), sorted(theirs, key=repr)
+        assert mine == theirs, name
+    assert pg.logs() == sqlite.logs() and pg.sessions() == sqlite.sessions()
+    assert review_queue(bank, pg, now) == review_queue(bank, sqlite, now)
+    for store in stores:
+        store.close()
