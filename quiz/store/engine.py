@@ -57,6 +57,13 @@ def database_url(target: str | Path) -> URL:
     return URL.create("sqlite", database=str(database_path(text)))
 
 
+def shown_url(url: URL) -> str:
+    """A URL as messages show it: the password hidden, in the user part or the query."""
+    secret = {key: "hidden" for key in url.query if "password" in key.lower()}
+    return (url.update_query_dict(secret) if secret else url).render_as_string(
+        hide_password=True)
+
+
 def sqlite_path(url: URL) -> Path | None:
     """The file behind a SQLite URL; None for other databases and in-memory SQLite."""
     if url.get_backend_name() != "sqlite":
@@ -76,10 +83,10 @@ def make_engine(target: str | Path) -> Engine:
                 return _postgresql_engine(url)
             return create_engine(url, pool_pre_ping=True)
         except ImportError as exc:
-            raise StoreError(f"{url.render_as_string(hide_password=True)}: its driver is not "
+            raise StoreError(f"{shown_url(url)}: its driver is not "
                              f"installed ({exc}); install it or use a SQLite file") from None
         except (ArgumentError, SQLAlchemyError) as exc:
-            raise StoreError(f"{url.render_as_string(hide_password=True)}: cannot use this "
+            raise StoreError(f"{shown_url(url)}: cannot use this "
                              f"database: {exc}") from None
     path = sqlite_path(url)
     kwargs: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_S}}
@@ -139,7 +146,7 @@ def inspect_engine(engine: Engine) -> int:
     path = sqlite_path(engine.url)
     if path is not None:
         return inspect_sqlite(path)
-    where = engine.url.render_as_string(hide_password=True)
+    where = shown_url(engine.url)
     schema = Schema()
     try:
         with engine.connect() as conn:

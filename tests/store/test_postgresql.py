@@ -138,9 +138,11 @@ def test_an_answer_waits_for_another_copys_write_then_is_kept(pg_server: PgServe
     other.close()
 
 
-@pytest.mark.parametrize("what", ["password", "database", "port"])
+@pytest.mark.parametrize("what", ["password", "query", "database", "port"])
 def test_a_server_that_refuses_is_one_line_naming_it(pg_server: PgServer, what: str) -> None:
     url = {"password": pg_server.url(password="not-the-password"),
+           "query": f"postgresql+psycopg://postgres@127.0.0.1:{pg_server.port}/postgres"
+                    "?password=not-the-password",
            "database": pg_server.url("no_such_database"),
            "port": pg_server.url().replace(f":{pg_server.port}/", ":1/")}[what]
     with pytest.raises(StoreError) as error:
@@ -150,6 +152,7 @@ def test_a_server_that_refuses_is_one_line_naming_it(pg_server: PgServer, what: 
     assert "127.0.0.1" in message and "not-the-password" not in message
     assert pg_server.password not in message
     reason = {"password": "password authentication failed",
+              "query": "password authentication failed",
               "database": 'database "no_such_database" does not exist',
               "port": "Connection refused"}[what]
     assert reason in message
@@ -216,3 +219,11 @@ def test_every_read_on_postgresql_is_what_sqlite_reads(pg_server: PgServer, bank
     assert review_queue(bank, pg, now) == review_queue(bank, sqlite, now)
     for store in stores:
         store.close()
+
+
+def test_without_postgresql_binaries_the_tests_say_why_they_skip(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import tests.pg
+
+    monkeypatch.setattr(tests.pg, "_find", lambda name: None if name == "initdb" else name)
+    assert tests.pg.unavailable() == "no PostgreSQL binaries (initdb not on PATH)"
