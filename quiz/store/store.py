@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from quiz.bank import Bank, Question
 
 CARD = cast(Table, CardRow.__table__)
+# The longest time an answer is stored as having taken: what a 32-bit integer column holds
+# (PostgreSQL's INTEGER; 24.8 days). A question left on screen longer is kept, at this.
+MAX_DURATION_MS = 2**31 - 1
 _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review",
                      "lapses", "leech")
 # Built once, values passed as parameters: recording an answer is on the hot path, and a
@@ -101,6 +104,8 @@ class Store(HistoryStore):
         if order is not None and sorted(order) != list(range(len(question.choices))):
             raise ValueError(f"{question.id}: shown_order must be an order of the choices "
                              f"0..{len(question.choices) - 1}, not {list(order)}")
+        if duration_ms is not None:
+            duration_ms = min(duration_ms, MAX_DURATION_MS)
         now = self.now()
         settings = self.settings()  # not inside the write transaction
         scheduler = self.scheduler()

@@ -221,3 +221,10 @@ def test_new_cards_get_stable_ids(store: Store, bank: Bank) -> None:
 def test_a_store_error_names_the_database(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="nosuchdialect"):
         make_engine("nosuchdialect://host/db")
+
+
+def test_an_answer_left_on_screen_for_weeks_is_kept(store: Store, bank: Bank) -> None:
+    q = bank.questions["np-deny-scope"]
+    answer = store.record_answer(q, [0], duration_ms=40 * 24 * 3600 * 1000)  # 40 days
+    [entry] = store.logs(question_id=q.id)
+    assert entry.id == answer.log_id and entry.duration_ms == 2**31 - 1
