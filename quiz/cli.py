@@ -627,7 +627,9 @@ def _safe_db(target: str) -> str:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        return make_url(target).render_as_string(hide_password=True)
+        from quiz.store.engine import shown_url
+
+        return shown_url(make_url(target))
     except (ArgumentError, ValueError):
         return target.split("://", 1)[0] + "://…"
 

@@ -14,6 +14,7 @@ import pytest
 
 from quiz.bank import Bank, load_bank
 from quiz.store import Store, make_engine
+from tests.pg import PgServer, unavailable
 
 DATA = Path(__file__).parent / "data"
 BANKS = DATA / "banks"
@@ -47,6 +48,34 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.delenv("QUIZ_CACHE", raising=False)
     monkeypatch.delenv("QUIZ_DB", raising=False)
     monkeypatch.delenv("QUIZ_BANK", raising=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about SQLite files; not run on PostgreSQL")
+    config.addinivalue_line("markers", "postgresql: runs on the throw-away PostgreSQL server")
+
+
+def pytest_report_header() -> str:
+    reason = unavailable()
+    return f"PostgreSQL tests: {'skipped: ' + reason if reason else 'on a throw-away server'}"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throw-away PostgreSQL server for the whole run (see ``tests.pg``); skips the test with
+    the reason where none can be started."""
+    reason = unavailable()
+    if reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    server = PgServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """The URL of a fresh, empty database on the test server."""
+    return pg_server.new_database()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from quiz.cards import make_scheduler
 from quiz.clock import utc, utc_now
 from quiz.store import convert
-from quiz.store.engine import WRITE_OPTION, inspect_engine, sqlite_path
+from quiz.store.engine import WRITE_OPTION, inspect_engine, shown_url, sqlite_path
 from quiz.store.errors import BadValue, StoreError, damaged, database_error, is_locked, place
 from quiz.store.inspection import LATEST
 from quiz.store.migrations import migrate
@@ -58,8 +58,7 @@ class StoreBase:
     def where(self) -> str:
         """The database, for messages: a SQLite file's path, else the URL (password hidden)."""
         path = sqlite_path(self.engine.url)
-        return place(path if path is not None else self.engine.url.render_as_string(
-            hide_password=True))
+        return place(path if path is not None else shown_url(self.engine.url))
 
     def now(self) -> datetime:
         """The store's clock, in UTC."""

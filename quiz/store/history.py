@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -141,7 +142,12 @@ class HistoryStore(StoreBase):
 
     def weekly_tally(self, since: datetime, local: str = "localtime") -> list[WeekTally]:
         """Answers since ``since`` by local week, question and kind (``quiz.store.tallies``)."""
-        return tallies.weekly(self._execute, since, local)
+        if self.engine.dialect.name == "sqlite":
+            return tallies.weekly(self._execute, since, local)
+        columns = [LOG.c[name] for name in tallies.WEEKLY_ROWS_COLUMNS]
+        query = select(*columns).where(LOG.c.answered_at >= convert.to_db_time(since))
+        with self._read() as conn:
+            return tallies.weekly_from_rows(conn.execute(query), local)
 
     def question_tally(self) -> dict[str, tuple[int, int]]:
         """(answers, right answers) of each question, ever, in all modes."""
@@ -178,7 +184,12 @@ class HistoryStore(StoreBase):
             if prefer_id is not None and conn.execute(
                     select(SESSION.c.id).where(SESSION.c.id == prefer_id)).first() is None:
                 values["id"] = prefer_id
-            return int(conn.execute(insert(SESSION).values(**values)).inserted_primary_key[0])
+            made = int(conn.execute(insert(SESSION).values(**values)).inserted_primary_key[0])
+            if "id" in values and conn.dialect.name == "postgresql":
+                # An id given explicitly does not move PostgreSQL's sequence: move it past it.
+                conn.execute(text("SELECT setval(pg_get_serial_sequence('study_session', 'id'), "
+                                  "(SELECT max(id) FROM study_session))"))
+            return made
 
         return SessionRecord(id=self._write(work), mode=mode, started_at=now, topic=topic,
                              concept=concept)

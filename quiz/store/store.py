@@ -18,9 +18,11 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    false,
     func,
     insert,
     select,
+    true,
     type_coerce,
     update,
 )
@@ -45,6 +47,9 @@ if TYPE_CHECKING:
     from quiz.bank import Bank, Question
 
 CARD = cast(Table, CardRow.__table__)
+# The longest time an answer is stored as having taken: what a 32-bit integer column holds
+# (PostgreSQL's INTEGER; 24.8 days). A question left on screen longer is kept, at this.
+MAX_DURATION_MS = 2**31 - 1
 _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review",
                      "lapses", "leech")
 # Built once, values passed as parameters: recording an answer is on the hot path, and a
@@ -62,7 +67,7 @@ _DUE_REVIEWS = select(
     CARD.c.question_id, CARD.c.stability, type_coerce(CARD.c.last_review, String),
     type_coerce(CARD.c.due, String),
 ).where(CARD.c.due <= bindparam("b_until"), CARD.c.last_review.is_not(None),
-        CARD.c.suspended.is_(False))
+        CARD.c.suspended.is_(false()))
 # The progress figures read every card: these columns only, times as stored text.
 _CARD_SUMMARIES = select(
     CARD.c.question_id, CARD.c.state, CARD.c.stability, type_coerce(CARD.c.last_review, String),
@@ -99,6 +104,8 @@ class Store(HistoryStore):
         if order is not None and sorted(order) != list(range(len(question.choices))):
             raise ValueError(f"{question.id}: shown_order must be an order of the choices "
                              f"0..{len(question.choices) - 1}, not {list(order)}")
+        if duration_ms is not None:
+            duration_ms = min(duration_ms, MAX_DURATION_MS)
         now = self.now()
         settings = self.settings()  # not inside the write transaction
         scheduler = self.scheduler()
@@ -317,7 +324,7 @@ class Store(HistoryStore):
         """Started, unsuspended cards due at or before ``until``."""
         query = select(CARD).where(CARD.c.due <= convert.to_db_time(until),
                                    CARD.c.last_review.is_not(None),
-                                   CARD.c.suspended.is_(False))
+                                   CARD.c.suspended.is_(false()))
         with self._read() as conn:
             return [convert.card_from_row(r) for r in conn.execute(query)]
 
@@ -337,11 +344,11 @@ class Store(HistoryStore):
 
     def suspended_ids(self) -> set[str]:
         """Suspended questions."""
-        return self._ids(CARD.c.suspended.is_(True))
+        return self._ids(CARD.c.suspended.is_(true()))
 
     def flagged_ids(self) -> set[str]:
         """Flagged questions."""
-        return self._ids(CARD.c.flagged.is_(True))
+        return self._ids(CARD.c.flagged.is_(true()))
 
     def introduced_count(self, start: datetime, end: datetime) -> int:
         """How many new questions got their first scheduled answer in [start, end)."""

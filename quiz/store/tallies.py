@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from quiz.clock import utc
@@ -82,3 +84,48 @@ def durations(execute: Execute) -> list[tuple[str, int, int]]:
     """``DURATIONS_SQL``: (mode, tenths of a second, answers)."""
     return [(mode, int(tenths), int(n)) for mode, tenths, n in execute(DURATIONS_SQL, ())
             if isinstance(mode, str) and isinstance(tenths, int)]
+
+
+# The columns of the answers ``weekly_from_rows`` adds up: for a database other than SQLite,
+# whose SQL has no json_extract, julianday or date modifiers (PostgreSQL).
+WEEKLY_ROWS_COLUMNS = ("answered_at", "question_id", "mode", "correct", "card_before")
+
+
+def answer_kind(mode: object, card_before: object) -> int:
+    """``_KIND`` in Python: YOUNG, MATURE or OTHER, as SQLite works it out (an unreadable
+    card_before is OTHER; an unreadable interval, YOUNG)."""
+    if mode not in ("review", "exam") or not isinstance(card_before, str):
+        return OTHER
+    try:
+        card = json.loads(card_before)["card"]
+        if card["state"] != 2 or isinstance(card["state"], bool):
+            return OTHER
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return OTHER
+    try:
+        interval = datetime.fromisoformat(card["due"]) - datetime.fromisoformat(
+            card["last_review"])
+    except (ValueError, TypeError, KeyError):
+        return YOUNG  # SQLite: julianday(NULL) compares as NULL, the ELSE branch
+    return MATURE if interval >= timedelta(days=MATURE_DAYS) else YOUNG
+
+
+def weekly_from_rows(rows: Iterable[Sequence[Any]], local: str) -> list[WeekTally]:
+    """``weekly`` worked out in Python from answers (``WEEKLY_ROWS_COLUMNS``, times aware):
+    "localtime" is the system's zone at each answer's time, else the fixed offset."""
+    if not _OFFSET.match(local):
+        raise ValueError(f"not a time zone modifier: {local!r}")
+    shift = None if local == "localtime" else timedelta(minutes=int(local.split()[0]))
+    counts: Counter[tuple[str, str, int]] = Counter()
+    right: Counter[tuple[str, str, int]] = Counter()
+    for answered_at, question_id, mode, correct, card_before in rows:
+        if not isinstance(answered_at, datetime) or not isinstance(question_id, str):
+            continue
+        when = utc(answered_at)
+        day = (when.astimezone() if shift is None else when + shift).date()
+        week = (day - timedelta(days=day.weekday())).isoformat()
+        key = (week, question_id, answer_kind(mode, card_before))
+        counts[key] += 1
+        right[key] += bool(correct)
+    return [WeekTally(week, qid, kind, n, right[(week, qid, kind)])
+            for (week, qid, kind), n in counts.items()]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from fsrs import Rating, State
+from sqlalchemy import text
 
 from quiz.bank import Bank
 from quiz.scheduling import make_scheduler, new_card
@@ -42,11 +42,16 @@ def test_multi_answer_counts_only_the_exact_set(store: Store, bank: Bank) -> Non
 
 
 def test_answer_is_visible_to_another_connection_when_record_returns(
-        store: Store, bank: Bank, db_path: Path) -> None:
+        bank: Bank, db_target: str) -> None:
+    store = Store(make_engine(db_target), enable_fuzzing=False)
     answer = store.record_answer(bank.questions["np-deny-scope"], [0])
-    with sqlite3.connect(db_path) as other:
-        rows = other.execute("SELECT id, question_id, correct FROM review_log").fetchall()
-    assert rows == [(answer.log_id, "np-deny-scope", 1)]
+    store.close()
+    other = make_engine(db_target)  # a connection of its own, as another copy of quiz has
+    with other.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(
+            text("SELECT id, question_id, correct FROM review_log"))]
+    other.dispose()
+    assert [(i, q, bool(c)) for i, q, c in rows] == [(answer.log_id, "np-deny-scope", True)]
 
 
 @pytest.mark.parametrize("picked", [[], [7], [-1]])
@@ -146,8 +151,8 @@ def test_flag_and_suspend_setters(store: Store, bank: Bank) -> None:
     assert store.flagged_ids() == set() and store.suspended_ids() == set()
 
 
-def test_sessions_and_exam_attempts_round_trip(db_path: Path, clock: Clock) -> None:
-    store = Store(make_engine(db_path), now=clock, enable_fuzzing=False)
+def test_sessions_and_exam_attempts_round_trip(db_target: str, clock: Clock) -> None:
+    store = Store(make_engine(db_target), now=clock, enable_fuzzing=False)
     session = store.start_session("practice", topic="encryption")
     clock.advance(minutes=5)
     store.finish_session(session.id, score=2, total=3,
@@ -159,7 +164,7 @@ def test_sessions_and_exam_attempts_round_trip(db_path: Path, clock: Clock) -> N
     store.finish_session(exam.id, score=1, total=2, per_topic={})
     store.close()
 
-    reopened = Store(make_engine(db_path), now=clock)
+    reopened = Store(make_engine(db_target), now=clock)
     done = reopened.session(session.id)
     assert done is not None and done.finished_at == T0 + timedelta(minutes=5)
     assert (done.mode, done.topic, done.score, done.per_topic) == (
@@ -172,8 +177,8 @@ def test_sessions_and_exam_attempts_round_trip(db_path: Path, clock: Clock) -> N
     reopened.close()
 
 
-def test_settings_default_persist_and_drive_the_scheduler(db_path: Path, clock: Clock) -> None:
-    store = Store(make_engine(db_path), now=clock, enable_fuzzing=False)
+def test_settings_default_persist_and_drive_the_scheduler(db_target: str, clock: Clock) -> None:
+    store = Store(make_engine(db_target), now=clock, enable_fuzzing=False)
     assert (store.settings().desired_retention, store.settings().daily_new_limit) == (0.9, 20)
     store.update_settings(desired_retention=0.8, daily_new_limit=5,
                           exam_date=date(2025, 6, 1))
@@ -181,7 +186,7 @@ def test_settings_default_persist_and_drive_the_scheduler(db_path: Path, clock: 
         with pytest.raises(ValueError):
             store.update_settings(**bad)
     store.close()
-    reopened = Store(make_engine(db_path), now=clock, enable_fuzzing=False)
+    reopened = Store(make_engine(db_target), now=clock, enable_fuzzing=False)
     settings = reopened.settings()
     assert (settings.desired_retention, settings.daily_new_limit, settings.exam_date) == (
         0.8, 5, date(2025, 6, 1))
@@ -189,11 +194,11 @@ def test_settings_default_persist_and_drive_the_scheduler(db_path: Path, clock: 
     reopened.close()
 
 
-def test_datetimes_come_back_utc_aware(db_path: Path, bank: Bank, clock: Clock) -> None:
-    store = Store(make_engine(db_path), now=clock, enable_fuzzing=False)
+def test_datetimes_come_back_utc_aware(db_target: str, bank: Bank, clock: Clock) -> None:
+    store = Store(make_engine(db_target), now=clock, enable_fuzzing=False)
     store.record_answer(bank.questions["np-deny-scope"], [0])
     store.close()
-    reopened = Store(make_engine(db_path), now=clock)
+    reopened = Store(make_engine(db_target), now=clock)
     card = reopened.card("np-deny-scope")
     [entry] = reopened.logs()
     assert card is not None
@@ -203,9 +208,9 @@ def test_datetimes_come_back_utc_aware(db_path: Path, bank: Bank, clock: Clock) 
     reopened.close()
 
 
-def test_a_naive_clock_is_refused(db_path: Path) -> None:
+def test_a_naive_clock_is_refused(db_target: str) -> None:
     with pytest.raises(ValueError, match="naive"):
-        Store(make_engine(db_path), now=lambda: datetime(2025, 1, 1))
+        Store(make_engine(db_target), now=lambda: datetime(2025, 1, 1))
 
 
 def test_new_cards_get_stable_ids(store: Store, bank: Bank) -> None:
@@ -216,3 +221,10 @@ def test_new_cards_get_stable_ids(store: Store, bank: Bank) -> None:
 def test_a_store_error_names_the_database(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="nosuchdialect"):
         make_engine("nosuchdialect://host/db")
+
+
+def test_an_answer_left_on_screen_for_weeks_is_kept(store: Store, bank: Bank) -> None:
+    q = bank.questions["np-deny-scope"]
+    answer = store.record_answer(q, [0], duration_ms=40 * 24 * 3600 * 1000)  # 40 days
+    [entry] = store.logs(question_id=q.id)
+    assert entry.id == answer.log_id and entry.duration_ms == 2**31 - 1

@@ -46,6 +46,7 @@ def test_unusable_urls_raise_store_errors() -> None:
         make_engine("nosuch://x")
 
 
+@pytest.mark.sqlite_only
 def test_connections_use_wal_foreign_keys_and_a_busy_timeout(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -53,6 +54,7 @@ def test_connections_use_wal_foreign_keys_and_a_busy_timeout(store: Store) -> No
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
 
 
+@pytest.mark.sqlite_only
 def test_writes_begin_immediate_and_reads_deferred(store: Store, bank: Bank) -> None:
     store.scheduler()  # settings are read once, before the first write
     statements: list[str] = []

@@ -130,6 +130,7 @@ def test_undo_recounts_lapses_of_answers_given_after_the_undone_one(
     assert card(store).lapses == 1 and card(store).state == State.Relearning
 
 
+@pytest.mark.sqlite_only  # edits the file with sqlite3
 def test_rebuild_counts_the_same_lapses(store: Store, bank: Bank, clock: Clock,
                                        db_path: Path) -> None:
     store.update_settings(leech_threshold=2)
@@ -158,6 +159,7 @@ def test_an_exam_answer_fed_to_the_schedule_can_lapse(store: Store, bank: Bank,
     assert card(store).lapses == 1
 
 
+@pytest.mark.sqlite_only  # edits the file with sqlite3
 def test_a_reset_card_starts_from_no_lapses(store: Store, bank: Bank, clock: Clock,
                                             db_path: Path) -> None:
     store.update_settings(leech_threshold=2)
@@ -172,6 +174,7 @@ def test_a_reset_card_starts_from_no_lapses(store: Store, bank: Bank, clock: Clo
     assert (card(store).lapses, card(store).leech) == (0, False)
 
 
+@pytest.mark.sqlite_only
 def test_the_snapshot_reads_lapses_and_leeches_as_the_store(
         store: Store, bank: Bank, clock: Clock, db_path: Path) -> None:
     store.update_settings(leech_threshold=2)

@@ -19,6 +19,9 @@ from quiz.store.pending import PendingStore, pending_store
 from quiz.store.snapshot import take_snapshot
 from tests.conftest import T0
 
+# The snapshot and the pending store read SQLite files with the standard library.
+pytestmark = pytest.mark.sqlite_only
+
 if TYPE_CHECKING:
     from tests.conftest import Clock
 

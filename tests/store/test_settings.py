@@ -96,6 +96,7 @@ def test_maximum_interval_caps_what_the_scheduler_gives(store: Store, bank: Bank
     assert (card.due - card.card.last_review).days <= 3
 
 
+@pytest.mark.sqlite_only  # the snapshot reads it too
 def test_fitted_parameters_are_what_the_scheduler_uses(store: Store, db_path: Path,
                                                        clock: Clock) -> None:
     fitted = CHANGED["fsrs_parameters"]

@@ -19,6 +19,9 @@ from quiz.store.migrations import migrate
 from quiz.store.snapshot import READS, Snapshot, take_snapshot
 from tests.conftest import MINI, T0
 
+# The snapshot and the pending store read SQLite files with the standard library.
+pytestmark = pytest.mark.sqlite_only
+
 if TYPE_CHECKING:
     from tests.conftest import Clock
 

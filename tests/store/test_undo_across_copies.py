@@ -10,14 +10,14 @@ from quiz.store import Store, make_engine
 from tests.conftest import Clock
 
 
-def _copy(path: Path, clock: Clock) -> Store:
+def _copy(path: str | Path, clock: Clock) -> Store:
     return Store(make_engine(path), now=clock, enable_fuzzing=False)
 
 
-def test_undoing_my_answer_keeps_the_other_copys_answer(tmp_path: Path, bank: Bank,
-                                                         clock: Clock) -> None:
+def test_undoing_my_answer_keeps_the_other_copys_answer(tmp_path: Path, db_target: str,
+                                                         bank: Bank, clock: Clock) -> None:
     q = bank.questions["np-deny-scope"]
-    a, b = _copy(tmp_path / "p.db", clock), _copy(tmp_path / "p.db", clock)
+    a, b = _copy(db_target, clock), _copy(db_target, clock)
     mine = a.start_session("review")
     a.record_answer(q, [0], session_id=mine.id)
     clock.advance(minutes=5)
@@ -40,9 +40,9 @@ def test_undoing_my_answer_keeps_the_other_copys_answer(tmp_path: Path, bank: Ba
 
 
 def test_undo_with_no_later_answer_restores_the_state_before_exactly(
-        tmp_path: Path, bank: Bank, clock: Clock) -> None:
+        db_target: str, bank: Bank, clock: Clock) -> None:
     q = bank.questions["np-egress-dns"]
-    store = _copy(tmp_path / "p.db", clock)
+    store = _copy(db_target, clock)
     store.record_answer(q, [0])
     before = store.card(q.id)
     clock.advance(days=3)
@@ -54,9 +54,9 @@ def test_undo_with_no_later_answer_restores_the_state_before_exactly(
 
 
 def test_undo_keeps_a_later_practice_answer_out_of_the_schedule(
-        tmp_path: Path, bank: Bank, clock: Clock) -> None:
+        db_target: str, bank: Bank, clock: Clock) -> None:
     q = bank.questions["np-egress-dns"]
-    a, b = _copy(tmp_path / "p.db", clock), _copy(tmp_path / "p.db", clock)
+    a, b = _copy(db_target, clock), _copy(db_target, clock)
     mine = a.start_session("review")
     a.record_answer(q, [0], session_id=mine.id)
     clock.advance(minutes=1)
