@@ -27,6 +27,9 @@ from quiz.tui.commands import QuizCommands
 from quiz.tui.screens.question import QuestionScreen
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from textual.message_pump import MessagePump
+
     from quiz.exam import ExamFormat
     from quiz.store import Store
 
@@ -99,6 +102,9 @@ class QuizApp(App[None]):
         # The start showed its screen without home below it (_home_first): built on leaving.
         self._home_later = False
         self.other_styles_loaded = False  # other_screens.tcss read (load_other_styles)
+        # after_first_frame: the callbacks waiting for the first screen to be on the terminal.
+        self._first_frame_shown = False
+        self._after_first_frame: list[tuple[MessagePump, Callable[[], Any]]] = []
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -131,7 +137,34 @@ class QuizApp(App[None]):
         if self._start_notice:
             self.notify(self._start_notice, timeout=6)
             self._start_notice = None
-        self.call_after_refresh(self._first_frame_drawn)
+        self.after_first_frame(self._first_frame_drawn)
+
+    def after_first_frame(self, callback: Callable[[], Any],
+                          pump: MessagePump | None = None) -> None:
+        """Run ``callback`` (on ``pump``, the app by default) once the first screen is on
+        the terminal; after that, after the next refresh.
+
+        ``call_after_refresh`` alone does not wait for it at start-up: Textual mounts the
+        first screen inside the batch update that wraps the app's mount, drops the frames
+        drawn meanwhile, and runs a screen's after-refresh callbacks at once while a batch is
+        open, so "after the first frame" work (the add form's lower fields, the store's
+        opening, the form's imports) ran before anything was shown."""
+        if self._first_frame_shown:
+            (pump or self).call_after_refresh(callback)
+        else:
+            self._after_first_frame.append((pump or self, callback))
+
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        # The first frame of a screen of ours that reached the terminal (not in a batch,
+        # whose frames Textual drops; the default screen below ours is never shown).
+        if (self._first_frame_shown or renderable is None or self._batch_count
+                or len(self.screen_stack) < 2 or screen is not self.screen):
+            return
+        self._first_frame_shown = True
+        waiting, self._after_first_frame = self._after_first_frame, []
+        for pump, callback in waiting:
+            pump.call_later(callback)
 
     def _home_first(self) -> bool:
         """Whether the start's screen goes over the home screen built first. ``quiz add`` and
