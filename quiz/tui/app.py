@@ -45,6 +45,11 @@ OTHER_CSS = Path(__file__).with_name("other_screens.tcss")
 FIRST_SCREENS = frozenset({"quiz.tui.screens.home.HomeScreen",
                            "quiz.tui.screens.question.QuestionScreen",
                            "quiz.tui.screens.feedback.FeedbackScreen"})
+# The first screens of `quiz exam` and `quiz add` have a stylesheet of their own, parsed when
+# they are first shown (other_screens.tcss is twice either); load_other_styles adds them too.
+OWN_CSS = {"quiz.tui.screens.exam.ExamScreen": Path(__file__).with_name("exam_paper.tcss"),
+           "quiz.tui.screens.question_form.QuestionFormScreen":
+               Path(__file__).with_name("question_form.tcss")}
 
 
 class QuizApp(App[None]):
@@ -102,6 +107,7 @@ class QuizApp(App[None]):
         # The start showed its screen without home below it (_home_first): built on leaving.
         self._home_later = False
         self.other_styles_loaded = False  # other_screens.tcss read (load_other_styles)
+        self._styles_read: set[Path] = set()  # of OTHER_CSS and OWN_CSS (_load_styles)
         # after_first_frame: the callbacks waiting for the first screen to be on the terminal.
         self._first_frame_shown = False
         self._after_first_frame: list[tuple[MessagePump, Callable[[], Any]]] = []
@@ -190,18 +196,31 @@ class QuizApp(App[None]):
 
     def _styles_for(self, screen: Screen | str) -> None:
         kind = type(screen)
-        if f"{kind.__module__}.{kind.__qualname__}" not in FIRST_SCREENS:
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        if name in OWN_CSS:
+            self._load_styles(OWN_CSS[name])
+        elif name not in FIRST_SCREENS:
             self.load_other_styles()
 
     def load_other_styles(self) -> None:
-        """Add the rules of every screen but the first ones (other_screens.tcss), once. They
-        are not in quiz.tcss so that a start does not parse them before its first frame (~8 ms);
-        none of them matches a widget of the first screens (a test checks)."""
+        """Add the rules of every screen but the first ones (other_screens.tcss and the
+        screens' own, OWN_CSS), once. They are not in quiz.tcss so that a start does not parse
+        them before its first frame (~8 ms); none of them matches a widget of the first
+        screens, nor does one file's rule a widget of another's screen (tests check)."""
         if self.other_styles_loaded:
             return
         self.other_styles_loaded = True
-        self.stylesheet.read(OTHER_CSS)
-        # Only the new file is parsed: the stylesheet keeps what it parsed of the others.
+        self._load_styles(OTHER_CSS, *OWN_CSS.values())
+
+    def _load_styles(self, *paths: Path) -> None:
+        """Add these stylesheets (those not read yet) to the app's."""
+        new = [path for path in paths if path not in self._styles_read]
+        if not new:
+            return
+        self._styles_read.update(new)
+        for path in new:
+            self.stylesheet.read(path)
+        # Only the new files are parsed: the stylesheet keeps what it parsed of the others.
         self.stylesheet.parse()
 
     def pop_screen(self) -> AwaitComplete:
