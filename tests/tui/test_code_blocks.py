@@ -10,13 +10,14 @@ import pytest
 from textual.content import Content
 
 from quiz.tui.app import QuizApp
-from quiz.tui.widgets.prose import CodeBlock
+from quiz.tui.widgets.prose import CodeBlock, _highlighted
 from tests.tui.conftest import SIZE, AppFactory, screen_text
 
 
 async def test_a_code_block_in_the_first_frame_is_highlighted_just_after_it(
         make: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "textual.highlight", raising=False)  # a fresh process
+    _highlighted.cache_clear()  # (its cache would spare the import)
     first: list[tuple[bool, Content, str]] = []
     display = QuizApp._display
 

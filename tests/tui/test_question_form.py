@@ -39,6 +39,10 @@ async def fill(pilot: Pilot, *, stem: str, choices: list[tuple[str, bool, str]],
                explanation: str, concepts: list[str], tags: str = "") -> None:
     """Fill the form's fields (the keys-only test types them instead)."""
     form = form_of(pilot.app)  # type: ignore[arg-type]
+    for _ in range(200):  # as a person sees it: the lower fields come just after its first frame
+        if form.complete:
+            break
+        await pilot.pause(0.01)
     listing = form.query_one("#form-concepts", SelectionList)
     for concept in concepts:
         listing.select(concept)
@@ -59,7 +63,8 @@ async def checked(pilot: Pilot) -> None:
     form = form_of(pilot.app)  # type: ignore[arg-type]
     for _ in range(40):
         await pilot.pause(CHECK_DELAY / 3)
-        if not form.check_pending:
+        if not form.check_pending and not [
+                w for w in pilot.app.workers if w.group == "check" and w.is_running]:
             break
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
