@@ -33,13 +33,6 @@ compact footer's ten keys, on every screen and every time the footer recomposes)
 each key the footer's class before it is mounted, so the watcher finds nothing to change.
 Remove it when Textual builds the keys with their class.
 
-``Screen._compositor_refresh`` renders a frame even while a batch update is open, and
-``App._display`` then drops it. At start-up the app mounts its first screen inside the batch
-that wraps its own mount, so the first screen's whole frame was rendered for nothing (~5 ms
-before home's first frame) and the terminal then got only the regions changed since that
-unseen frame. The fix leaves the screen's regions dirty while a batch is open and refreshes
-the screen when the batch ends: its first frame is rendered once, whole. Remove it when
-Textual stops rendering frames it will not show.
 """
 
 from __future__ import annotations
@@ -62,7 +55,6 @@ def apply() -> None:
     _style_attached_nodes_only()
     _first_resume_keeps_styles()
     _footer_keys_born_compact()
-    _no_frames_in_a_batch()
     leaking = StylesCache.get_inner_outer
     if not hasattr(leaking, "cache_clear"):  # fixed upstream, or already replaced
         return
@@ -124,32 +116,3 @@ def _footer_keys_born_compact() -> None:
     compose_keys.textual = compose  # type: ignore[attr-defined]
     Footer.compose = compose_keys  # type: ignore[method-assign]
 
-
-def _no_frames_in_a_batch() -> None:
-    refresh = Screen._compositor_refresh
-    if getattr(refresh, "batch_kept", False):
-        return
-    end_batch = App._end_batch
-
-    def _compositor_refresh(self: Screen) -> None:
-        app = self.app
-        if app._batch_count and not app.is_inline and self is app.screen:
-            # App._display would drop the frame: keep it dirty, draw it when the batch ends.
-            waiting = app.__dict__.setdefault("_quiz_refresh_after_batch", [])
-            if self not in waiting:
-                waiting.append(self)
-            return
-        refresh(self)
-
-    def _end_batch(self: App[Any]) -> None:
-        end_batch(self)
-        if not self._batch_count:
-            for screen in self.__dict__.pop("_quiz_refresh_after_batch", ()):
-                if screen.is_attached:
-                    screen.refresh()
-
-    _compositor_refresh.batch_kept = True  # type: ignore[attr-defined]
-    _compositor_refresh.textual = refresh  # type: ignore[attr-defined]
-    Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign]
-    _end_batch.textual = end_batch  # type: ignore[attr-defined]
-    App._end_batch = _end_batch  # type: ignore[method-assign]

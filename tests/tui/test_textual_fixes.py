@@ -1,7 +1,6 @@
 """quiz.tui.textual_fixes: widgets are not styled before they are in the DOM, and are once
 they are; a class change on a mounted widget still restyles it. A screen shown for the first
-time is not restyled on top of its mount; one shown again is. A screen pushed while a batch
-update is open is rendered once the batch ends, not in it (where its frame was dropped)."""
+time is not restyled on top of its mount; one shown again is."""
 
 from __future__ import annotations
 
@@ -168,54 +167,3 @@ async def test_textual_itself_restyles_each_footer_key_once_mounted(
         await pilot.pause()
         assert footer_keys_restyled(restyled) >= 3
 
-
-class Batched(App[None]):
-    """Pushes its screen while its own mount's batch is open, as the quiz app does."""
-
-    def on_mount(self) -> None:
-        self.push_screen(Pair())
-
-
-@pytest.fixture
-def frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
-    """Each frame rendered for the terminal: the batch depth then, the kind of update."""
-    from textual._compositor import Compositor
-    from textual._context import active_app
-
-    rendered: list[tuple[int, str]] = []
-    render = Compositor.render_update
-
-    def spy(self: Compositor, *args: Any, **kwargs: Any) -> Any:
-        update = render(self, *args, **kwargs)
-        rendered.append((active_app.get()._batch_count, type(update).__name__))
-        return update
-
-    monkeypatch.setattr(Compositor, "render_update", spy)
-    return rendered
-
-
-async def test_a_screen_pushed_in_a_batch_is_rendered_once_it_ends_and_whole(
-        frames: list[tuple[int, str]]) -> None:
-    textual_fixes.apply()
-    app = Batched()
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, Pair)
-        assert frames and all(depth == 0 for depth, _ in frames)  # nothing rendered to drop
-        assert frames[0][1] == "LayoutUpdate"  # the first frame shown is the whole screen
-        assert "one" in str(app.screen.query_one(Static).render())
-
-
-async def test_textual_itself_renders_frames_in_a_batch_and_drops_them(
-        frames: list[tuple[int, str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    """What the fix saves: the screen pushed in the app's mount is rendered in its batch."""
-    textual_fixes.apply()
-    fixed = Screen._compositor_refresh
-    assert getattr(fixed, "batch_kept", False)
-    textual_fixes.apply()
-    assert Screen._compositor_refresh is fixed  # idempotent
-    monkeypatch.setattr(Screen, "_compositor_refresh", fixed.textual)  # type: ignore[attr-defined]
-    app = Batched()
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        assert any(depth > 0 for depth, _ in frames)
