@@ -33,9 +33,10 @@ def test_wheel_ships_the_bundled_bank(wheel: Path) -> None:
                and n.endswith(".yaml") for n in names)
 
 
-def test_wheel_ships_both_stylesheets(wheel: Path) -> None:
+def test_wheel_ships_every_stylesheet(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"quiz/tui/quiz.tcss", "quiz/tui/other_screens.tcss"} <= set(names)
+    assert {"quiz/tui/quiz.tcss", "quiz/tui/other_screens.tcss", "quiz/tui/exam_paper.tcss",
+            "quiz/tui/question_form.tcss"} <= set(names)
 
 
 def test_installed_wheel_validates_its_bank_from_any_directory(wheel: Path,

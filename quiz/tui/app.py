@@ -27,6 +27,9 @@ from quiz.tui.commands import QuizCommands
 from quiz.tui.screens.question import QuestionScreen
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from textual.message_pump import MessagePump
+
     from quiz.exam import ExamFormat
     from quiz.store import Store
 
@@ -42,6 +45,11 @@ OTHER_CSS = Path(__file__).with_name("other_screens.tcss")
 FIRST_SCREENS = frozenset({"quiz.tui.screens.home.HomeScreen",
                            "quiz.tui.screens.question.QuestionScreen",
                            "quiz.tui.screens.feedback.FeedbackScreen"})
+# The first screens of `quiz exam` and `quiz add` have a stylesheet of their own, parsed when
+# they are first shown (other_screens.tcss is twice either); load_other_styles adds them too.
+OWN_CSS = {"quiz.tui.screens.exam.ExamScreen": Path(__file__).with_name("exam_paper.tcss"),
+           "quiz.tui.screens.question_form.QuestionFormScreen":
+               Path(__file__).with_name("question_form.tcss")}
 
 
 class QuizApp(App[None]):
@@ -102,6 +110,10 @@ class QuizApp(App[None]):
         # The start showed its screen without home below it (_home_first): built on leaving.
         self._home_later = False
         self.other_styles_loaded = False  # other_screens.tcss read (load_other_styles)
+        self._styles_read: set[Path] = set()  # of OTHER_CSS and OWN_CSS (_load_styles)
+        # after_first_frame: the callbacks waiting for the first screen to be on the terminal.
+        self._first_frame_shown = False
+        self._after_first_frame: list[tuple[MessagePump, Callable[[], Any]]] = []
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -134,7 +146,34 @@ class QuizApp(App[None]):
         if self._start_notice:
             self.notify(self._start_notice, timeout=6)
             self._start_notice = None
-        self.call_after_refresh(self._first_frame_drawn)
+        self.after_first_frame(self._first_frame_drawn)
+
+    def after_first_frame(self, callback: Callable[[], Any],
+                          pump: MessagePump | None = None) -> None:
+        """Run ``callback`` (on ``pump``, the app by default) once the first screen is on
+        the terminal; after that, after the next refresh.
+
+        ``call_after_refresh`` alone does not wait for it at start-up: Textual mounts the
+        first screen inside the batch update that wraps the app's mount, drops the frames
+        drawn meanwhile, and runs a screen's after-refresh callbacks at once while a batch is
+        open, so "after the first frame" work (the add form's lower fields, the store's
+        opening, the form's imports) ran before anything was shown."""
+        if self._first_frame_shown:
+            (pump or self).call_after_refresh(callback)
+        else:
+            self._after_first_frame.append((pump or self, callback))
+
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        # The first frame of a screen of ours that reached the terminal (not in a batch,
+        # whose frames Textual drops; the default screen below ours is never shown).
+        if (self._first_frame_shown or renderable is None or self._batch_count
+                or len(self.screen_stack) < 2 or screen is not self.screen):
+            return
+        self._first_frame_shown = True
+        waiting, self._after_first_frame = self._after_first_frame, []
+        for pump, callback in waiting:
+            pump.call_later(callback)
 
     def _home_first(self) -> bool:
         """Whether the start's screen goes over the home screen built first. ``quiz add`` and
@@ -160,18 +199,31 @@ class QuizApp(App[None]):
 
     def _styles_for(self, screen: Screen | str) -> None:
         kind = type(screen)
-        if f"{kind.__module__}.{kind.__qualname__}" not in FIRST_SCREENS:
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        if name in OWN_CSS:
+            self._load_styles(OWN_CSS[name])
+        elif name not in FIRST_SCREENS:
             self.load_other_styles()
 
     def load_other_styles(self) -> None:
-        """Add the rules of every screen but the first ones (other_screens.tcss), once. They
-        are not in quiz.tcss so that a start does not parse them before its first frame (~8 ms);
-        none of them matches a widget of the first screens (a test checks)."""
+        """Add the rules of every screen but the first ones (other_screens.tcss and the
+        screens' own, OWN_CSS), once. They are not in quiz.tcss so that a start does not parse
+        them before its first frame (~8 ms); none of them matches a widget of the first
+        screens, nor does one file's rule a widget of another's screen (tests check)."""
         if self.other_styles_loaded:
             return
         self.other_styles_loaded = True
-        self.stylesheet.read(OTHER_CSS)
-        # Only the new file is parsed: the stylesheet keeps what it parsed of the others.
+        self._load_styles(OTHER_CSS, *OWN_CSS.values())
+
+    def _load_styles(self, *paths: Path) -> None:
+        """Add these stylesheets (those not read yet) to the app's."""
+        new = [path for path in paths if path not in self._styles_read]
+        if not new:
+            return
+        self._styles_read.update(new)
+        for path in new:
+            self.stylesheet.read(path)
+        # Only the new files are parsed: the stylesheet keeps what it parsed of the others.
         self.stylesheet.parse()
 
     def pop_screen(self) -> AwaitComplete:

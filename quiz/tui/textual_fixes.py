@@ -32,6 +32,7 @@ watcher adds the class ``-compact``: every key of a footer is restyled once it i
 compact footer's ten keys, on every screen and every time the footer recomposes). The fix gives
 each key the footer's class before it is mounted, so the watcher finds nothing to change.
 Remove it when Textual builds the keys with their class.
+
 """
 
 from __future__ import annotations
@@ -114,3 +115,4 @@ def _footer_keys_born_compact() -> None:
     compose_keys.born_compact = True  # type: ignore[attr-defined]
     compose_keys.textual = compose  # type: ignore[attr-defined]
     Footer.compose = compose_keys  # type: ignore[method-assign]
+

@@ -221,3 +221,44 @@ async def test_settings_and_help_are_seen_on_home_and_open_from_its_buttons(
         await pilot.click("#settings")
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
+
+
+async def test_home_buttons_press_on_a_click_and_on_enter_or_space_when_focused(
+        make: AppFactory, store: Store) -> None:
+    """Home's buttons (ActionButton) act as Textual's did: a click, or Tab to one and Enter or
+    space; Review is disabled while nothing is due and says so in its label."""
+    from quiz.tui.screens.help import HelpModal
+    from quiz.tui.screens.stats import StatsScreen
+    from quiz.tui.widgets.action_button import ActionButton
+
+    store.update_settings(daily_new_limit=1)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        review = home(app).query_one("#review", ActionButton)
+        assert str(review.render()) == "Review (1)" and not review.disabled
+        await pilot.press("tab")  # from the topic list
+        assert app.focused is review
+        home(app).query_one("#stats", ActionButton).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        home(app).query_one("#help", ActionButton).focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+        await pilot.press("escape")
+        await pilot.pause()
+        store.update_settings(daily_new_limit=0)
+        home(app).refresh_figures()
+        await pilot.pause()
+        assert str(review.render()) == "Review (0)" and review.disabled
+        await pilot.click("#review")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        store.update_settings(daily_new_limit=1)
+        home(app).refresh_figures()
+        await pilot.click("#review")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)

@@ -39,6 +39,10 @@ async def fill(pilot: Pilot, *, stem: str, choices: list[tuple[str, bool, str]],
                explanation: str, concepts: list[str], tags: str = "") -> None:
     """Fill the form's fields (the keys-only test types them instead)."""
     form = form_of(pilot.app)  # type: ignore[arg-type]
+    for _ in range(200):  # as a person sees it: the lower fields come just after its first frame
+        if form.complete:
+            break
+        await pilot.pause(0.01)
     listing = form.query_one("#form-concepts", SelectionList)
     for concept in concepts:
         listing.select(concept)
@@ -61,10 +65,10 @@ async def checked(pilot: Pilot) -> None:
     # first frame) and the check's thread can take many times the check delay.
     for _ in range(400):
         await pilot.pause(CHECK_DELAY / 3)
-        if not form.check_pending:
-            await pilot.app.workers.wait_for_complete()
-            if not form.check_pending:
-                break
+        if not form.check_pending and not [
+                w for w in pilot.app.workers if w.group == "check" and w.is_running]:
+            break
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
@@ -454,6 +458,40 @@ async def test_the_preview_shows_the_stem_as_a_session_does(make: AppFactory,
         markdown = preview.query_one(Markdown)
         assert "needs Markdown" in markdown.source
         assert not preview.query(".code-block")
+
+
+async def test_at_start_up_the_fields_below_come_after_a_frame_reached_the_terminal(
+        make: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``quiz add``: Textual mounts the form inside the app's start-up batch, whose frames it
+    drops, and runs after-refresh callbacks at once meanwhile; the lower fields (and the
+    store's opening) wait for a frame that was shown: one drawn with no batch open."""
+    events: list[str] = []
+    display = QuizApp._display
+    mount_more = QuestionFormScreen._mount_more
+    first_frame = QuizApp._first_frame_drawn
+
+    def shown(self: QuizApp, screen: object, renderable: object) -> None:
+        if renderable is not None and isinstance(screen, QuestionFormScreen):
+            events.append("dropped" if self._batch_count else "shown")
+        display(self, screen, renderable)  # type: ignore[arg-type]
+
+    async def more(self: QuestionFormScreen) -> None:
+        events.append("more")
+        await mount_more(self)
+
+    def opened(self: QuizApp) -> None:
+        events.append("store")
+        first_frame(self)
+
+    monkeypatch.setattr(QuizApp, "_display", shown)
+    monkeypatch.setattr(QuestionFormScreen, "_mount_more", more)
+    monkeypatch.setattr(QuizApp, "_first_frame_drawn", opened)
+    app = make(start="add", user_bank=tmp_path / "mine")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert form_of(app).complete
+        assert events.index("shown") < events.index("more")
+        assert events.index("shown") < events.index("store")
 
 
 async def test_the_fields_below_the_preview_come_just_after_the_first_frame(

@@ -1,8 +1,8 @@
 """What each start imports before its first frame, on the bank cache and a SQLite file: never
-SQLAlchemy, SQLModel or pydantic (the store opens and the form's checks load after it), and
-no YAML except for the add form (its scenario and claims fields), no markdown-it (the bank's
-questions and a new question's preview need none), never the fsrs-rs engine (only optimising
-needs it)."""
+SQLAlchemy, SQLModel or pydantic (the store opens and the form's checks load after it), no
+YAML (the add form's scenario and claims fields come after its first frame), no markdown-it
+(the bank's questions and a new question's preview need none), never the fsrs-rs engine (only
+optimising needs it)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ print(json.dumps([type(store).__name__, *seen]))
     ("review", "", "QuestionScreen", []),
     ("practice", "network-policies", "QuestionScreen", []),
     ("exam", "", "ExamScreen", []),
-    ("add", "encryption", "QuestionFormScreen", ["yaml"]),
+    ("add", "encryption", "QuestionFormScreen", []),
 ])
 def test_a_start_on_the_bank_cache_imports_little_before_its_first_frame(
         start: str, topic: str, screen: str, imported: list[str], tmp_path: Path,

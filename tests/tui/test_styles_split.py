@@ -1,16 +1,19 @@
 """quiz.tcss styles the first screens (home, a question, its feedback) alone; the other
 screens' rules (other_screens.tcss) are parsed before the first of those screens is shown, or
-after the first frame, and change nothing on the first screens."""
+after the first frame, and change nothing on the first screens. The exam paper and the add
+form, first screens of `quiz exam` and `quiz add`, have their own stylesheet (OWN_CSS): those
+starts parse it alone, and the others' rules change nothing on them."""
 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
 from quiz.tui import app as app_module
-from quiz.tui.app import FIRST_SCREENS, QuizApp
+from quiz.tui.app import FIRST_SCREENS, OWN_CSS, QuizApp
 from quiz.tui.screens.feedback import FeedbackScreen
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.question import QuestionScreen
@@ -84,7 +87,28 @@ async def test_the_other_styles_are_parsed_after_the_first_frame(
         assert isinstance(app.screen, HomeScreen)
 
 
+@pytest.mark.parametrize(("start", "kind"), [
+    ("exam", "ExamScreen"), ("add", "QuestionFormScreen")])
+async def test_exam_and_add_start_with_their_own_styles_alone(
+        make: AppFactory, start: str, kind: str, tmp_path: Path) -> None:
+    app = make(start, user_bank=tmp_path / "mine")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == kind
+        assert start != "add" or app.screen.complete  # type: ignore[attr-defined]
+        assert not app.other_styles_loaded
+        read = [Path(path).name for path, _ in app.stylesheet.source]
+        assert "other_screens.tcss" not in read
+        assert [name for name in read if name.endswith(".tcss")] == [
+            "quiz.tcss", OWN_CSS[f"{type(app.screen).__module__}.{kind}"].name]
+        before = styles(app)
+        app.load_other_styles()
+        app.stylesheet.update(app)
+        await pilot.pause()
+        assert styles(app) == before
+
+
 def test_the_first_screens_are_named_as_they_are() -> None:
-    for name in FIRST_SCREENS:
+    for name in [*FIRST_SCREENS, *OWN_CSS]:
         module, _, cls = name.rpartition(".")
         assert getattr(importlib.import_module(module), cls).__qualname__ == cls

@@ -166,3 +166,4 @@ async def test_textual_itself_restyles_each_footer_key_once_mounted(
     async with WithFooter().run_test() as pilot:
         await pilot.pause()
         assert footer_keys_restyled(restyled) >= 3
+

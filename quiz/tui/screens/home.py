@@ -12,12 +12,13 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 
 from quiz.clock import local_day
 from quiz.exam import Unfinished, unfinished_exam
 from quiz.stats import Stats, TopicCounts, compute_stats
 from quiz.tui.text import inline, literal, plural, when
+from quiz.tui.widgets.action_button import ActionButton
 from quiz.tui.widgets.countdown import clock_text
 from quiz.tui.widgets.topic_list import TopicList, heading
 
@@ -73,17 +74,17 @@ class HomeScreen(Screen[None]):
         yield TopicList(self.stats.topics, id="topics")
         yield Static(id="topic-detail")
         with Horizontal(id="home-actions"):
-            yield Button(self._review_label(), id="review", compact=True, variant="primary",
-                         disabled=not self.review_size)
-            yield Button("Practice", id="practice", compact=True)
-            yield Button("Concept", id="concept", compact=True)
-            yield Button("Exam", id="exam", compact=True)
-            yield Button("Stats", id="stats", compact=True)
-            yield Button("Lab", id="lab", compact=True)
+            yield ActionButton(self._review_label(), id="review", primary=True,
+                               disabled=not self.review_size)
+            yield ActionButton("Practice", id="practice")
+            yield ActionButton("Concept", id="concept")
+            yield ActionButton("Exam", id="exam")
+            yield ActionButton("Stats", id="stats")
+            yield ActionButton("Lab", id="lab")
             # Settings (,) and help (? F1) have no room in the footer at 80 columns: here they
             # are seen.
-            yield Button("Settings", id="settings", compact=True)
-            yield Button("Help ?", id="help", compact=True)  # quit: q in the footer
+            yield ActionButton("Settings", id="settings")
+            yield ActionButton("Help ?", id="help")  # quit: q in the footer
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -118,8 +119,8 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-today", Static).update(self._today())
         self.query_one("#home-bank", Static).update(Content(self.quiz.bank.summary()))
         self.query_one(TopicList).set_topics(self.stats.topics)
-        review = self.query_one("#review", Button)
-        review.label = self._review_label()
+        review = self.query_one("#review", ActionButton)
+        review.update(self._review_label())
         review.disabled = not self.review_size
         self._show_detail()
         self.refresh_bindings()
@@ -287,8 +288,8 @@ class HomeScreen(Screen[None]):
         if event.option_id:
             self.quiz.start_practice(event.option_id)
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
+    @on(ActionButton.Pressed)
+    def _pressed(self, event: ActionButton.Pressed) -> None:
         actions = {"review": self.action_review, "practice": self.action_practice,
                    "concept": self.action_concept, "stats": self.action_stats,
                    "exam": self.action_exam, "lab": self.action_lab, "quit": self.app.exit,

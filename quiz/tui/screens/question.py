@@ -113,7 +113,7 @@ class QuestionScreen(Screen[None]):
         self.query_one(ChoiceList).focus(scroll_visible=False)
         self.shown_at = time.monotonic()
         # Timed from the first frame: a start-up's first frame must not wait for it.
-        self.call_after_refresh(self.set_timer, WARM_UP_AFTER_S, self._warm_up)
+        self.quiz.after_first_frame(lambda: self.set_timer(WARM_UP_AFTER_S, self._warm_up), self)
 
     def _warm_up(self) -> None:
         """While the user reads: the feedback's text that does not depend on the answer."""

@@ -168,7 +168,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
             self.query_one("#form-concepts", SelectionList).focus()
         # The choices and the fields below them are out of sight at first (below the
         # preview): drawn without them, the form shows ~60 fewer widgets' worth sooner.
-        self.call_after_refresh(self._mount_more)
+        self.quiz.after_first_frame(self._mount_more, self)
 
     async def _mount_more(self) -> None:
         with self.app.batch_update():  # drawn once complete (no empty problem line shows)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -188,6 +187,8 @@ def scenario_text(scenario: Any) -> str:
         return ""
     if isinstance(scenario, str):
         return scenario
+    import yaml  # not at start-up: see choice_editor
+
     return yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True, width=4096)
 
 

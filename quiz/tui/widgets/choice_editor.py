@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -15,7 +14,8 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Static, TextArea
 
-from quiz.safeyaml import SAFE_LOADER
+# YAML (PyYAML, libyaml) is imported where a field is read or written: the add form's first
+# frame has no YAML field (the choices and the scenario are mounted after it).
 
 
 def prose_area(text: str, *, classes: str, placeholder: str = "") -> TextArea:
@@ -28,6 +28,8 @@ def claims_text(claims: Any) -> str:
     """Claims as the claims area shows them: one ``- {from: …, to: …}`` line each."""
     if not claims:
         return ""
+    import yaml
+
     if isinstance(claims, list):
         from quiz.bank.drafts import render_flow  # the loader and pydantic: not at start-up
 
@@ -45,6 +47,10 @@ def parse_yaml_field(text: str) -> Any:
     """The value of a YAML text area (None when empty); raises :class:`NotYaml`."""
     if not text.strip():
         return None
+    import yaml
+
+    from quiz.safeyaml import SAFE_LOADER
+
     try:
         return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:

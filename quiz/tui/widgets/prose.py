@@ -4,6 +4,7 @@ Either way the text is never read as console markup, and control characters are 
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 
 from textual.containers import Vertical
@@ -14,9 +15,38 @@ from textual.widgets import Static
 from quiz.tui.text import fenced_blocks, is_plain_prose, prose, shown
 
 
+class CodeBlock(Static):
+    """A fenced code block, highlighted with the theme's colours.
+
+    The highlighter (pygments: ~10-20 ms to import and compile a lexer on this project's
+    2-core machines) is loaded after a start's first frame: a code block built before that
+    shows its text plain, then highlighted in place once the first frame is drawn. Only the
+    colours change: the same characters in the same cells, nothing moves."""
+
+    def __init__(self, code: str, language: str) -> None:
+        self.source = (code, language)
+        self.plain = "textual.highlight" not in sys.modules  # cold: highlight once drawn
+        super().__init__(Content(code) if self.plain else _highlighted(code, language),
+                         classes="code-block")
+
+    def on_mount(self) -> None:
+        if self.plain:
+            after_first_frame = getattr(self.app, "after_first_frame", None)
+            if after_first_frame is None:  # an app without one (the lab): after this refresh
+                self.call_after_refresh(self.highlight)
+            else:
+                after_first_frame(self.highlight, self)
+
+    def highlight(self) -> None:
+        """The text with the theme's colours (in place of the plain text)."""
+        if self.plain:
+            self.plain = False
+            self.update(_highlighted(*self.source))
+
+
 def code_block(code: str, language: str) -> Static:
-    """A fenced code block, highlighted with the theme's colours."""
-    return Static(_highlighted(shown(code), shown(language) or "text"), classes="code-block")
+    """A fenced code block (see ``CodeBlock``)."""
+    return CodeBlock(shown(code), shown(language) or "text")
 
 
 @lru_cache(maxsize=16)
