@@ -263,6 +263,21 @@ def test_a_failed_write_leaves_the_old_deck_whole(bank_dir: Path, tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bank", "kcsa.apkg"]  # no leftovers
 
 
+def test_a_name_too_long_or_links_in_a_loop_are_one_line(bank_dir: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    long_name = tmp_path / ("a" * 5000 + ".apkg")
+    loop = tmp_path / "loop.apkg"
+    other = tmp_path / "other.apkg"
+    loop.symlink_to(other)
+    other.symlink_to(loop)
+    for path in (long_name, loop):
+        assert run_main(["export", "anki", str(path), "--bank", str(bank_dir)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"quiz: cannot write {path}: ")
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert other.is_symlink() and loop.is_symlink()  # the links are left as they were
+
+
 def test_a_link_is_followed_to_its_file(tmp_path: Path) -> None:
     real = tmp_path / "real.apkg"
     link = tmp_path / "link.apkg"

@@ -187,13 +187,18 @@ def writable_target(path: Path) -> Path:
     """The file an export to ``path`` writes (a symbolic link's target), or an ExportError
     saying in one line why it cannot be written."""
     shown = printable(str(path))
-    target = path.resolve() if path.is_symlink() else path
+    target = path
     try:
+        # A name too long for the system, or links that loop (RuntimeError before Python 3.13):
+        # one line, not a traceback.
+        target = path.resolve() if path.is_symlink() else path
         mode = target.stat().st_mode
     except FileNotFoundError:
         mode = None
     except OSError as exc:
         raise ExportError(f"cannot write {shown}: {printable(exc.strerror or str(exc))}") from exc
+    except RuntimeError as exc:
+        raise ExportError(f"cannot write {shown}: symbolic links in a loop") from exc
     if mode is not None and stat.S_ISDIR(mode):
         raise ExportError(f"{shown} is a directory: give the deck's file name, "
                           "e.g. kcsa.apkg")
