@@ -213,6 +213,8 @@ def test_topic_and_tag_choose_the_questions(bank_dir: Path, tmp_path: Path,
 @pytest.mark.parametrize(("flags", "message"), [
     (["--topic", "nope"], "quiz: no topic 'nope'; the topics are: encryption, network-policies"),
     (["--tag", "nope"], "quiz: no question is tagged 'nope'; the tags are: kcsa, manifest"),
+    (["--tag", "\x1b[31mred"],  # shown once escaped, not as the doubled "\\e" of repr()
+     "quiz: no question is tagged '\\x1b[31mred'; the tags are: kcsa, manifest"),
     (["--topic", "encryption", "--tag", "kcsa"],
      "quiz: no question of topic 'encryption' is tagged 'kcsa': nothing to export"),
 ])
