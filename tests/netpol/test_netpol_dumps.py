@@ -152,6 +152,21 @@ def test_bad_standard_input_is_one_line(data: bytes, fragment: str) -> None:
     assert fragment in line and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("redirect", "message"), [
+    ("<&-", "quiz: <stdin>: cannot read: standard input is closed"),  # no sys.stdin at all
+    ("0>written.txt", "quiz: <stdin>: cannot read: Bad file descriptor"),  # opened to write
+])
+def test_standard_input_that_cannot_be_read_is_one_line(tmp_path: Path, redirect: str,
+                                                        message: str) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(["sh", "-c", f'exec "$0" -m quiz lab - --json {redirect}',
+                             sys.executable], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert (result.returncode, result.stderr, result.stdout) == (1, message + "\n", "")
+
+
 def test_json_of_too_many_flows_is_refused_in_one_line(tmp_path: Path) -> None:
     from quiz.netpol.limits import MAX_FLOWS
 
