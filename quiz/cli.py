@@ -160,7 +160,7 @@ def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
             from quiz.netpol.limits import read_manifest_stream
 
             path = Path(STDIN_NAME)
-            cluster = netpol.load_manifests_text(read_manifest_stream(sys.stdin.buffer),
+            cluster = netpol.load_manifests_text(read_manifest_stream(_stdin()),
                                                  origin=STDIN_NAME)
         else:
             cluster = netpol.load_manifests_file(path)
@@ -191,6 +191,14 @@ def lab(ctx: click.Context, file: Path | None, as_json: bool) -> None:
 
 
 STDIN_NAME = "<stdin>"
+
+
+def _stdin() -> Any:
+    """Standard input's bytes, or exit 1 in one line if it is closed (``quiz lab - <&-``:
+    Python then has no ``sys.stdin`` at all)."""
+    if sys.stdin is None:
+        fail(f"{STDIN_NAME}: cannot read: standard input is closed")
+    return sys.stdin.buffer
 
 
 def _terminal_as_stdin() -> bool:
@@ -639,7 +647,7 @@ def _source_file(source: str) -> Any:
     from quiz.bank.importing import ImportFailed, read_source, read_stream
 
     try:
-        return read_stream(sys.stdin.buffer) if source == "-" else read_source(Path(source))
+        return read_stream(_stdin()) if source == "-" else read_source(Path(source))
     except ImportFailed as exc:
         _fail_with(exc)
 

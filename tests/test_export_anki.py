@@ -213,6 +213,8 @@ def test_topic_and_tag_choose_the_questions(bank_dir: Path, tmp_path: Path,
 @pytest.mark.parametrize(("flags", "message"), [
     (["--topic", "nope"], "quiz: no topic 'nope'; the topics are: encryption, network-policies"),
     (["--tag", "nope"], "quiz: no question is tagged 'nope'; the tags are: kcsa, manifest"),
+    (["--tag", "\x1b[31mred"],  # shown once escaped, not as the doubled "\\e" of repr()
+     "quiz: no question is tagged '\\x1b[31mred'; the tags are: kcsa, manifest"),
     (["--topic", "encryption", "--tag", "kcsa"],
      "quiz: no question of topic 'encryption' is tagged 'kcsa': nothing to export"),
 ])
@@ -261,6 +263,21 @@ def test_a_failed_write_leaves_the_old_deck_whole(bank_dir: Path, tmp_path: Path
         export_anki(load_bank([bank_dir]), deck, timestamp=1_800_000_100)
     assert deck.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bank", "kcsa.apkg"]  # no leftovers
+
+
+def test_a_name_too_long_or_links_in_a_loop_are_one_line(bank_dir: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    long_name = tmp_path / ("a" * 5000 + ".apkg")
+    loop = tmp_path / "loop.apkg"
+    other = tmp_path / "other.apkg"
+    loop.symlink_to(other)
+    other.symlink_to(loop)
+    for path in (long_name, loop):
+        assert run_main(["export", "anki", str(path), "--bank", str(bank_dir)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"quiz: cannot write {path}: ")
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert other.is_symlink() and loop.is_symlink()  # the links are left as they were
 
 
 def test_a_link_is_followed_to_its_file(tmp_path: Path) -> None:

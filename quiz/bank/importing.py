@@ -84,7 +84,10 @@ def read_stream(stream: BinaryIO, display: str = "<stdin>") -> SourceFile:
     """``read_source`` of what ``stream`` holds (``quiz add --from -``), up to MAX_STREAM."""
     import tempfile
 
-    data = stream.read(MAX_STREAM + 1)
+    try:
+        data = stream.read(MAX_STREAM + 1)
+    except OSError as exc:  # standard input opened for writing only, say
+        raise ImportFailed(f"{display}: cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_STREAM:
         raise ImportFailed(f"{display} holds more than {MAX_STREAM // 1_000_000} MB: too much "
                            "for a file of questions")

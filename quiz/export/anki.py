@@ -22,7 +22,7 @@ from typing import Any
 
 from quiz import __version__
 from quiz.export import html
-from quiz.textsafe import printable
+from quiz.textsafe import printable, quote
 
 # Fixed forever: Anki knows the note type and the deck by these ids (genanki's advice: a random
 # number in [2**30, 2**31), chosen once).
@@ -86,17 +86,17 @@ def select(bank: Any, topic: str | None = None, tag: str | None = None) -> list[
     """The bank's questions of ``topic`` with ``tag`` (either or both may be None), in bank
     order; an unknown topic or tag is an ExportError that lists the known ones."""
     if topic is not None and topic not in bank.topics:
-        raise ExportError(f"no topic {printable(topic)!r}; the topics are: "
+        raise ExportError(f"no topic {quote(topic)}; the topics are: "
                           f"{', '.join(sorted(bank.topics))}")
     if tag is not None and not any(tag in q.tags for q in bank.questions.values()):
         known = sorted({t for q in bank.questions.values() for t in q.tags})
-        raise ExportError(f"no question is tagged {printable(tag)!r}; the tags are: "
+        raise ExportError(f"no question is tagged {quote(tag)}; the tags are: "
                           f"{', '.join(known) or '(none)'}")
     chosen = [q for q in bank.questions.values()
               if (topic is None or q.topic == topic) and (tag is None or tag in q.tags)]
     if not chosen:
-        raise ExportError(f"no question of topic {printable(str(topic))!r} is tagged "
-                          f"{printable(str(tag))!r}: nothing to export")
+        raise ExportError(f"no question of topic {quote(str(topic))} is tagged "
+                          f"{quote(str(tag))}: nothing to export")
     return chosen
 
 
@@ -187,13 +187,18 @@ def writable_target(path: Path) -> Path:
     """The file an export to ``path`` writes (a symbolic link's target), or an ExportError
     saying in one line why it cannot be written."""
     shown = printable(str(path))
-    target = path.resolve() if path.is_symlink() else path
+    target = path
     try:
+        # A name too long for the system, or links that loop (RuntimeError before Python 3.13):
+        # one line, not a traceback.
+        target = path.resolve() if path.is_symlink() else path
         mode = target.stat().st_mode
     except FileNotFoundError:
         mode = None
     except OSError as exc:
         raise ExportError(f"cannot write {shown}: {printable(exc.strerror or str(exc))}") from exc
+    except RuntimeError as exc:
+        raise ExportError(f"cannot write {shown}: symbolic links in a loop") from exc
     if mode is not None and stat.S_ISDIR(mode):
         raise ExportError(f"{shown} is a directory: give the deck's file name, "
                           "e.g. kcsa.apkg")

@@ -20,6 +20,9 @@ from quiz.netpol.errors import ManifestError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_JSON_BYTES = 32 * 1024 * 1024  # `kubectl get -o json`: parsed in C, a 3,000-pod dump fits
+# JSON errors get a line and column only up to this size: finding them means composing the text
+# as YAML in Python (about 3 s and 400 MB per 4 MB of small values); larger dumps name the path.
+MAX_LOCATED_JSON_BYTES = 1024 * 1024
 MAX_ENTRIES = 200_000  # list items and mapping keys read in all, aliases counted each time
 MAX_LIST_DEPTH = 8  # a kind: List inside a kind: List ... (kubectl prints one)
 MAX_PODS = 20_000  # pods (workload templates included) in one lab

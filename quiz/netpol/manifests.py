@@ -23,6 +23,7 @@ from quiz.netpol.index import classes_of
 from quiz.netpol.limits import (
     MAX_FILE_BYTES,
     MAX_LIST_DEPTH,
+    MAX_LOCATED_JSON_BYTES,
     Budget,
     check_cluster_size,
     check_grouping_cost,
@@ -110,8 +111,8 @@ def load_manifests_text(text: str, origin: str = "<manifests>") -> Cluster:
             pass  # not JSON after all (or too deep): the YAML reader names the place
         else:
             # Positions come from composing the text as YAML, only on an error: not worth it
-            # for a dump larger than any YAML file the lab reads (errors then name the path).
-            locate = StreamLocator(text) if len(text) <= MAX_FILE_BYTES else None
+            # for a large dump (a million `{}` took 11 s and 450 MB; errors then name the path).
+            locate = StreamLocator(text) if len(text) <= MAX_LOCATED_JSON_BYTES else None
             return _Builder(origin, locate).build([((0,), document)])
     elif len(text) > MAX_FILE_BYTES:
         raise ManifestError(origin, None, None, f"too large for the lab: over "

@@ -203,7 +203,8 @@ def parse_cluster_policy(reader: Reader, name: str, raw_spec: Any) -> ClusterNet
     if priority is None:
         reader.fail(("spec", "priority"), "is required")
     if isinstance(priority, bool) or not isinstance(priority, int):
-        reader.fail(("spec", "priority"), f"must be a number, not {kind_of(priority)}")
+        what = quote(priority) if isinstance(priority, float) else kind_of(priority)  # 1.5
+        reader.fail(("spec", "priority"), f"must be a whole number, not {what}")
     if not 0 <= priority <= CNP_MAX_PRIORITY:
         reader.fail(("spec", "priority"),
                     f"priority {quote(priority)} is out of range 0-{CNP_MAX_PRIORITY}")

@@ -44,14 +44,18 @@ class Reader:
         """Count ``count`` values read; a ManifestError once the load's budget is used up."""
         self.budget.left -= count
         if self.budget.left < 0:
+            # Not placed: finding the line composes the whole text again, which for this many
+            # values is what the budget is there to spare (8 MB of `- 1`: 14 s, 300 MB more).
             self.fail(loc, f"too large for the lab: more than {self.budget.limit:,} list items "
-                           "and mapping keys in all (YAML aliases counted each time used)")
+                           "and mapping keys in all (YAML aliases counted each time used)",
+                      placed=False)
 
-    def fail(self, loc: Loc, message: str) -> NoReturn:
-        """Raise a :class:`ManifestError` about the value at ``loc`` inside this object."""
+    def fail(self, loc: Loc, message: str, *, placed: bool = True) -> NoReturn:
+        """Raise a :class:`ManifestError` about the value at ``loc`` inside this object (with
+        its line and column unless ``placed`` is False)."""
         full = self.prefix + loc
         try:
-            position = self.locate(full) if self.locate is not None else None
+            position = self.locate(full) if self.locate is not None and placed else None
         except (ValueError, RecursionError):  # the position is a nicety; the error is not
             position = None
         parts = [] if position is not None else [_describe_prefix(self.prefix)]

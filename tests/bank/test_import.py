@@ -202,6 +202,23 @@ def test_a_new_bank_is_removed_again_when_a_later_write_fails(
     assert code == 1 and not (tmp_path / "mine").exists()
 
 
+@pytest.mark.parametrize(("redirect", "message"), [
+    ("<&-", "quiz: <stdin>: cannot read: standard input is closed"),
+    ("0>written.txt", "quiz: <stdin>: cannot read: Bad file descriptor"),  # opened to write
+])
+def test_standard_input_that_cannot_be_read_is_one_line(tmp_path: Path, redirect: str,
+                                                        message: str) -> None:
+    import subprocess
+    import sys
+
+    script = f'exec "$0" -m quiz --bank "$1" add --from - --bank "$2" {redirect}'
+    result = subprocess.run(["sh", "-c", script, sys.executable, str(GOOD),
+                             str(tmp_path / "mine")], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (1, message + "\n")
+    assert not (tmp_path / "mine").exists()
+
+
 def test_standard_input_is_read_with_dash(tmp_path: Path) -> None:
     text = "topic: encryption\nquestions:\n" + question("my-in", concept="nope")
     result = CliRunner().invoke(cli, ["--bank", str(GOOD), "add", "--from", "-", "--bank",

@@ -223,6 +223,13 @@ def test_unsupported_peers_are_refused_in_one_line(peer: dict, fragment: str) ->
     ({"tier": "Platform", "priority": 1, "subject": PROD}, "invalid tier 'Platform'"),
     ({"tier": "Admin", "priority": 1001, "subject": PROD}, "out of range 0-1000"),
     ({"tier": "Admin", "subject": PROD}, "spec.priority: is required"),
+    # a float named as such, not "must be a number, not a number"
+    ({"tier": "Admin", "priority": 1.5, "subject": PROD},
+     r"spec.priority: must be a whole number, not 1.5$"),
+    ({"tier": "Admin", "priority": 1e100, "subject": PROD},
+     r"spec.priority: must be a whole number, not 1e\+100$"),
+    ({"tier": "Admin", "priority": "5", "subject": PROD},
+     r"spec.priority: must be a whole number, not a string$"),
     ({"tier": "Admin", "priority": 1, "subject": {**PROD, **DB}}, "set exactly one of"),
     ({"tier": "Admin", "priority": 1, "subject": PROD,
       "ingress": [{"action": "Allow", "from": [DEV]}]}, "invalid action 'Allow'"),

@@ -269,3 +269,21 @@ def test_alike_replicas_count_once_against_the_matrix_limit() -> None:
                  "spec": {"containers": [container]}} for i in range(pods)]
     grouped = class_matrix(cluster_from_objects(replicas))
     assert len(grouped.classes) == 1 and grouped.counts()[1] == pods * (pods - 1)
+
+
+def test_running_out_of_budget_names_the_path_without_composing_the_text(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Placing this error would compose the whole text a second time: for 8 MB of small values
+    # that doubled a 14 s load's time and memory just to print a line number.
+    from quiz.netpol import limits, load_manifests_text, positions
+
+    def no_composing(self: object) -> list:
+        raise AssertionError("the text was composed to place the error")
+
+    monkeypatch.setattr(limits.Budget.__init__, "__defaults__", (10,))
+    monkeypatch.setattr(positions.StreamLocator, "_compose", no_composing)
+    with pytest.raises(ManifestError) as caught:
+        load_manifests_text("kind: List\nitems:\n" + "- {}\n" * 20, origin="big.yaml")
+    assert str(caught.value).startswith("big.yaml: object 0: items: too large for the lab: "
+                                        "more than 10 list items")
+    assert caught.value.line is None
