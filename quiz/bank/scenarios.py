@@ -140,30 +140,37 @@ def scenario_text(f: ParsedFile, name: str) -> tuple[str | None, str, str]:
         return None, "", f"scenario {shown}: not UTF-8 text"
 
 
+_SHOWN = ("NetworkPolicy", "ClusterNetworkPolicy")  # the kinds that decide a claim
+
+
 def _check_shown_policies(q: Question, objects: Any, at: Callable[..., None]) -> None:
-    """Every NetworkPolicy in the stem's YAML blocks must be the scenario's, to the letter."""
+    """Every policy (NetworkPolicy, ClusterNetworkPolicy) in the stem's YAML blocks must be the
+    scenario's, to the letter."""
     scenario = {_key(o): o.get("spec") for o in _flatten(objects)
-                if isinstance(o, dict) and o.get("kind") == "NetworkPolicy"}
+                if isinstance(o, dict) and o.get("kind") in _SHOWN}
     for block in _FENCE.findall(q.question):
         try:
             docs = list(_documents(block))
         except yaml.YAMLError:
             continue  # a deliberately broken block is the manifest check's business
         for doc in _flatten(docs):
-            if not isinstance(doc, dict) or doc.get("kind") != "NetworkPolicy":
+            if not isinstance(doc, dict) or doc.get("kind") not in _SHOWN:
                 continue
             key = _key(doc)
+            name = key[2] if key[0] == "ClusterNetworkPolicy" else f"{key[1]}/{key[2]}"
             if key not in scenario:
-                at(("question",), f"the stem shows NetworkPolicy {key[0]}/{key[1]}, "
+                at(("question",), f"the stem shows {key[0]} {name}, "
                    "which the scenario does not contain")
             elif scenario[key] != doc.get("spec"):
-                at(("question",), f"the stem's NetworkPolicy {key[0]}/{key[1]} differs from "
+                at(("question",), f"the stem's {key[0]} {name} differs from "
                    "the scenario's: the answer key would be checked against another policy")
 
 
-def _key(obj: dict[str, Any]) -> tuple[str, str]:
+def _key(obj: dict[str, Any]) -> tuple[str, str, str]:
     meta = obj.get("metadata") or {}
-    return str(meta.get("namespace") or "default"), str(meta.get("name"))
+    if obj.get("kind") == "ClusterNetworkPolicy":  # cluster-scoped: a namespace is ignored
+        return "ClusterNetworkPolicy", "", str(meta.get("name"))
+    return str(obj.get("kind")), str(meta.get("namespace") or "default"), str(meta.get("name"))
 
 
 def _documents(text: str) -> Any:

@@ -115,6 +115,45 @@ def test_a_cluster_network_policy_in_a_scenario_decides_claims(bank: Path) -> No
     assert validate(bank)[0] == 0
 
 
+SHOWN_CNP = """      ---
+      apiVersion: policy.networking.k8s.io/v1alpha2
+      kind: ClusterNetworkPolicy
+      metadata:
+        name: no-debug
+      spec:
+        tier: Admin
+        priority: PRIORITY
+        subject:
+          namespaces: {}
+        ingress:
+          - action: Deny
+            from:
+              - pods:
+                  namespaceSelector: {}
+                  podSelector:
+                    matchLabels:
+                      app: debug
+"""
+
+
+def test_a_cluster_network_policy_shown_in_the_stem_must_be_the_scenarios(bank: Path) -> None:
+    stem_end = "              - port: 5432\n      ```\n"
+    shown = "              - port: 5432\n" + SHOWN_CNP + "      ```\n"
+    edit(bank, stem_end, shown.replace("PRIORITY", "5"))
+    code, out = validate(bank)
+    assert code == 1  # shown but not in the scenario: the key would ignore it
+    assert "the stem shows ClusterNetworkPolicy no-debug, which the scenario does not " \
+           "contain" in out
+    edit(bank, "    choices:\n", CNP + "    choices:\n")
+    edit(bank, "      - text: \"`debug` reaches `web` on 80\"\n        correct: true\n",
+         "      - text: \"`debug` reaches `web` on 80\"\n")
+    assert validate(bank) == (0, f"{bank}: 1 question, 1 concept, 1 topic: ok\n")
+    edit(bank, "        priority: 5\n", "        priority: 6\n")  # the stem's copy only
+    code, out = validate(bank)
+    assert code == 1
+    assert "the stem's ClusterNetworkPolicy no-debug differs from the scenario's" in out
+
+
 def test_a_kind_the_evaluator_skips_is_a_warning(bank: Path) -> None:
     edit(bank, "    choices:\n", "      - {kind: NetworkPolicyy, metadata: {name: typo}}\n"
                                  "    choices:\n")

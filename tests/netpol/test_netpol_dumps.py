@@ -133,10 +133,11 @@ def test_a_wrong_workload_api_version_is_refused() -> None:
 def test_lab_reads_standard_input() -> None:
     result = CliRunner().invoke(cli, ["lab", "-", "--json"], input=DUMP.read_bytes())
     assert result.exit_code == 0, result.output
-    records = [{k: v for k, v in r.items() if k != "transport"}  # Istio's view: tests elsewhere
-               for r in json.loads(result.stdout)]
+    records = json.loads(result.stdout)
+    assert all("transport" in r for r in records)  # every row says how a flow arrives (#18)
+    flows = [{k: r[k] for k in ("from", "to", "port", "protocol", "allowed")} for r in records]
     assert {"from": "shop/web-7c9f8d6b5d-abcde", "to": "shop/api", "port": 8443,
-            "protocol": "TCP", "allowed": True} in records
+            "protocol": "TCP", "allowed": True} in flows
     assert "quiz lab: ignored: 3 ConfigMap, 1 Ingress" in result.stderr.splitlines()
 
 
