@@ -3,6 +3,7 @@ then holds (the writer's own byte-level guarantees are tested in tests/bank/test
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 import shutil
@@ -293,6 +294,31 @@ async def test_a_user_bank_is_created_from_scratch_and_loaded_with_the_bundled_o
         await pilot.press("b")
         await pilot.pause()
         assert qid in app.screen.rows  # type: ignore[attr-defined]
+
+
+async def test_a_change_typed_before_the_lower_fields_are_mounted_still_asks(
+        make: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lower fields wait for the first frame that reaches the terminal: a quick typist (or
+    a loaded machine) can change the stem before; cancelling must still ask, not drop it."""
+    held: list = []
+    monkeypatch.setattr(QuizApp, "after_first_frame",
+                        lambda self, callback, pump=None: held.append(callback))
+    app = make(start="add", topic="encryption", user_bank=tmp_path / "mine")
+    async with app.run_test(size=SIZE) as pilot:
+        form = form_of(app)
+        assert not form.complete and held  # the lower fields are not there yet
+        form.query_one("#form-stem", TextArea).text = "Half a thought"
+        await pilot.pause()
+        assert form.changed
+        for callback in held:  # the lower fields arrive after the change
+            result = callback()
+            if inspect.isawaitable(result):
+                await result
+        await pilot.pause()
+        assert form.complete and form.changed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Discard the changes?" in screen_text(app)
 
 
 @pytest.fixture

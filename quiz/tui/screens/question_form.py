@@ -101,6 +101,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self._generation = 0  # the latest check's number; older results are dropped
         self._stamps: dict[str, FileStamp | None] = {}  # per topic, as first read
         self._initial: dict[str, Any] | None = None
+        self._initial_top: tuple[object, ...] | None = None  # the fields shown from the start
         self._previewed = str(self.original.get("question") or "")  # the stem the preview shows
         # The fields below the preview are mounted once the first ones are drawn (_mount_more):
         # until then the form is not complete, and nothing reads or saves it.
@@ -160,6 +161,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     def on_mount(self) -> None:
         self._fill_concepts([str(c) for c in self.original.get("concepts") or []])
+        self._initial_top = self._top_fields()
         self._show_problems([])  # the empty problem lines hidden before the first frame
         self._fresh_status()
         if self.topic is None:
@@ -248,9 +250,20 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         """The question as the form holds it now, keys the form does not show included."""
         return read_draft(self, self.original, self.question_id, self.filled_choices())
 
+    def _top_fields(self) -> tuple[object, ...]:
+        """What the form holds in the fields it shows from its first frame on (the lower ones
+        are mounted after it, and a quick typist may change these before)."""
+        return (self.query_one("#form-topic", Select).value,
+                self.query_one("#form-difficulty", Select).value,
+                tuple(self.query_one("#form-concepts", SelectionList).selected),
+                self.query_one("#form-stem", TextArea).text)
+
     @property
     def changed(self) -> bool:
-        """Whether anything was changed since the form opened."""
+        """Whether anything was changed since the form opened: the first fields against what
+        they held at mount, the whole draft once the lower fields are there."""
+        if self._initial_top is not None and self._top_fields() != self._initial_top:
+            return True
         return self._initial is not None and self.draft() != self._initial
 
     def _target_file(self, topic: str) -> Path | None:
