@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.pilot import Pilot
-
 from quiz import netpol
 from quiz.tui.lab_app import LabApp, make_lab_app
 from quiz.tui.screens.lab import BIG_MATRIX_CELLS, LabScreen, NamespaceFilterModal
 from quiz.tui.widgets.big_matrix import BigReachMatrix
-from quiz.tui.widgets.policy_list import PolicyList
 from quiz.tui.widgets.reach_matrix import ALLOWED, DENIED, ReachMatrix
 from quiz.tui.widgets.verdict_view import VerdictView
 from tests.tui.conftest import screen_text
+from tests.tui.test_lab import toggle
 
 SIZE = (80, 24)
 REPLICAS = int(BIG_MATRIX_CELLS ** 0.5) // 2 + 5  # per namespace: two make a large lab
@@ -45,14 +43,6 @@ def dump(replicas: int = REPLICAS) -> list[dict[str, Any]]:
 
 def lab(objects: list[dict[str, Any]]) -> LabApp:
     return make_lab_app(netpol.cluster_from_objects(objects, origin="dump.yaml"), "dump.yaml")
-
-
-async def toggle(pilot: Pilot, key: str) -> None:
-    policies = pilot.app.screen.query_one(PolicyList)
-    policies.focus()
-    policies.highlighted = [p.key for p in policies.policies].index(key)
-    await pilot.press("space")
-    await pilot.pause()
 
 
 async def test_a_large_lab_draws_the_matrix_line_by_line() -> None:
