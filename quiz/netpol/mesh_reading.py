@@ -3,8 +3,9 @@ mesh evaluator notes) from parsed manifests, failing with a positioned ManifestE
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from quiz.netpol.mesh_objects import (
     INJECT_ANNOTATION,
@@ -21,6 +22,8 @@ from quiz.netpol.mesh_objects import (
 from quiz.netpol.policies import is_port_name, parse_port_number, parse_protocol
 from quiz.netpol.reading import Loc, Reader
 from quiz.textsafe import quote
+
+M = TypeVar("M", bound=str)
 
 MESH_API_VERSIONS: dict[str, tuple[str, ...]] = {
     "Service": ("v1",),
@@ -88,16 +91,21 @@ def parse_service(reader: Reader, namespace: str, name: str, obj: dict) -> Servi
     return Service(namespace, name, selector, tuple(ports), headless)
 
 
+def _mode(reader: Reader, mapping: dict, loc: Loc, modes: Sequence[M], what: str) -> M:
+    """``mapping["mode"]``, one of ``modes`` (an error naming them otherwise)."""
+    text = reader.string(mapping["mode"], (*loc, "mode"))
+    for mode in modes:
+        if text == mode:
+            return mode
+    reader.fail((*loc, "mode"), f"unknown {what} mode {quote(text)} (expected one of: "
+                                f"{', '.join(modes)})")
+
+
 def _mtls_mode(reader: Reader, raw: Any, loc: Loc) -> MtlsMode:
     mapping = reader.mapping(raw, loc, allowed=("mode",))
     if mapping.get("mode") is None:
         return "UNSET"
-    text = reader.string(mapping["mode"], (*loc, "mode"))
-    for mode in MTLS_MODES:
-        if text == mode:
-            return mode
-    reader.fail((*loc, "mode"), f"unknown mTLS mode {quote(text)} (expected one of: "
-                                f"{', '.join(MTLS_MODES)})")
+    return _mode(reader, mapping, loc, MTLS_MODES, "mTLS")
 
 
 def parse_peer_authentication(reader: Reader, namespace: str, name: str,
@@ -135,12 +143,7 @@ def _tls_mode(reader: Reader, raw: Any, loc: Loc) -> TlsMode | None:
     mapping = reader.mapping(raw, loc)
     if mapping.get("mode") is None:
         return None
-    text = reader.string(mapping["mode"], (*loc, "mode"))
-    for mode in TLS_MODES:
-        if text == mode:
-            return mode
-    reader.fail((*loc, "mode"), f"unknown TLS mode {quote(text)} (expected one of: "
-                                f"{', '.join(TLS_MODES)})")
+    return _mode(reader, mapping, loc, TLS_MODES, "TLS")
 
 
 def parse_destination_rule(reader: Reader, namespace: str, name: str,

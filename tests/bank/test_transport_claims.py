@@ -6,9 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from quiz.cli import cli
+from tests.bank.test_scenarios import validate
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "banks" / "mesh-scenario"
 
@@ -25,12 +24,6 @@ def edit(bank: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
-
-
-def validate(bank: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["validate", str(bank)])
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
 
 
 def test_the_fixture_keys_are_confirmed(bank: Path) -> None:
