@@ -13,6 +13,7 @@ import pytest
 
 from quiz.activity import AnswerTime, Tally, answer_history, answer_times
 from quiz.bank import Bank
+from quiz.learner import default_learner
 from quiz.stats import compute_stats, format_stats
 from quiz.store import Store
 from tests.conftest import NEW_YORK, T0, Clock
@@ -33,9 +34,9 @@ def log(conn: sqlite3.Connection, qid: str, when: datetime, correct: bool, *,
             "due": (last + timedelta(days=interval)).isoformat(), "last_review": last.isoformat()}
     conn.execute(
         "INSERT INTO review_log (question_id, answered_at, picked, correct, rating, duration_ms, "
-        "mode, fingerprint, card_before) VALUES (?, ?, '[0]', ?, 3, ?, ?, '', ?)",
+        "mode, fingerprint, card_before, learner) VALUES (?, ?, '[0]', ?, 3, ?, ?, '', ?, ?)",
         (qid, when.strftime("%Y-%m-%d %H:%M:%S.%f"), int(correct), duration_ms, mode,
-         json.dumps({"card": card})))
+         json.dumps({"card": card}), default_learner()))
 
 
 def card(conn: sqlite3.Connection, qid: str, *, state: int, interval_days: int = 0,

@@ -1,10 +1,13 @@
-"""The store's foundation: opening (check, then migrate), the clock, transactions, settings."""
+"""The store's foundation: opening (check, then migrate), the clock, transactions, settings,
+and whose progress it is: every read and write is one learner's (``owned``)."""
 
 from __future__ import annotations
 
+import copy
 import random
 import sqlite3
 import time
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -13,46 +16,105 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from fsrs import Scheduler
-from sqlalchemy import Connection, Engine, Table, delete, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Insert,
+    Table,
+    delete,
+    insert,
+    select,
+    union,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from quiz.cards import make_scheduler
 from quiz.clock import utc, utc_now
+from quiz.learner import check_learner, default_learner
 from quiz.store import convert
 from quiz.store.engine import WRITE_OPTION, inspect_engine, shown_url, sqlite_path
 from quiz.store.errors import BadValue, StoreError, damaged, database_error, is_locked, place
 from quiz.store.inspection import LATEST
 from quiz.store.migrations import migrate
 from quiz.store.records import Settings, check_setting
-from quiz.store.tables import SettingRow
+from quiz.store.tables import CardRow, ExamAttemptRow, ReviewLogRow, SettingRow, StudySessionRow
 
 T = TypeVar("T")
 LOCK_RETRIES = 5  # on top of each attempt's 10 s busy timeout
+CARD = cast(Table, CardRow.__table__)
+LOG = cast(Table, ReviewLogRow.__table__)
+SESSION = cast(Table, StudySessionRow.__table__)
+EXAM = cast(Table, ExamAttemptRow.__table__)
 SETTING = cast(Table, SettingRow.__table__)
+# The tables with a learner column; an exam attempt belongs to its session's learner.
+PER_LEARNER = (CARD, LOG, SESSION, SETTING)
+
+
+def owned(table: Table, learner: Any) -> ColumnElement[bool]:
+    """The one filter every query of a store goes through: rows of ``table`` that are
+    ``learner``'s (a name, or a bind parameter for statements built once)."""
+    if table is EXAM:
+        return EXAM.c.session_id.in_(select(SESSION.c.id).where(owned(SESSION, learner)))
+    if table not in PER_LEARNER:
+        raise ValueError(f"{table.name} is not kept per learner")
+    return typing.cast(ColumnElement[bool], table.c.learner == learner)
 
 
 class StoreBase:
     """Opens the database (checking it is ours, then migrating) and runs transactions."""
 
-    def __init__(self, engine: Engine, *, now: Callable[[], datetime] = utc_now,
-                 enable_fuzzing: bool = True) -> None:
+    def __init__(self, engine: Engine, *, learner: str | None = None,
+                 now: Callable[[], datetime] = utc_now, enable_fuzzing: bool = True) -> None:
+        """``learner``: whose progress this store reads and writes (default: the OS user;
+        ``ValueError`` for a name ``quiz.learner.check_learner`` refuses)."""
         self.engine = engine
         self._clock = now
         self._fuzzing = enable_fuzzing
-        self._writer = engine.execution_options(**{WRITE_OPTION: True})
-        self._settings: Settings | None = None
-        self._scheduler: Scheduler | None = None
+        self._become(default_learner() if learner is None else learner)
         path = sqlite_path(engine.url)
         existed = path is not None and path.exists()
         version = inspect_engine(engine)
         if version < LATEST:
             try:
-                self._retry_locked(lambda: migrate(engine, self.now()), "set up")
+                self._retry_locked(lambda: migrate(engine, self.now(), learner=self.learner),
+                                   "set up")
             except StoreError:
                 engine.dispose()
                 if path is not None and not existed:
                     _remove_if_blank(path)
                 raise
+
+    def _become(self, learner: str) -> None:
+        self.learner = check_learner(learner)
+        # A learner's writes queue behind that learner's other writes only (PostgreSQL).
+        self._writer = self.engine.execution_options(**{WRITE_OPTION: self.learner})
+        self._settings: Settings | None = None
+        self._scheduler: Scheduler | None = None
+
+    def _own(self, table: Table) -> ColumnElement[bool]:
+        """``owned(table, self.learner)``: this store's rows of ``table``."""
+        return owned(table, self.learner)
+
+    def _insert(self, table: Table) -> Insert:
+        """An insert into a per-learner table, the row this store's learner's."""
+        if table not in PER_LEARNER:
+            raise ValueError(f"{table.name} is not kept per learner")
+        return insert(table).values(learner=self.learner)
+
+    def for_learner(self, name: str) -> typing.Self:
+        """A store on the same database (and engine) for another learner; ``ValueError`` for
+        a bad name. Closing either closes the engine's pooled connections, not the other."""
+        other = copy.copy(self)
+        other._become(name)
+        return other
+
+    def learners(self) -> list[str]:
+        """Every learner with anything in the database (cards, answers, sessions or
+        settings), sorted."""
+        query = union(*(select(t.c.learner).distinct() for t in PER_LEARNER))
+        with self._read() as conn:
+            return sorted(conn.execute(query).scalars())
 
     @property
     def where(self) -> str:
@@ -84,15 +146,19 @@ class StoreBase:
             raise damaged(self.where, str(exc) if isinstance(exc, BadValue)
                           else f"a stored value cannot be read: {place(exc)}") from None
 
-    def _write(self, work: Callable[[Connection], T]) -> T:
+    def _write(self, work: Callable[[Connection], T], *, global_lock: bool = False) -> T:
         """Run ``work`` in one write transaction; return once it is committed.
 
-        SQLite: ``BEGIN IMMEDIATE`` waits up to the busy timeout for another writer; should
-        that still time out, the whole transaction is retried a few times.
+        The transaction holds this learner's write lock (PostgreSQL; ``global_lock``: the
+        lock every learner's writes take, for a write to what they share). SQLite: ``BEGIN
+        IMMEDIATE`` waits up to the busy timeout for another writer; should that still time
+        out, the whole transaction is retried a few times.
         """
+        writer = self.engine.execution_options(**{WRITE_OPTION: True}) if global_lock \
+            else self._writer
 
         def attempt() -> T:
-            with self._writer.connect() as conn, conn.begin():
+            with writer.connect() as conn, conn.begin():
                 result = work(conn)
             return result
 
@@ -121,7 +187,8 @@ class StoreBase:
         """The user's settings (defaults for any not set)."""
         if self._settings is None:
             with self._read() as conn:
-                self._settings = convert.settings_from_rows(conn.execute(select(SETTING)))
+                self._settings = convert.settings_from_rows(conn.execute(
+                    select(SETTING.c.key, SETTING.c.value).where(self._own(SETTING))))
         return self._settings
 
     def update_settings(self, **values: Any) -> Settings:
@@ -132,9 +199,9 @@ class StoreBase:
 
         def work(conn: Connection) -> None:
             for key, value in values.items():
-                conn.execute(delete(SETTING).where(SETTING.c.key == key))
-                conn.execute(insert(SETTING).values(key=key,
-                                                    value=convert.setting_value(key, value)))
+                conn.execute(delete(SETTING).where(self._own(SETTING), SETTING.c.key == key))
+                conn.execute(self._insert(SETTING).values(
+                    key=key, value=convert.setting_value(key, value)))
 
         self._write(work)
         self._settings, self._scheduler = new, None

@@ -5,13 +5,19 @@ WAL journaling, a busy timeout and foreign keys (set on every connection), and w
 transactions start with ``BEGIN IMMEDIATE`` so two app instances queue for the write lock
 instead of failing half-way with "database is locked".
 
-PostgreSQL (``postgresql+psycopg://…``) gets the same one-writer-at-a-time semantics: each write
-transaction first takes a transaction-level advisory lock (``WRITE_LOCK_KEY``), so a
-read-then-write (an answer reads the card, then writes it and a log row) runs as if alone, at
-the default READ COMMITTED level, with no serialization failures to retry; the card it reads is
-also locked ``FOR UPDATE``. Waiting for a lock gives up after ``BUSY_TIMEOUT_S`` (the server's
-``lock_timeout``), and the store tries the transaction again, as it does for SQLite's busy
-timeout.
+PostgreSQL (``postgresql+psycopg://…``) gets one writer at a time per learner: each write
+transaction of a learner first takes two transaction-level advisory locks, the global
+``WRITE_LOCK_KEY`` shared and then the learner's own ``(WRITE_LOCK_KEY, hashtext(learner))``
+exclusive. So a learner's read-then-write (an answer reads the card, then writes it and a log
+row) runs as if that learner were alone, at the default READ COMMITTED level, with no
+serialization failures to retry (the card it reads is also locked ``FOR UPDATE``), while other
+learners write at the same time. A write that is not one learner's (migrating the schema)
+takes the global key exclusive: it waits for every learner's writes and they wait for it. The
+global lock is always taken first, so two writers never wait for each other in a circle.
+Waiting for a lock gives up after ``BUSY_TIMEOUT_S`` (the server's ``lock_timeout``), and the
+store tries the transaction again, as it does for SQLite's busy timeout.
+
+SQLite has one write lock for the file: every write, whoever's, takes it (``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
@@ -39,11 +45,14 @@ from quiz.store.inspection import (
 # SQLite's default checkpoint every 1000 WAL pages would land inside every ~125th answer.
 # Checkpointing every 4000 pages (16 MB of WAL) makes that every ~500th: same total work.
 WAL_AUTOCHECKPOINT_PAGES = 4000
-WRITE_OPTION = "quiz_write"  # execution option: begin with BEGIN IMMEDIATE
-# PostgreSQL: the advisory lock every write transaction holds ("quiz" in ASCII). One key for
-# the database today; a key per learner (``hashtext(learner)``) would let learners write in
-# parallel while each learner's writes stay one at a time.
+# Execution option of a write transaction: True for a global write, else the learner's name
+# (SQLite begins either with BEGIN IMMEDIATE; PostgreSQL takes the locks below).
+WRITE_OPTION = "quiz_write"
+# PostgreSQL's advisory locks ("quiz" in ASCII): the one-key lock on it is global (shared by
+# learners' writes, exclusive for a global write); the two-key lock (WRITE_LOCK_KEY,
+# hashtext(learner)), both int4, is a learner's. The two key spaces do not overlap.
 WRITE_LOCK_KEY = 0x7175697A
+LEARNER_LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY}, hashtext(%(learner)s))"
 
 
 def database_url(target: str | Path) -> URL:
@@ -111,8 +120,12 @@ def _postgresql_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(WRITE_OPTION, False):
+        writer = conn.get_execution_options().get(WRITE_OPTION, False)
+        if writer is True:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        elif writer:  # a learner's write: the global lock shared first, then the learner's
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITE_LOCK_KEY})")
+            conn.exec_driver_sql(LEARNER_LOCK, {"learner": str(writer)})
 
     return engine
 
@@ -136,7 +149,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     def _on_begin(conn: Any) -> None:
         # A write takes the lock up front: a deferred transaction that reads and then writes
         # can fail with SQLITE_BUSY at once (busy_timeout cannot help it); IMMEDIATE waits.
-        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        immediate = bool(conn.get_execution_options().get(WRITE_OPTION, False))
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import typing
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -12,7 +13,6 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     String,
-    Table,
     case,
     cast,
     delete,
@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from quiz.clock import utc
 from quiz.store import convert, tallies
-from quiz.store.base import SETTING, StoreBase
+from quiz.store.base import EXAM, LOG, SESSION, SETTING, StoreBase
 from quiz.store.errors import StoreError
 from quiz.store.records import (
     EXAM_POSITION,
@@ -38,12 +38,9 @@ from quiz.store.records import (
     SessionRecord,
     TopicResult,
 )
-from quiz.store.tables import ExamAttemptRow, ReviewLogRow, StudySessionRow
 from quiz.store.tallies import WeekTally
 
-LOG = typing.cast(Table, ReviewLogRow.__table__)
-SESSION = typing.cast(Table, StudySessionRow.__table__)
-EXAM = typing.cast(Table, ExamAttemptRow.__table__)
+__all__ = ["EXAM", "LOG", "SESSION", "HistoryStore", "cast_time"]
 
 ANSWERED = "an answer's answered_at"
 
@@ -61,13 +58,13 @@ class HistoryStore(StoreBase):
     def log(self, log_id: int) -> ReviewEntry | None:
         """One logged answer."""
         with self._read() as conn:
-            row = conn.execute(select(LOG).where(LOG.c.id == log_id)).first()
+            row = conn.execute(select(LOG).where(self._own(LOG), LOG.c.id == log_id)).first()
             return convert.review_from_row(row) if row is not None else None
 
     def logs(self, *, question_id: str | None = None, session_id: int | None = None,
              since: datetime | None = None) -> list[ReviewEntry]:
         """Logged answers, oldest first, optionally for one question, session or period."""
-        query = select(LOG).order_by(LOG.c.id)
+        query = select(LOG).where(self._own(LOG)).order_by(LOG.c.id)
         if question_id is not None:
             query = query.where(LOG.c.question_id == question_id)
         if session_id is not None:
@@ -81,7 +78,8 @@ class HistoryStore(StoreBase):
         """Every review-mode answer, by question, oldest first (``rebuild_cards`` replays these
         and the exam answers fed to the schedule)."""
         out: dict[str, list[ReviewEntry]] = defaultdict(list)
-        query = select(LOG).where(LOG.c.mode.in_(sorted(SCHEDULING_MODES))).order_by(LOG.c.id)
+        query = select(LOG).where(self._own(LOG), LOG.c.mode.in_(sorted(SCHEDULING_MODES))) \
+            .order_by(LOG.c.id)
         with self._read() as conn:
             for row in conn.execute(query):
                 out[row.question_id].append(convert.review_from_row(row))
@@ -92,7 +90,8 @@ class HistoryStore(StoreBase):
         first (100,000 answers read in a fraction of a second)."""
         out: dict[str, list[ScheduledAnswer]] = defaultdict(list)
         query = select(LOG.c.id, LOG.c.question_id, type_coerce(LOG.c.answered_at, String),
-                       LOG.c.rating).where(LOG.c.mode.in_(sorted(SCHEDULING_MODES))) \
+                       LOG.c.rating).where(self._own(LOG),
+                                           LOG.c.mode.in_(sorted(SCHEDULING_MODES))) \
             .order_by(LOG.c.id)
         with self._read() as conn:
             for answer in convert.scheduled_answers(conn.execute(query)):
@@ -101,7 +100,8 @@ class HistoryStore(StoreBase):
 
     def answer_counts(self, since: datetime | None = None) -> tuple[int, int]:
         """(answers, correct answers), in all modes, since a time or ever."""
-        query = select(func.count(), func.coalesce(func.sum(case((LOG.c.correct, 1), else_=0)), 0))
+        query = select(func.count(), func.coalesce(func.sum(case((LOG.c.correct, 1), else_=0)),
+                                                   0)).where(self._own(LOG))
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
@@ -112,7 +112,7 @@ class HistoryStore(StoreBase):
         """(questions, right first time): each question's first review-mode answer, for how
         often a question seen for the first time is answered right (``quiz.plan``)."""
         first = select(func.min(LOG.c.id)).where(
-            LOG.c.mode.in_(sorted(SCHEDULING_MODES))).group_by(LOG.c.question_id)
+            self._own(LOG), LOG.c.mode.in_(sorted(SCHEDULING_MODES))).group_by(LOG.c.question_id)
         query = select(func.count(), func.coalesce(func.sum(case((LOG.c.correct, 1), else_=0)),
                                                    0)).where(LOG.c.id.in_(first))
         with self._read() as conn:
@@ -122,7 +122,8 @@ class HistoryStore(StoreBase):
     def answer_times(self, since: datetime | None = None) -> list[datetime]:
         """When each answer was given (UTC), newest recorded first."""
         # Read as text and parsed in convert: a year of answers is a lot of datetimes.
-        query = select(type_coerce(LOG.c.answered_at, String)).order_by(LOG.c.id.desc())
+        query = select(type_coerce(LOG.c.answered_at, String)).where(self._own(LOG)) \
+            .order_by(LOG.c.id.desc())
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
@@ -133,8 +134,8 @@ class HistoryStore(StoreBase):
         """The first and last answer of each clock hour that has any, oldest hour first: the
         local days a streak counts, read as a few rows a day rather than every answer."""
         hour = func.substr(cast(LOG.c.answered_at, String), 1, 13)
-        query = select(func.min(LOG.c.answered_at), func.max(LOG.c.answered_at)).group_by(
-            hour).order_by(hour)
+        query = select(func.min(LOG.c.answered_at), func.max(LOG.c.answered_at)).where(
+            self._own(LOG)).group_by(hour).order_by(hour)
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
@@ -143,28 +144,34 @@ class HistoryStore(StoreBase):
     def weekly_tally(self, since: datetime, local: str = "localtime") -> list[WeekTally]:
         """Answers since ``since`` by local week, question and kind (``quiz.store.tallies``)."""
         if self.engine.dialect.name == "sqlite":
-            return tallies.weekly(self._execute, since, local)
+            return tallies.weekly(self._execute, since, local, self.learner)
         columns = [LOG.c[name] for name in tallies.WEEKLY_ROWS_COLUMNS]
-        query = select(*columns).where(LOG.c.answered_at >= convert.to_db_time(since))
+        query = select(*columns).where(self._own(LOG),
+                                       LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
             return tallies.weekly_from_rows(conn.execute(query), local)
 
     def question_tally(self) -> dict[str, tuple[int, int]]:
         """(answers, right answers) of each question, ever, in all modes."""
-        return tallies.per_question(self._execute)
+        return tallies.per_question(self._execute, self.learner)
 
     def duration_tally(self) -> list[tuple[str, int, int]]:
         """(mode, tenths of a second, answers): how long answers took."""
-        return tallies.durations(self._execute)
+        return tallies.durations(self._execute, self.learner)
 
     def _execute(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """A tally's SQL (``?`` for each parameter, as the stdlib snapshot runs it) on any
+        database: the marks become named parameters."""
+        names = iter(range(len(params)))
+        query = text(re.sub(r"\?", lambda _: f":p{next(names)}", sql))
         with self._read() as conn:
-            return list(conn.exec_driver_sql(sql, tuple(params)).all())
+            return list(conn.execute(query, {f"p{i}": v for i, v in enumerate(params)}).all())
 
     def logged_question_ids(self) -> set[str]:
         """Every question id with at least one logged answer."""
         with self._read() as conn:
-            return set(conn.execute(select(LOG.c.question_id).distinct()).scalars())
+            return set(conn.execute(select(LOG.c.question_id).where(self._own(LOG))
+                                    .distinct()).scalars())
 
     # --- sessions ----------------------------------------------------------------------------
 
@@ -181,18 +188,21 @@ class HistoryStore(StoreBase):
         def work(conn: Connection) -> int:
             values = dict(mode=mode, topic=topic, concept=concept,
                           started_at=convert.to_db_time(now), per_topic="{}")
+            # Ids are the database's, shared by every learner: any learner's session takes it.
             if prefer_id is not None and conn.execute(
                     select(SESSION.c.id).where(SESSION.c.id == prefer_id)).first() is None:
                 values["id"] = prefer_id
-            made = int(conn.execute(insert(SESSION).values(**values)).inserted_primary_key[0])
+            made = int(conn.execute(self._insert(SESSION).values(**values))
+                       .inserted_primary_key[0])
             if "id" in values and conn.dialect.name == "postgresql":
                 # An id given explicitly does not move PostgreSQL's sequence: move it past it.
                 conn.execute(text("SELECT setval(pg_get_serial_sequence('study_session', 'id'), "
                                   "(SELECT max(id) FROM study_session))"))
             return made
 
-        return SessionRecord(id=self._write(work), mode=mode, started_at=now, topic=topic,
-                             concept=concept)
+        # Choosing the id is a write to what every learner shares (the id sequence): global.
+        made = self._write(work) if prefer_id is None else self._write(work, global_lock=True)
+        return SessionRecord(id=made, mode=mode, started_at=now, topic=topic, concept=concept)
 
     def finish_session(self, session_id: int, *, score: int, total: int,
                        per_topic: dict[str, TopicResult]) -> SessionRecord:
@@ -200,7 +210,8 @@ class HistoryStore(StoreBase):
         now = self.now()
 
         def work(conn: Connection) -> None:
-            done = conn.execute(update(SESSION).where(SESSION.c.id == session_id).values(
+            done = conn.execute(update(SESSION).where(self._own(SESSION),
+                                                      SESSION.c.id == session_id).values(
                 finished_at=convert.to_db_time(now), score=score, total=total,
                 per_topic=convert.per_topic_json(per_topic)))
             if done.rowcount != 1:
@@ -214,12 +225,13 @@ class HistoryStore(StoreBase):
     def session(self, session_id: int) -> SessionRecord | None:
         """One study session."""
         with self._read() as conn:
-            row = conn.execute(select(SESSION).where(SESSION.c.id == session_id)).first()
+            row = conn.execute(select(SESSION).where(self._own(SESSION),
+                                                     SESSION.c.id == session_id)).first()
             return convert.session_from_row(row) if row is not None else None
 
     def sessions(self, mode: str | None = None) -> list[SessionRecord]:
         """Study sessions, oldest first, optionally of one mode."""
-        query = select(SESSION).order_by(SESSION.c.id)
+        query = select(SESSION).where(self._own(SESSION)).order_by(SESSION.c.id)
         if mode is not None:
             query = query.where(SESSION.c.mode == mode)
         with self._read() as conn:
@@ -238,6 +250,9 @@ class HistoryStore(StoreBase):
                                      prefer_id=prefer_id)
 
         def work(conn: Connection) -> None:
+            if conn.execute(select(SESSION.c.id).where(self._own(SESSION),
+                                                       SESSION.c.id == session.id)).first() is None:
+                raise StoreError(f"{self.where}: no study session {session.id}")
             conn.execute(insert(EXAM).values(
                 session_id=session.id, question_ids=json.dumps(ids), time_limit_s=time_limit_s,
                 pass_mark=pass_mark, answers="{}"))
@@ -251,13 +266,14 @@ class HistoryStore(StoreBase):
         """Keep an exam answer (bank-order indices) so an interrupted attempt can resume."""
 
         def work(conn: Connection) -> None:
-            row = conn.execute(select(EXAM.c.answers).where(EXAM.c.session_id == session_id)
+            row = conn.execute(select(EXAM.c.answers).where(self._own(EXAM),
+                                                            EXAM.c.session_id == session_id)
                                ).first()
             if row is None:
                 raise StoreError(f"{self.where}: no exam attempt {session_id}")
             answers = convert.exam_answers(row.answers)
             answers[question_id] = sorted(set(picked))
-            conn.execute(update(EXAM).where(EXAM.c.session_id == session_id)
+            conn.execute(update(EXAM).where(self._own(EXAM), EXAM.c.session_id == session_id)
                          .values(answers=json.dumps(answers)))
 
         self._write(work)
@@ -266,7 +282,8 @@ class HistoryStore(StoreBase):
         """Keep the question ids flagged in an exam, so a resumed attempt shows them again."""
 
         def work(conn: Connection) -> None:
-            done = conn.execute(update(EXAM).where(EXAM.c.session_id == session_id)
+            done = conn.execute(update(EXAM).where(self._own(EXAM),
+                                                   EXAM.c.session_id == session_id)
                                 .values(flags=json.dumps(sorted(set(flags)))))
             if done.rowcount == 0:
                 raise StoreError(f"{self.where}: no exam attempt {session_id}")
@@ -281,9 +298,10 @@ class HistoryStore(StoreBase):
         key = f"{EXAM_POSITION}{session_id}"
 
         def work(conn: Connection) -> None:
-            conn.execute(delete(SETTING).where(SETTING.c.key == key))
+            conn.execute(delete(SETTING).where(self._own(SETTING), SETTING.c.key == key))
             if question_id is not None:
-                conn.execute(insert(SETTING).values(key=key, value=json.dumps(question_id)))
+                conn.execute(self._insert(SETTING).values(key=key,
+                                                          value=json.dumps(question_id)))
 
         self._write(work)
 
@@ -291,7 +309,8 @@ class HistoryStore(StoreBase):
         """The question an open attempt showed last (None if never saved or unreadable)."""
         key = f"{EXAM_POSITION}{session_id}"
         with self._read() as conn:
-            value = conn.execute(select(SETTING.c.value).where(SETTING.c.key == key)).scalar()
+            value = conn.execute(select(SETTING.c.value).where(self._own(SETTING),
+                                                               SETTING.c.key == key)).scalar()
         return convert.exam_position(value)
 
     def delete_exam(self, session_id: int) -> bool:
@@ -303,22 +322,23 @@ class HistoryStore(StoreBase):
 
         def work(conn: Connection) -> bool:
             found = conn.execute(select(EXAM.c.session_id).where(
-                EXAM.c.session_id == session_id)).first()
+                self._own(EXAM), EXAM.c.session_id == session_id)).first()
             if found is None:
                 return False
-            conn.execute(update(LOG).where(LOG.c.session_id == session_id)
+            conn.execute(update(LOG).where(self._own(LOG), LOG.c.session_id == session_id)
                          .values(session_id=None))
-            conn.execute(delete(EXAM).where(EXAM.c.session_id == session_id))
-            conn.execute(delete(SESSION).where(SESSION.c.id == session_id))
-            conn.execute(delete(SETTING).where(SETTING.c.key == f"{EXAM_POSITION}{session_id}"))
+            conn.execute(delete(EXAM).where(self._own(EXAM), EXAM.c.session_id == session_id))
+            conn.execute(delete(SESSION).where(self._own(SESSION), SESSION.c.id == session_id))
+            conn.execute(delete(SETTING).where(self._own(SETTING),
+                                               SETTING.c.key == f"{EXAM_POSITION}{session_id}"))
             return True
 
         return self._write(work)
 
     def detached_exam_logs(self) -> list[ReviewEntry]:
         """Exam answers of deleted attempts (``delete_exam``), oldest first."""
-        query = select(LOG).where(LOG.c.mode == "exam", LOG.c.session_id.is_(None)) \
-            .order_by(LOG.c.id)
+        query = select(LOG).where(self._own(LOG), LOG.c.mode == "exam",
+                                  LOG.c.session_id.is_(None)).order_by(LOG.c.id)
         with self._read() as conn:
             return [convert.review_from_row(r) for r in conn.execute(query)]
 
@@ -333,7 +353,8 @@ class HistoryStore(StoreBase):
 
     def _exams(self, condition: object) -> list[ExamAttempt]:
         query = select(SESSION, *[c.label(f"exam_{c.name}") for c in EXAM.c]).join(
-            EXAM, EXAM.c.session_id == SESSION.c.id).order_by(SESSION.c.id)
+            EXAM, EXAM.c.session_id == SESSION.c.id).where(self._own(SESSION)) \
+            .order_by(SESSION.c.id)
         if condition is not None:
             query = query.where(condition)  # type: ignore[arg-type]
         with self._read() as conn:

@@ -36,7 +36,7 @@ BUSY_TIMEOUT_S = 10.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The schema this version of quiz writes (``quiz.store.migrations`` checks its steps end
 # here), and the tables without which a database is not a quiz progress database.
-LATEST = 4
+LATEST = 5
 REQUIRED_TABLES = frozenset({"schema_version", "card", "review_log"})
 # Every table quiz writes and its columns at LATEST (a test checks them against the migrated
 # schema), and the columns a later step added: a file at an older version lacks those.
@@ -45,20 +45,22 @@ COLUMNS: dict[str, frozenset[str]] = {
     "card": frozenset({"question_id", "card_id", "state", "step", "stability", "difficulty",
                        "due", "last_review", "first_seen", "last_answered", "introduced_at",
                        "reset_at", "flagged", "suspended", "fingerprint", "lapses",
-                       "leech"}),
+                       "leech", "learner"}),
     "study_session": frozenset({"id", "mode", "topic", "concept", "started_at", "finished_at",
-                                "score", "total", "per_topic"}),
+                                "score", "total", "per_topic", "learner"}),
     "exam_attempt": frozenset({"session_id", "question_ids", "time_limit_s", "pass_mark",
                                "answers", "flags"}),
     "review_log": frozenset({"id", "question_id", "answered_at", "picked", "correct", "rating",
                              "duration_ms", "mode", "session_id", "fingerprint",
-                             "card_before", "shown_order"}),
-    "setting": frozenset({"key", "value"}),
+                             "card_before", "shown_order", "learner"}),
+    "setting": frozenset({"key", "value", "learner"}),
 }
 MAX_VERSIONS = 1000  # rows of schema_version read: a real file has one per migration
 ADDED_IN: dict[int, dict[str, frozenset[str]]] = {
     3: {"exam_attempt": frozenset({"flags"})},
     4: {"card": frozenset({"lapses", "leech"}), "review_log": frozenset({"shown_order"})},
+    5: {name: frozenset({"learner"}) for name in ("card", "study_session", "review_log",
+                                                   "setting")},
 }
 
 

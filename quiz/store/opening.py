@@ -13,10 +13,11 @@ if TYPE_CHECKING:
     from quiz.store.store import Store
 
 
-def open_store(target: str | Path, *, now: Callable[[], datetime] = utc_now,
-               enable_fuzzing: bool = True) -> Store:
-    """A ``Store`` on a path or SQLAlchemy URL: checked (read-only), then migrated."""
+def open_store(target: str | Path, *, learner: str | None = None,
+               now: Callable[[], datetime] = utc_now, enable_fuzzing: bool = True) -> Store:
+    """``learner``'s ``Store`` (default: the OS user's) on a path or SQLAlchemy URL: checked
+    (read-only), then migrated."""
     from quiz.store.engine import make_engine
     from quiz.store.store import Store
 
-    return Store(make_engine(target), now=now, enable_fuzzing=enable_fuzzing)
+    return Store(make_engine(target), learner=learner, now=now, enable_fuzzing=enable_fuzzing)

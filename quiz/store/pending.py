@@ -201,16 +201,18 @@ class PendingStore:
         self._drop_snapshot()
 
 
-def pending_store(path: Path, bank: Bank, *, now: Callable[[], datetime] = utc_now,
+def pending_store(path: Path, bank: Bank, *, learner: str | None = None,
+                  now: Callable[[], datetime] = utc_now,
                   enable_fuzzing: bool = True) -> PendingStore | None:
-    """A ``PendingStore`` on the SQLite file ``path`` (synced with ``bank`` once open), or None
+    """A ``PendingStore`` on ``learner``'s progress in the SQLite file ``path`` (synced with
+    ``bank`` once open), or None
     when the store must be opened first (see the module's docstring).
 
     Raises ``StoreError`` for a file that is not a usable progress database, as ``Store`` does.
     """
     path = database_path(path)
     make_parent(path)
-    snapshot = take_snapshot(path, now=now, enable_fuzzing=enable_fuzzing)
+    snapshot = take_snapshot(path, learner=learner, now=now, enable_fuzzing=enable_fuzzing)
     if snapshot is None:
         return None
     if not snapshot.in_step_with(bank):
@@ -223,7 +225,8 @@ def pending_store(path: Path, bank: Bank, *, now: Callable[[], datetime] = utc_n
         # cycle: the package's __init__ does not import this module.
         from quiz.store import open_store
 
-        store = open_store(path, now=now, enable_fuzzing=enable_fuzzing)
+        store = open_store(path, learner=snapshot.learner, now=now,
+                           enable_fuzzing=enable_fuzzing)
         try:
             store.sync_bank(bank)
         except BaseException:

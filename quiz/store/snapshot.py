@@ -6,6 +6,9 @@ same reads as ``Store`` (same names, same results; a test compares them method b
 a read-only ``sqlite3`` connection, while ``quiz.store.pending`` opens the real store. Every
 write goes to the real store.
 
+Every read is one learner's, as the store's are: ``_mine`` gives each query's learner condition
+(the one filter, as ``quiz.store.base.owned`` is the store's) and its parameter.
+
 Times are stored by SQLAlchemy as text ('2025-03-10 12:00:00.000000', UTC): the same fixed-width
 format is used for the bounds here, so text comparison orders them as times.
 """
@@ -25,6 +28,7 @@ from fsrs import Scheduler
 
 from quiz.cards import make_scheduler
 from quiz.clock import utc, utc_now
+from quiz.learner import check_learner, default_learner
 from quiz.store import convert, tallies
 from quiz.store.errors import BadValue, damaged, database_error
 from quiz.store.inspection import (
@@ -88,8 +92,9 @@ def db_time(value: datetime) -> str:
 class Snapshot:
     """Read-only progress of one SQLite file at the current schema (or of no file yet)."""
 
-    def __init__(self, path: Path | None, *, now: Callable[[], datetime] = utc_now,
-                 enable_fuzzing: bool = True) -> None:
+    def __init__(self, path: Path | None, *, learner: str | None = None,
+                 now: Callable[[], datetime] = utc_now, enable_fuzzing: bool = True) -> None:
+        self.learner = default_learner() if learner is None else check_learner(learner)
         self._clock = now
         self._fuzzing = enable_fuzzing
         self._path = path
@@ -134,6 +139,11 @@ class Snapshot:
     def _column(self, sql: str, *params: Any) -> list[Any]:
         return [r[0] for r in self._all(sql, params)]
 
+    def _mine(self, alias: str = "") -> tuple[str, str]:
+        """The condition keeping a query to this learner's rows (of the table ``alias`` names),
+        and its parameter: every query that reads per-learner rows puts both in."""
+        return f"{alias + '.' if alias else ''}learner = ?", self.learner
+
     # --- as Store ----------------------------------------------------------------------------
 
     def now(self) -> datetime:
@@ -144,8 +154,9 @@ class Snapshot:
     def settings(self) -> Settings:
         """The user's settings (defaults for any not set)."""
         if self._settings is None:
-            self._settings = convert.settings_from_rows(self._rows("SELECT key, value "
-                                                                   "FROM setting"))
+            mine, learner = self._mine()
+            self._settings = convert.settings_from_rows(self._rows(
+                f"SELECT key, value FROM setting WHERE {mine}", learner))
         return self._settings
 
     def scheduler(self) -> Scheduler:
@@ -177,7 +188,8 @@ class Snapshot:
     @_guarded
     def next_session_id(self) -> int:
         """The id the store gives the next study session or exam attempt (SQLite's rowid:
-        one past the largest), unless another copy of quiz starts one first."""
+        one past the largest, whoever's), unless another copy of quiz starts one first."""
+        # Every learner's sessions: their ids are the database's, one sequence for all.
         found = self._column("SELECT max(id) FROM study_session")
         taken = [found[0] if found and found[0] is not None else 0]
         if self._started is not None:
@@ -187,14 +199,16 @@ class Snapshot:
     @_guarded
     def cards(self) -> dict[str, CardRecord]:
         """Every card, by question id."""
+        mine, learner = self._mine()
         return {r.question_id: self._moved.get(r.question_id) or convert.card_from_row(r)
-                for r in self._rows("SELECT * FROM card")}
+                for r in self._rows("SELECT * FROM card WHERE " + mine, learner)}
 
     @_guarded
     def card_summaries(self) -> dict[str, CardSummary]:
         """What the progress figures need of every card, by question id."""
+        mine, learner = self._mine()
         rows = self._all("SELECT question_id, state, stability, last_review, due, suspended, leech "
-                         ", difficulty, lapses FROM card")
+                         f", difficulty, lapses FROM card WHERE {mine}", (learner,))
         found = {r[0]: convert.card_summary_from_row(r) for r in rows}
         for qid, record in self._moved.items():
             if qid in found:
@@ -204,16 +218,20 @@ class Snapshot:
     @_guarded
     def card(self, question_id: str) -> CardRecord | None:
         """A question's card; None before its first answer or flag."""
-        rows = self._rows("SELECT * FROM card WHERE question_id = ?", question_id)
+        mine, learner = self._mine()
+        rows = self._rows(f"SELECT * FROM card WHERE {mine} AND question_id = ?", learner,
+                          question_id)
         return (self._moved.get(question_id) or convert.card_from_row(rows[0])) if rows \
             else None
 
     @_guarded
     def due_reviews(self, until: datetime) -> list[DueReview]:
         """Started, unsuspended cards due at or before ``until`` (what the queue reads)."""
+        mine, learner = self._mine()
         rows = self._all(
             "SELECT question_id, stability, last_review, due FROM card "
-            "WHERE due <= ? AND last_review IS NOT NULL AND suspended = 0", (db_time(until),))
+            f"WHERE {mine} AND due <= ? AND last_review IS NOT NULL AND suspended = 0",
+            (learner, db_time(until)))
         found = [convert.due_review_from_row(r) for r in rows if r[0] not in self._moved]
         return found + [DueReview(r.question_id, r.card.stability, r.card.last_review, r.due)
                         for r in self._moved.values()
@@ -223,23 +241,30 @@ class Snapshot:
     @_guarded
     def started_ids(self) -> set[str]:
         """Questions no longer new."""
-        return set(self._column("SELECT question_id FROM card WHERE last_review IS NOT NULL"))
+        mine, learner = self._mine()
+        return set(self._column(f"SELECT question_id FROM card WHERE {mine} "
+                                "AND last_review IS NOT NULL", learner))
 
     @_guarded
     def suspended_ids(self) -> set[str]:
         """Suspended questions."""
-        return set(self._column("SELECT question_id FROM card WHERE suspended = 1"))
+        mine, learner = self._mine()
+        return set(self._column(f"SELECT question_id FROM card WHERE {mine} AND suspended = 1",
+                                learner))
 
     @_guarded
     def flagged_ids(self) -> set[str]:
         """Flagged questions."""
-        return set(self._column("SELECT question_id FROM card WHERE flagged = 1"))
+        mine, learner = self._mine()
+        return set(self._column(f"SELECT question_id FROM card WHERE {mine} AND flagged = 1",
+                                learner))
 
     @_guarded
     def introduced_count(self, start: datetime, end: datetime) -> int:
         """How many new questions got their first scheduled answer in [start, end)."""
-        found = self._column("SELECT count(*) FROM card WHERE introduced_at >= ? "
-                             "AND introduced_at < ?", db_time(start), db_time(end))
+        mine, learner = self._mine()
+        found = self._column(f"SELECT count(*) FROM card WHERE {mine} AND introduced_at >= ? "
+                             "AND introduced_at < ?", learner, db_time(start), db_time(end))
         return int(found[0]) if found else 0
 
     @_guarded
@@ -247,11 +272,12 @@ class Snapshot:
         """(answers, correct answers), in all modes, since a time or ever."""
         if self._conn is None:
             return 0, 0
+        mine, learner = self._mine()
         sql = "SELECT count(*), coalesce(sum(CASE WHEN correct THEN 1 ELSE 0 END), 0) " \
-              "FROM review_log"
-        params: tuple[str, ...] = ()
+              f"FROM review_log WHERE {mine}"
+        params: tuple[str, ...] = (learner,)
         if since is not None:
-            sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
+            sql, params = sql + " AND answered_at >= ?", (*params, db_time(since))
         ((total, correct),) = self._all(sql, params)
         return int(total), int(correct)
 
@@ -262,27 +288,31 @@ class Snapshot:
             return 0, 0
         modes = sorted(SCHEDULING_MODES)
         marks = ", ".join("?" * len(modes))
+        mine, learner = self._mine()
         ((total, correct),) = self._all(
             "SELECT count(*), coalesce(sum(CASE WHEN correct THEN 1 ELSE 0 END), 0) "
             "FROM review_log WHERE id IN (SELECT min(id) FROM review_log "
-            f"WHERE mode IN ({marks}) GROUP BY question_id)", tuple(modes))
+            f"WHERE {mine} AND mode IN ({marks}) GROUP BY question_id)", (learner, *modes))
         return int(total), int(correct)
 
     @_guarded
     def answer_times(self, since: datetime | None = None) -> list[datetime]:
         """When each answer was given (UTC), newest recorded first."""
-        sql, params = "SELECT answered_at FROM review_log", ()
+        mine, learner = self._mine()
+        sql, params = f"SELECT answered_at FROM review_log WHERE {mine}", (learner,)
         if since is not None:
-            sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
+            sql, params = sql + " AND answered_at >= ?", (learner, db_time(since))
         return [cast(datetime, convert.parse_db_time(t, ANSWERED))
                 for t in self._column(sql + " ORDER BY id DESC", *params)]
 
     @_guarded
     def answer_hours(self, since: datetime | None = None) -> list[tuple[datetime, datetime]]:
         """The first and last answer of each clock hour that has any, oldest hour first."""
-        sql, params = "SELECT min(answered_at), max(answered_at) FROM review_log", ()
+        mine, learner = self._mine()
+        sql = f"SELECT min(answered_at), max(answered_at) FROM review_log WHERE {mine}"
+        params: tuple[str, ...] = (learner,)
         if since is not None:
-            sql, params = sql + " WHERE answered_at >= ?", (db_time(since),)
+            sql, params = sql + " AND answered_at >= ?", (learner, db_time(since))
         hour = "substr(answered_at, 1, 13)"
         rows = self._all(f"{sql} GROUP BY {hour} ORDER BY {hour}", params)
         return [(cast(datetime, convert.parse_db_time(a, ANSWERED)),
@@ -291,17 +321,17 @@ class Snapshot:
     @_guarded
     def weekly_tally(self, since: datetime, local: str = "localtime") -> list[WeekTally]:
         """Answers since ``since`` by local week, question and kind (``quiz.store.tallies``)."""
-        return tallies.weekly(self._execute, since, local)
+        return tallies.weekly(self._execute, since, local, self.learner)
 
     @_guarded
     def question_tally(self) -> dict[str, tuple[int, int]]:
         """(answers, right answers) of each question, ever, in all modes."""
-        return tallies.per_question(self._execute)
+        return tallies.per_question(self._execute, self.learner)
 
     @_guarded
     def duration_tally(self) -> list[tuple[str, int, int]]:
         """(mode, tenths of a second, answers): how long answers took."""
-        return tallies.durations(self._execute)
+        return tallies.durations(self._execute, self.learner)
 
     def _execute(self, sql: str, params: Sequence[Any]) -> list[Any]:
         return self._all(sql, tuple(params))
@@ -309,23 +339,26 @@ class Snapshot:
     @_guarded
     def logged_question_ids(self) -> set[str]:
         """Every question id with at least one logged answer."""
-        return set(self._column("SELECT DISTINCT question_id FROM review_log"))
+        mine, learner = self._mine()
+        return set(self._column(f"SELECT DISTINCT question_id FROM review_log WHERE {mine}",
+                                learner))
 
     @_guarded
     def orphaned_ids(self, bank: Bank) -> list[str]:
         """Questions with progress (a card or answers) that the bank no longer has."""
-        cards = set(self._column("SELECT question_id FROM card"))
+        mine, learner = self._mine()
+        cards = set(self._column(f"SELECT question_id FROM card WHERE {mine}", learner))
         return sorted((cards | self.logged_question_ids()) - set(bank.questions))
 
     @_guarded
     def exams(self) -> list[ExamAttempt]:
         """Every exam attempt, oldest first."""
-        return self._exams("")
+        return self._exams("", ())
 
     @_guarded
     def exam(self, session_id: int) -> ExamAttempt | None:
         """One exam attempt."""
-        found = self._exams(" WHERE s.id = ?", session_id)
+        found = self._exams(" AND s.id = ?", (session_id,))
         return found[0] if found else None
 
     @_guarded
@@ -333,15 +366,17 @@ class Snapshot:
         """The question an open attempt showed last (None if never saved or unreadable)."""
         if self._started is not None and session_id == self._started.id:
             return self._position
-        found = self._column("SELECT value FROM setting WHERE key = ?",
+        mine, learner = self._mine()
+        found = self._column(f"SELECT value FROM setting WHERE {mine} AND key = ?", learner,
                              f"{EXAM_POSITION}{session_id}")
         return convert.exam_position(found[0]) if found else None
 
-    def _exams(self, where: str, *params: Any) -> list[ExamAttempt]:
+    def _exams(self, where: str, params: tuple[Any, ...]) -> list[ExamAttempt]:
+        mine, learner = self._mine("s")
         rows = self._rows(
             "SELECT s.*, e.question_ids, e.time_limit_s, e.pass_mark, e.answers, e.flags "
-            "FROM study_session AS s JOIN exam_attempt AS e ON e.session_id = s.id"
-            + where + " ORDER BY s.id", *params)
+            f"FROM study_session AS s JOIN exam_attempt AS e ON e.session_id = s.id WHERE {mine}"
+            + where + " ORDER BY s.id", learner, *params)
         found = [convert.exam_from_rows(r, r) for r in rows]
         started = self._started
         if started is not None and (not params or params[0] == started.id):
@@ -353,7 +388,9 @@ class Snapshot:
     @_guarded
     def fingerprints(self) -> dict[str, str]:
         """Each card's question fingerprint, by question id."""
-        return dict(self._all("SELECT question_id, fingerprint FROM card"))
+        mine, learner = self._mine()
+        return dict(self._all(f"SELECT question_id, fingerprint FROM card WHERE {mine}",
+                              (learner,)))
 
     def in_step_with(self, bank: Bank) -> bool:
         """Whether ``Store.sync_bank(bank)`` would leave every card's schedule as it is: no
@@ -366,7 +403,8 @@ class Snapshot:
         return True
 
 
-def take_snapshot(path: Path, *, now: Callable[[], datetime] = utc_now,
+def take_snapshot(path: Path, *, learner: str | None = None,
+                  now: Callable[[], datetime] = utc_now,
                   enable_fuzzing: bool = True) -> Snapshot | None:
     """A snapshot of the progress in ``path``; None when the file needs migrating first.
 
@@ -375,14 +413,15 @@ def take_snapshot(path: Path, *, now: Callable[[], datetime] = utc_now,
     """
     version = inspect_sqlite(path)
     if version == 0:
-        return Snapshot(None, now=now, enable_fuzzing=enable_fuzzing)
+        return Snapshot(None, learner=learner, now=now, enable_fuzzing=enable_fuzzing)
     if version < LATEST:
         return None
-    return Snapshot(path, now=now, enable_fuzzing=enable_fuzzing)
+    return Snapshot(path, learner=learner, now=now, enable_fuzzing=enable_fuzzing)
 
 
 
-def open_snapshot(target: str | Path, *, now: Callable[[], datetime] = utc_now,
+def open_snapshot(target: str | Path, *, learner: str | None = None,
+                  now: Callable[[], datetime] = utc_now,
                   enable_fuzzing: bool = True) -> Snapshot | None:
     """A snapshot for a command that only reads: of a SQLite file at the current schema, else
     None (a database URL, or a file to create or migrate: open the ``Store``)."""
@@ -391,4 +430,4 @@ def open_snapshot(target: str | Path, *, now: Callable[[], datetime] = utc_now,
     path = database_path(target)
     if inspect_sqlite(path) != LATEST:
         return None
-    return Snapshot(path, now=now, enable_fuzzing=enable_fuzzing)
+    return Snapshot(path, learner=learner, now=now, enable_fuzzing=enable_fuzzing)

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from fsrs import Rating, Scheduler
 from sqlalchemy import (
     Connection,
     String,
-    Table,
     bindparam,
     delete,
     false,
@@ -29,7 +28,8 @@ from sqlalchemy import (
 
 from quiz.cards import is_lapse, new_card, rating_for
 from quiz.store import convert
-from quiz.store.history import LOG, SESSION, HistoryStore
+from quiz.store.base import CARD, LOG, SESSION, owned
+from quiz.store.history import HistoryStore
 from quiz.store.records import (
     MODES,
     SCHEDULING_MODES,
@@ -41,38 +41,39 @@ from quiz.store.records import (
     Settings,
     SyncReport,
 )
-from quiz.store.tables import CardRow
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
 
-CARD = cast(Table, CardRow.__table__)
 # The longest time an answer is stored as having taken: what a 32-bit integer column holds
 # (PostgreSQL's INTEGER; 24.8 days). A question left on screen longer is kept, at this.
 MAX_DURATION_MS = 2**31 - 1
 _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review",
                      "lapses", "leech")
 # Built once, values passed as parameters: recording an answer is on the hot path, and a
-# statement with embedded values costs more to build and cache-key than to run.
-_SELECT_CARD = select(CARD).where(CARD.c.question_id == bindparam("b_qid"))
-_UPDATE_SCHEDULE = update(CARD).where(CARD.c.question_id == bindparam("b_qid")).values(
+# statement with embedded values costs more to build and cache-key than to run. The learner
+# is a parameter too (``b_learner``), filtered through the same ``owned`` as every query.
+_LEARNER = bindparam("b_learner")
+_MY_CARD = (owned(CARD, _LEARNER), CARD.c.question_id == bindparam("b_qid"))
+_SELECT_CARD = select(CARD).where(*_MY_CARD)
+_UPDATE_SCHEDULE = update(CARD).where(*_MY_CARD).values(
     {k: bindparam(f"b_{k}") for k in _SCHEDULE_COLUMNS})
 _LOCK_CARD = _SELECT_CARD.with_for_update()  # Postgres & co.; SQLite's BEGIN IMMEDIATE locks
-_INSERT_CARD = insert(CARD)
-_UPDATE_CARD = update(CARD).where(CARD.c.question_id == bindparam("b_qid"))
-_INSERT_LOG = insert(LOG)
+_INSERT_CARD = insert(CARD).values(learner=_LEARNER)
+_UPDATE_CARD = update(CARD).where(*_MY_CARD)
+_INSERT_LOG = insert(LOG).values(learner=_LEARNER)
 # The review queue reads thousands of due cards: only the columns it needs, times as stored
 # text parsed in convert (datetime.fromisoformat), no fsrs Card built per row.
 _DUE_REVIEWS = select(
     CARD.c.question_id, CARD.c.stability, type_coerce(CARD.c.last_review, String),
     type_coerce(CARD.c.due, String),
-).where(CARD.c.due <= bindparam("b_until"), CARD.c.last_review.is_not(None),
-        CARD.c.suspended.is_(false()))
+).where(owned(CARD, _LEARNER), CARD.c.due <= bindparam("b_until"),
+        CARD.c.last_review.is_not(None), CARD.c.suspended.is_(false()))
 # The progress figures read every card: these columns only, times as stored text.
 _CARD_SUMMARIES = select(
     CARD.c.question_id, CARD.c.state, CARD.c.stability, type_coerce(CARD.c.last_review, String),
     type_coerce(CARD.c.due, String), CARD.c.suspended, CARD.c.leech, CARD.c.difficulty,
-    CARD.c.lapses)
+    CARD.c.lapses).where(owned(CARD, _LEARNER))
 
 
 class Store(HistoryStore):
@@ -121,7 +122,8 @@ class Store(HistoryStore):
                     after = replace(after, leech=True, suspended=after.suspended
                                     or settings.leech_action == "suspend")
             log_id = conn.execute(_INSERT_LOG, {
-                "question_id": question.id, "answered_at": convert.to_db_time(now),
+                "b_learner": self.learner, "question_id": question.id,
+                "answered_at": convert.to_db_time(now),
                 "picked": convert.picked_json(chosen), "correct": correct, "rating": int(rating),
                 "duration_ms": duration_ms, "mode": mode, "session_id": session_id,
                 "fingerprint": fingerprint, "card_before": convert.card_state_json(before),
@@ -137,7 +139,7 @@ class Store(HistoryStore):
 
     def _card_for_answer(self, conn: Connection, question_id: str, fingerprint: str,
                          now: datetime) -> tuple[CardRecord, bool]:
-        row = conn.execute(_LOCK_CARD, {"b_qid": question_id}).first()
+        row = conn.execute(_LOCK_CARD, {"b_learner": self.learner, "b_qid": question_id}).first()
         if row is None:
             return CardRecord(question_id, new_card(question_id, now), fingerprint), False
         record = convert.card_from_row(row)
@@ -165,9 +167,10 @@ class Store(HistoryStore):
     def _save_card(self, conn: Connection, record: CardRecord, exists: bool) -> None:
         values = convert.card_values(record)
         if exists:
-            conn.execute(_UPDATE_CARD, {"b_qid": record.question_id, **values})
+            conn.execute(_UPDATE_CARD, {"b_learner": self.learner, "b_qid": record.question_id,
+                                        **values})
         else:
-            conn.execute(_INSERT_CARD, values)
+            conn.execute(_INSERT_CARD, {"b_learner": self.learner, **values})
 
     def regrade(self, log_id: int, rating: Rating) -> RecordedAnswer:
         """Re-rate the latest answer to a question (Hard: guessed, Easy: knew it instantly).
@@ -179,14 +182,14 @@ class Store(HistoryStore):
         scheduler = self.scheduler()
 
         def work(conn: Connection) -> RecordedAnswer:
-            row = conn.execute(select(LOG).where(LOG.c.id == log_id)).first()
+            row = conn.execute(select(LOG).where(self._own(LOG), LOG.c.id == log_id)).first()
             if row is None:
                 raise ValueError(f"no answer with log id {log_id}")
             entry = convert.review_from_row(row)
             if (rating == Rating.Again) == entry.correct:
                 raise ValueError("a right answer is rated Hard, Good or Easy; a wrong one Again")
-            latest = conn.execute(select(func.max(LOG.c.id))
-                                  .where(LOG.c.question_id == entry.question_id)).scalar()
+            latest = conn.execute(select(func.max(LOG.c.id)).where(
+                self._own(LOG), LOG.c.question_id == entry.question_id)).scalar()
             if latest != log_id:
                 raise ValueError(f"{entry.question_id}: only its latest answer can be regraded")
             current = self._card(conn, entry.question_id)
@@ -196,7 +199,8 @@ class Store(HistoryStore):
                     review_duration=entry.duration_ms)
                 current = replace(current, card=card)
                 self._save_card(conn, current, exists=True)
-            conn.execute(update(LOG).where(LOG.c.id == log_id).values(rating=int(rating)))
+            conn.execute(update(LOG).where(self._own(LOG), LOG.c.id == log_id)
+                         .values(rating=int(rating)))
             return RecordedAnswer(log_id=log_id, question_id=entry.question_id,
                                   correct=entry.correct, rating=rating, card=current,
                                   scheduled=entry.mode in SCHEDULING_MODES)
@@ -217,7 +221,7 @@ class Store(HistoryStore):
         settings = self.settings()
 
         def work(conn: Connection) -> str | None:
-            query = select(LOG).order_by(LOG.c.id.desc()).limit(1)
+            query = select(LOG).where(self._own(LOG)).order_by(LOG.c.id.desc()).limit(1)
             if session_id is not None:
                 query = query.where(LOG.c.session_id == session_id)
             row = conn.execute(query).first()
@@ -225,10 +229,10 @@ class Store(HistoryStore):
                 return None
             entry = convert.review_from_row(row)
             current = self._card(conn, entry.question_id)
-            conn.execute(delete(LOG).where(LOG.c.id == entry.id))
+            conn.execute(delete(LOG).where(self._own(LOG), LOG.c.id == entry.id))
             later = [convert.review_from_row(r) for r in conn.execute(
-                select(LOG).where(LOG.c.question_id == entry.question_id, LOG.c.id > entry.id)
-                .order_by(LOG.c.id))]
+                select(LOG).where(self._own(LOG), LOG.c.question_id == entry.question_id,
+                                  LOG.c.id > entry.id).order_by(LOG.c.id))]
             rebuilt = self._replayed(conn, entry, later, current, scheduler)
             rebuilt = self._leech_after_undo(rebuilt, entry, current, settings)
             self._save_card(conn, rebuilt, exists=True)
@@ -269,7 +273,7 @@ class Store(HistoryStore):
         """The lapses of ``undone``'s question from the answers logged before it, since the
         card's reset: each one's card_before says the state it met."""
         entries = [convert.review_from_row(r) for r in conn.execute(select(LOG).where(
-            LOG.c.question_id == undone.question_id, LOG.c.id < undone.id,
+            self._own(LOG), LOG.c.question_id == undone.question_id, LOG.c.id < undone.id,
             LOG.c.rating == int(Rating.Again)))]
         entries = [e for e in entries if reset_at is None or e.answered_at >= reset_at]
         fed = self._fed_exam_sessions(conn, {e.session_id for e in entries if e.mode == "exam"})
@@ -287,42 +291,44 @@ class Store(HistoryStore):
         return replace(record, leech=False, suspended=current.suspended
                        and settings.leech_action != "suspend")
 
-    @staticmethod
-    def _fed_exam_sessions(conn: Connection, session_ids: set[int | None]) -> set[int]:
+    def _fed_exam_sessions(self, conn: Connection, session_ids: set[int | None]) -> set[int]:
         """Of these sessions, the exam attempts handed in: their answers fed the schedule."""
         ids = {i for i in session_ids if i is not None}
         if not ids:
             return set()
         return set(conn.execute(select(SESSION.c.id).where(
-            SESSION.c.id.in_(sorted(ids)), SESSION.c.finished_at.is_not(None))).scalars())
+            self._own(SESSION), SESSION.c.id.in_(sorted(ids)),
+            SESSION.c.finished_at.is_not(None))).scalars())
 
     # --- cards -------------------------------------------------------------------------------
 
     def _card(self, conn: Connection, question_id: str) -> CardRecord:
-        row = conn.execute(_SELECT_CARD, {"b_qid": question_id}).first()
+        row = conn.execute(_SELECT_CARD, {"b_learner": self.learner, "b_qid": question_id}).first()
         assert row is not None, question_id  # an answer always leaves a card row
         return convert.card_from_row(row)
 
     def card(self, question_id: str) -> CardRecord | None:
         """A question's card; None before its first answer or flag."""
         with self._read() as conn:
-            row = conn.execute(select(CARD).where(CARD.c.question_id == question_id)).first()
+            row = conn.execute(select(CARD).where(self._own(CARD),
+                                                  CARD.c.question_id == question_id)).first()
             return convert.card_from_row(row) if row is not None else None
 
     def cards(self) -> dict[str, CardRecord]:
         """Every card, by question id (including orphans no longer in the bank)."""
         with self._read() as conn:
-            return {r.question_id: convert.card_from_row(r) for r in conn.execute(select(CARD))}
+            return {r.question_id: convert.card_from_row(r)
+                    for r in conn.execute(select(CARD).where(self._own(CARD)))}
 
     def card_summaries(self) -> dict[str, CardSummary]:
         """What the progress figures need of every card, by question id (orphans included)."""
         with self._read() as conn:
             return {r[0]: convert.card_summary_from_row(r)
-                    for r in conn.execute(_CARD_SUMMARIES)}
+                    for r in conn.execute(_CARD_SUMMARIES, {"b_learner": self.learner})}
 
     def due_cards(self, until: datetime) -> list[CardRecord]:
         """Started, unsuspended cards due at or before ``until``."""
-        query = select(CARD).where(CARD.c.due <= convert.to_db_time(until),
+        query = select(CARD).where(self._own(CARD), CARD.c.due <= convert.to_db_time(until),
                                    CARD.c.last_review.is_not(None),
                                    CARD.c.suspended.is_(false()))
         with self._read() as conn:
@@ -331,12 +337,14 @@ class Store(HistoryStore):
     def due_reviews(self, until: datetime) -> list[DueReview]:
         """What the review queue needs of ``due_cards`` (thousands of them), and nothing more."""
         with self._read() as conn:
-            rows = conn.execute(_DUE_REVIEWS, {"b_until": convert.to_db_time(until)})
+            rows = conn.execute(_DUE_REVIEWS, {"b_learner": self.learner,
+                                               "b_until": convert.to_db_time(until)})
             return [convert.due_review_from_row(r) for r in rows]
 
     def _ids(self, *conditions: Any) -> set[str]:
         with self._read() as conn:
-            return set(conn.execute(select(CARD.c.question_id).where(*conditions)).scalars())
+            return set(conn.execute(select(CARD.c.question_id).where(self._own(CARD),
+                                                                     *conditions)).scalars())
 
     def started_ids(self) -> set[str]:
         """Questions no longer new: answered in review mode since their card was made."""
@@ -353,7 +361,7 @@ class Store(HistoryStore):
     def introduced_count(self, start: datetime, end: datetime) -> int:
         """How many new questions got their first scheduled answer in [start, end)."""
         query = select(func.count()).where(
-            CARD.c.introduced_at >= convert.to_db_time(start),
+            self._own(CARD), CARD.c.introduced_at >= convert.to_db_time(start),
             CARD.c.introduced_at < convert.to_db_time(end))
         with self._read() as conn:
             return int(conn.execute(query).scalar() or 0)
@@ -370,7 +378,8 @@ class Store(HistoryStore):
         now = self.now()
 
         def work(conn: Connection) -> None:
-            done = conn.execute(update(CARD).where(CARD.c.question_id == question_id)
+            done = conn.execute(update(CARD).where(self._own(CARD),
+                                                   CARD.c.question_id == question_id)
                                 .values(**mark))
             if done.rowcount == 0:
                 record = CardRecord(question_id, new_card(question_id, now), **mark)
@@ -387,9 +396,10 @@ class Store(HistoryStore):
         now = self.now()
 
         def work(conn: Connection) -> None:
-            existing = set(conn.execute(select(CARD.c.question_id)
-                                        .where(CARD.c.question_id.in_(ids))).scalars())
-            conn.execute(update(CARD).where(CARD.c.question_id.in_(ids)).values(**mark))
+            existing = set(conn.execute(select(CARD.c.question_id).where(
+                self._own(CARD), CARD.c.question_id.in_(ids))).scalars())
+            conn.execute(update(CARD).where(self._own(CARD), CARD.c.question_id.in_(ids))
+                         .values(**mark))
             for question_id in ids:
                 if question_id not in existing:
                     record = CardRecord(question_id, new_card(question_id, now), **mark)
@@ -413,7 +423,7 @@ class Store(HistoryStore):
             moved: set[str] = set()
             if expected is not None:
                 wanted = {r.question_id for r in records}
-                for row in conn.execute(select(CARD)):
+                for row in conn.execute(select(CARD).where(self._own(CARD))):
                     if row.question_id in wanted:
                         now, was = convert.card_from_row(row), expected[row.question_id]
                         if (was.card, was.lapses, was.leech) != (now.card, now.lapses, now.leech):
@@ -422,7 +432,7 @@ class Store(HistoryStore):
             for record in records:
                 if record.question_id not in moved:
                     values = convert.card_values(record)
-                    rows.append({"b_qid": record.question_id,
+                    rows.append({"b_learner": self.learner, "b_qid": record.question_id,
                                  **{f"b_{k}": values[k] for k in _SCHEDULE_COLUMNS}})
             if rows:
                 conn.execute(_UPDATE_SCHEDULE, rows)
@@ -442,7 +452,8 @@ class Store(HistoryStore):
 
         def work(conn: Connection) -> list[str]:
             reset = []
-            rows = conn.execute(select(CARD.c.question_id, CARD.c.fingerprint)).all()
+            rows = conn.execute(select(CARD.c.question_id, CARD.c.fingerprint)
+                                .where(self._own(CARD))).all()
             for question_id, fingerprint in rows:
                 question = bank.questions.get(question_id)
                 if question is None or question.fingerprint() == fingerprint:

@@ -7,6 +7,9 @@ columns hold text.
 
 The tables themselves are created by ``quiz.store.migrations``, never by ``create_all``: a test
 checks that the migrated schema and these classes agree.
+
+Every table but ``schema_version`` holds many learners' rows: ``learner`` says whose (an exam
+attempt is its study session's learner's). Indexes lead with it where queries filter by it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Integer, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Text,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -44,14 +56,16 @@ class CardRow(SQLModel, table=True):
     """The scheduling state of one question: the fsrs card plus what the app keeps beside it."""
 
     __tablename__ = "card"
+    __table_args__ = (PrimaryKeyConstraint("learner", "question_id"),
+                      Index("ix_card_learner_due", "learner", "due"))
 
-    question_id: str = Field(primary_key=True)
+    question_id: str
     card_id: int = Field(sa_type=BigInteger)  # fsrs card id, derived from the question id
     state: int  # fsrs.State
     step: int | None = None
     stability: float | None = None
     difficulty: float | None = None
-    due: datetime = Field(index=True)
+    due: datetime
     last_review: datetime | None = None
     first_seen: datetime | None = None  # first answer in any mode
     last_answered: datetime | None = None  # latest answer in any mode
@@ -63,12 +77,14 @@ class CardRow(SQLModel, table=True):
     lapses: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # Again in Review
     leech: bool = Field(default=False, sa_type=StoredFlag,
                         sa_column_kwargs={"server_default": "0"})
+    learner: str = Field(sa_type=Text)
 
 
 class StudySessionRow(SQLModel, table=True):
     """A study session or an exam attempt: what was asked for and how it went."""
 
     __tablename__ = "study_session"
+    __table_args__ = (Index("ix_study_session_learner", "learner"),)
 
     id: int | None = Field(default=None, primary_key=True)
     mode: str  # review | practice | exam
@@ -79,6 +95,7 @@ class StudySessionRow(SQLModel, table=True):
     score: int | None = None
     total: int | None = None
     per_topic: str = "{}"  # JSON: {topic: {"correct": n, "total": n}}
+    learner: str = Field(sa_type=Text)
 
 
 class ExamAttemptRow(SQLModel, table=True):
@@ -101,9 +118,11 @@ class ReviewLogRow(SQLModel, table=True):
     """One answer, kept forever: the raw material for stats, undo and rebuilding cards."""
 
     __tablename__ = "review_log"
+    __table_args__ = (Index("ix_review_log_learner_question_id", "learner", "question_id"),
+                      Index("ix_review_log_learner_session_id", "learner", "session_id"))
 
     id: int | None = Field(default=None, primary_key=True)
-    question_id: str = Field(index=True)
+    question_id: str
     answered_at: datetime
     picked: str  # JSON list of choice indices in bank order
     correct: bool = Field(sa_type=StoredFlag)
@@ -112,17 +131,20 @@ class ReviewLogRow(SQLModel, table=True):
     mode: str
     session_id: int | None = Field(
         default=None,
-        sa_column=Column(Integer, ForeignKey("study_session.id"), index=True, nullable=True),
+        sa_column=Column(Integer, ForeignKey("study_session.id"), nullable=True),
     )
     fingerprint: str = ""  # of the question as answered
     card_before: str = Field(sa_type=Text)  # JSON card state before the answer, for undo/regrade
     shown_order: str | None = None  # JSON bank indices in the order shown; None: not recorded
+    learner: str = Field(sa_type=Text)
 
 
 class SettingRow(SQLModel, table=True):
     """A user setting; the value is JSON."""
 
     __tablename__ = "setting"
+    __table_args__ = (PrimaryKeyConstraint("learner", "key"),)
 
-    key: str = Field(primary_key=True)
+    key: str
     value: str
+    learner: str = Field(sa_type=Text)

@@ -2,7 +2,8 @@
 ``Snapshot`` (stdlib only, so the snapshot stays free of SQLAlchemy).
 
 100,000 answers are too many to read one by one for a page of figures: each tally is one
-``GROUP BY`` pass over ``review_log`` and hands back a few thousand rows at most.
+``GROUP BY`` pass over ``review_log`` and hands back a few thousand rows at most. Each is one
+learner's: the learner is the first parameter of every query here.
 """
 
 from __future__ import annotations
@@ -33,15 +34,15 @@ _KIND = (
 WEEKLY_SQL = (
     "SELECT date(answered_at, ?, '-6 days', 'weekday 1') AS week, question_id, "
     f"{_KIND} AS kind, count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END) "
-    "FROM review_log WHERE answered_at >= ? GROUP BY week, question_id, kind")
+    "FROM review_log WHERE learner = ? AND answered_at >= ? GROUP BY week, question_id, kind")
 # Answers and right answers per question, ever.
 PER_QUESTION_SQL = (
     "SELECT question_id, count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END) "
-    "FROM review_log GROUP BY question_id")
+    "FROM review_log WHERE learner = ? GROUP BY question_id")
 # How long answers took, by mode, in tenths of a second.
 DURATIONS_SQL = (
     "SELECT mode, duration_ms / 100 AS tenths, count(*) FROM review_log "
-    "WHERE duration_ms IS NOT NULL AND duration_ms >= 0 GROUP BY mode, tenths")
+    "WHERE learner = ? AND duration_ms IS NOT NULL AND duration_ms >= 0 GROUP BY mode, tenths")
 
 _OFFSET = re.compile(r"^(localtime|[+-]\d{1,4} minutes)$")
 
@@ -64,25 +65,27 @@ def _db_time(value: datetime) -> str:
 Execute = Callable[[str, Sequence[Any]], list[Any]]
 
 
-def weekly(execute: Execute, since: datetime, local: str) -> list[WeekTally]:
-    """``WEEKLY_SQL`` through ``execute``; ``local``: SQLite's modifier from UTC to the local
-    time ("localtime", or a fixed "+60 minutes")."""
+def weekly(execute: Execute, since: datetime, local: str, learner: str) -> list[WeekTally]:
+    """``WEEKLY_SQL`` through ``execute``, ``learner``'s answers; ``local``: SQLite's modifier
+    from UTC to the local time ("localtime", or a fixed "+60 minutes")."""
     if not _OFFSET.match(local):
         raise ValueError(f"not a time zone modifier: {local!r}")
     return [WeekTally(week, qid, int(kind), int(n), int(right or 0))
-            for week, qid, kind, n, right in execute(WEEKLY_SQL, (local, _db_time(since)))
+            for week, qid, kind, n, right in execute(WEEKLY_SQL,
+                                                     (local, learner, _db_time(since)))
             if week is not None and isinstance(qid, str)]
 
 
-def per_question(execute: Execute) -> dict[str, tuple[int, int]]:
-    """``PER_QUESTION_SQL``: (answers, right answers) by question id."""
-    return {qid: (int(n), int(right or 0)) for qid, n, right in execute(PER_QUESTION_SQL, ())
+def per_question(execute: Execute, learner: str) -> dict[str, tuple[int, int]]:
+    """``PER_QUESTION_SQL``: ``learner``'s (answers, right answers) by question id."""
+    return {qid: (int(n), int(right or 0))
+            for qid, n, right in execute(PER_QUESTION_SQL, (learner,))
             if isinstance(qid, str)}
 
 
-def durations(execute: Execute) -> list[tuple[str, int, int]]:
-    """``DURATIONS_SQL``: (mode, tenths of a second, answers)."""
-    return [(mode, int(tenths), int(n)) for mode, tenths, n in execute(DURATIONS_SQL, ())
+def durations(execute: Execute, learner: str) -> list[tuple[str, int, int]]:
+    """``DURATIONS_SQL``: ``learner``'s (mode, tenths of a second, answers)."""
+    return [(mode, int(tenths), int(n)) for mode, tenths, n in execute(DURATIONS_SQL, (learner,))
             if isinstance(mode, str) and isinstance(tenths, int)]
 
 

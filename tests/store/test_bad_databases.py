@@ -46,8 +46,11 @@ def truncated_at_a_page(path: Path, bank: Bank) -> None:
 
 def corrupt(path: Path, bank: Bank) -> None:
     _ours(path, bank)
+    with sqlite3.connect(path) as conn:  # a page in use: the card table's first
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'card'").fetchone()
+    conn.close()
     with path.open("r+b") as fh:
-        fh.seek(3 * 4096)
+        fh.seek((root - 1) * 4096)
         fh.write(bytes(range(256)) * 16)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import event
 
 from quiz.bank import Bank
 from quiz.cli import cli
+from quiz.learner import default_learner
 from quiz.store import Store, StoreError, make_engine
 from quiz.tui.app import QuizApp
 from tests.conftest import MINI
@@ -118,7 +119,8 @@ def test_a_changed_schema_is_one_line(tmp_path: Path, bank: Bank, case: str) -> 
 ROW_DAMAGE: dict[str, tuple[str, str]] = {
     "setting-not-json": ("UPDATE setting SET value = '{oops'", "setting 'daily_new_limit'"),
     "setting-wrong-type": ("UPDATE setting SET value = '\"many\"'", "not a whole number"),
-    "exam-date-not-a-date": ("INSERT INTO setting VALUES ('exam_date', '\"soon\"')", "exam_date"),
+    "exam-date-not-a-date": ("INSERT INTO setting VALUES ('exam_date', '\"soon\"', "
+                             f"'{default_learner()}')", "exam_date"),
     "due-not-a-time": ("UPDATE card SET due = 'tomorrow-ish'", "due is 'tomorrow-ish'"),
     "due-a-number": ("UPDATE card SET due = 12345", "not a time"),
     "unknown-state": ("UPDATE card SET state = 9", "state is 9"),

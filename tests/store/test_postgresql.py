@@ -122,9 +122,9 @@ def test_an_answer_waits_for_another_copys_write_then_is_kept(pg_server: PgServe
     waiting = 0
     with other.engine.connect() as conn:  # the answer queues for the lock the other holds
         for _ in range(600):
-            waiting = conn.execute(text(
+            waiting = conn.execute(text(  # the learner's lock: (WRITE_LOCK_KEY, hash)
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-                "AND objid = :key"), {"key": WRITE_LOCK_KEY}).scalar() or 0
+                "AND classid = :key AND objsubid = 2"), {"key": WRITE_LOCK_KEY}).scalar() or 0
             conn.rollback()
             if waiting or not answering.is_alive():
                 break

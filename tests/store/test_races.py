@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 from quiz.bank import Bank
+from quiz.learner import default_learner
 from quiz.store import SCHEMA_VERSION, Store, make_engine
 from quiz.store.inspection import inspect_sqlite
 from quiz.store.snapshot import take_snapshot
@@ -36,7 +37,8 @@ def _mid_checkpoint_copy(path: Path, copy: Path, bank: Bank) -> int:
     _answers(path, bank, 5)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_autocheckpoint = 0")
-    conn.execute("INSERT INTO setting VALUES ('padding', ?)", ('"' + "x" * 200_000 + '"',))
+    conn.execute("INSERT INTO setting VALUES ('padding', ?, ?)",
+                 ('"' + "x" * 200_000 + '"', default_learner()))
     conn.commit()  # grows the file by ~50 pages, all in the -wal so far
     shutil.copyfile(path, copy)
     shutil.copyfile(f"{path}-wal", f"{copy}-wal")

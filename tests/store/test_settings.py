@@ -12,6 +12,7 @@ from fsrs import Rating, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quiz.bank import Bank
+from quiz.learner import default_learner
 from quiz.store import Settings, Store, StoreError, check_setting, make_engine
 from quiz.store.snapshot import Snapshot
 from tests.conftest import Clock
@@ -63,7 +64,8 @@ def test_a_damaged_stored_setting_is_reported_not_used(db_path: Path, clock: Clo
                                                         key: str, stored: str) -> None:
     Store(make_engine(db_path), now=clock).close()
     with sqlite3.connect(db_path) as conn:
-        conn.execute("INSERT INTO setting (key, value) VALUES (?, ?)", (key, stored))
+        conn.execute("INSERT INTO setting (key, value, learner) VALUES (?, ?, ?)",
+                     (key, stored, default_learner()))
     store = Store(make_engine(db_path), now=clock)
     with pytest.raises(StoreError, match=key):
         store.settings()
@@ -74,7 +76,8 @@ def test_an_unknown_stored_setting_is_ignored(db_path: Path, clock: Clock) -> No
     """A newer quiz may keep settings this one does not know."""
     Store(make_engine(db_path), now=clock).close()
     with sqlite3.connect(db_path) as conn:
-        conn.execute("INSERT INTO setting (key, value) VALUES ('from_the_future', '1')")
+        conn.execute("INSERT INTO setting (key, value, learner) VALUES ('from_the_future', '1', "
+                     "?)", (default_learner(),))
     store = Store(make_engine(db_path), now=clock)
     assert store.settings() == Settings()
     store.close()

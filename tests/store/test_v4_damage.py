@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from quiz.bank import Bank
+from quiz.learner import default_learner
 from quiz.store import Store, StoreError, make_engine
 from quiz.store.migrations import migrate
 from quiz.store.snapshot import take_snapshot
@@ -57,7 +58,8 @@ def test_a_damaged_exam_position_opens_the_paper_at_its_start(db_path: Path, ban
     store = Store(make_engine(db_path), now=lambda: T0, enable_fuzzing=False)
     attempt = store.start_exam([QID])
     store.close()
-    _sql(db_path, "INSERT INTO setting VALUES (?, ?)", f"exam_position:{attempt.id}", value)
+    _sql(db_path, "INSERT INTO setting (key, value, learner) VALUES (?, ?, ?)",
+         f"exam_position:{attempt.id}", value, default_learner())
     store = Store(make_engine(db_path), now=lambda: T0, enable_fuzzing=False)
     assert store.exam_position(attempt.id) is None
     store.close()

@@ -1,0 +1,84 @@
+"""Learners kept apart in one database: each store is one learner's, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from fsrs import Rating
+
+from quiz.bank import Bank
+from quiz.learner import BadLearner
+from quiz.store import Store
+
+QID = "np-deny-scope"  # choice 0 is right, 2 is wrong
+
+
+def test_two_learners_see_only_their_own_answers_cards_and_flags(store: Store,
+                                                                  bank: Bank) -> None:
+    ana, bo = store.for_learner("ana"), store.for_learner("bo")
+    q = bank.questions[QID]
+    ana_session = ana.start_session("review")
+    ana.record_answer(q, [0], session_id=ana_session.id)
+    bo.record_answer(q, [2])
+    bo.record_answer(q, [2], mode="practice")
+    bo.set_flagged(QID)
+
+    assert [e.correct for e in ana.logs()] == [True]
+    assert [e.correct for e in bo.logs()] == [False, False]
+    assert ana.answer_counts() == (1, 1) and bo.answer_counts() == (2, 0)
+    assert ana.question_tally() == {QID: (1, 1)} and bo.question_tally() == {QID: (2, 0)}
+    assert ana.flagged_ids() == set() and bo.flagged_ids() == {QID}
+    ana_card, bo_card = ana.card(QID), bo.card(QID)
+    assert ana_card is not None and bo_card is not None
+    assert (ana_card.flagged, bo_card.flagged) == (False, True)
+    assert ana_card.card.stability != bo_card.card.stability  # right vs wrong first answer
+    assert [s.id for s in ana.sessions()] == [ana_session.id] and bo.sessions() == []
+    assert ana.session(ana_session.id) is not None and bo.session(ana_session.id) is None
+    # Undo takes back one's own latest answer, never the other learner's.
+    assert bo.undo_last(None) == QID
+    assert len(ana.logs()) == 1 and len(bo.logs()) == 1
+    # A log id of another learner's answer is not there for this one.
+    [ana_log] = ana.logs()
+    assert bo.log(ana_log.id) is None
+    with pytest.raises(ValueError, match="no answer"):
+        bo.regrade(ana_log.id, Rating.Easy)
+    assert store.learners() == ["ana", "bo"]
+
+
+def test_settings_and_exams_are_each_learners_own(store: Store, bank: Bank) -> None:
+    ana, bo = store.for_learner("ana"), store.for_learner("bo")
+    ana.update_settings(daily_new_limit=3, desired_retention=0.8)
+    assert bo.settings().daily_new_limit != 3
+    assert ana.for_learner("ana").settings().daily_new_limit == 3  # read back, not cached
+    attempt = ana.start_exam([QID], time_limit_s=600)
+    ana.save_exam_answer(attempt.id, QID, [0])
+    ana.save_exam_flags(attempt.id, [QID])
+    ana.save_exam_position(attempt.id, QID)
+    assert bo.exams() == [] and bo.exam(attempt.id) is None
+    assert bo.exam_position(attempt.id) is None and ana.exam_position(attempt.id) == QID
+    from quiz.store import StoreError
+
+    with pytest.raises(StoreError, match="no exam attempt"):
+        bo.save_exam_answer(attempt.id, QID, [2])
+    with pytest.raises(StoreError, match="no exam attempt"):
+        bo.save_exam_flags(attempt.id, [])
+    with pytest.raises(StoreError, match="no study session"):
+        bo.finish_session(attempt.id, score=0, total=1, per_topic={})
+    assert bo.delete_exam(attempt.id) is False
+    saved = ana.exam(attempt.id)
+    assert saved is not None and saved.answers == {QID: (0,)} and saved.flags == {QID}
+    assert ana.delete_exam(attempt.id) is True and ana.exams() == []
+
+
+def test_learners_lists_everyone_with_any_row_and_a_bad_name_is_refused(store: Store,
+                                                                        bank: Bank) -> None:
+    assert store.learners() == []
+    store.for_learner("zoe").set_flagged(QID)
+    store.for_learner("amir").update_settings(daily_new_limit=4)
+    store.for_learner("kim").start_session("practice")
+    store.for_learner("  lee ").record_answer(bank.questions[QID], [0])  # spaces dropped
+    assert store.learners() == ["amir", "kim", "lee", "zoe"]
+    assert store.for_learner("lee").learner == "lee"
+    for bad in ("", "   ", "a\tb", "x" * 65, "\x1b[2J"):
+        with pytest.raises(BadLearner):
+            store.for_learner(bad)
+    assert store.for_learner("x" * 64).learner == "x" * 64
