@@ -260,6 +260,54 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
 @cli.command()
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--topic", metavar="ID", help="List only this topic's concepts and questions "
+              "(the learners' figures stay whole).")
+@click.option("--min-answers", "min_answers", type=click.IntRange(min=1), metavar="N",
+              default=5, show_default=True,
+              help="Concepts and questions with at least N answers from the class rank first.")
+@click.option("--tui", is_flag=True, help="Open the cohort screen instead of printing.")
+@click.pass_context
+def cohort(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: bool,
+           topic: str | None, min_answers: int, tui: bool) -> None:
+    """The class in this database, for an instructor: each learner's answers, accuracy,
+    predicted exam score (pass or below), last answer and reviews due today; then the
+    concepts and the questions the class misses most, with their error rate and counts
+    (wrong of answered, learners who missed of those who answered).
+
+    Every answer counts: review, practice, and the answered questions of mock exams once
+    handed in. A question's concepts are the loaded bank's; answers to questions no longer in it
+    count in their learner's figures and under "not in this bank" only. Concepts and
+    questions with at least --min-answers answers come first, highest error rate first.
+    """
+    from quiz.tui.run import check_topic
+
+    if tui and as_json:
+        fail("--json prints the figures and --tui opens the screen: give one of them")
+    opts = options(ctx, banks, db)
+    if tui:
+        from quiz.tui.run import run_app
+
+        run_app(opts, start="cohort", topic=topic, min_answers=min_answers)
+        return
+    from quiz.cohort import class_figures, format_cohort, learner_stores
+    from quiz.store import StoreError
+
+    bank = load_bank_or_exit(opts)
+    check_topic(bank, topic, None)
+    store = open_store_or_exit(opts)
+    try:
+        figures = class_figures(bank, learner_stores(store), store.now(), topic=topic,
+                                min_answers=min_answers)
+    except StoreError as exc:
+        fail(str(exc), code=2)
+    finally:
+        store.close()
+    click.echo(json.dumps(figures.to_dict(), indent=2) if as_json else format_cohort(figures))
+
+
+@cli.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the simulation: the same seed gives the same figures.")
 @click.pass_context

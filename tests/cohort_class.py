@@ -41,21 +41,24 @@ LAST_ANSWER = {"alice": T0 - timedelta(hours=3), "bob": T0 - timedelta(hours=28)
 RETIRED = "retired-question"
 
 
-def record_class(bank: Bank, store_for: Callable[[str], Store], clock: Clock) -> None:
-    """Record ``ANSWERS`` through each learner's store; the clock ends at ``T0``."""
+def record_class(bank: Bank, store_for: Callable[[str], Store], clock: Clock,
+                 end: datetime = T0) -> None:
+    """Record ``ANSWERS`` through each learner's store, hours before ``end``; the clock ends
+    at ``end``."""
     retired = dataclasses.replace(bank.questions["np-deny-scope"], id=RETIRED)
     for learner, qid, right, mode, hours in ANSWERS:
         question = retired if qid == RETIRED else bank.questions[qid]
         wrong = sorted(set(range(len(question.choices))) - question.correct_indices)
         picked = sorted(question.correct_indices) if right else wrong[:1]
-        clock.value = T0 - timedelta(hours=hours)
+        clock.value = end - timedelta(hours=hours)
         store = store_for(learner)
         session = store.start_exam([qid]).session.id if mode == "exam" else None
         store.record_answer(question, picked, mode=mode, session_id=session)
         if session is not None:  # handed in: its answers are logged (quiz.exam.ExamRun.submit)
             store.finish_session(session, score=int(right), total=1, per_topic={})
-    clock.value = T0
+    clock.value = end
 
 
-def answered_at(learner: str) -> datetime:
-    return LAST_ANSWER[learner]
+def last_answer(learner: str, end: datetime = T0) -> datetime:
+    """When ``learner`` last answered, for a class recorded up to ``end``."""
+    return end - (T0 - LAST_ANSWER[learner])

@@ -10,22 +10,29 @@ from pathlib import Path
 import pytest
 
 from quiz.bank import Bank
-from quiz.cohort import Cohort, class_figures, format_cohort
+from quiz.cohort import Cohort, class_figures, format_cohort, learner_stores
 from quiz.readiness import outlook
 from quiz.scheduling import due_today
 from quiz.store import Store, make_engine
-from tests.cohort_class import LAST_ANSWER, LEARNERS, record_class
+from tests.cohort_class import LAST_ANSWER, record_class
 from tests.conftest import T0, Clock
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """One database for the whole class: a SQLite file, or a PostgreSQL database."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_server").new_database(migrated=True))
+    return str(tmp_path / "class.db")
+
+
 @pytest.fixture
-def stores(tmp_path: Path, bank: Bank, clock: Clock) -> Iterator[dict[str, Store]]:
-    opened = {name: Store(make_engine(tmp_path / f"{name}.db"), now=clock,
-                          enable_fuzzing=False) for name in LEARNERS}
-    record_class(bank, opened.__getitem__, clock)
-    yield opened
-    for s in opened.values():
-        s.close()
+def stores(database: str, bank: Bank, clock: Clock) -> Iterator[dict[str, Store]]:
+    """Each learner's store on the one database, as ``learner_stores`` finds them."""
+    teacher = Store(make_engine(database), now=clock, enable_fuzzing=False, learner="alice")
+    record_class(bank, teacher.for_learner, clock)
+    yield learner_stores(teacher)
+    teacher.close()
 
 
 def figures(cohort: Cohort, which: str) -> list[tuple[object, ...]]:
@@ -121,11 +128,12 @@ def test_text_fits_80_columns(bank: Bank, stores: dict[str, Store]) -> None:
 
 
 def test_nobody_has_answered(bank: Bank, tmp_path: Path, clock: Clock) -> None:
-    empty = Store(make_engine(tmp_path / "empty.db"), now=clock)
+    empty = Store(make_engine(tmp_path / "empty.db"), now=clock, learner="dana")
     try:
-        assert format_cohort(class_figures(bank, {}, T0)) == (
+        assert format_cohort(class_figures(bank, learner_stores(empty), T0)) == (
             "No learners in this database yet: nothing to show for the class.")
-        assert format_cohort(class_figures(bank, {"dana": empty}, T0)) == (
+        empty.update_settings(daily_new_limit=5)  # a learner with settings, no answers
+        assert format_cohort(class_figures(bank, learner_stores(empty), T0)) == (
             "No answers yet from the 1 learner in this database: nothing to show for the "
             "class.")
     finally:

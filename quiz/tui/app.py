@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from quiz.store import Store
 
 textual_fixes.apply()
-STARTS = ("home", "review", "practice", "exam", "add", "browse")
+STARTS = ("home", "review", "practice", "exam", "add", "browse", "cohort")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
 CRAM_TITLE = "Cram · weakest first"
 COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the user is reading
@@ -70,7 +70,8 @@ class QuizApp(App[None]):
                  rng: random.Random | None = None, start: str = "home",
                  topic: str | None = None, concept: str | None = None,
                  exam_format: ExamFormat | None = None, bank_paths: Iterable[Path] | None = None,
-                 user_bank: Path | None = None, tag: str | None = None) -> None:
+                 user_bank: Path | None = None, tag: str | None = None,
+                 min_answers: int | None = None) -> None:
         if start not in STARTS:
             raise ValueError(f"start must be one of {', '.join(STARTS)}, not {start!r}")
         super().__init__()
@@ -81,6 +82,8 @@ class QuizApp(App[None]):
         self.start = start
         self.start_topic = topic
         self.start_concept = concept
+        # quiz cohort --tui --min-answers N (with start_topic: --topic); None: the default.
+        self.start_min_answers = min_answers
         # Practice asks only the questions with this tag (quiz practice --tag; t on home, the
         # palette); None: every question.
         self.practice_tag = tag
@@ -136,6 +139,8 @@ class QuizApp(App[None]):
             self.open_add(self.start_topic)
         elif self.start == "browse":
             self.open_browse()
+        elif self.start == "cohort":
+            self.open_cohort(self.start_topic, self.start_min_answers)
         elif self.start == "home" and self._exam_left_open():
             from quiz.tui.screens.exam import offer_unfinished
 
@@ -579,6 +584,14 @@ class QuizApp(App[None]):
 
         self.push_screen(StatsScreen())
 
+    def open_cohort(self, topic: str | None = None, min_answers: int | None = None) -> None:
+        """The class in this database (``quiz.cohort``): learners, concepts, questions."""
+        from quiz.cohort import DEFAULT_MIN_ANSWERS
+        from quiz.tui.screens.cohort import CohortScreen
+
+        if not isinstance(self.screen, CohortScreen):
+            self.push_screen(CohortScreen(topic, min_answers or DEFAULT_MIN_ANSWERS))
+
     def open_plan(self) -> None:
         """The plan to the exam date (``quiz.plan``): current settings against recommended."""
         from quiz.tui.screens.plan import PlanScreen
@@ -686,8 +699,9 @@ def make_app(bank: Bank, store: Store | PendingStore, *, now: Callable[[], datet
              rng: random.Random | None = None, start: str = "home",
              topic: str | None = None, concept: str | None = None,
              exam_format: ExamFormat | None = None, bank_paths: Iterable[Path] | None = None,
-             user_bank: Path | None = None, tag: str | None = None) -> QuizApp:
+             user_bank: Path | None = None, tag: str | None = None,
+             min_answers: int | None = None) -> QuizApp:
     """The app on a bank and a store, with an injectable clock and shuffle; see ``QuizApp``."""
     return QuizApp(bank, store, now=now, rng=rng, start=start, topic=topic, concept=concept,
                    exam_format=exam_format, bank_paths=bank_paths, user_bank=user_bank,
-                   tag=tag)
+                   tag=tag, min_answers=min_answers)

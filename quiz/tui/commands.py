@@ -1,5 +1,5 @@
 """The command palette's quiz commands (ctrl+p): review, practice a topic, exam, cram, stats,
-browse, the policy lab, add, settings, help, home, quit."""
+cohort, browse, the policy lab, add, settings, help, home, quit."""
 
 from __future__ import annotations
 
@@ -66,6 +66,9 @@ class QuizCommands(Provider):
                                         "settings to apply"))
         commands.append(("Stats: progress per topic", app.open_stats,
                          "New, learning, review, due and mastered counts"))
+        commands.append(("Cohort: the class in this database", app.open_cohort,
+                         "Every learner's answers and readiness; the concepts and questions "
+                         "the class misses most"))
         commands.append(("Browse: every question of the bank", app.open_browse,
                          "Search and filter; open, flag, suspend, practise or edit one"))
         commands.append(("Lab: explore NetworkPolicies on a scenario", app.open_lab,
