@@ -22,8 +22,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 
+def learner_option(func: F) -> F:
+    """``--learner NAME``: whose progress in the database a command reads and writes."""
+    return click.option(
+        "--learner", "learner", metavar="NAME", default=None,
+        help="Whose progress to use: several learners can share one database, each with "
+        "their own cards, answers, exams and settings [default: $QUIZ_LEARNER, else your "
+        "user name].",
+    )(func)
+
+
 def common_options(func: F) -> F:
-    """``--bank`` (repeatable) and ``--db``, on the group and on every subcommand."""
+    """``--bank`` (repeatable), ``--db`` and ``--learner``, on the group and on every
+    subcommand."""
+    func = learner_option(func)
     func = click.option(
         "--db", "db", metavar="PATH|URL", default=None,
         help="Progress database: a file path or an SQLAlchemy URL "
@@ -38,10 +50,13 @@ def common_options(func: F) -> F:
     return func
 
 
-def options(ctx: click.Context, banks: tuple[Path, ...] = (), db: str | None = None) -> Options:
+def options(ctx: click.Context, banks: tuple[Path, ...] = (), db: str | None = None,
+            learner: str | None = None) -> Options:
     """The group's options with this command's own flags laid over them."""
     base = ctx.find_object(Options) or Options()
-    return Options(banks=banks or base.banks, db=db or base.db, settings=base.settings)
+    return Options(banks=banks or base.banks, db=db or base.db,
+                   learner=base.learner if learner is None else learner,
+                   settings=base.settings)
 
 
 def parse_exam_date(value: str | None) -> dict[str, Any]:
@@ -71,13 +86,14 @@ def parse_exam_date(value: str | None) -> dict[str, Any]:
               "offers Cram. 'none' forgets it.")
 @click.version_option(__version__, "--version", prog_name="quiz")
 @click.pass_context
-def cli(ctx: click.Context, banks: tuple[Path, ...], db: str | None,
+def cli(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: str | None,
         exam_date: str | None) -> None:
     """Study Kubernetes container-networking security for the CNCF KCSA exam.
 
     Without a command, opens the app on the home screen.
     """
-    ctx.obj = Options(banks=banks, db=db, settings=parse_exam_date(exam_date))
+    ctx.obj = Options(banks=banks, db=db, learner=learner,
+                      settings=parse_exam_date(exam_date))
     if ctx.invoked_subcommand is None:
         from quiz.tui.run import run_app
 
@@ -90,7 +106,7 @@ def cli(ctx: click.Context, banks: tuple[Path, ...], db: str | None,
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary line.")
 @click.pass_context
 def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path, ...],
-             db: str | None, quiet: bool) -> None:
+             db: str | None, learner: str | None, quiet: bool) -> None:
     """Check banks and report every problem as path:line:col: id: message.
 
     With no PATH, checks the default banks (the bundled bank, your own bank and $QUIZ_BANK, or
@@ -101,7 +117,7 @@ def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path
     from quiz.bank.loader import display_path
     from quiz.bank.userbank import check_on_defaults
 
-    defaults = options(ctx, banks, db).bank_paths()
+    defaults = options(ctx, banks, db, learner).bank_paths()
     targets = list(bank_paths) or defaults
     checked = check_on_defaults(targets, defaults, similar=True, for_use=False)
     problems = checked.problems
@@ -127,11 +143,11 @@ def validate(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path
 @common_options
 @click.pass_context
 def report(ctx: click.Context, bank_paths: tuple[Path, ...], banks: tuple[Path, ...],
-           db: str | None) -> None:
+           db: str | None, learner: str | None) -> None:
     """Print a bank's coverage as Markdown: per topic, per source section, per difficulty."""
     from quiz.bank.report import coverage_report
 
-    opts = options(ctx, banks or bank_paths, db)
+    opts = options(ctx, banks or bank_paths, db, learner)
     click.echo(coverage_report(load_bank_or_exit(opts)), nl=False)
 
 
@@ -222,7 +238,8 @@ def _terminal_as_stdin() -> bool:
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.pass_context
-def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: bool) -> None:
+def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: str | None,
+          as_json: bool) -> None:
     """Show progress: per-topic counts, reviews, accuracy, streak, exams, orphaned questions.
 
     A question is mastered when it is in review with an fsrs stability of at least 21 days.
@@ -235,7 +252,7 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
     from quiz.store import StoreError
     from quiz.store.once import read_once
 
-    opts = options(ctx, banks, db)
+    opts = options(ctx, banks, db, learner)
     store = open_store_or_exit(opts, read_only=True)
     try:
         bank = load_bank_or_exit(opts)
@@ -250,10 +267,15 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: 
         fail(str(exc), code=2)
     finally:
         store.close()
+    learner = opts.learner_name()
     if as_json:
-        click.echo(json.dumps({**figures.to_dict(),
+        click.echo(json.dumps({"learner": learner, **figures.to_dict(),
                                "readiness": readiness_to_dict(ready, current)}, indent=2))
     else:
+        from quiz.learner import shown_learner
+
+        if shown_learner(learner) is not None:  # not the user's own: say whose figures
+            click.echo(f"learner    {printable(learner)}\n")
         click.echo(format_stats(figures) + "\n" + format_readiness(ready, current))
 
 
@@ -311,15 +333,15 @@ def cohort(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json:
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the simulation: the same seed gives the same figures.")
 @click.pass_context
-def plan(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: bool,
-         seed: int) -> None:
+def plan(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: str | None,
+         as_json: bool, seed: int) -> None:
     """Plan to the exam date: simulate the days until it (reviews per day, new questions a
     day to see the whole bank, the predicted score per topic with a band) for your settings
     and for recommended ones. Needs an exam date (settings, or quiz --exam-date)."""
     from quiz.plan import NoPlan, make_plan
     from quiz.store import StoreError
 
-    opts = options(ctx, banks, db)
+    opts = options(ctx, banks, db, learner)
     store = open_store_or_exit(opts, read_only=True)
     try:
         bank = load_bank_or_exit(opts)
@@ -347,8 +369,8 @@ def plan(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: b
 @click.option("--reset", is_flag=True,
               help="Go back to fsrs's default parameters (every card rescheduled).")
 @click.pass_context
-def optimize(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: bool,
-             reset: bool) -> None:
+def optimize(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: str | None,
+             as_json: bool, reset: bool) -> None:
     """Fit the scheduler's parameters to your own answers (the fsrs-rs engine Anki runs).
 
     Your review and exam answers are turned into the engine's training items as Anki does;
@@ -359,7 +381,7 @@ def optimize(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_jso
     from quiz import optimize as optimizing
     from quiz.store import StoreError
 
-    store = open_store_or_exit(options(ctx, banks, db))
+    store = open_store_or_exit(options(ctx, banks, db, learner))
     try:
         if reset:
             changed = optimizing.reset(store)
@@ -409,22 +431,24 @@ class _ProgressLine:
 @cli.command()
 @common_options
 @click.pass_context
-def browse(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
+def browse(ctx: click.Context, banks: tuple[Path, ...], db: str | None,
+           learner: str | None) -> None:
     """Every question of the banks: search, filter by topic, concept, tag or state, open one,
     flag, suspend, practise, add or edit."""
     from quiz.tui.run import run_app
 
-    run_app(options(ctx, banks, db), start="browse")
+    run_app(options(ctx, banks, db, learner), start="browse")
 
 
 @cli.command()
 @common_options
 @click.pass_context
-def review(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
+def review(ctx: click.Context, banks: tuple[Path, ...], db: str | None,
+           learner: str | None) -> None:
     """Today's spaced-repetition review: due questions first, then today's new ones."""
     from quiz.tui.run import run_app
 
-    run_app(options(ctx, banks, db), start="review")
+    run_app(options(ctx, banks, db, learner), start="review")
 
 
 @cli.command()
@@ -435,12 +459,12 @@ def review(ctx: click.Context, banks: tuple[Path, ...], db: str | None) -> None:
 @common_options
 @click.pass_context
 def practice(ctx: click.Context, topic: str | None, concept: str | None, tag: str | None,
-             banks: tuple[Path, ...], db: str | None) -> None:
+             banks: tuple[Path, ...], db: str | None, learner: str | None) -> None:
     """Practise a topic (or a concept, or a tag) without changing the review schedule.
 
     Answers are logged for the stats; unknown ids and tags are reported with the valid ones.
     """
-    opts = options(ctx, banks, db)
+    opts = options(ctx, banks, db, learner)
     if topic is None and concept is None and tag is None:
         ids = ", ".join(sorted(load_bank_or_exit(opts).topics))
         fail(f"say what to practise: --topic ID, --concept ID or --tag TAG; the topics are: "
@@ -464,7 +488,7 @@ def practice(ctx: click.Context, topic: str | None, concept: str | None, tag: st
 @common_options
 @click.pass_context
 def exam(ctx: click.Context, questions: str, minutes: str, pass_percent: str,
-         all_questions: bool, banks: tuple[Path, ...], db: str | None) -> None:
+         all_questions: bool, banks: tuple[Path, ...], db: str | None, learner: str | None) -> None:
     """A timed mock exam (the KCSA's format by default), no feedback until it is handed in.
 
     The paper is drawn from the questions tagged kcsa (short, in the real exam's style);
@@ -481,7 +505,7 @@ def exam(ctx: click.Context, questions: str, minutes: str, pass_percent: str,
         fail(str(exc))
     from quiz.tui.run import run_app
 
-    run_app(options(ctx, banks, db), start="exam", exam_format=fmt)
+    run_app(options(ctx, banks, db, learner), start="exam", exam_format=fmt)
 
 
 @cli.command()
@@ -497,16 +521,17 @@ def exam(ctx: click.Context, questions: str, minutes: str, pass_percent: str,
 @click.option("--topic", metavar="ID", help="Start the form on this topic.")
 @click.option("--db", "db", metavar="PATH|URL", default=None,
               help="Progress database, as for the other commands.")
+@learner_option
 @click.pass_context
 def add(ctx: click.Context, bank_dir: Path | None, source: str | None, topic: str | None,
-        db: str | None) -> None:
+        db: str | None, learner: str | None) -> None:
     """Write a new question in a form that checks it as you type (save: F2), or add the
     questions of a file (--from FILE).
 
     The questions are added to their topic's file in your bank, in the bank's house style;
     nothing else in the file changes. They can be browsed (b) and practised at once.
     """
-    opts = options(ctx, (), db)
+    opts = options(ctx, (), db, learner)
     target = bank_dir or paths.user_bank()
     if paths.is_installed(target):
         fail(f"{printable(str(target))} is part of the installed app and replaced on upgrade: "
@@ -530,7 +555,8 @@ def add(ctx: click.Context, bank_dir: Path | None, source: str | None, topic: st
               if p.resolve() != target.resolve() or paths.is_bank(target)]
     from quiz.tui.run import run_app
 
-    run_app(Options(banks=tuple(loaded), db=opts.db), start="add", topic=topic,
+    run_app(Options(banks=tuple(loaded), db=opts.db, learner=opts.learner), start="add",
+            topic=topic,
             user_bank=target, bank_paths=loaded)
 
 
@@ -542,7 +568,7 @@ def add(ctx: click.Context, bank_dir: Path | None, source: str | None, topic: st
 @common_options
 @click.pass_context
 def edit(ctx: click.Context, question_id: str, source: str, banks: tuple[Path, ...],
-         db: str | None) -> None:
+         db: str | None, learner: str | None) -> None:
     """Replace question ID, in whichever bank file holds it, by the one in FILE.
 
     Only that question's lines change; its id never does. Nothing is written if FILE has an
@@ -550,7 +576,7 @@ def edit(ctx: click.Context, question_id: str, source: str, banks: tuple[Path, .
     """
     from quiz.bank.importing import edit_from
 
-    opts = options(ctx, banks, db)
+    opts = options(ctx, banks, db, learner)
     src = _source_file(source)
     written, changed, warnings = _or_problems(lambda: edit_from(src, question_id,
                                                                 opts.bank_paths()))
@@ -567,8 +593,8 @@ def edit(ctx: click.Context, question_id: str, source: str, banks: tuple[Path, .
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Port to listen on.")
 @click.pass_context
-def serve(ctx: click.Context, banks: tuple[Path, ...], db: str | None, host: str,
-          port: int) -> None:
+def serve(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: str | None,
+          host: str, port: int) -> None:
     """Serve the app to a web browser (textual-serve): open http://HOST:PORT in a tab.
 
     Each tab runs its own copy of the app with this command's options (--bank, --db and the
@@ -578,7 +604,7 @@ def serve(ctx: click.Context, banks: tuple[Path, ...], db: str | None, host: str
     from quiz.tui import serve as serving
 
     host = host.strip().removeprefix("[").removesuffix("]")  # [::1] as in a URL
-    opts = options(ctx, banks, db)
+    opts = options(ctx, banks, db, learner)
     load_bank_or_exit(opts)  # bad input is one line here, not a dead tab in the browser
     open_store_or_exit(opts).close()
     problem = serving.bind_problem(host, port)
@@ -630,7 +656,7 @@ def export() -> None:
 @common_options
 @click.pass_context
 def export_anki(ctx: click.Context, file: Path, topic: str | None, tag: str | None,
-                banks: tuple[Path, ...], db: str | None) -> None:
+                banks: tuple[Path, ...], db: str | None, learner: str | None) -> None:
     """Write the banks' questions to FILE.apkg, an Anki deck: one note per question (the stem
     with its manifests highlighted, the choices lettered; on the back the key, every choice's
     why, the explanation and the concept cards with their links), the topic and tags as Anki
@@ -639,7 +665,7 @@ def export_anki(ctx: click.Context, file: Path, topic: str | None, tag: str | No
     """
     from quiz.export.anki import ExportError, export_anki, writable_target
 
-    opts = options(ctx, banks, db)
+    opts = options(ctx, banks, db, learner)
     try:
         writable_target(file)  # before the bank is loaded: a wrong path is the first message
         done = export_anki(load_bank_or_exit(opts), file, topic=topic, tag=tag)
@@ -653,14 +679,14 @@ def export_anki(ctx: click.Context, file: Path, topic: str | None, tag: str | No
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
 @click.pass_context
-def paths_command(ctx: click.Context, banks: tuple[Path, ...], db: str | None,
+def paths_command(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: str | None,
                   as_json: bool) -> None:
     """Show where everything lives: the database, the cache, your own bank, the banks loaded.
 
     Your own bank (`bank` in the user data directory) is where `quiz add` writes; it is loaded
     with the bundled bank once it holds anything.
     """
-    opts = options(ctx, banks, db)
+    opts = options(ctx, banks, db, learner)
     where = {"database": _safe_db(opts.db_target()), "cache": str(paths.cache_dir()),
              "user_bank": str(paths.user_bank()),
              "banks": [str(b) for b in opts.bank_paths()]}

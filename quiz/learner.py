@@ -47,6 +47,11 @@ def default_learner() -> str:
         return FALLBACK
 
 
+def shown_learner(name: str | None) -> str | None:
+    """``name`` if screens should say whose progress they show (not the default learner's)."""
+    return None if name is None or name == default_learner() else name
+
+
 def chosen_learner(given: str | None, environ: Mapping[str, str] | None = None) -> str:
     """The learner a command works for: ``given`` (``--learner``), else ``$QUIZ_LEARNER``, else
     the default. Raises ``BadLearner`` with the place named (``--learner`` or ``QUIZ_LEARNER``)."""

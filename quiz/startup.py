@@ -23,6 +23,7 @@ class Options:
 
     banks: tuple[Path, ...] = ()
     db: str | None = None
+    learner: str | None = None  # --learner as given; None: $QUIZ_LEARNER, else the OS user
     # Settings to remember in the database the command opens (``--exam-date``).
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -31,6 +32,16 @@ class Options:
 
     def db_target(self) -> str:
         return self.db or paths.default_db()
+
+    def learner_name(self) -> str:
+        """The learner the command works for (``quiz.learner.chosen_learner``); a bad name is
+        one line naming --learner or QUIZ_LEARNER, exit 2."""
+        from quiz.learner import BadLearner, chosen_learner
+
+        try:
+            return chosen_learner(self.learner)
+        except BadLearner as exc:
+            fail(str(exc), code=2)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -72,14 +83,15 @@ def open_store_or_exit(opts: Options, *, read_only: bool = False, **store_option
     """
     from quiz.store import StoreError, open_store
 
+    learner = opts.learner_name()
     try:
         if read_only and not opts.settings:
             from quiz.store.snapshot import open_snapshot
 
-            snapshot = open_snapshot(opts.db_target(), **store_options)
+            snapshot = open_snapshot(opts.db_target(), learner=learner, **store_options)
             if snapshot is not None:
                 return snapshot
-        store = open_store(opts.db_target(), **store_options)
+        store = open_store(opts.db_target(), learner=learner, **store_options)
         if opts.settings:
             store.update_settings(**opts.settings)
         return store

@@ -48,6 +48,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.delenv("QUIZ_CACHE", raising=False)
     monkeypatch.delenv("QUIZ_DB", raising=False)
     monkeypatch.delenv("QUIZ_BANK", raising=False)
+    monkeypatch.delenv("QUIZ_LEARNER", raising=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:

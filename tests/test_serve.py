@@ -122,3 +122,15 @@ def test_an_ipv6_host_may_be_written_as_in_a_url(served: list[tuple[list[str], s
                      "--host", "[::1]"]) == 0
     assert served[0][1] == "::1"
     assert "warning" not in capsys.readouterr().err
+
+
+def test_each_tab_is_the_learner_serve_was_given(
+        served: list[tuple[list[str], str, int]], tmp_path: Path) -> None:
+    db = str(tmp_path / "class.db")
+    assert run_main(["--learner", "ana", "--exam-date", "2999-01-01", "serve", "--bank",
+                     str(MINI), "--db", db, "--learner", "bo"]) == 0
+    (args, _host, _port), = served
+    assert args == ["--bank", str(MINI), "--db", db, "--learner", "bo"]
+    with sqlite3.connect(db) as con:  # the exam date is bo's, saved once by serve
+        assert con.execute("SELECT learner FROM setting WHERE key = 'exam_date'").fetchall() \
+            == [("bo",)]

@@ -53,6 +53,7 @@ class PendingStore:
     """Answers like a ``Store``: from the snapshot until the real store is open, then from it."""
 
     def __init__(self, snapshot: Snapshot, opener: Callable[[], Store]) -> None:
+        self.learner = snapshot.learner  # whose progress: known without waiting for the store
         self._snapshot: Snapshot | None = snapshot
         self._opener = opener
         self._lock = threading.Lock()

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from quiz.bank import Bank, Question
+from quiz.learner import shown_learner
 from quiz.scheduling import practice_queue, review_queue, utc_now
 from quiz.session import Feedback, StudySession, Summary
 from quiz.store.errors import StoreError
@@ -77,6 +78,8 @@ class QuizApp(App[None]):
         super().__init__()
         self.bank = bank
         self.store = store
+        # Named on screen (home, stats) when it is not the OS user's own progress; None: not.
+        self.learner_shown = shown_learner(getattr(store, "learner", None))
         self.now = now
         self.rng = rng or random.Random()
         self.start = start

@@ -63,8 +63,9 @@ def open_for_app(options: Options, bank: Bank, start: str) -> Store | PendingSto
     if start in SNAPSHOT_STARTS and "://" not in target:
         from quiz.store.pending import pending_store
 
+        learner = options.learner_name()
         try:
-            pending = pending_store(Path(target), bank)
+            pending = pending_store(Path(target), bank, learner=learner)
         except StoreError as exc:
             fail(str(exc), code=2)
         if pending is not None:

@@ -90,16 +90,115 @@ def test_fifty_writers_at_once_lose_no_answer(pg_server: PgServer, bank: Bank) -
         store.close()
 
 
+def test_fifty_learners_answering_at_once_lose_nothing(pg_server: PgServer,
+                                                       bank: Bank) -> None:
+    """Each learner's writes take that learner's lock: 50 learners answer the same questions
+    (each their own cards) at once; every answer is kept, as that learner's, and each card
+    met every answer of its learner as the one before left it."""
+    url = pg_server.new_database(migrated=True)
+    questions = list(bank.questions.values())[:5]
+    stores = [Store(make_engine(url), learner=f"learner-{n:02}") for n in range(WRITERS)]
+    got: dict[str, list[int]] = {}  # learner -> log ids they were given back
+    errors: list[BaseException] = []
+    start = threading.Barrier(WRITERS)
+
+    def writer(number: int, store: Store) -> None:
+        try:
+            mine = got.setdefault(store.learner, [])
+            session = store.start_session("review")
+            start.wait()
+            deadline = time.monotonic() + ANSWER_FOR_S
+            i = number
+            while time.monotonic() < deadline or len(mine) < 2:
+                q = questions[i % len(questions)]
+                mine.append(store.record_answer(q, [i % len(q.choices)],
+                                                session_id=session.id).log_id)
+                i += 1
+        except BaseException as exc:  # a lock error or deadlock reaching the user
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n, s)) for n, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert not any(t.is_alive() for t in threads)
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, learner, question_id, answered_at, card_before "
+                                 "FROM review_log ORDER BY id")).all()
+    engine.dispose()
+    stored: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        stored[row.learner].append(row.id)
+    assert {k: sorted(v) for k, v in got.items()} == dict(stored)  # every answer, once, theirs
+    assert stores[0].learners() == sorted(got)
+    for store in stores:
+        by_question: dict[str, list[object]] = defaultdict(list)
+        for row in rows:
+            if row.learner == store.learner:
+                by_question[row.question_id].append(row)
+        for question_id, answers in by_question.items():
+            for before, after in zip(answers, answers[1:], strict=False):
+                met = json.loads(after.card_before)["card"]["last_review"]  # type: ignore[attr-defined]
+                assert met == before.answered_at.isoformat(), (store.learner, question_id)  # type: ignore[attr-defined]
+            card = store.card(question_id)
+            assert card is not None
+            assert card.card.last_review == answers[-1].answered_at  # type: ignore[attr-defined]
+        assert store.answer_counts()[0] == len(got[store.learner])
+        store.close()
+
+
+def test_a_learner_writes_while_another_learners_write_is_open(pg_server: PgServer,
+                                                               bank: Bank) -> None:
+    """Learners do not queue behind each other; a global write (a migration) waits for them."""
+    url = pg_server.new_database(migrated=True)
+    ana, bo = Store(make_engine(url), learner="ana"), Store(make_engine(url), learner="bo")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(conn: object) -> None:
+        holding.set()
+        release.wait(timeout=60)
+
+    blocker = threading.Thread(target=lambda: ana._write(hold))
+    blocker.start()
+    assert holding.wait(timeout=60)
+    answer = bo.record_answer(bank.questions["np-deny-scope"], [0])  # ana's write is open
+    assert [e.id for e in bo.logs()] == [answer.log_id]
+    with bo.engine.connect() as conn:  # a global write cannot start while ana's is open
+        granted = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                               {"key": WRITE_LOCK_KEY}).scalar()
+        conn.rollback()
+    release.set()
+    blocker.join(timeout=60)
+    with bo.engine.connect() as conn:  # and can once it is done
+        after = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                             {"key": WRITE_LOCK_KEY}).scalar()
+        conn.rollback()
+    assert (granted, after) == (False, True)
+    ana.close()
+    bo.close()
+
+
 def test_a_write_holds_the_write_lock_and_a_read_does_not(pg_server: PgServer) -> None:
-    store = Store(make_engine(pg_server.new_database(migrated=True)))
-    held = ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-            "AND pid = pg_backend_pid() AND objid = :key")
-    in_write = store._write(lambda conn: conn.execute(text(held), {"key": WRITE_LOCK_KEY})
-                            .scalar())
+    store = Store(make_engine(pg_server.new_database(migrated=True)), learner="ana")
+    # The global key shared (one-key form: objid, objsubid 1), the learner's exclusive
+    # (two-key form: classid is WRITE_LOCK_KEY, objid hashtext(learner), objsubid 2).
+    held = ("SELECT mode, objsubid, objid = (hashtext('ana') & x'ffffffff'::bigint)::oid "
+            "FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+            "AND ((objsubid = 1 AND objid = :key) OR (objsubid = 2 AND classid = :key)) "
+            "ORDER BY objsubid")
+    in_write = store._write(lambda conn: [tuple(r) for r in conn.execute(
+        text(held), {"key": WRITE_LOCK_KEY})])
+    in_global = store._write(lambda conn: [tuple(r) for r in conn.execute(
+        text(held), {"key": WRITE_LOCK_KEY})], global_lock=True)
     with store._read() as conn:
-        in_read = conn.execute(text(held), {"key": WRITE_LOCK_KEY}).scalar()
+        in_read = conn.execute(text(held), {"key": WRITE_LOCK_KEY}).all()
     store.close()
-    assert (in_write, in_read) == (1, 0)
+    assert in_write == [("ShareLock", 1, False), ("ExclusiveLock", 2, True)]
+    assert in_global == [("ExclusiveLock", 1, False)] and in_read == []
 
 
 def test_an_answer_waits_for_another_copys_write_then_is_kept(pg_server: PgServer,

@@ -144,6 +144,10 @@ class HomeScreen(Screen[None]):
         self._midnight = self.set_timer(max(1.0, left + 1), self.tick)
 
     def _title(self) -> Content:
+        learner = self.quiz.learner_shown
+        if learner is not None:  # whose progress this is, in place of the subtitle
+            return Content.assemble(("quiz", "bold $text-primary"), "  learner ",
+                                    (learner, "bold"))
         return Content.assemble(("quiz", "bold $text-primary"), "  KCSA networking security")
 
     def _today(self) -> Content:

@@ -109,7 +109,9 @@ class StatsScreen(Screen[None]):
         ahead = outlook(app.bank, store, now)
         current = predicted_score(app.bank, store, now) if ahead.exam_date else \
             ahead.prediction
+        learner = app.learner_shown
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
+                                      *(("  of ", (learner, "bold")) if learner else ()),
                                       "  1-8 or ←/→: sections"), classes="title-bar")
         self._reads, self._now, self._ahead = store, now, ahead
         with TabbedContent(id="stats-sections"):
