@@ -289,8 +289,8 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: 
               help="Concepts and questions with at least N answers from the class rank first.")
 @click.option("--tui", is_flag=True, help="Open the cohort screen instead of printing.")
 @click.pass_context
-def cohort(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json: bool,
-           topic: str | None, min_answers: int, tui: bool) -> None:
+def cohort(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: str | None,
+           as_json: bool, topic: str | None, min_answers: int, tui: bool) -> None:
     """The class in this database, for an instructor: each learner's answers, accuracy,
     predicted exam score (pass or below), last answer and reviews due today; then the
     concepts and the questions the class misses most, with their error rate and counts
@@ -305,7 +305,7 @@ def cohort(ctx: click.Context, banks: tuple[Path, ...], db: str | None, as_json:
 
     if tui and as_json:
         fail("--json prints the figures and --tui opens the screen: give one of them")
-    opts = options(ctx, banks, db)
+    opts = options(ctx, banks, db, learner)
     if tui:
         from quiz.tui.run import run_app
 

@@ -174,3 +174,13 @@ def test_tui_opens_the_cohort_screen(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 0, result.output
     (app,) = apps
     assert (app.start, app.start_topic, app.start_min_answers) == ("cohort", "encryption", 2)
+
+
+def test_whoever_runs_it_sees_every_learner_and_is_not_added(
+        class_db: str, capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run_main(["--db", class_db, "--bank", str(MINI), "--learner", "teacher",
+                             "cohort", "--json"], capsys)
+    assert code == 0
+    assert [x["name"] for x in json.loads(out)["learners"]] == ["alice", "bob", "carol"]
+    code, out, _ = run_main(["--db", class_db, "--bank", str(MINI), "cohort", "--json"], capsys)
+    assert [x["name"] for x in json.loads(out)["learners"]] == ["alice", "bob", "carol"]
