@@ -293,6 +293,7 @@ def class_figures(bank: Bank, stores: Mapping[str, Store], now: datetime, *,
 
 WIDTH = 80
 LISTED = 10  # concepts and questions in the text; --json has them all
+ID_WIDTH = 26  # a concept's id in the text, before its title
 
 
 def _percent(share: float | None) -> str:
@@ -327,19 +328,27 @@ def learner_lines(cohort: Cohort, tz: tzinfo | None = None) -> list[str]:
     return lines
 
 
-def miss_lines(rows: list[Misses], min_answers: int, what: str,
+def miss_lines(rows: list[Misses], min_answers: int, what: str, *, stems: bool = False,
                limit: int | None = LISTED, width: int = WIDTH) -> list[str]:
     """A concepts' or questions' table: rate, wrong/answered, learners who missed of those
-    who answered, id and title; those under ``min_answers`` after a line saying so."""
+    who answered, id and title (``stems``: the title on a line of its own under the figures,
+    as a question's opening words need the room); those under ``min_answers`` after a line
+    saying so."""
     lines = [f"  {'rate':>4}  {'wrong/answers':<13}  {'missed by':<9}  {what}"]
     shown = rows if limit is None else rows[:limit]
+    id_width = min(ID_WIDTH, max((len(printable(row.id)) for row in shown), default=0))
     for n, row in enumerate(shown):
         if not row.ranked and (n == 0 or shown[n - 1].ranked):
             lines.append(f"  fewer than {min_answers} answers:")
         counts = f"{row.wrong}/{row.answered}"
         learners = f"{row.missed_by} of {row.learners}"
-        lines.append(_clip(f"  {_percent(row.error_rate):>4}  {counts:<13}  {learners:<9}  "
-                           f"{printable(row.id)}  {printable(row.title)}", width))
+        figures = f"  {_percent(row.error_rate):>4}  {counts:<13}  {learners:<9}  "
+        if stems:
+            lines.append(_clip(figures + printable(row.id), width))
+            lines.append(_clip(" " * 8 + printable(row.title), width))
+        else:
+            lines.append(_clip(f"{figures}{_clip(printable(row.id), id_width):<{id_width}}  "
+                               f"{printable(row.title)}", width))
     if len(rows) > len(shown):
         lines.append(f"  … and {len(rows) - len(shown)} more (--json lists them all)")
     return lines
@@ -366,7 +375,7 @@ def format_cohort(cohort: Cohort, tz: tzinfo | None = None) -> str:
     lines += (miss_lines(cohort.concepts, cohort.min_answers, "concept") if cohort.concepts
               else ["  No answers to these concepts yet."])
     lines += ["", f"Questions the class misses most{where}"]
-    lines += (miss_lines(cohort.questions, cohort.min_answers, "question")
+    lines += (miss_lines(cohort.questions, cohort.min_answers, "question", stems=True)
               if cohort.questions else ["  No question missed yet."])
     orphans = cohort.not_in_bank
     if orphans.answered:

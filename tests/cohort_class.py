@@ -35,7 +35,6 @@ ANSWERS = [
     ("carol", "np-deny-scope", True, "review", 5),
     ("carol", "retired-question", False, "review", 4),
 ]
-LEARNERS = ("alice", "bob", "carol")
 LAST_ANSWER = {"alice": T0 - timedelta(hours=3), "bob": T0 - timedelta(hours=28),
                "carol": T0 - timedelta(hours=4)}
 RETIRED = "retired-question"

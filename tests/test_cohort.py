@@ -122,8 +122,9 @@ def test_text_fits_80_columns(bank: Bank, stores: dict[str, Store]) -> None:
     assert any(line.startswith("   67%  4/6            2 of 3     default-deny  ")
                for line in lines)
     assert "  fewer than 3 answers:" in lines
-    assert any(line.startswith("   50%  2/4            2 of 3     np-deny-scope  ")
-               for line in lines)
+    scope = lines.index("   50%  2/4            2 of 3     np-deny-scope")
+    assert lines[scope + 1] == (
+        "        Which pods does a NetworkPolicy with `podSelector: {}` select?")
     assert "Not in this bank: 1 answer (1 wrong) to 1 question" in text
 
 

@@ -86,6 +86,10 @@ async def test_the_palette_opens_the_class_and_esc_goes_back(
         assert [r[3] for r in rows(screen, "questions")] == [
             "np-deny-effects", "np-egress-all-above", "np-deny-scope"]
         assert "np-egress-all-above" in screen_text(app)
+        await pilot.press("down", "down")  # the table cuts the stem; the line under it does not
+        await pilot.pause()
+        assert ("np-deny-scope  Which pods does a NetworkPolicy with `podSelector: {}` select?"
+                in screen_text(app))
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

@@ -23,6 +23,7 @@ from quiz.cohort import (
     learner_stores,
 )
 from quiz.store.errors import StoreError
+from quiz.textsafe import printable
 from quiz.tui.text import clip, plural
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ class CohortScreen(Screen[None]):
                 with TabPane(name, id=pane):
                     yield Static(id=f"{pane}-note", classes="cohort-note")
                     yield DataTable(id=f"{pane}-table", cursor_type="row", zebra_stripes=True)
+                    if pane != "learners":  # the highlighted row's id and title, uncut
+                        yield Static(id=f"{pane}-detail", classes="cohort-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -173,6 +176,18 @@ class CohortScreen(Screen[None]):
                           _cell(f"{m.missed_by} of {m.learners}", dim),
                           _cell(clip(m.id, ID_WIDTH), dim), _cell(clip(m.title, width), dim),
                           key=m.id)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Under a concepts' or questions' table, the highlighted row's id and title in full
+        (the table cuts them to fit 80 columns)."""
+        pane = (event.data_table.id or "").removesuffix("-table")
+        if self.cohort is None or pane not in ("concepts", "questions"):
+            return
+        rows = self.cohort.concepts if pane == "concepts" else self.cohort.questions
+        found = next((m for m in rows if m.id == event.row_key.value), None)
+        self.query_one(f"#{pane}-detail", Static).update(
+            Content.assemble((printable(found.id), "bold"), "  ", printable(found.title))
+            if found else Content())
 
     def on_resize(self) -> None:
         if self.cohort is not None and not self.cohort.empty:
