@@ -48,3 +48,31 @@ def test_a_wrong_password_is_one_line_and_exit_2(pg_server: PgServer, command: l
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "password authentication failed" in err and f"127.0.0.1:{pg_server.port}" in err
     assert "Wrong-Secret" not in err and pg_server.password not in err
+
+
+def test_two_learners_on_a_server_each_see_their_own(pg_url: str,
+                                                     capsys: pytest.CaptureFixture,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    bank = load_bank([MINI])
+    questions = list(bank.questions.values())
+    ana = Store(make_engine(pg_url), learner="ana", enable_fuzzing=False)
+    for q in questions[:3]:
+        ana.record_answer(q, sorted(q.correct_indices))
+    first = questions[0]
+    wrong = next(i for i in range(len(first.choices)) if i not in first.correct_indices)
+    ana.for_learner("bo").record_answer(first, [wrong])
+    ana.close()
+    seen = {}
+    for learner in ("ana", "bo"):
+        monkeypatch.setenv("QUIZ_LEARNER", learner)
+        assert run_main(["--db", pg_url, "--bank", str(MINI), "--exam-date", "2031-05-06",
+                         "stats", "--json"]) == 0
+        seen[learner] = json.loads(capsys.readouterr().out)
+    assert [(f["learner"], f["reviews"], f["accuracy"]["overall"]) for f in seen.values()] == \
+        [("ana", 3, 1.0), ("bo", 1, 0.0)]
+    reopened = Store(make_engine(pg_url), learner="ana")
+    assert reopened.learners() == ["ana", "bo"]
+    assert reopened.settings().exam_date == reopened.for_learner("bo").settings().exam_date \
+        == date(2031, 5, 6)  # each saved their own
+    assert reopened.for_learner("carl").settings().exam_date is None
+    reopened.close()

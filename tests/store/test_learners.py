@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 from fsrs import Rating
+from sqlalchemy import event
 
 from quiz.bank import Bank
 from quiz.learner import BadLearner
+from quiz.scheduling import rebuild_cards
 from quiz.store import Store
+from quiz.store.snapshot import Snapshot, take_snapshot
+from tests.conftest import T0, Clock
 
 QID = "np-deny-scope"  # choice 0 is right, 2 is wrong
 
@@ -82,3 +90,74 @@ def test_learners_lists_everyone_with_any_row_and_a_bad_name_is_refused(store: S
         with pytest.raises(BadLearner):
             store.for_learner(bad)
     assert store.for_learner("x" * 64).learner == "x" * 64
+
+
+def _history(store: Store, bank: Bank, clock: Clock) -> None:
+    from tests.store.test_snapshot import use
+
+    use(store, bank, clock)
+    store.undo_last(None)
+    rebuild_cards(store, store.scheduler())
+    store.sync_bank(bank)
+    store.orphaned_ids(bank)
+    store.delete_exam(store.exams()[0].id)
+    store.detached_exam_logs()
+    store.scheduled_answers()
+    store.scheduled_logs()
+    store.weekly_tally(T0 - timedelta(days=7), local="+60 minutes")
+    store.first_answer_counts()
+    store.save_schedules(list(store.cards().values()), expected=store.cards())
+    store.set_marks(["np-deny-scope", "enc-mtls-facts"], flagged=True)
+
+
+# Statements about the per-learner tables that need no learner of their own: the exam
+# attempt's insert (its session was just checked to be this learner's).
+NEEDS_NO_LEARNER = ("INSERT INTO exam_attempt",)
+TABLES = re.compile(r"\b(card|review_log|study_session|exam_attempt|setting)\b")
+
+
+def test_every_statement_the_store_runs_is_one_learners(store: Store, bank: Bank,
+                                                        clock: Clock) -> None:
+    """What the one filter is for: no query reads or writes another learner's rows."""
+    seen: list[str] = []
+    listen = event.listens_for(store.engine, "before_cursor_execute")
+    listen(lambda conn, cursor, statement, *rest: seen.append(statement))
+    ana = store.for_learner("ana")
+    _history(ana, bank, clock)
+    ana.learners()  # every learner's names: the one read that is meant to span them
+    per_learner = [s for s in seen if TABLES.search(s) and "DISTINCT learner" not in s
+                   and not s.startswith(NEEDS_NO_LEARNER)]
+    assert len(per_learner) > 40
+    assert [s for s in per_learner if "learner" not in s] == []
+
+
+@pytest.mark.sqlite_only
+def test_each_learners_snapshot_reads_what_their_store_reads(store: Store, bank: Bank,
+                                                             clock: Clock,
+                                                             db_path: Path) -> None:
+    from tests.store.test_snapshot import use
+
+    ana, bo = store.for_learner("ana"), store.for_learner("bo")
+    use(ana, bank, clock)
+    bo.record_answer(bank.questions["enc-mtls-facts"], [1])
+    bo.update_settings(daily_new_limit=2)
+    now = clock()
+    statements: list[str] = []
+    for who in (ana, bo):
+        snap = take_snapshot(db_path, learner=who.learner, now=clock, enable_fuzzing=False)
+        assert isinstance(snap, Snapshot) and snap._conn is not None
+        snap._conn.set_trace_callback(statements.append)
+        for name, args in (("settings", ()), ("cards", ()), ("card_summaries", ()),
+                           ("card", ("np-deny-scope",)), ("due_reviews", (now + timedelta(30),)),
+                           ("started_ids", ()), ("suspended_ids", ()), ("flagged_ids", ()),
+                           ("answer_counts", ()), ("first_answer_counts", ()),
+                           ("answer_times", ()), ("answer_hours", ()),
+                           ("logged_question_ids", ()), ("orphaned_ids", (bank,)), ("exams", ()),
+                           ("question_tally", ()), ("duration_tally", ()),
+                           ("weekly_tally", (T0 - timedelta(days=7),))):
+            assert getattr(snap, name)(*args) == getattr(who, name)(*args), (who.learner, name)
+        assert snap.in_step_with(bank)
+        snap.close()
+    assert ana.answer_counts() != bo.answer_counts() and bo.exams() == []
+    reads = [s for s in statements if TABLES.search(s) and "max(id)" not in s]
+    assert reads and [s for s in reads if "learner" not in s] == []
