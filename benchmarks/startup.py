@@ -123,9 +123,11 @@ def startup(runs: int) -> dict[str, float]:
         exam_day = (date.today() + timedelta(days=10)).isoformat()
         dated = root / "dated.db"
         shutil.copyfile(used, dated)
+        from quiz.learner import default_learner  # whom quiz starts as
+
         with sqlite3.connect(dated) as conn:
-            conn.execute("INSERT INTO setting (key, value) VALUES ('exam_date', ?)",
-                         (json.dumps(exam_day),))
+            conn.execute("INSERT INTO setting (key, value, learner) VALUES ('exam_date', ?, ?)",
+                         (json.dumps(exam_day), default_learner()))
         conn.close()
         home = "Review ("
         starts = {

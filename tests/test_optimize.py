@@ -318,3 +318,25 @@ def test_quiz_optimize_on_a_damaged_database_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["optimize", "--db", str(bad)])
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_quiz_optimize_fits_and_saves_only_this_learners(history: Store) -> None:
+    """Two learners on one database: each fit reads that learner's answers and saves that
+    learner's parameters; the other's schedule and settings stay as they were."""
+    other = history.for_learner("newcomer")
+    other.update_settings(daily_new_limit=3)
+    mine_before = history.cards()
+    url = str(history.engine.url.database)
+    history.close()
+    runner = CliRunner()
+    short = runner.invoke(cli, ["optimize", "--db", url, "--learner", "newcomer"])
+    assert short.exit_code == 1 and "0 reviews" in short.stderr  # their history, not mine
+    result = runner.invoke(cli, ["optimize", "--db", url, "--json"])  # mine: the default
+    assert result.exit_code == 0, result.output
+    store = Store(make_engine(url))
+    assert store.settings().fsrs_parameters is not None
+    assert store.cards() != mine_before
+    newcomer = store.for_learner("newcomer")
+    assert newcomer.settings().fsrs_parameters is None
+    assert newcomer.settings().daily_new_limit == 3 and newcomer.cards() == {}
+    store.close()

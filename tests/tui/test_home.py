@@ -202,6 +202,13 @@ class TestHomeSnapshots:
         app = make("exam", exam_format=ExamFormat(3, timedelta(minutes=10), all_questions=True))
         assert snap_compare(app, terminal_size=NARROW, run_before=leave_exam)
 
+    def test_home_of_a_learner_other_than_the_user(  # type: ignore[no-untyped-def]
+            self, snap_compare, bank: Bank, store: Store, clock: Clock) -> None:
+        from quiz.tui.app import make_app
+
+        app = make_app(bank, store.for_learner("Ana Lima"), now=clock, start="home")
+        assert snap_compare(app, terminal_size=NARROW)
+
 
 async def test_settings_and_help_are_seen_on_home_and_open_from_its_buttons(
         make: AppFactory) -> None:
@@ -262,3 +269,23 @@ async def test_home_buttons_press_on_a_click_and_on_enter_or_space_when_focused(
         await pilot.click("#review")
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen)
+
+
+async def test_each_learner_home_names_them_and_offers_only_their_open_exam(
+        bank: Bank, store: Store, clock: Clock) -> None:
+    from quiz.tui.app import make_app
+
+    ana = store.for_learner("ana")
+    ana.start_exam(list(bank.questions)[:3], time_limit_s=600)
+    for who, named, open_exam in ((ana, True, True), (store.for_learner("bo"), True, False),
+                                  (store, False, False)):
+        app = make_app(bank, who, now=clock, start="home")
+        async with app.run_test(size=NARROW) as pilot:
+            await pilot.pause()
+            # An open attempt of one's own is offered at once, over home.
+            assert isinstance(app.screen, ResumeModal) is open_exam, who.learner
+            [under] = [s for s in app.screen_stack if isinstance(s, HomeScreen)]
+            title = str(under.query_one("#home-name").render())
+            assert (f"learner {who.learner}" in title) is named, title
+            assert ("KCSA networking security" in title) is not named
+            assert (under.open_exam is not None) is open_exam, who.learner

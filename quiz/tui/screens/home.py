@@ -17,6 +17,7 @@ from textual.widgets import Footer, OptionList, Static
 from quiz.clock import local_day
 from quiz.exam import Unfinished, unfinished_exam
 from quiz.stats import Stats, TopicCounts, compute_stats
+from quiz.textsafe import shorten
 from quiz.tui.text import inline, literal, plural, when
 from quiz.tui.widgets.action_button import ActionButton
 from quiz.tui.widgets.countdown import clock_text
@@ -25,6 +26,7 @@ from quiz.tui.widgets.topic_list import TopicList, heading
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
 
+NAME_WIDTH = 30  # of a learner's name in the title: the bank's summary keeps its place
 REFRESH_S = 60  # while idle on it, home recounts (cards come due, the day turns, the exam clock)
 
 
@@ -147,7 +149,7 @@ class HomeScreen(Screen[None]):
         learner = self.quiz.learner_shown
         if learner is not None:  # whose progress this is, in place of the subtitle
             return Content.assemble(("quiz", "bold $text-primary"), "  learner ",
-                                    (learner, "bold"))
+                                    (shorten(learner, NAME_WIDTH), "bold"))
         return Content.assemble(("quiz", "bold $text-primary"), "  KCSA networking security")
 
     def _today(self) -> Content:

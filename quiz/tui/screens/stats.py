@@ -32,6 +32,7 @@ from quiz.stats import (
 )
 from quiz.store.errors import StoreError
 from quiz.store.once import read_once
+from quiz.textsafe import shorten
 from quiz.tui.text import clip, literal, plural
 from quiz.tui.widgets.history_view import (
     compose_cards,
@@ -111,7 +112,8 @@ class StatsScreen(Screen[None]):
             ahead.prediction
         learner = app.learner_shown
         yield Static(Content.assemble(("Stats", "bold $text-primary"),
-                                      *(("  of ", (learner, "bold")) if learner else ()),
+                                      *(("  of ", (shorten(learner, 30), "bold"))
+                                        if learner else ()),
                                       "  1-8 or ←/→: sections"), classes="title-bar")
         self._reads, self._now, self._ahead = store, now, ahead
         with TabbedContent(id="stats-sections"):
