@@ -75,9 +75,11 @@ class LearnerFigures:
 
     @property
     def due_today(self) -> int:
+        """Reviews due today and new questions left for today, together."""
         return self.due_reviews + self.due_new
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (times as ISO 8601, UTC)."""
         p = self.prediction
         return {
             "name": self.name,
@@ -108,9 +110,11 @@ class Misses:
 
     @property
     def error_rate(self) -> float:
+        """The share of wrong answers (0 without answers)."""
         return self.wrong / self.answered if self.answered else 0.0
 
     def to_dict(self, title_key: str) -> dict[str, Any]:
+        """JSON-ready; ``title_key``: what the title is called ("title", or "stem")."""
         return {"id": self.id, title_key: self.title, "topic": self.topic,
                 "answered": self.answered, "wrong": self.wrong,
                 "error_rate": self.error_rate, "learners": self.learners,
@@ -140,10 +144,12 @@ class Cohort:
 
     @property
     def answers(self) -> int:
+        """The class's answers."""
         return sum(learner.answers for learner in self.learners)
 
     @property
     def correct(self) -> int:
+        """The class's right answers."""
         return sum(learner.correct for learner in self.learners)
 
     @property
