@@ -68,9 +68,10 @@ def populate(store: Store, cards: int, logs: int, end: datetime, seed: int = 7) 
                      "card_before": convert.card_state_json(record)})
         records[index] = replace(record, card=card, first_seen=record.first_seen or at,
                                  last_answered=at, introduced_at=record.introduced_at or at)
-    with store.engine.begin() as conn:
-        conn.execute(CARD.insert(), [convert.card_values(r) for r in records.values()])
-        conn.execute(LOG.insert(), rows)
+    with store.engine.begin() as conn:  # the store's learner's progress
+        conn.execute(CARD.insert().values(learner=store.learner),
+                     [convert.card_values(r) for r in records.values()])
+        conn.execute(LOG.insert().values(learner=store.learner), rows)
     return len(rows)
 
 

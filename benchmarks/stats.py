@@ -99,11 +99,14 @@ def bare_sql(path: Path, now: datetime, decay: float, factor: float,
     figures["ids"] = conn.execute("SELECT question_id FROM card UNION "
                                   "SELECT DISTINCT question_id FROM review_log").fetchall()
     if history:  # the history charts (quiz.store.tallies: the same SQL, the same three passes)
+        from quiz.learner import default_learner  # one learner's database: whom quiz reads
+
+        learner = default_learner()
         figures["weeks"] = conn.execute(tallies.WEEKLY_SQL, (
-            "localtime", (now - timedelta(weeks=12)).strftime("%Y-%m-%d %H:%M:%S.%f"))
+            "localtime", learner, (now - timedelta(weeks=12)).strftime("%Y-%m-%d %H:%M:%S.%f"))
         ).fetchall()
-        figures["per question"] = conn.execute(tallies.PER_QUESTION_SQL).fetchall()
-        figures["durations"] = conn.execute(tallies.DURATIONS_SQL).fetchall()
+        figures["per question"] = conn.execute(tallies.PER_QUESTION_SQL, (learner,)).fetchall()
+        figures["durations"] = conn.execute(tallies.DURATIONS_SQL, (learner,)).fetchall()
     figures["cards"] = conn.execute(
         "SELECT question_id, difficulty, lapses FROM card WHERE lapses > 0 OR state = 2"
     ).fetchall()

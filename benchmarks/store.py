@@ -82,9 +82,9 @@ def populate(store: Store, bank: Bank, logs: int, now: datetime, rng: random.Ran
             record = replace(record, card=card, first_seen=record.first_seen or when,
                              last_answered=when, introduced_at=record.introduced_at or when)
         cards.append(convert.card_values(record))
-    with store.engine.begin() as conn:
-        conn.execute(CARD.insert(), cards)
-        conn.execute(LOG.insert(), entries)
+    with store.engine.begin() as conn:  # the store's learner's progress
+        conn.execute(CARD.insert().values(learner=store.learner), cards)
+        conn.execute(LOG.insert().values(learner=store.learner), entries)
 
 
 def bare_commit_times(path: Path, runs: int) -> list[float]:

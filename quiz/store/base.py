@@ -22,12 +22,15 @@ from sqlalchemy import (
     Engine,
     Insert,
     Table,
+    Text,
     delete,
     insert,
     select,
     union,
 )
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from quiz.cards import make_scheduler
 from quiz.clock import utc, utc_now
@@ -51,14 +54,39 @@ SETTING = cast(Table, SettingRow.__table__)
 PER_LEARNER = (CARD, LOG, SESSION, SETTING)
 
 
-def owned(table: Table, learner: Any) -> ColumnElement[bool]:
+def owned(table: Table, learner: Any, *, scan: bool = False) -> ColumnElement[bool]:
     """The one filter every query of a store goes through: rows of ``table`` that are
-    ``learner``'s (a name, or a bind parameter for statements built once)."""
+    ``learner``'s (a name, or a bind parameter for statements built once).
+
+    ``scan``: the query reads most of the learner's rows (a period of answers, every one).
+    SQLite's planner, without statistics, would take an index leading with the learner and
+    look each row up; a file is mostly one learner's, so there the learner does not choose
+    the index and the table is read in order. PostgreSQL's statistics choose for themselves.
+    """
     if table is EXAM:
         return EXAM.c.session_id.in_(select(SESSION.c.id).where(owned(SESSION, learner)))
     if table not in PER_LEARNER:
         raise ValueError(f"{table.name} is not kept per learner")
-    return typing.cast(ColumnElement[bool], table.c.learner == learner)
+    column = _Unindexed(table.c.learner) if scan else table.c.learner
+    return typing.cast(ColumnElement[bool], column == learner)
+
+
+class _Unindexed(FunctionElement[str]):
+    """A column that does not drive an index on SQLite (``+column``); the column elsewhere."""
+
+    inherit_cache = True
+    type = Text()
+    name = "unindexed"
+
+
+@compiles(_Unindexed)
+def _unindexed(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.clauses, **kw))
 
 
 class StoreBase:
@@ -92,9 +120,9 @@ class StoreBase:
         self._settings: Settings | None = None
         self._scheduler: Scheduler | None = None
 
-    def _own(self, table: Table) -> ColumnElement[bool]:
+    def _own(self, table: Table, *, scan: bool = False) -> ColumnElement[bool]:
         """``owned(table, self.learner)``: this store's rows of ``table``."""
-        return owned(table, self.learner)
+        return owned(table, self.learner, scan=scan)
 
     def _insert(self, table: Table) -> Insert:
         """An insert into a per-learner table, the row this store's learner's."""

@@ -64,7 +64,8 @@ class HistoryStore(StoreBase):
     def logs(self, *, question_id: str | None = None, session_id: int | None = None,
              since: datetime | None = None) -> list[ReviewEntry]:
         """Logged answers, oldest first, optionally for one question, session or period."""
-        query = select(LOG).where(self._own(LOG)).order_by(LOG.c.id)
+        scan = question_id is None and session_id is None  # a period, or every answer
+        query = select(LOG).where(self._own(LOG, scan=scan)).order_by(LOG.c.id)
         if question_id is not None:
             query = query.where(LOG.c.question_id == question_id)
         if session_id is not None:
@@ -78,7 +79,8 @@ class HistoryStore(StoreBase):
         """Every review-mode answer, by question, oldest first (``rebuild_cards`` replays these
         and the exam answers fed to the schedule)."""
         out: dict[str, list[ReviewEntry]] = defaultdict(list)
-        query = select(LOG).where(self._own(LOG), LOG.c.mode.in_(sorted(SCHEDULING_MODES))) \
+        query = select(LOG).where(self._own(LOG, scan=True),
+                                  LOG.c.mode.in_(sorted(SCHEDULING_MODES))) \
             .order_by(LOG.c.id)
         with self._read() as conn:
             for row in conn.execute(query):
@@ -90,7 +92,7 @@ class HistoryStore(StoreBase):
         first (100,000 answers read in a fraction of a second)."""
         out: dict[str, list[ScheduledAnswer]] = defaultdict(list)
         query = select(LOG.c.id, LOG.c.question_id, type_coerce(LOG.c.answered_at, String),
-                       LOG.c.rating).where(self._own(LOG),
+                       LOG.c.rating).where(self._own(LOG, scan=True),
                                            LOG.c.mode.in_(sorted(SCHEDULING_MODES))) \
             .order_by(LOG.c.id)
         with self._read() as conn:
@@ -101,7 +103,7 @@ class HistoryStore(StoreBase):
     def answer_counts(self, since: datetime | None = None) -> tuple[int, int]:
         """(answers, correct answers), in all modes, since a time or ever."""
         query = select(func.count(), func.coalesce(func.sum(case((LOG.c.correct, 1), else_=0)),
-                                                   0)).where(self._own(LOG))
+                                                   0)).where(self._own(LOG, scan=True))
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:
@@ -122,7 +124,7 @@ class HistoryStore(StoreBase):
     def answer_times(self, since: datetime | None = None) -> list[datetime]:
         """When each answer was given (UTC), newest recorded first."""
         # Read as text and parsed in convert: a year of answers is a lot of datetimes.
-        query = select(type_coerce(LOG.c.answered_at, String)).where(self._own(LOG)) \
+        query = select(type_coerce(LOG.c.answered_at, String)).where(self._own(LOG, scan=True)) \
             .order_by(LOG.c.id.desc())
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
@@ -135,7 +137,7 @@ class HistoryStore(StoreBase):
         local days a streak counts, read as a few rows a day rather than every answer."""
         hour = func.substr(cast(LOG.c.answered_at, String), 1, 13)
         query = select(func.min(LOG.c.answered_at), func.max(LOG.c.answered_at)).where(
-            self._own(LOG)).group_by(hour).order_by(hour)
+            self._own(LOG, scan=True)).group_by(hour).order_by(hour)
         if since is not None:
             query = query.where(LOG.c.answered_at >= convert.to_db_time(since))
         with self._read() as conn:

@@ -249,7 +249,9 @@ def _v5_tables(metadata: MetaData) -> dict[str, Table]:
               Column("shown_order", Text),
               Column("learner", Text, nullable=False),
               Index("ix_review_log_learner_question_id", "learner", "question_id"),
-              Index("ix_review_log_learner_session_id", "learner", "session_id")),
+              Index("ix_review_log_learner_session_id", "learner", "session_id"),
+              # A learner's answers in the order given: undo, the stats' scans by time.
+              Index("ix_review_log_learner_id", "learner", "id")),
         Table("setting", metadata,
               Column("key", String, nullable=False),
               Column("value", String, nullable=False),

@@ -139,10 +139,11 @@ class Snapshot:
     def _column(self, sql: str, *params: Any) -> list[Any]:
         return [r[0] for r in self._all(sql, params)]
 
-    def _mine(self, alias: str = "") -> tuple[str, str]:
+    def _mine(self, alias: str = "", *, scan: bool = False) -> tuple[str, str]:
         """The condition keeping a query to this learner's rows (of the table ``alias`` names),
-        and its parameter: every query that reads per-learner rows puts both in."""
-        return f"{alias + '.' if alias else ''}learner = ?", self.learner
+        and its parameter: every query that reads per-learner rows puts both in. ``scan``: as
+        for ``quiz.store.base.owned``, the learner chooses no index."""
+        return f"{'+' if scan else ''}{alias + '.' if alias else ''}learner = ?", self.learner
 
     # --- as Store ----------------------------------------------------------------------------
 
@@ -272,7 +273,7 @@ class Snapshot:
         """(answers, correct answers), in all modes, since a time or ever."""
         if self._conn is None:
             return 0, 0
-        mine, learner = self._mine()
+        mine, learner = self._mine(scan=True)
         sql = "SELECT count(*), coalesce(sum(CASE WHEN correct THEN 1 ELSE 0 END), 0) " \
               f"FROM review_log WHERE {mine}"
         params: tuple[str, ...] = (learner,)
@@ -298,7 +299,7 @@ class Snapshot:
     @_guarded
     def answer_times(self, since: datetime | None = None) -> list[datetime]:
         """When each answer was given (UTC), newest recorded first."""
-        mine, learner = self._mine()
+        mine, learner = self._mine(scan=True)
         sql, params = f"SELECT answered_at FROM review_log WHERE {mine}", (learner,)
         if since is not None:
             sql, params = sql + " AND answered_at >= ?", (learner, db_time(since))
@@ -308,7 +309,7 @@ class Snapshot:
     @_guarded
     def answer_hours(self, since: datetime | None = None) -> list[tuple[datetime, datetime]]:
         """The first and last answer of each clock hour that has any, oldest hour first."""
-        mine, learner = self._mine()
+        mine, learner = self._mine(scan=True)
         sql = f"SELECT min(answered_at), max(answered_at) FROM review_log WHERE {mine}"
         params: tuple[str, ...] = (learner,)
         if since is not None:

@@ -119,7 +119,8 @@ class ReviewLogRow(SQLModel, table=True):
 
     __tablename__ = "review_log"
     __table_args__ = (Index("ix_review_log_learner_question_id", "learner", "question_id"),
-                      Index("ix_review_log_learner_session_id", "learner", "session_id"))
+                      Index("ix_review_log_learner_session_id", "learner", "session_id"),
+                      Index("ix_review_log_learner_id", "learner", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     question_id: str

@@ -3,7 +3,9 @@
 
 100,000 answers are too many to read one by one for a page of figures: each tally is one
 ``GROUP BY`` pass over ``review_log`` and hands back a few thousand rows at most. Each is one
-learner's: the learner is the first parameter of every query here.
+learner's: the learner is the first parameter of every query here (``+learner`` in SQLite-only
+SQL: a period of answers is read in order, the learner choosing no index; see
+``quiz.store.base.owned``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ _KIND = (
 WEEKLY_SQL = (
     "SELECT date(answered_at, ?, '-6 days', 'weekday 1') AS week, question_id, "
     f"{_KIND} AS kind, count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END) "
-    "FROM review_log WHERE learner = ? AND answered_at >= ? GROUP BY week, question_id, kind")
+    "FROM review_log WHERE +learner = ? AND answered_at >= ? GROUP BY week, question_id, kind")
 # Answers and right answers per question, ever.
 PER_QUESTION_SQL = (
     "SELECT question_id, count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END) "

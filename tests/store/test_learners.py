@@ -161,3 +161,37 @@ def test_each_learners_snapshot_reads_what_their_store_reads(store: Store, bank:
     assert ana.answer_counts() != bo.answer_counts() and bo.exams() == []
     reads = [s for s in statements if TABLES.search(s) and "max(id)" not in s]
     assert reads and [s for s in reads if "learner" not in s] == []
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_reads_a_period_of_answers_in_order_not_through_the_learner_index(
+        store: Store, bank: Bank, clock: Clock, db_path: Path) -> None:
+    """A SQLite file is mostly one learner's: a query over a period of answers scans the table
+    in order (as before learners) rather than looking every row up through an index that only
+    the learner chose; undo's latest answer comes from the (learner, id) index."""
+    import sqlite3
+
+    from tests.store.test_snapshot import use
+
+    use(store, bank, clock)
+    seen: list[tuple[str, tuple[object, ...]]] = []
+    listen = event.listens_for(store.engine, "before_cursor_execute")
+    listen(lambda conn, cursor, statement, params, *rest: seen.append((statement, params)))
+    since = T0 - timedelta(days=1)
+    store.answer_counts(since=since)
+    store.answer_times(since=since)
+    store.answer_hours(since=since)
+    store.scheduled_answers()
+    store.logs(since=since)
+    reads = [(s, p) for s, p in seen if "FROM review_log" in s]
+    assert len(reads) == 5
+    with sqlite3.connect(db_path) as conn:
+        for statement, params in reads:
+            plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + statement,
+                                                              params))
+            assert "SCAN review_log" in plan and "INDEX" not in plan, (statement, plan)
+        plan = " ".join(str(r[-1]) for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM review_log WHERE learner = ? "
+            "ORDER BY id DESC LIMIT 1", (store.learner,)))
+        assert "ix_review_log_learner_id" in plan and "TEMP B-TREE" not in plan, plan
+    conn.close()
