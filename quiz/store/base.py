@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -29,6 +30,10 @@ from quiz.store.tables import SettingRow
 T = TypeVar("T")
 LOCK_RETRIES = 5  # on top of each attempt's 10 s busy timeout
 SETTING = cast(Table, SettingRow.__table__)
+# Every settings write stores a new token under this key (not a setting: ``Settings`` ignores
+# it), so a copy of quiz notices another's change before it schedules an answer.
+CHANGED_KEY = "settings_changed"
+_SELECT_CHANGED = select(SETTING.c.value).where(SETTING.c.key == CHANGED_KEY)
 
 
 class StoreBase:
@@ -42,6 +47,7 @@ class StoreBase:
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
         self._settings: Settings | None = None
         self._scheduler: Scheduler | None = None
+        self._settings_seen: str | None = None  # the CHANGED_KEY token they were read with
         path = sqlite_path(engine.url)
         existed = path is not None and path.exists()
         version = inspect_engine(engine)
@@ -121,24 +127,55 @@ class StoreBase:
         """The user's settings (defaults for any not set)."""
         if self._settings is None:
             with self._read() as conn:
-                self._settings = convert.settings_from_rows(conn.execute(select(SETTING)))
+                self._load_settings(conn)
+            assert self._settings is not None
         return self._settings
+
+    def _load_settings(self, conn: Connection) -> None:
+        rows = list(conn.execute(select(SETTING)))
+        self._settings = convert.settings_from_rows(rows)
+        self._scheduler = None
+        self._settings_seen = next((r.value for r in rows if r.key == CHANGED_KEY), None)
+
+    def _current_settings(self, conn: Connection) -> tuple[Settings, Scheduler]:
+        """The settings and scheduler to answer with, in the answer's transaction: read again
+        if another copy of quiz changed the settings (its optimised parameters, retention)
+        since this one read them, which costs one row's read when it did not."""
+        if self._settings is None or conn.execute(
+                _SELECT_CHANGED).scalar() != self._settings_seen:
+            self._load_settings(conn)
+        return self.settings(), self.scheduler()
 
     def update_settings(self, **values: Any) -> Settings:
         """Change settings by name (see ``Settings``); each value checked by
         ``check_setting`` (ValueError) before anything is written."""
+        write, saved = self._settings_write(values)
+        self._write(write)
+        return saved()
+
+    def _settings_write(self, values: dict[str, Any]
+                        ) -> tuple[Callable[[Connection], None], Callable[[], Settings]]:
+        """Writing the settings ``values`` (each checked first, ValueError) in a write
+        transaction, and what to call once it is committed: takes them as this store's and
+        returns them."""
         values = {key: check_setting(key, value) for key, value in values.items()}
         new = replace(self.settings(), **values)
+        # A new token with every change, for other copies to notice it.
+        stored = {**values, CHANGED_KEY: uuid.uuid4().hex} if values else {}
+        stored = {key: convert.setting_value(key, value) for key, value in stored.items()}
 
-        def work(conn: Connection) -> None:
-            for key, value in values.items():
+        def write(conn: Connection) -> None:
+            for key, value in stored.items():
                 conn.execute(delete(SETTING).where(SETTING.c.key == key))
-                conn.execute(insert(SETTING).values(key=key,
-                                                    value=convert.setting_value(key, value)))
+                conn.execute(insert(SETTING).values(key=key, value=value))
 
-        self._write(work)
-        self._settings, self._scheduler = new, None
-        return new
+        def saved() -> Settings:
+            if stored:
+                self._settings, self._scheduler = new, None
+                self._settings_seen = stored[CHANGED_KEY]
+            return new
+
+        return write, saved
 
     def scheduler(self) -> Scheduler:
         """The fsrs scheduler for the current settings (retention, maximum interval, model
