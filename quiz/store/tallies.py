@@ -43,6 +43,9 @@ DURATIONS_SQL = (
     "SELECT mode, duration_ms / 100 AS tenths, count(*) FROM review_log "
     "WHERE duration_ms IS NOT NULL AND duration_ms >= 0 GROUP BY mode, tenths")
 
+# Review-mode answers by grade (1 Again to 4 Easy; a regrade counts as regraded).
+RATINGS_SQL = "SELECT rating, count(*) FROM review_log WHERE mode = 'review' GROUP BY rating"
+
 _OFFSET = re.compile(r"^(localtime|[+-]\d{1,4} minutes)$")
 
 
@@ -84,6 +87,12 @@ def durations(execute: Execute) -> list[tuple[str, int, int]]:
     """``DURATIONS_SQL``: (mode, tenths of a second, answers)."""
     return [(mode, int(tenths), int(n)) for mode, tenths, n in execute(DURATIONS_SQL, ())
             if isinstance(mode, str) and isinstance(tenths, int)]
+
+
+def ratings(execute: Execute) -> dict[int, int]:
+    """``RATINGS_SQL``: answers by grade (a grade that is not one of fsrs's left out)."""
+    return {rating: int(n) for rating, n in execute(RATINGS_SQL, ())
+            if isinstance(rating, int) and 1 <= rating <= 4}
 
 
 # The columns of the answers ``weekly_from_rows`` adds up: for a database other than SQLite,
