@@ -164,12 +164,20 @@ class StoreBase:
         stored = {**values, CHANGED_KEY: uuid.uuid4().hex} if values else {}
         stored = {key: convert.setting_value(key, value) for key, value in stored.items()}
 
+        behind = False  # whether another copy changed settings since this one read them
+
         def write(conn: Connection) -> None:
+            nonlocal behind
+            if stored:
+                behind = conn.execute(_SELECT_CHANGED).scalar() != self._settings_seen
             for key, value in stored.items():
                 conn.execute(delete(SETTING).where(SETTING.c.key == key))
                 conn.execute(insert(SETTING).values(key=key, value=value))
 
         def saved() -> Settings:
+            if behind:  # ``new`` lacks the other copy's changes: read them all on next use
+                self._settings = self._scheduler = None
+                return self.settings()
             if stored:
                 self._settings, self._scheduler = new, None
                 self._settings_seen = stored[CHANGED_KEY]

@@ -98,3 +98,16 @@ def test_a_copys_own_change_and_an_unchanged_database_read_nothing_again(
     store.record_answer(q, sorted(q.correct_indices))
     assert store.settings() is seen  # not read again: nothing changed
     store.close()
+
+
+def test_a_copy_changing_one_setting_keeps_the_other_copys_change_to_another(
+        db_target: str, bank: Bank, clock: Clock) -> None:
+    a, b = _copy(db_target, clock), _copy(db_target, clock)
+    assert a.settings().desired_retention == 0.9  # a has read its settings
+    b.update_settings(desired_retention=0.8)
+    assert a.update_settings(theme="textual-light").desired_retention == 0.8
+    q = bank.questions["np-egress-dns"]
+    a.record_answer(q, sorted(q.correct_indices))
+    assert a.scheduler().desired_retention == 0.8 and a.settings().theme == "textual-light"
+    a.close()
+    b.close()
