@@ -214,6 +214,12 @@ class Plan:
     seed: int = 0
     # The stats page's prediction: the exam-morning score if no question is answered again
     if_stopped: float | None = None
+    # The learner as simulated, from their history: right the first time, Hard and Easy
+    # among right answers, a day without study
+    first_right: float = 0.5
+    hard: float = 0.0
+    easy: float = 0.0
+    days_off: float = 0.0
 
     @property
     def dates(self) -> list[date]:
@@ -248,6 +254,10 @@ class Plan:
         if self.if_stopped is not None:
             out.append(f"If you stopped studying today: {100 * self.if_stopped:.0f}% on the day "
                        "(the stats page's prediction).")
+        out.append(f"Simulated as your history shows you: {100 * self.days_off:.0f}% of days "
+                   f"without study, new questions right the first time "
+                   f"{100 * self.first_right:.0f}% of the time, right answers graded Hard "
+                   f"{100 * self.hard:.0f}% and Easy {100 * self.easy:.0f}%.")
         out.append(f"Pass mark {100 * self.pass_mark:.0f}%. ± is half the 10th-90th "
                    f"percentile band of a simulated sitting ({self.runs} runs, seed {self.seed}).")
         return out
@@ -268,6 +278,9 @@ class Plan:
                 "needed_new_per_day": self.needed_new_per_day, "pass_mark": self.pass_mark,
                 "runs": self.runs, "seed": self.seed, "band": list(BAND),
                 "if_stopped": None if self.if_stopped is None else round(self.if_stopped, 4),
+                "learner": {"days_off": round(self.days_off, 4),
+                            "first_right": round(self.first_right, 4),
+                            "hard": round(self.hard, 4), "easy": round(self.easy, 4)},
                 "current": outcome(self.current), "recommended": outcome(self.recommended),
                 "retention_search": [{"desired_retention": t.retention,
                                       "score": round(t.score, 4),
@@ -361,7 +374,8 @@ class Start:
         step()
         return Plan(self.exam_date, self.today, deck.days, self.questions, deck.unseen, needed,
                     current, recommended, trials, runs=runs, seed=seed,
-                    if_stopped=self.if_stopped)
+                    if_stopped=self.if_stopped, first_right=deck.first_right, hard=deck.hard,
+                    easy=deck.easy, days_off=deck.skip)
 
 
 def runs_for(deck: Deck, runs: int) -> int:

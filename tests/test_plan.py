@@ -234,6 +234,14 @@ def test_the_deck_takes_the_learners_grades_and_days_off_from_their_history(
     answer(store, clock, full_bank, ids[10], clock.value)
     deck, *_ = read_deck(full_bank, store, T0, UTC)
     assert deck.skip == pytest.approx((28 - 7) / (28 + 7))
+    # and the plan says so
+    plan = make_plan(full_bank, store, T0, UTC, runs=3)
+    # (eight first answers, six right; six right answers, one Hard and two Easy)
+    assert ("Simulated as your history shows you: 60% of days without study, new questions "
+            "right the first time 67% of the time, right answers graded Hard 10% and Easy "
+            "20%.") in plan.lines()
+    assert plan.to_json()["learner"] == {"days_off": 0.6, "first_right": round(8 / 12, 4),
+                                         "hard": 0.1, "easy": 0.2}
 
 
 def test_a_new_learner_is_planned_as_studying_every_day_and_grading_good(
