@@ -25,11 +25,11 @@ Deterministic under a seed.
 Why our own Monte Carlo rather than fsrs-rs-python's: its ``simulate`` (0.9.3) starts from an
 empty deck (it takes no existing cards), knows nothing of an exam-date cap or of topics, and
 its ``optimal_retention`` minimises work per memorised card over a long horizon. Cost: 150
-runs of the 301-question bank over 60 days take ~0.6-0.9 s of CPU (the grades and the fuzz
-make the learners' paths more varied, so fewer are shared than before they were simulated:
-200 runs then cost about what 150 do now), a whole plan (two such runs and the retention
-search) ~2-3 s on the 2-core machine: the app runs it in a thread behind a progress bar; a
-larger deck gets fewer runs (``RUN_BUDGET``).
+runs of the 301-question bank over 60 days take ~0.7-1 s of CPU; a whole plan (two such runs
+and the retention search) ~2.5-3.4 s on the 2-core machine (loaded; 1.9-2.2 s before the
+grades, the fuzz and the days off, whose more varied paths share fewer steps: they cost the
+runs, 200 then and 150 now, and 50 then and 40 now per searched retention). The app runs it
+in a thread behind a progress bar; a larger deck gets fewer runs (``RUN_BUDGET``).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 SEARCH_RUNS = 40  # runs per candidate retention in the search
 # A large deck gets fewer runs (its figures average over more questions anyway): runs times
-# questions stays under this, 150 runs of a 300-question bank (~1 s of CPU for 60 days).
+# questions stays under this: 150 runs of a 300-question bank (~1 s of CPU for 60 days).
 RUN_BUDGET = 45_000
 MIN_RUNS = 20
 # The plan looks at most a year ahead: the simulation's work grows with the days, and an exam
