@@ -14,7 +14,7 @@ the items cut into six parts in time order, and for each of the five later parts
 parameters fitted on everything before it against the current ones, on that part (log loss
 and RMSE over bins, each part weighted by its size). The fitted parameters (on every item) are
 kept only if they predict better, then saved with a record of the fit and every card
-rescheduled with them.
+rescheduled with them, in one transaction.
 
 fsrs-rs is imported on the first call, never at start-up.
 """
@@ -273,16 +273,21 @@ def optimize(store: Store, *, progress: Progress | None = None,
     tell("Saving the new parameters and schedule", 0.95)
     record = FsrsFit(store.now(), built.reviews, before.log_loss, after.log_loss,
                      before.rmse_bins, after.rmse_bins)
-    store.update_settings(fsrs_parameters=fitted, fsrs_fit=record)
-    changed = rebuild_cards(store, store.scheduler(), read=read, replayed=rebuilt)
+    # The parameters and the cards rescheduled with them: one transaction.
+    changed = rebuild_cards(store, scheduler, read=read, replayed=rebuilt,
+                            settings={"fsrs_parameters": fitted, "fsrs_fit": record})
     tell("Done", 1.0)
     return replace(outcome, rescheduled=changed)
 
 
 def reset(store: Store) -> int:
-    """Back to fsrs's default parameters; every card rescheduled. How many changed."""
-    store.update_settings(fsrs_parameters=None, fsrs_fit=None)
-    return rebuild_cards(store, store.scheduler())
+    """Back to fsrs's default parameters; every card rescheduled, in the same transaction. How
+    many changed."""
+    settings = store.settings()
+    scheduler = make_scheduler(settings.desired_retention,
+                               maximum_interval=settings.maximum_interval,
+                               enable_fuzzing=store.scheduler().enable_fuzzing)
+    return rebuild_cards(store, scheduler, settings={"fsrs_parameters": None, "fsrs_fit": None})
 
 
 # --- reporting -------------------------------------------------------------------------------

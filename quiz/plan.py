@@ -1,11 +1,17 @@
 """Plan to the exam date: the user's deck simulated (``quiz.simulation``) under the current
 settings and under recommended ones.
 
-A new question is answered right the first time as often as the user's first answers were
-(``FIRST_PRIOR`` smooths a short history; with none it is one in two). With everything seen
-and every review done, the exam-date cap reviews each question in the last days, so the
-predicted score is near 100%; questions never seen count 0, so an empty history with no new
-questions predicts 0%.
+The learner is simulated as their history shows them: a new question is answered right the
+first time as often as their first answers were (``FIRST_PRIOR`` smooths a short history;
+with none it is one in two); a right review answer is graded Hard or Easy as often as they
+grade theirs (``GRADE_PRIOR``: with no history, always Good, the app's own grade); and a day
+passes without study as often as it did in their last ``SKIP_WINDOW`` days (``SKIP_PRIOR``:
+with no history, every day is studied). Intervals carry fsrs's fuzz when their scheduler
+fuzzes (the app's does). There is no daily review limit in the app, so none in the plan. On
+days studied every due review is done; with everything seen, the exam-date cap reviews each
+question in the last days, so a learner who studies every day is predicted near 100%, and
+days off (the last ones above all) are what brings it down. Questions never seen count 0,
+so an empty history with no new questions predicts 0%.
 
 The recommended settings: the fewest new questions a day that see the whole bank by the day
 before the exam (or the current limit if it already does), and the desired retention that
@@ -18,10 +24,12 @@ Deterministic under a seed.
 
 Why our own Monte Carlo rather than fsrs-rs-python's: its ``simulate`` (0.9.3) starts from an
 empty deck (it takes no existing cards), knows nothing of an exam-date cap or of topics, and
-its ``optimal_retention`` minimises work per memorised card over a long horizon. Cost: 200
-runs of a 280-question bank over 60 days take ~0.6-0.9 s of CPU, a whole plan (two such runs
-and the retention search) ~2-3 s on the 2-core machine: the app runs it in a thread behind a
-progress bar; a larger deck gets fewer runs (``RUN_BUDGET``).
+its ``optimal_retention`` minimises work per memorised card over a long horizon. Cost: 150
+runs of the 301-question bank over 60 days take ~0.7-1 s of CPU; a whole plan (two such runs
+and the retention search) ~2.5-3.4 s on the 2-core machine (loaded; 1.9-2.2 s before the
+grades, the fuzz and the days off, whose more varied paths share fewer steps: they cost the
+runs, 200 then and 150 now, and 50 then and 40 now per searched retention). The app runs it
+in a thread behind a progress bar; a larger deck gets fewer runs (``RUN_BUDGET``).
 """
 
 from __future__ import annotations
@@ -43,10 +51,10 @@ if TYPE_CHECKING:
     from quiz.bank import Bank
     from quiz.store import Store
 
-SEARCH_RUNS = 50  # runs per candidate retention in the search
+SEARCH_RUNS = 40  # runs per candidate retention in the search
 # A large deck gets fewer runs (its figures average over more questions anyway): runs times
-# questions stays under this, 200 runs of a 280-question bank (~2 s of CPU for 60 days).
-RUN_BUDGET = 60_000
+# questions stays under this: 150 runs of a 300-question bank (~1 s of CPU for 60 days).
+RUN_BUDGET = 45_000
 MIN_RUNS = 20
 # The plan looks at most a year ahead: the simulation's work grows with the days, and an exam
 # further out than a year is better planned nearer the time (Anki's simulator's span too).
@@ -54,6 +62,11 @@ MAX_PLAN_DAYS = 365
 RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
 SCORE_SLACK = 0.01  # one point of predicted score
 FIRST_PRIOR = (4, 0.5)  # a short history's first answers weigh against 4 answers at 50%
+GRADE_PRIOR = (4, 0.0)  # and its Hard/Easy grades against 4 right answers graded Good
+# Days off: the share of the last SKIP_WINDOW days (since the first answer, if later) without
+# an answer, weighed against SKIP_PRIOR (a week of study every day).
+SKIP_WINDOW = 28
+SKIP_PRIOR = (7, 0.0)
 MAX_NEW = 9999  # the daily new limit's largest setting
 
 
@@ -89,9 +102,11 @@ def read_deck(bank: Bank, store: Store, now: datetime,
         raise NoPlan(f"The exam date ({exam_date.isoformat()}) is {days} days away: the plan "
                      f"looks at most {MAX_PLAN_DAYS} days ahead; plan nearer the time")
     start, end = _day_start(today, tz), _day_start(today + timedelta(days=1), tz)
+    hard, easy = _grades(store)
     deck = Deck(days, (_day_start(exam_date, tz) - now) / timedelta(days=1),
                 introduced_today=store.introduced_count(start, end),
-                first_right=_first_right(store))
+                first_right=_first_right(store), hard=hard, easy=easy,
+                skip=_days_off(store, now, tz))
     deck.topics = list(dict.fromkeys(q.topic for q in bank.questions.values()))
     deck.weights = [bank.topics[t].weight if t in bank.topics else 1.0 for t in deck.topics]
     index = {t: i for i, t in enumerate(deck.topics)}
@@ -131,6 +146,35 @@ def _first_right(store: Store) -> float:
     return (right + weight * prior) / (total + weight)
 
 
+def _grades(store: Store) -> tuple[float, float]:
+    """How often the learner grades a right review answer Hard and Easy (smoothed by
+    ``GRADE_PRIOR``: few answers say little, and the app's own grade is Good)."""
+    counts = store.rating_tally()
+    right = sum(n for rating, n in counts.items() if rating > 1)
+    weight, prior = GRADE_PRIOR
+
+    def share(rating: int) -> float:
+        return (counts.get(rating, 0) + weight * prior) / (right + weight)
+
+    return share(2), share(4)
+
+
+def _days_off(store: Store, now: datetime, tz: tzinfo | None) -> float:
+    """The chance the learner lets a day pass without studying: the share of the days
+    without an answer among the last ``SKIP_WINDOW`` before today (from the first answer, if
+    that came later), smoothed by ``SKIP_PRIOR``."""
+    today = _local_date(now, tz)
+    since = _day_start(today - timedelta(days=SKIP_WINDOW), tz)
+    days = {_local_date(t, tz) for hour in store.answer_hours(since=since) for t in hour}
+    first = today - timedelta(days=SKIP_WINDOW)
+    if store.answer_counts(since)[0] == store.answer_counts()[0]:  # began in the window
+        first = min(days, default=today)
+    window = (today - first).days
+    studied = sum(first <= d < today for d in days)
+    weight, prior = SKIP_PRIOR
+    return (window - studied + weight * prior) / (window + weight)
+
+
 def needed_new_per_day(deck: Deck) -> int:
     """The fewest new questions a day that bring in every unseen one by the day before the
     exam (today's allowance is what is left of it after today's new questions)."""
@@ -168,6 +212,12 @@ class Plan:
     seed: int = 0
     # The stats page's prediction: the exam-morning score if no question is answered again
     if_stopped: float | None = None
+    # The learner as simulated, from their history: right the first time, Hard and Easy
+    # among right answers, a day without study
+    first_right: float = 0.5
+    hard: float = 0.0
+    easy: float = 0.0
+    days_off: float = 0.0
 
     @property
     def dates(self) -> list[date]:
@@ -202,6 +252,10 @@ class Plan:
         if self.if_stopped is not None:
             out.append(f"If you stopped studying today: {100 * self.if_stopped:.0f}% on the day "
                        "(the stats page's prediction).")
+        out.append(f"Simulated as your history shows you: {100 * self.days_off:.0f}% of days "
+                   f"without study, new questions right the first time "
+                   f"{100 * self.first_right:.0f}% of the time, right answers graded Hard "
+                   f"{100 * self.hard:.0f}% and Easy {100 * self.easy:.0f}%.")
         out.append(f"Pass mark {100 * self.pass_mark:.0f}%. ± is half the 10th-90th "
                    f"percentile band of a simulated sitting ({self.runs} runs, seed {self.seed}).")
         return out
@@ -222,6 +276,9 @@ class Plan:
                 "needed_new_per_day": self.needed_new_per_day, "pass_mark": self.pass_mark,
                 "runs": self.runs, "seed": self.seed, "band": list(BAND),
                 "if_stopped": None if self.if_stopped is None else round(self.if_stopped, 4),
+                "learner": {"days_off": round(self.days_off, 4),
+                            "first_right": round(self.first_right, 4),
+                            "hard": round(self.hard, 4), "easy": round(self.easy, 4)},
                 "current": outcome(self.current), "recommended": outcome(self.recommended),
                 "retention_search": [{"desired_retention": t.retention,
                                       "score": round(t.score, 4),
@@ -315,7 +372,8 @@ class Start:
         step()
         return Plan(self.exam_date, self.today, deck.days, self.questions, deck.unseen, needed,
                     current, recommended, trials, runs=runs, seed=seed,
-                    if_stopped=self.if_stopped)
+                    if_stopped=self.if_stopped, first_right=deck.first_right, hard=deck.hard,
+                    easy=deck.easy, days_off=deck.skip)
 
 
 def runs_for(deck: Deck, runs: int) -> int:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import random
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from fsrs import Card, Scheduler
 
@@ -187,38 +187,41 @@ def _repair(out: list[Question], i: int, concepts: dict[str, frozenset[str]]) ->
 # --- rebuilding ------------------------------------------------------------------------------
 
 Histories = dict[str, list["ReviewEntry | ScheduledAnswer"]]
+REBUILD_ATTEMPTS = 10
 
 
 def rebuild_cards(store: Store, scheduler: Scheduler, *,
                   read: tuple[dict[str, CardRecord], Histories] | None = None,
-                  replayed: list[CardRecord] | None = None) -> int:
+                  replayed: list[CardRecord] | None = None,
+                  settings: Mapping[str, Any] | None = None) -> int:
     """Replay every card's scheduled answers through ``scheduler``; return how many changed.
 
     For new fsrs parameters or a new desired retention: each card is rebuilt (``replay``) from
-    ``scheduled_histories``. A card another copy of quiz answers meanwhile is computed again
-    from the answers as they are then, so no answer is left out of its schedule. ``read``:
-    the cards and then their ``scheduled_histories``, as the caller read them (in that
-    order); ``replayed``: ``replay``'s result on them, when the caller has it already.
+    ``scheduled_histories`` and saved, with ``settings`` (the settings ``scheduler`` was made
+    for), in one transaction: a crash cannot leave new parameters with the cards scheduled by
+    the old ones. A card another copy of quiz answers meanwhile is computed again from the
+    answers as they are then, and the transaction tried again, so no answer is left out of its
+    schedule. ``read``: the cards and then their ``scheduled_histories``, as the caller read
+    them (in that order); ``replayed``: ``replay``'s result on them, when the caller has it.
     """
     threshold = store.settings().leech_threshold
-    only: set[str] | None = None
-    changed = 0
-    for _ in range(10):  # another copy would have to answer within each pass to go round
-        if read is not None:
-            (cards, histories), read = read, None
-        else:
-            cards = store.cards()
-            histories = scheduled_histories(store, cards)
-        if replayed is not None:
-            rebuilt, replayed = replayed, None
-        else:
-            rebuilt = replay(scheduler, cards, histories, threshold, only)
-        moved = set(store.save_schedules(rebuilt, expected=cards))
-        changed += len(rebuilt) - len(moved)
+    if read is None:
+        cards = store.cards()
+        read = cards, scheduled_histories(store, cards)
+    cards, histories = read
+    rebuilt = replay(scheduler, cards, histories, threshold) if replayed is None else replayed
+    for _ in range(REBUILD_ATTEMPTS):  # another copy would have to answer within each one
+        moved = set(store.reschedule_with(settings or {}, rebuilt, expected=cards))
         if not moved:
-            break
-        only = moved
-    return changed
+            return len(rebuilt)
+        cards = store.cards()
+        histories = scheduled_histories(store, cards)
+        rebuilt = [r for r in rebuilt if r.question_id not in moved] + \
+            replay(scheduler, cards, histories, threshold, only=moved)
+    from quiz.store import StoreError
+
+    raise StoreError(f"{store.where}: another copy of quiz kept answering while the cards "
+                     "were rescheduled; nothing was changed, try again")
 
 
 def replay(scheduler: Scheduler, cards: dict[str, CardRecord], histories: Histories,

@@ -5,11 +5,18 @@ due, each answered right with the model's retrievability (the fsrs forgetting cu
 user's own scheduler: its parameters, fitted or the defaults, its desired retention and
 maximum interval), brings in N new questions a day in the order a review takes them, and
 goes through a question's same-day learning steps as a session does (right then: a step
-minutes later has retrievability 1). Intervals are fsrs's without the fuzz. A review falling
-after the day before the exam is brought forward as ``readiness.apply_exam_date_cap`` does
-at each start (spread evenly, as late as it allows). A new question is answered right the
-first time with ``Deck.first_right``. The cards do not compete for time (no review limit),
-and every run of a seed draws the same random numbers.
+minutes later has retrievability 1). A right answer is graded Hard or Easy as often as the
+learner grades theirs (``Deck.hard``, ``Deck.easy``; the rest Good), with fsrs's Hard penalty
+and Easy bonus and its learning steps for each grade. Intervals of 3 days or more get fsrs's
+fuzz when the user's scheduler fuzzes (the app's does), drawn from the run's random numbers.
+Each day is skipped with the learner's chance of a day off (``Deck.skip``): nothing is
+answered, due reviews wait for the next day studied and that day's new questions are not
+brought in (the daily new limit does not carry over). A review falling after the day before
+the exam is brought forward as ``readiness.apply_exam_date_cap`` does at each start (spread
+evenly, as late as it allows). A new question is answered right the first time with
+``Deck.first_right``. The cards do not compete for time: the app has no daily review limit
+(only the new-question one), so neither has the simulation. Every run of a seed draws the
+same random numbers.
 
 A question's mastery on the exam morning is its retrievability then (never seen: 0), a
 topic's the mean over its questions, the overall score the topics weighted as the exam
@@ -26,7 +33,8 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fsrs import State
+from fsrs import Rating, State
+from fsrs.scheduler import FUZZ_RANGES as _FSRS_FUZZ_RANGES
 
 from quiz.exam import KCSA, apportion
 from quiz.readiness import spread_offsets
@@ -38,13 +46,17 @@ RUNS = 200
 BAND = (0.10, 0.90)
 
 LEARNING, REVIEW, RELEARNING = int(State.Learning), int(State.Review), int(State.Relearning)
+AGAIN, HARD, GOOD, EASY = (int(r) for r in (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy))
+# fsrs's fuzz (``fsrs.scheduler.FUZZ_RANGES``): (from, to, share of the days in that range)
+FUZZ_RANGES = tuple((r["start"], r["end"], r["factor"]) for r in _FSRS_FUZZ_RANGES)
 
 
 # --- the memory model ------------------------------------------------------------------------
 
 class Model:
     """The scheduler's fsrs formulas on plain numbers, in whole days (what ``review_card``
-    computes, learning steps taken the same day, no fuzz); a test checks they agree."""
+    computes for each grade, learning steps taken the same day; its fuzz in ``fuzzed``); tests
+    check they agree."""
 
     def __init__(self, scheduler: Scheduler, desired_retention: float | None = None) -> None:
         self.w = w = tuple(float(x) for x in scheduler.parameters)
@@ -55,8 +67,21 @@ class Model:
         self.maximum_interval = scheduler.maximum_interval
         self.learning_steps = len(scheduler.learning_steps)
         self.relearning_steps = len(scheduler.relearning_steps)
-        self._easy_d = w[4] - math.exp(w[5] * 3) + 1
-        self._cache: dict[tuple[float | None, float, int, int, int, bool], tuple] = {}
+        self.fuzz = scheduler.enable_fuzzing  # intervals of 3 days or more drawn around fsrs's
+        # fsrs's formulas' constants, by grade where they depend on it (the hot path)
+        grades = (AGAIN, HARD, GOOD, EASY)
+        self._first = {g: (max(w[g - 1], 0.001),
+                           min(max(w[4] - math.exp(w[5] * (g - 1)) + 1, 1.0), 10.0))
+                       for g in grades}
+        self._same_day = {g: math.exp(w[17] * (g - 3 + w[18])) for g in grades}
+        self._bonus = {HARD: w[15], GOOD: 1.0, EASY: w[16]}
+        self._shift = {g: -(w[6] * (g - 3)) / 9.0 for g in grades}
+        self._recall_gain = math.exp(w[8])
+        self._lapse_floor = math.exp(w[17] * w[18])
+        self._reverted = w[7] * (w[4] - math.exp(w[5] * 3) + 1)  # towards Easy's first d
+        self._days_per_stability = (self.retention ** (1 / self.decay) - 1) / self.factor
+        self._cache: dict[tuple[float | None, float, int, int, int, int], tuple] = {}
+        self._fuzz_ranges: dict[int, tuple[int, int]] = {}
 
     def recall(self, elapsed_days: int, stability: float) -> float:
         """Retrievability after ``elapsed_days`` whole days."""
@@ -64,22 +89,39 @@ class Model:
 
     def interval(self, stability: float) -> int:
         """Days to the next review (fsrs's rounding and bounds)."""
-        days = stability / self.factor * (self.retention ** (1 / self.decay) - 1)
-        return min(max(round(days), 1), self.maximum_interval)
+        return min(max(round(stability * self._days_per_stability), 1), self.maximum_interval)
+
+    def fuzzed(self, days: int, draw: float) -> int:
+        """An interval of ``days`` with fsrs's fuzz (``Scheduler._get_fuzzed_interval``),
+        ``draw`` being its uniform random number; under 3 days, unchanged."""
+        if days < 3:
+            return days
+        low, span = self._fuzz_ranges.get(days) or self.fuzz_range(days)
+        return min(round(draw * span + low), self.maximum_interval)
+
+    def fuzz_range(self, days: int) -> tuple[int, int]:
+        """The shortest interval fsrs's fuzz makes of ``days`` (3 or more) and how many it
+        chooses from (kept)."""
+        delta = 1.0 + sum(factor * max(min(float(days), end) - start, 0.0)
+                          for start, end, factor in FUZZ_RANGES)
+        high = min(round(days + delta), self.maximum_interval)
+        low = min(max(2, round(days - delta)), high)
+        out = self._fuzz_ranges[days] = (low, high - low + 1)
+        return out
 
     def review(self, stability: float | None, difficulty: float, state: int, step: int,
-               elapsed: int, right: bool) -> tuple[float, float, int, int, int]:
+               elapsed: int, rating: int) -> tuple[float, float, int, int, int]:
         """(stability, difficulty, state, step, days to the next answer; 0: later today)
-        after an answer rated Good if ``right``, else Again."""
-        return self._review(stability, difficulty, state, step, elapsed, right)
+        after an answer rated ``rating`` (1 Again, 2 Hard, 3 Good, 4 Easy)."""
+        return self._review(stability, difficulty, state, step, elapsed, rating)
 
     def after(self, stability: float | None, difficulty: float, state: int, step: int,
-              elapsed: int, right: bool) -> tuple[float, float, int, int, int, int]:
+              elapsed: int, rating: int) -> tuple[float, float, int, int, int, int]:
         """Where an answer leads: (stability, difficulty, state, step, days to the next
-        answer, answers given), the same-day learning steps after it taken (right: a step
-        minutes later has retrievability 1). Kept, as most simulated learners walk the same
-        paths."""
-        key = (stability, difficulty, state, step, elapsed, right)
+        answer, answers given), the same-day learning steps after it taken (answered Good: a
+        step minutes later has retrievability 1). Kept, as most simulated learners walk the
+        same paths."""
+        key = (stability, difficulty, state, step, elapsed, rating)
         out = self._cache.get(key)
         if out is None:
             out = self._cache[key] = self._settle(self._review(*key))
@@ -89,38 +131,42 @@ class Model:
                 ) -> tuple[float, float, int, int, int, int]:
         answers = 1
         while not after[4] and answers <= 2 + max(self.learning_steps, self.relearning_steps):
-            after = self._review(*after[:4], 0, True)
+            after = self._review(*after[:4], 0, GOOD)
             answers += 1
         return (*after, answers)
 
     def _review(self, s: float | None, d: float, state: int, step: int, elapsed: int,
-                right: bool) -> tuple[float, float, int, int, int]:
-        w, rating = self.w, 3 if right else 1
+                rating: int) -> tuple[float, float, int, int, int]:
+        w, right = self.w, rating > AGAIN
         if s is None:
-            s = max(w[rating - 1], 0.001)
-            d = min(max(w[4] - math.exp(w[5] * (rating - 1)) + 1, 1.0), 10.0)
+            s, d = self._first[rating]
         else:
             if elapsed < 1:
-                grow = math.exp(w[17] * (rating - 3 + w[18])) * s ** -w[19]
+                grow = self._same_day[rating] * s ** -w[19]
                 s = max(s * (max(grow, 1.0) if right else grow), 0.001)
-            elif right:
-                r = self.recall(elapsed, s)
-                s = max(s * (1 + math.exp(w[8]) * (11 - d) * s ** -w[9]
-                             * (math.exp((1 - r) * w[10]) - 1)), 0.001)
             else:
-                r = self.recall(elapsed, s)
-                s = max(min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1)
-                            * math.exp((1 - r) * w[14]), s / math.exp(w[17] * w[18])), 0.001)
-            damped = d + (10.0 - d) * -(w[6] * (rating - 3)) / 9.0
-            d = min(max(w[7] * self._easy_d + (1 - w[7]) * damped, 1.0), 10.0)
+                r = (1 + self.factor * elapsed / s) ** self.decay
+                if right:
+                    s = max(s * (1 + self._recall_gain * (11 - d) * s ** -w[9]
+                                 * (math.exp((1 - r) * w[10]) - 1) * self._bonus[rating]),
+                            0.001)
+                else:
+                    s = max(min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1)
+                                * math.exp((1 - r) * w[14]), s / self._lapse_floor), 0.001)
+            damped = d + (10.0 - d) * self._shift[rating]
+            d = min(max(self._reverted + (1 - w[7]) * damped, 1.0), 10.0)
         if state == REVIEW:
             if right or not self.relearning_steps:
-                return s, d, REVIEW, 0, self.interval(s)
+                return s, d, REVIEW, 0, min(max(round(s * self._days_per_stability), 1),
+                                            self.maximum_interval)
             return s, d, RELEARNING, 0, 0
         steps = self.learning_steps if state == LEARNING else self.relearning_steps
-        if not steps or (step >= steps and right) or (right and step + 1 == steps):
-            return s, d, REVIEW, 0, self.interval(s)
-        return s, d, state, (step + 1 if right else 0), 0
+        if not steps or (step >= steps and right) or rating == EASY or \
+                (rating == GOOD and step + 1 == steps):
+            return s, d, REVIEW, 0, min(max(round(s * self._days_per_stability), 1),
+                                        self.maximum_interval)
+        # Again: back to the first step; Hard: the same step again; Good: the next one.
+        return s, d, state, (0 if not right else step if rating == HARD else step + 1), 0
 
 # --- the starting point ----------------------------------------------------------------------
 
@@ -134,6 +180,9 @@ class Deck:
     weights: list[float] = field(default_factory=list)  # each topic's weight on the paper
     introduced_today: int = 0  # new questions already brought in today
     first_right: float = 0.5  # the chance a question seen for the first time is answered right
+    hard: float = 0.0  # the share of right answers the learner rates Hard ("I guessed")
+    easy: float = 0.0  # and Easy ("instantly"); the rest Good
+    skip: float = 0.0  # the chance the learner does not study on a day
     topic_of: list[int] = field(default_factory=list)  # per card, its topic's index
     stability: list[float | None] = field(default_factory=list)  # None: never answered
     difficulty: list[float] = field(default_factory=list)
@@ -200,8 +249,8 @@ class Outcome:
     new_per_day: int
     retention: float
     answers_per_day: list[Band]  # from today to the day before the exam
-    new_on_day: list[int]  # new questions brought in each day
-    unseen_at_exam: int  # questions still never seen on the exam morning
+    new_on_day: list[int]  # new questions brought in each day studied
+    unseen_at_exam: int  # questions still never seen on the exam morning (mean over the runs)
     score: Band  # mean: expected share right; band: a simulated sitting's
     per_topic: dict[str, Band]  # each topic's mastery on the exam morning
 
@@ -218,10 +267,11 @@ def simulate(deck: Deck, model: Model, new_per_day: int, runs: int = RUNS,
     paper = _paper(deck)
     per_day: list[list[float]] = [[] for _ in range(deck.days)]
     topic_runs: list[list[float]] = [[] for _ in deck.topics]
-    expected, sittings = [], []
+    expected, sittings, unseen = [], [], 0
     new_on_day = _new_on_day(deck, new_per_day)
     for _ in range(runs):
         answers, stability, last = _run(deck, model, new_on_day, rng)
+        unseen += sum(s is None for s in stability)
         exam = deck.exam_at
         recall = [0.0 if s is None or t is None else model.recall(max(0, math.floor(exam - t)), s)
                   for s, t in zip(stability, last, strict=True)]
@@ -234,8 +284,9 @@ def simulate(deck: Deck, model: Model, new_per_day: int, runs: int = RUNS,
         expected.append(sum(m * deck.weights[t] for t, m in enumerate(mastery)) / total)
         sittings.append(_sitting(paper, recall, rng))
     sitting = band(sittings)
+    never = sum(s is None for s in deck.stability) - deck.unseen  # suspended, never seen
     return Outcome(new_per_day, model.retention, [band(day) for day in per_day], new_on_day,
-                   deck.unseen - sum(new_on_day),
+                   round(unseen / runs) - never,
                    Band(sum(expected) / runs, sitting.low, sitting.high),
                    {t: band(topic_runs[i]) for i, t in enumerate(deck.topics)})
 
@@ -264,7 +315,13 @@ def _run(deck: Deck, model: Model, new_on_day: list[int],
     fresh = iter(deck.fresh)
     cache, after, first = model._cache, model.after, deck.first_right
     factor, decay = model.factor, model.decay
+    fuzz, ranges, longest = model.fuzz, model._fuzz_ranges, model.maximum_interval
+    hard, graded, skip = deck.hard, deck.hard + deck.easy, deck.skip
     for day in range(days):
+        if skip and chance() < skip:  # a day off: what was due waits for the next day
+            if day + 1 < days:
+                buckets[day + 1].extend(buckets[day])
+            continue
         if late:  # brought forward at the next start, as the exam-date cap does
             late.sort()
             for (_, n), offset in zip(late, spread_offsets(len(late), days - day), strict=True):
@@ -276,10 +333,17 @@ def _run(deck: Deck, model: Model, new_on_day: list[int],
         for n in todo:
             s, t = stability[n], last[n]
             elapsed = 0 if t is None else int(day - t)
-            right = chance() < (first if s is None else (1 + factor * elapsed / s) ** decay)
-            key = (s, difficulty[n], state[n], step[n], elapsed, right)
+            p = first if s is None else (1 + factor * elapsed / s) ** decay
+            draw = chance()
+            # Right with chance p; then (draw / p is uniform again) Hard, Easy or Good.
+            rating = AGAIN if draw >= p else GOOD if not graded or draw >= p * graded else \
+                HARD if draw < p * hard else EASY
+            key = (s, difficulty[n], state[n], step[n], elapsed, rating)
             stability[n], difficulty[n], state[n], step[n], wait, given = \
                 cache.get(key) or after(*key)
+            if fuzz and wait > 2 and state[n] == REVIEW:  # model.fuzzed, inlined
+                low, span = ranges.get(wait) or model.fuzz_range(wait)
+                wait = min(round(chance() * span + low), longest)
             last[n] = day
             count += given
             if day + wait < days:

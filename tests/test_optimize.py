@@ -203,6 +203,27 @@ def test_better_parameters_are_saved_with_the_fit_and_every_card_rescheduled(
         {q: c.card for q, c in before.items()}
 
 
+def test_parameters_and_schedules_are_saved_together_or_not_at_all(
+        history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure writing the rescheduled cards (a full disk, a crash) leaves the parameters
+    as they were too: they are one transaction."""
+    import sqlite3
+
+    before = history.cards()
+
+    def full(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "_save_schedules", full)
+    with pytest.raises(StoreError, match="disk is full"):
+        optimize.optimize(history, tz=UTC)
+    fresh = Store(make_engine(history.engine.url), enable_fuzzing=False)
+    assert fresh.settings().fsrs_parameters is None and fresh.settings().fsrs_fit is None
+    assert fresh.cards() == before
+    assert history.settings().fsrs_parameters is None  # nor does this copy take them
+    fresh.close()
+
+
 def test_parameters_that_predict_worse_are_not_saved(history: Store,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     before = history.cards()

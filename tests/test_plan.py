@@ -4,6 +4,7 @@ recommended settings, and the refusals."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -62,11 +63,12 @@ def test_the_model_gives_what_the_scheduler_gives(retention: float) -> None:
         card = Card(card_id=1, due=when)
         s, d, state, step, last = None, 0.0, int(card.state), 0, None
         for _ in range(12):
-            right = rng.random() < 0.7
+            # every grade: Again, Hard, Good (most), Easy
+            rating = rng.choice([Rating.Again, Rating.Hard, Rating.Good, Rating.Good,
+                                 Rating.Easy])
             elapsed = 0 if last is None else (when - last).days
-            card, _ = scheduler.review_card(card, Rating.Good if right else Rating.Again,
-                                            review_datetime=when)
-            s, d, state, step, wait = model.review(s, d, state, step, elapsed, right)
+            card, _ = scheduler.review_card(card, rating, review_datetime=when)
+            s, d, state, step, wait = model.review(s, d, state, step, elapsed, int(rating))
             assert s == pytest.approx(card.stability, rel=1e-9)
             assert d == pytest.approx(card.difficulty, rel=1e-9)
             assert state == int(card.state) and step == (card.step or 0)
@@ -123,6 +125,60 @@ def test_reviews_come_back_before_the_exam_and_none_after_it() -> None:
     assert outcome.score.mean > 0.95
 
 
+def test_learners_who_grade_easy_answer_less_and_hard_more() -> None:
+    """Easy lengthens the intervals (fsrs's easy bonus), Hard shortens them; the same seed."""
+    model = Model(make_scheduler(enable_fuzzing=False))
+    deck = fresh_deck(60, 20)
+    deck.first_right = 0.9
+    answers = {name: simulate(replace(deck, **grades), model, 6, runs=30, seed=1).answers
+               for name, grades in (("good", {}), ("easy", {"easy": 0.6}),
+                                    ("hard", {"hard": 0.6}))}
+    assert answers["easy"] < 0.9 * answers["good"] < answers["good"] < 0.9 * answers["hard"]
+
+
+def test_days_off_leave_reviews_and_new_questions_undone_and_predict_less() -> None:
+    model = Model(make_scheduler(enable_fuzzing=False))
+    deck = fresh_deck(60, 20)
+    deck.first_right = 0.9
+    every_day = simulate(deck, model, 6, runs=30, seed=1)
+    some_off = simulate(replace(deck, skip=0.3), model, 6, runs=30, seed=1)
+    assert every_day.unseen_at_exam == 0 < some_off.unseen_at_exam
+    assert some_off.score.mean < every_day.score.mean - 0.1
+    assert some_off.score.low < every_day.score.low
+    assert some_off.answers < 0.8 * every_day.answers
+    assert simulate(replace(deck, skip=0.3), model, 6, runs=30, seed=1) == some_off
+    # the days off are drawn per day: some runs answer nothing on the first day
+    assert some_off.answers_per_day[0].low == 0 < every_day.answers_per_day[0].low
+
+
+def test_the_fuzz_is_fsrs_s_given_the_same_random_numbers() -> None:
+    scheduler = make_scheduler(maximum_interval=200, enable_fuzzing=True)
+    model = Model(scheduler)
+    assert model.fuzz
+    seen = set()
+    for days in range(1, 260):
+        for seed in range(5):
+            random.seed(seed)  # fsrs draws its fuzz from the random module
+            fuzzed = scheduler._get_fuzzed_interval(interval=timedelta(days=days)).days
+            random.seed(seed)
+            assert model.fuzzed(days, random.random()) == fuzzed, (days, seed)
+            seen.add(fuzzed - days)
+    assert min(seen) < -5 and max(seen) > 5  # it does move intervals, both ways
+
+
+def test_a_fuzzing_scheduler_spreads_the_reviews_the_same_way_under_a_seed() -> None:
+    deck = fresh_deck(60, 30)
+    deck.first_right = 0.9
+    plain = simulate(deck, Model(make_scheduler(enable_fuzzing=False)), 6, runs=30, seed=1)
+    fuzzing = Model(make_scheduler(enable_fuzzing=True))
+    fuzzed = simulate(deck, fuzzing, 6, runs=30, seed=1)
+    assert simulate(deck, fuzzing, 6, runs=30, seed=1) == fuzzed
+    assert [b.mean for b in fuzzed.answers_per_day] != [b.mean for b in plain.answers_per_day]
+    # as many questions learnt, the same exam-date cap: about the same work and score
+    assert fuzzed.answers == pytest.approx(plain.answers, rel=0.1)
+    assert fuzzed.score.mean == pytest.approx(plain.score.mean, abs=0.02)
+
+
 # --- the plan from the store -----------------------------------------------------------------
 
 def test_no_exam_date_or_a_past_one_is_refused(full_bank: Bank, store: Store) -> None:
@@ -151,6 +207,48 @@ def test_the_deck_starts_from_the_stored_cards(full_bank: Bank, store: Store,
     assert deck.introduced_today == 0
     assert deck.first_right == pytest.approx((2 + 4 * 0.5) / (3 + 4))  # smoothed 2 of 3
     assert store.first_answer_counts() == (3, 2)
+
+
+def test_the_deck_takes_the_learners_grades_and_days_off_from_their_history(
+        full_bank: Bank, store: Store, clock: Clock) -> None:
+    """Seven answers every other day from 14 days ago: a day in three skipped, smoothed by a
+    week of study; of the five right ones, one regraded Hard and two Easy."""
+    ids = list(full_bank.questions)
+    grades = (Rating.Hard, Rating.Easy, Rating.Easy, None, None, Rating.Again, Rating.Again)
+    for n, grade in enumerate(grades):
+        clock.value = T0 - timedelta(days=14 - 2 * n)
+        q = full_bank.questions[ids[n]]
+        wrong = [min(set(range(len(q.choices))) - q.correct_indices)]
+        recorded = store.record_answer(q, wrong if grade == Rating.Again else
+                                       sorted(q.correct_indices))
+        if grade in (Rating.Hard, Rating.Easy):
+            store.regrade(recorded.log_id, grade)
+    clock.value = T0
+    store.update_settings(exam_date=TODAY + timedelta(days=30))
+    deck, *_ = read_deck(full_bank, store, T0, UTC)
+    assert deck.hard == pytest.approx(1 / (5 + 4)) and deck.easy == pytest.approx(2 / (5 + 4))
+    assert deck.skip == pytest.approx((14 - 7) / (14 + 7))
+
+    # An answer before the 28 days: the whole window counts, 21 of its days without study.
+    clock.value = T0 - timedelta(days=40)
+    answer(store, clock, full_bank, ids[10], clock.value)
+    deck, *_ = read_deck(full_bank, store, T0, UTC)
+    assert deck.skip == pytest.approx((28 - 7) / (28 + 7))
+    # and the plan says so
+    plan = make_plan(full_bank, store, T0, UTC, runs=3)
+    # (eight first answers, six right; six right answers, one Hard and two Easy)
+    assert ("Simulated as your history shows you: 60% of days without study, new questions "
+            "right the first time 67% of the time, right answers graded Hard 10% and Easy "
+            "20%.") in plan.lines()
+    assert plan.to_json()["learner"] == {"days_off": 0.6, "first_right": round(8 / 12, 4),
+                                         "hard": 0.1, "easy": 0.2}
+
+
+def test_a_new_learner_is_planned_as_studying_every_day_and_grading_good(
+        full_bank: Bank, store: Store) -> None:
+    store.update_settings(exam_date=TODAY + timedelta(days=30))
+    deck, *_ = read_deck(full_bank, store, T0, UTC)
+    assert (deck.hard, deck.easy, deck.skip) == (0.0, 0.0, 0.0)
 
 
 def test_the_recommended_new_a_day_sees_the_whole_bank(full_bank: Bank, store: Store) -> None:
@@ -213,7 +311,8 @@ def test_a_large_deck_gets_fewer_runs_and_says_so() -> None:
     deck = fresh_deck(3000, 2)
     start = Start(deck, TODAY, TODAY + timedelta(days=2), 3000,
                   make_scheduler(enable_fuzzing=False), 20)
-    assert runs_for(deck, 200) == 20 and runs_for(fresh_deck(280, 2), 200) == 200
+    assert runs_for(deck, 200) == 20 and runs_for(fresh_deck(220, 2), 200) == 200
+    assert runs_for(fresh_deck(300, 2), 200) == 150
     plan = start.plan(runs=200)
     assert plan.runs == 20 and plan.to_json()["runs"] == 20
 

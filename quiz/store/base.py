@@ -8,6 +8,7 @@ import random
 import sqlite3
 import time
 import typing
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Insert,
+    Select,
     Table,
     Text,
     delete,
@@ -87,6 +89,9 @@ def _unindexed(element: _Unindexed, compiler: Any, **kw: Any) -> str:
 @compiles(_Unindexed, "sqlite")
 def _unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
     return "+" + str(compiler.process(element.clauses, **kw))
+# Every settings write stores a new token under this key (not a setting: ``Settings`` ignores
+# it), so a copy of quiz notices another's change before it schedules an answer. One per learner.
+CHANGED_KEY = "settings_changed"
 
 
 class StoreBase:
@@ -119,6 +124,7 @@ class StoreBase:
         self._writer = self.engine.execution_options(**{WRITE_OPTION: self.learner})
         self._settings: Settings | None = None
         self._scheduler: Scheduler | None = None
+        self._settings_seen: str | None = None  # the CHANGED_KEY token they were read with
 
     def _own(self, table: Table, *, scan: bool = False) -> ColumnElement[bool]:
         """``owned(table, self.learner)``: this store's rows of ``table``."""
@@ -215,25 +221,68 @@ class StoreBase:
         """The user's settings (defaults for any not set)."""
         if self._settings is None:
             with self._read() as conn:
-                self._settings = convert.settings_from_rows(conn.execute(
-                    select(SETTING.c.key, SETTING.c.value).where(self._own(SETTING))))
+                self._load_settings(conn)
+            assert self._settings is not None
         return self._settings
+
+    def _load_settings(self, conn: Connection) -> None:
+        rows = list(conn.execute(select(SETTING.c.key, SETTING.c.value).where(
+            self._own(SETTING))))
+        self._settings = convert.settings_from_rows(rows)
+        self._scheduler = None
+        self._settings_seen = next((r.value for r in rows if r.key == CHANGED_KEY), None)
+
+    def _select_changed(self) -> Select[tuple[str]]:
+        """The learner's settings-change token (``CHANGED_KEY``)."""
+        return select(SETTING.c.value).where(self._own(SETTING), SETTING.c.key == CHANGED_KEY)
+
+    def _current_settings(self, conn: Connection) -> tuple[Settings, Scheduler]:
+        """The settings and scheduler to answer with, in the answer's transaction: read again
+        if another copy of quiz changed the settings (its optimised parameters, retention)
+        since this one read them, which costs one row's read when it did not."""
+        if self._settings is None or conn.execute(
+                self._select_changed()).scalar() != self._settings_seen:
+            self._load_settings(conn)
+        return self.settings(), self.scheduler()
 
     def update_settings(self, **values: Any) -> Settings:
         """Change settings by name (see ``Settings``); each value checked by
         ``check_setting`` (ValueError) before anything is written."""
+        write, saved = self._settings_write(values)
+        self._write(write)
+        return saved()
+
+    def _settings_write(self, values: dict[str, Any]
+                        ) -> tuple[Callable[[Connection], None], Callable[[], Settings]]:
+        """Writing the settings ``values`` (each checked first, ValueError) in a write
+        transaction, and what to call once it is committed: takes them as this store's and
+        returns them."""
         values = {key: check_setting(key, value) for key, value in values.items()}
         new = replace(self.settings(), **values)
+        # A new token with every change, for other copies to notice it.
+        stored = {**values, CHANGED_KEY: uuid.uuid4().hex} if values else {}
+        stored = {key: convert.setting_value(key, value) for key, value in stored.items()}
 
-        def work(conn: Connection) -> None:
-            for key, value in values.items():
+        behind = False  # whether another copy changed settings since this one read them
+
+        def write(conn: Connection) -> None:
+            nonlocal behind
+            if stored:
+                behind = conn.execute(self._select_changed()).scalar() != self._settings_seen
+            for key, value in stored.items():
                 conn.execute(delete(SETTING).where(self._own(SETTING), SETTING.c.key == key))
-                conn.execute(self._insert(SETTING).values(
-                    key=key, value=convert.setting_value(key, value)))
+                conn.execute(self._insert(SETTING).values(key=key, value=value))
 
-        self._write(work)
-        self._settings, self._scheduler = new, None
-        return new
+        def saved() -> Settings:
+            if behind:  # ``new`` lacks the other copy's changes: read them all on next use
+                self._settings = self._scheduler = None
+                return self.settings()
+            if stored:
+                self._settings, self._scheduler = new, None
+                self._settings_seen = stored[CHANGED_KEY]
+            return new
+
+        return write, saved
 
     def scheduler(self) -> Scheduler:
         """The fsrs scheduler for the current settings (retention, maximum interval, model

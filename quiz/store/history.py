@@ -161,6 +161,10 @@ class HistoryStore(StoreBase):
         """(mode, tenths of a second, answers): how long answers took."""
         return tallies.durations(self._execute, self.learner)
 
+    def rating_tally(self) -> dict[int, int]:
+        """Review answers by grade (fsrs Rating 1-4)."""
+        return tallies.ratings(self._execute, self.learner)
+
     def _execute(self, sql: str, params: Sequence[Any]) -> list[Any]:
         """A tally's SQL (``?`` for each parameter, as the stdlib snapshot runs it) on any
         database: the marks become named parameters."""

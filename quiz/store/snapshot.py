@@ -334,6 +334,11 @@ class Snapshot:
         """(mode, tenths of a second, answers): how long answers took."""
         return tallies.durations(self._execute, self.learner)
 
+    @_guarded
+    def rating_tally(self) -> dict[int, int]:
+        """Review answers by grade (fsrs Rating 1-4)."""
+        return tallies.ratings(self._execute, self.learner)
+
     def _execute(self, sql: str, params: Sequence[Any]) -> list[Any]:
         return self._all(sql, tuple(params))
 

@@ -108,10 +108,9 @@ class Store(HistoryStore):
         if duration_ms is not None:
             duration_ms = min(duration_ms, MAX_DURATION_MS)
         now = self.now()
-        settings = self.settings()  # not inside the write transaction
-        scheduler = self.scheduler()
 
         def work(conn: Connection) -> RecordedAnswer:
+            settings, scheduler = self._current_settings(conn)  # another copy's changes too
             before, exists = self._card_for_answer(conn, question.id, fingerprint, now)
             after = self._answered(before, rating, mode, now, duration_ms, scheduler)
             became_leech = False
@@ -179,9 +178,9 @@ class Store(HistoryStore):
         id and gets the new rating, in one transaction. A wrong answer stays Again.
         """
         rating = Rating(rating)
-        scheduler = self.scheduler()
 
         def work(conn: Connection) -> RecordedAnswer:
+            _, scheduler = self._current_settings(conn)
             row = conn.execute(select(LOG).where(self._own(LOG), LOG.c.id == log_id)).first()
             if row is None:
                 raise ValueError(f"no answer with log id {log_id}")
@@ -217,10 +216,8 @@ class Store(HistoryStore):
         a leech mark (and a leech's suspension) the undone answer gave goes with it. None:
         nothing to undo.
         """
-        scheduler = self.scheduler()
-        settings = self.settings()
-
         def work(conn: Connection) -> str | None:
+            settings, scheduler = self._current_settings(conn)
             query = select(LOG).where(self._own(LOG)).order_by(LOG.c.id.desc()).limit(1)
             if session_id is not None:
                 query = query.where(LOG.c.session_id == session_id)
@@ -428,17 +425,50 @@ class Store(HistoryStore):
                         now, was = convert.card_from_row(row), expected[row.question_id]
                         if (was.card, was.lapses, was.leech) != (now.card, now.lapses, now.leech):
                             moved.add(row.question_id)
-            rows = []
-            for record in records:
-                if record.question_id not in moved:
-                    values = convert.card_values(record)
-                    rows.append({"b_learner": self.learner, "b_qid": record.question_id,
-                                 **{f"b_{k}": values[k] for k in _SCHEDULE_COLUMNS}})
-            if rows:
-                conn.execute(_UPDATE_SCHEDULE, rows)
+            self._save_schedules(conn, [r for r in records if r.question_id not in moved])
             return sorted(moved)
 
         return self._write(work) if records else []
+
+    def reschedule_with(self, settings: Mapping[str, Any], records: Iterable[CardRecord],
+                        expected: Mapping[str, CardRecord]) -> list[str]:
+        """Save the settings ``settings`` (as ``update_settings``) and the cards ``records``
+        rescheduled under them (as ``save_schedules``) in one transaction, all or nothing.
+
+        ``expected``: every card as the caller read it. If a card differs now (another copy
+        answered it, or answered a question for the first time, meanwhile), nothing is written
+        and the ids of those cards are returned, for the caller to compute again; else [].
+        """
+        records = list(records)
+        write_settings, saved = self._settings_write(dict(settings))
+
+        def work(conn: Connection) -> list[str]:
+            moved = set()
+            for row in conn.execute(select(CARD).where(self._own(CARD))):
+                now, was = convert.card_from_row(row), expected.get(row.question_id)
+                if was is None and not now.is_new or was is not None and \
+                        (was.card, was.lapses, was.leech) != (now.card, now.lapses, now.leech):
+                    moved.add(row.question_id)
+            if moved:
+                return sorted(moved)
+            write_settings(conn)
+            self._save_schedules(conn, records)
+            return []
+
+        moved = self._write(work)
+        if not moved:
+            saved()
+        return moved
+
+    def _save_schedules(self, conn: Connection, records: list[CardRecord]) -> None:
+        """Overwrite the schedule columns of this learner's cards ``records``."""
+        rows = []
+        for record in records:
+            values = convert.card_values(record)
+            rows.append({"b_learner": self.learner, "b_qid": record.question_id,
+                         **{f"b_{k}": values[k] for k in _SCHEDULE_COLUMNS}})
+        if rows:
+            conn.execute(_UPDATE_SCHEDULE, rows)
 
     # --- the bank ----------------------------------------------------------------------------
 

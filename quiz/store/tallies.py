@@ -46,6 +46,10 @@ DURATIONS_SQL = (
     "SELECT mode, duration_ms / 100 AS tenths, count(*) FROM review_log "
     "WHERE learner = ? AND duration_ms IS NOT NULL AND duration_ms >= 0 GROUP BY mode, tenths")
 
+# Review-mode answers by grade (1 Again to 4 Easy; a regrade counts as regraded).
+RATINGS_SQL = ("SELECT rating, count(*) FROM review_log WHERE learner = ? AND mode = 'review' "
+               "GROUP BY rating")
+
 _OFFSET = re.compile(r"^(localtime|[+-]\d{1,4} minutes)$")
 
 
@@ -89,6 +93,13 @@ def durations(execute: Execute, learner: str) -> list[tuple[str, int, int]]:
     """``DURATIONS_SQL``: ``learner``'s (mode, tenths of a second, answers)."""
     return [(mode, int(tenths), int(n)) for mode, tenths, n in execute(DURATIONS_SQL, (learner,))
             if isinstance(mode, str) and isinstance(tenths, int)]
+
+
+def ratings(execute: Execute, learner: str) -> dict[int, int]:
+    """``RATINGS_SQL``: ``learner``'s review answers by grade (a grade that is not one of
+    fsrs's left out)."""
+    return {rating: int(n) for rating, n in execute(RATINGS_SQL, (learner,))
+            if isinstance(rating, int) and 1 <= rating <= 4}
 
 
 # The columns of the answers ``weekly_from_rows`` adds up: for a database other than SQLite,

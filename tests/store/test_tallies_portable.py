@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fsrs import Rating
 from sqlalchemy import select, text
 
 from quiz.bank import Bank
@@ -61,3 +62,17 @@ def test_every_backend_tallies_the_same(store: Store, bank: Bank, clock: Clock,
     assert sorted(store.duration_tally()) == sorted(reference.duration_tally())
     assert store.answer_hours() == reference.answer_hours()
     reference.close()
+
+
+def test_the_grades_tally_counts_review_answers_by_grade(store: Store, bank: Bank) -> None:
+    """The plan's Hard/Easy shares (``tallies.ratings``) on SQLite and PostgreSQL alike:
+    review answers only, a regrade counted as regraded."""
+    q, other = list(bank.questions.values())[:2]
+    right = sorted(q.correct_indices)
+    store.record_answer(q, right, mode="practice")  # not a review: not counted
+    store.record_answer(other, [min(set(range(len(other.choices))) - other.correct_indices)])
+    regraded = store.record_answer(q, right)
+    store.regrade(regraded.log_id, Rating.Easy)
+    store.record_answer(other, sorted(other.correct_indices))
+    assert store.rating_tally() == {1: 1, 3: 1, 4: 1}
+    assert store.for_learner("someone else").rating_tally() == {}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import timedelta
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TabbedContent
 
 from quiz.bank import Bank
 from quiz.exam import ExamFormat, ExamRun
@@ -234,16 +236,20 @@ async def test_the_counts_are_read_after_the_first_section_is_drawn(
         make: AppFactory, bank: Bank, store: Store, clock: Clock,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The first frame shows the readiness section; the other sections' figures (the counts,
-    the streak, activity) are read once it is on screen."""
+    the streak, activity) are read once it is on screen, outside the event loop."""
     study(bank, store, clock)
-    shown_first: list[bool] = []
+    shown_first: list[tuple[bool, bool]] = []
     count = stats_screen.compute_stats
 
-    def counted(*args: object, **kwargs: object) -> object:
+    def on_screen() -> bool:
         screen = app.screen
-        shown_first.append(isinstance(screen, StatsScreen) and screen.is_attached
-                           and bool(screen.query(ReadinessView)) and "Predicted" in
-                           screen_text(app))
+        return (isinstance(screen, StatsScreen) and bool(screen.query(ReadinessView))
+                and "Predicted" in screen_text(app))
+
+    def counted(*args: object, **kwargs: object) -> object:
+        # Asked of the event loop from the reading thread: the loop is free meanwhile.
+        looking = threading.current_thread() is not threading.main_thread()
+        shown_first.append((looking, app.call_from_thread(on_screen)))
         return count(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(stats_screen, "compute_stats", counted)
@@ -251,6 +257,53 @@ async def test_the_counts_are_read_after_the_first_section_is_drawn(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")
         await history_read(pilot)
-        assert shown_first == [True]
+        assert shown_first == [(True, True)]
         await pilot.press("3")
         assert "Progress per topic" in screen_text(app)
+
+
+async def test_keys_work_while_the_figures_are_read(
+        make: AppFactory, bank: Bank, store: Store, clock: Clock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the reading of the counts held back, the sections change and say they are being
+    read, and Esc leaves at once; let go, each section shows its figures."""
+    study(bank, store, clock)
+    go_on = threading.Event()
+    count = stats_screen.compute_stats
+
+    def held(*args: object, **kwargs: object) -> object:
+        go_on.wait(timeout=30)
+        return count(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stats_screen, "compute_stats", held)
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_stats(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await pilot.press("3")  # progress: its figures are the ones held back
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "progress"
+        assert "Reading your progress…" in screen_text(app)
+        assert not screen.query("#stats-table")
+        await pilot.press("right")  # retention: after the counts, so not read either
+        await pilot.pause()
+        assert "Reading the answer history…" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, StatsScreen)  # left with the read still held
+        go_on.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.history is None  # left: not read on, nor drawn
+        go_on.clear()
+        await pilot.press("s", "3")
+        await pilot.pause()
+        assert "Reading your progress…" in screen_text(app)
+        go_on.set()
+        await history_read(pilot)
+        text = screen_text(app)
+        assert "Progress per topic" in text and "Reading" not in text
+        await pilot.press("4")
+        await pilot.pause()
+        assert "True retention" in screen_text(app)

@@ -6,6 +6,7 @@ difficulty, time per answer, exam scores against the pass mark, the hardest ques
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
@@ -16,10 +17,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker, get_current_worker
 
 from quiz.activity import History, answer_history, study_streak
-from quiz.readiness import outlook, predicted_score, readiness
+from quiz.readiness import Readiness, outlook, predicted_score, readiness
 from quiz.scheduling import due_today
 from quiz.stats import (
     COLUMNS,
@@ -84,7 +87,7 @@ class StatsScreen(Screen[None]):
     """The figures in sections: one tab each, each scrolling on its own."""
 
     history: History | None = None  # the weeks' figures, once read (after the first frame)
-    stats: Stats  # the other sections' figures, read right after the first frame
+    stats: Stats  # the other sections' figures, once read (after the first frame)
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -105,8 +108,7 @@ class StatsScreen(Screen[None]):
         now = app.now()
         store = read_once(app.store)  # stats and readiness read the same cards and counts
         # The first frame shows the first section only: the exam day and the prediction. The
-        # other sections' figures are read right after it (_fill_sections), the weeks' (the
-        # costliest reads) in a thread.
+        # other sections' figures are read in a thread right after it (_read_sections).
         ahead = outlook(app.bank, store, now)
         current = predicted_score(app.bank, store, now) if ahead.exam_date else \
             ahead.prediction
@@ -121,67 +123,87 @@ class StatsScreen(Screen[None]):
                 yield ReadinessView(app.bank, ahead, current, id="readiness-view")
             for pane, name in SECTIONS[1:]:
                 with TabPane(name, id=pane), self._body():
-                    if pane in HISTORY_SECTIONS:
-                        yield self._reading()
+                    yield self._reading(pane)
         yield Footer()
 
-    def _with_histograms(self) -> Stats:
-        """The stats with the cards' interval and difficulty histograms (from the cards
-        compose read)."""
-        cards = self._reads.card_summaries().values()
-        self.stats = replace(self.stats, intervals=interval_histogram(self.quiz.bank, cards),
-                             difficulty=difficulty_histogram(self.quiz.bank, cards))
-        return self.stats
-
-    def _fill_sections(self) -> None:
-        """Read the other sections' figures and mount them (called once the first frame is
-        drawn), then read the weeks' figures in a thread."""
-        bank, store, now = self.quiz.bank, self._reads, self._now
-        shared = {"streak_days": study_streak(store, now),
-                  "today_due": due_today(bank, store, now)}  # each computed once, for both
-        stats = self.stats = compute_stats(bank, store, now, **shared)
-        ready = readiness(bank, store, now, **shared, ahead=self._ahead)
-        later = {
-            "activity": lambda: [ActivityView(ready, now, id="activity-view")],
-            "progress": lambda: [Static(literal("Progress per topic"),
-                                        classes="section-title first"),
-                                 self._table(stats), Static(history_lines(stats), id="history")],
-            "cards": lambda: list(compose_cards(self._with_histograms())),
-            "exams": lambda: list(compose_exams(exam_trend(stats.exams),
-                                                exam_lines(ready, stats.exams))),
-        }
-        for pane, build in later.items():
-            self.query_one(f"#{pane} .stats-body", VerticalScroll).mount_all(build())
-        self._read_history()
-
-    @staticmethod
-    def _reading() -> Static:
-        return Static(Content.styled("Reading the answer history…", "$text-muted"),
-                      classes="history-pending")
-
     @work(thread=True, exclusive=True)
-    def _read_history(self) -> None:
-        """The weeks' figures, read in a thread once the first frame is drawn; a store that
-        fails here ends the app as anywhere else (one line, exit 2)."""
+    def _read_sections(self) -> None:
+        """The other sections' figures, read in a thread once the first frame is drawn (on
+        10,000 cards and 100,000 answers they take most of a second, which keys would wait
+        for on the event loop); each section is shown as its figures arrive, the weeks' (the
+        costliest reads) last. A store that fails here ends the app as anywhere else (one
+        line, exit 2); leaving the screen stops the reading at the next section."""
+        bank, store, now = self.quiz.bank, self._reads, self._now
+        worker = get_current_worker()
         try:
-            history = answer_history(self.quiz.bank, self._reads, self._now)
-            target = self._reads.settings().desired_retention
+            shared = {"streak_days": study_streak(store, now),
+                      "today_due": due_today(bank, store, now)}  # each computed once, for both
+            stats = compute_stats(bank, store, now, **shared)
+            if not self._show(worker, self._show_progress, stats):
+                return
+            ready = readiness(bank, store, now, **shared, ahead=self._ahead)
+            if not self._show(worker, self._show_readiness_sections, ready, stats):
+                return
+            cards = store.card_summaries().values()
+            charts = replace(stats, intervals=interval_histogram(bank, cards),
+                             difficulty=difficulty_histogram(bank, cards))
+            if not self._show(worker, self._show_cards, charts):
+                return
+            history = answer_history(bank, store, now)
+            target = store.settings().desired_retention
         except StoreError as error:
             self.app.call_from_thread(self.quiz._handle_exception, error)
             return
-        self.app.call_from_thread(self._show_history, history, target)
+        self._show(worker, self._show_history, history, target, stats.leeches)
 
-    async def _show_history(self, history: History, target: float) -> None:
-        if not self.is_attached:  # left before the history was read
+    def _show(self, worker: Worker[None], show: Callable[..., Awaitable[None]],
+              *figures: object) -> bool:
+        """``show(*figures)`` on the event loop, unless the screen was left meanwhile; whether
+        to go on reading."""
+        if worker.is_cancelled or not self.is_attached:
+            return False
+        self.app.call_from_thread(show, *figures)
+        return True
+
+    async def _fill(self, pane: str, widgets: Iterable[Widget]) -> None:
+        """The section ``pane``'s figures in place of its "reading" line."""
+        if not self.is_attached:  # left while the figures were on their way
             return
+        body = self.query_one(f"#{pane} .stats-body", VerticalScroll)
+        await body.query(".section-pending").remove()
+        await body.mount_all(list(widgets))
+
+    async def _show_progress(self, stats: Stats) -> None:
+        self.stats = stats
+        await self._fill("progress", [Static(literal("Progress per topic"),
+                                             classes="section-title first"),
+                                      self._table(stats),
+                                      Static(history_lines(stats), id="history")])
+
+    async def _show_readiness_sections(self, ready: Readiness, stats: Stats) -> None:
+        await self._fill("activity", [ActivityView(ready, self._now, id="activity-view")])
+        await self._fill("exams", compose_exams(exam_trend(stats.exams),
+                                                exam_lines(ready, stats.exams)))
+
+    async def _show_cards(self, stats: Stats) -> None:
+        self.stats = stats
+        await self._fill("cards", compose_cards(stats))
+
+    async def _show_history(self, history: History, target: float,
+                            leeches: list[str]) -> None:
         bank = self.quiz.bank
-        for pane, widgets in (("retention", compose_retention(bank, history, target)),
-                              ("time", compose_times(history)),
-                              ("hardest", compose_hardest(bank, history, self.stats.leeches))):
-            body = self.query_one(f"#{pane} .stats-body", VerticalScroll)
-            await body.query(".history-pending").remove()
-            await body.mount_all(list(widgets))
-        self.history = history
+        await self._fill("retention", compose_retention(bank, history, target))
+        await self._fill("time", compose_times(history))
+        await self._fill("hardest", compose_hardest(bank, history, leeches))
+        if self.is_attached:
+            self.history = history
+
+    @staticmethod
+    def _reading(pane: str) -> Static:
+        """The line a section shows until its figures are read."""
+        what = "the answer history" if pane in HISTORY_SECTIONS else "your progress"
+        return Static(Content.styled(f"Reading {what}…", "$text-muted"),
+                      classes="section-pending")
 
     @staticmethod
     def _body() -> VerticalScroll:
@@ -201,7 +223,13 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._focus_body()
-        self.call_after_refresh(self._fill_sections)
+        # The reading starts with the first frame: after-refresh callbacks would wait for the
+        # tabs' underline to stop moving, a third of a second later.
+        self.screen_layout_refresh_signal.subscribe(self, self._first_frame_drawn)
+
+    def _first_frame_drawn(self, _screen: Screen[None]) -> None:
+        self.screen_layout_refresh_signal.unsubscribe(self)
+        self._read_sections()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._focus_body()
