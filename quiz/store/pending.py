@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from quiz.clock import utc_now
 from quiz.store.inspection import database_path, make_parent
 from quiz.store.records import ExamAttempt, SessionRecord
-from quiz.store.snapshot import READS, Snapshot, take_snapshot
+from quiz.store.snapshot import READS, Snapshot, SnapshotClosed, take_snapshot
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -188,7 +188,17 @@ class PendingStore:
     def __getattr__(self, name: str) -> Any:
         snapshot = self._snapshot
         if name in READS and snapshot is not None and not self._done.is_set():
-            return getattr(snapshot, name)
+            from_snapshot = getattr(snapshot, name)
+
+            def read(*args: Any, **kwargs: Any) -> Any:
+                # Taken before the store opened, called after it closed the snapshot (a
+                # screen's worker thread): the store answers.
+                try:
+                    return from_snapshot(*args, **kwargs)
+                except SnapshotClosed:
+                    return getattr(self.wait(), name)(*args, **kwargs)
+
+            return read
         return getattr(self.wait(), name)
 
     def close(self) -> None:

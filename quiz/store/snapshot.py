@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -84,6 +85,11 @@ def _guarded(method: F) -> F:
     return cast(F, read)
 
 
+class SnapshotClosed(Exception):
+    """A read of a snapshot closed meanwhile (the real store opened while a thread still held
+    one of its reads): ``PendingStore`` answers it from the store instead."""
+
+
 def db_time(value: datetime) -> str:
     """An aware datetime as SQLAlchemy stores it in SQLite (UTC, no offset)."""
     return utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -99,6 +105,11 @@ class Snapshot:
         self._fuzzing = enable_fuzzing
         self._path = path
         self._conn: sqlite3.Connection | None = None
+        # One read at a time (the app's thread and a screen's worker may share the snapshot),
+        # and never while it closes: a read after ``close`` raises SnapshotClosed, never rows
+        # of an empty file.
+        self._using = threading.Lock()
+        self._closed = False
         self._settings: Settings | None = None
         self._scheduler: Scheduler | None = None
         # Schedules the store is about to save (``show_as_saved``): read as if saved.
@@ -115,17 +126,22 @@ class Snapshot:
                 raise database_error(path, exc, "open") from None
 
     def close(self) -> None:
-        """Close the read-only connection."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        """Close the read-only connection (after a read in progress ends)."""
+        with self._using:
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[list[str], list[Any]]:
         """Column names and every row of a query (none without a file)."""
-        if self._conn is None:
-            return [], []
-        cursor = self._conn.execute(sql, params)
-        return [d[0] for d in cursor.description], cursor.fetchall()
+        with self._using:
+            if self._closed:
+                raise SnapshotClosed
+            if self._conn is None:
+                return [], []
+            cursor = self._conn.execute(sql, params)
+            return [d[0] for d in cursor.description], cursor.fetchall()
 
     def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         return self._query(sql, params)[1]

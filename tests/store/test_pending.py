@@ -183,3 +183,37 @@ def test_an_exam_is_shown_at_once_and_saved_first_once_open(tmp_path: Path,
     assert again.attempt.id == 2 and store.exam(2) == again.attempt
     assert store.exam_position(2) is None
     store.close()
+
+
+def test_a_read_taken_before_the_store_opened_is_answered_by_it_after(
+        tmp_path: Path, bank: Bank, clock: Clock) -> None:
+    """A screen's thread that took a snapshot read just before the store opened (and closed
+    the snapshot) gets the store's figures, not an empty file's nor a closed database's error."""
+    path = tmp_path / "p.db"
+    seed = open_store(path, now=clock, enable_fuzzing=False)
+    seed.record_answer(bank.questions["np-deny-scope"], [0])
+    expected = seed.question_tally()
+    seed.close()
+    opener = Opener(path, clock)
+    store = pending(path, opener)
+    tally = store.question_tally  # from the snapshot: the store is not open yet
+    store.wait()  # opens it and closes the snapshot
+    assert tally() == expected and list(expected) == ["np-deny-scope"]
+    store.close()
+
+
+def test_closing_the_snapshot_waits_for_a_read_in_progress(tmp_path: Path, bank: Bank,
+                                                          clock: Clock) -> None:
+    path = tmp_path / "p.db"
+    seed = open_store(path, now=clock, enable_fuzzing=False)
+    seed.record_answer(bank.questions["np-deny-scope"], [0])
+    seed.close()
+    snapshot = take_snapshot(path, now=clock, enable_fuzzing=False)
+    assert snapshot is not None
+    closed = threading.Event()
+    with snapshot._using:  # a read in progress on another thread
+        closer = threading.Thread(target=lambda: (snapshot.close(), closed.set()))
+        closer.start()
+        assert not closed.wait(0.2)
+    closer.join(10)
+    assert closed.is_set()
