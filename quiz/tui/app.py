@@ -20,12 +20,10 @@ from textual.timer import Timer
 
 from quiz.bank import Bank, Question
 from quiz.scheduling import practice_queue, review_queue, utc_now
-from quiz.session import Feedback, StudySession, Summary
 from quiz.store.errors import StoreError
 from quiz.store.pending import PendingStore
 from quiz.tui import textual_fixes
 from quiz.tui.commands import QuizCommands
-from quiz.tui.screens.question import QuestionScreen
 from quiz.tui.textual_fixes import footer_keys_current
 
 if TYPE_CHECKING:
@@ -34,6 +32,7 @@ if TYPE_CHECKING:
     from textual.notifications import Notify
 
     from quiz.exam import ExamFormat
+    from quiz.session import Feedback, StudySession, Summary
     from quiz.store import Store
 
 textual_fixes.apply()
@@ -156,6 +155,8 @@ class QuizApp(App[None]):
         elif self.start == "practice":
             session = self._practice_session(self.start_topic, self.start_concept)
         if session is not None:
+            from quiz.tui.screens.question import QuestionScreen
+
             self.push_screen(QuestionScreen(session))
         elif self._home_first():
             self.push_screen(self._home())
@@ -224,7 +225,7 @@ class QuizApp(App[None]):
         return True
 
     def _unfinished_exam(self) -> bool:
-        from quiz.exam import unfinished_exam
+        from quiz.exam_format import unfinished_exam
 
         return unfinished_exam(self.store, self.now()) is not None
 
@@ -325,7 +326,7 @@ class QuizApp(App[None]):
     def _exam_left_open(self) -> bool:
         """An exam attempt is not handed in: home offers it (the exam screen's module, ~10 ms
         of imports, loads only then)."""
-        from quiz.exam import unfinished_exam
+        from quiz.exam_format import unfinished_exam
 
         return unfinished_exam(self.store, self.now()) is not None
 
@@ -418,6 +419,8 @@ class QuizApp(App[None]):
 
     def _session(self, mode: str, questions: list[Question], *, topic: str | None = None,
                  concept: str | None = None, title: str | None = None) -> StudySession:
+        from quiz.session import StudySession  # not before a home start's first frame
+
         self.feedbacks = []
         self.session_origin = None
         return StudySession(self.bank, self.store, mode, questions, rng=self.rng, now=self.now,
@@ -450,11 +453,14 @@ class QuizApp(App[None]):
             self.notify(self._start_notice or "Nothing to ask.", timeout=4)
             self._start_notice = None
             return
+        from quiz.tui.screens.question import QuestionScreen
+
         self.push_screen(QuestionScreen(session))
 
     def running_session(self) -> StudySession | None:
         """The study session on a question or feedback screen of the stack, if any."""
         from quiz.tui.screens.feedback import FeedbackScreen
+        from quiz.tui.screens.question import QuestionScreen
 
         for screen in reversed(self.screen_stack):
             if isinstance(screen, QuestionScreen | FeedbackScreen):
@@ -560,12 +566,16 @@ class QuizApp(App[None]):
 
             self.switch_screen(SummaryScreen(session, session.summary()))
         else:
+            from quiz.tui.screens.question import QuestionScreen
+
             self.switch_screen(QuestionScreen(session))
 
     def undo(self, session: StudySession) -> None:
         """Take back the last answer and ask that question again."""
         if session.undo() is not None:
             self.feedbacks.pop()
+            from quiz.tui.screens.question import QuestionScreen
+
             self.switch_screen(QuestionScreen(session))
             self.notify("Answer taken back.", timeout=2)
 

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 
 from quiz.clock import local_day
-from quiz.exam import Unfinished, unfinished_exam
+from quiz.exam_format import Unfinished, unfinished_exam
 from quiz.stats import Stats, TopicCounts, compute_stats
 from quiz.tui.text import inline, literal, plural, when
 from quiz.tui.widgets.action_button import ActionButton
