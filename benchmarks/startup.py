@@ -6,8 +6,9 @@
    point: ``quiz`` (home), ``quiz review``, ``quiz practice --topic``, ``quiz exam``,
    ``quiz add``, ``quiz`` on a database with an exam date set, and ``quiz --exam-date`` (which
    sets one); all on the bundled bank. Each runs in its own detached tmux session (100x30);
-   ``tmux capture-pane -p`` is polled every 10 ms until the known text appears. Prints the
-   medians and the ratios; target <= 1.5x.
+   ``tmux capture-pane -p`` is polled every 10 ms until the known text appears and the footer's
+   keys are on the bottom line (the whole first screen: Textual's footer used to draw its keys
+   a frame or more later). Prints the medians and the ratios; target <= 1.5x.
 2. Answer to feedback: in-process with Pilot on the same bank, the time from pressing Enter on
    a picked choice to the feedback screen's first frame (the answer is committed to SQLite
    before it is built), each answer given 0.3 s after its question appeared, over several
@@ -51,6 +52,12 @@ POLL_S = 0.01
 STARTUP_TARGET = 1.5  # times the bare app
 READ_S = 0.3  # the shortest a person takes to read a question (the app tidies up meanwhile)
 TIMEOUT_S = 30.0
+
+
+def footer_drawn(screen: str) -> bool:
+    """Whether the bottom line (where every first screen's footer is docked) shows its keys."""
+    lines = screen.rstrip("\n").split("\n")
+    return len(lines) >= 30 and bool(lines[29].strip())
 
 
 def time_to_text(command: str, ready: Callable[[str], bool], cwd: Path) -> float:
@@ -153,7 +160,8 @@ def startup(runs: int) -> dict[str, float]:
                         shutil.copyfile(source, db)
                     # --db after the command: `quiz add` takes it, not the group's options
                     times.setdefault(label, []).append(time_to_text(
-                        f"{quiz} {command} --db {db}", lambda s, r=ready: bool(r(s)), root))
+                        f"{quiz} {command} --db {db}",
+                        lambda s, r=ready: bool(r(s)) and footer_drawn(s), root))
                 times.setdefault("bare Textual app", []).append(time_to_text(
                     f"{sys.executable} {bare}", lambda s: "bare app ready" in s, root))
         finally:

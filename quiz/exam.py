@@ -18,6 +18,12 @@ from typing import TYPE_CHECKING, Literal
 
 from quiz.cards import is_lapse, rating_for
 from quiz.clock import utc, utc_now
+from quiz.exam_format import KCSA as KCSA
+from quiz.exam_format import KCSA_TAG as KCSA_TAG
+from quiz.exam_format import ExamFormat as ExamFormat
+from quiz.exam_format import Unfinished as Unfinished
+from quiz.exam_format import time_limit_of as time_limit_of
+from quiz.exam_format import unfinished_exam as unfinished_exam
 from quiz.scheduling import interleave
 from quiz.session import Showing
 from quiz.store import TopicResult
@@ -28,27 +34,6 @@ if TYPE_CHECKING:
     from quiz.store import CardRecord, ExamAttempt, Store
 
 WARNING_SHARE = 0.10  # the clock turns to a warning with this share of the time left
-
-
-@dataclass(frozen=True)
-class ExamFormat:
-    """The shape of a mock exam; ``KCSA`` is the real exam's."""
-
-    questions: int = 60
-    time_limit: timedelta = timedelta(minutes=90)
-    pass_mark: float = 0.75  # share of correct answers needed, 0..1
-    # False: the paper is drawn from the questions tagged ``kcsa`` (KCSA_TAG) only, as the
-    # real exam's style; True: from every question (``quiz exam --all``).
-    all_questions: bool = False
-
-    def __post_init__(self) -> None:
-        if self.questions < 1 or self.time_limit <= timedelta(0) or not 0 < self.pass_mark <= 1:
-            raise ValueError("an exam needs a question or more, a positive time limit and a "
-                             "pass mark between 0 (excluded) and 1")
-
-
-KCSA = ExamFormat()
-KCSA_TAG = "kcsa"  # questions in the real exam's style; the rest are tagged "beyond-kcsa"
 
 
 def kcsa_count(bank: Bank) -> int:
@@ -439,32 +424,8 @@ def schedule_exam_answers(store: Store, attempt_id: int) -> list[str]:
 
 
 # --- resuming ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Unfinished:
-    """An attempt started but never handed in, and how much of its time is left."""
-
-    attempt: ExamAttempt
-    remaining: timedelta
-
-    @property
-    def expired(self) -> bool:
-        """True when its time ran out while the app was closed."""
-        return self.remaining == timedelta(0)
-
-
-def time_limit_of(attempt: ExamAttempt) -> timedelta:
-    """An attempt's time limit (the KCSA one for an attempt stored without a limit)."""
-    return timedelta(seconds=attempt.time_limit_s) if attempt.time_limit_s else KCSA.time_limit
-
-
-def unfinished_exam(store: Store, now: datetime) -> Unfinished | None:
-    """The latest exam attempt not handed in, with the wall-clock time it has left."""
-    for attempt in reversed(store.exams()):
-        if attempt.session.finished_at is None:
-            left = attempt.session.started_at + time_limit_of(attempt) - utc(now)
-            return Unfinished(attempt, max(timedelta(0), left))
-    return None
+# Unfinished, time_limit_of and unfinished_exam live in quiz.exam_format (home reads them at
+# start-up without this module); imported above.
 
 
 def finish_expired(bank: Bank, store: Store, attempt: ExamAttempt,

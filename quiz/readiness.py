@@ -18,7 +18,7 @@ from fsrs import Card
 
 from quiz.activity import Accuracy, answer_accuracy, study_streak
 from quiz.clock import utc
-from quiz.exam import KCSA
+from quiz.exam_format import KCSA
 from quiz.scheduling import DueToday, due_today
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual._compositor import LayoutUpdate
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
@@ -20,18 +21,19 @@ from textual.timer import Timer
 from quiz.bank import Bank, Question
 from quiz.learner import shown_learner
 from quiz.scheduling import practice_queue, review_queue, utc_now
-from quiz.session import Feedback, StudySession, Summary
 from quiz.store.errors import StoreError
 from quiz.store.pending import PendingStore
 from quiz.tui import textual_fixes
 from quiz.tui.commands import QuizCommands
-from quiz.tui.screens.question import QuestionScreen
+from quiz.tui.textual_fixes import footer_keys_current
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.message_pump import MessagePump
+    from textual.notifications import Notify
 
     from quiz.exam import ExamFormat
+    from quiz.session import Feedback, StudySession, Summary
     from quiz.store import Store
 
 textual_fixes.apply()
@@ -51,6 +53,22 @@ FIRST_SCREENS = frozenset({"quiz.tui.screens.home.HomeScreen",
 OWN_CSS = {"quiz.tui.screens.exam.ExamScreen": Path(__file__).with_name("exam_paper.tcss"),
            "quiz.tui.screens.question_form.QuestionFormScreen":
                Path(__file__).with_name("question_form.tcss")}
+
+
+def complete(screen: Screen) -> bool:
+    """Whether a frame of ``screen`` drawn now would be the screen as it is meant to look:
+    its footers show the keys it has (Textual composes them a refresh later), and it shows
+    every notification as a toast (a start's notice is mounted after the screen)."""
+    from textual.widgets import Footer
+    from textual.widgets._toast import Toast
+
+    if not all(footer_keys_current(footer) for footer in screen.query(Footer)):
+        return False
+    app = screen.app
+    if getattr(app, "notices_on_the_way", 0):
+        return False
+    shown = {toast._notification for toast in screen.query(Toast)}
+    return all(notification in shown for notification in app._notifications)
 
 
 class QuizApp(App[None]):
@@ -120,8 +138,18 @@ class QuizApp(App[None]):
         # after_first_frame: the callbacks waiting for the first screen to be on the terminal.
         self._first_frame_shown = False
         self._after_first_frame: list[tuple[MessagePump, Callable[[], Any]]] = []
+        self.notices_on_the_way = 0  # notify() posted, not yet handled (complete)
 
     # --- start-up ------------------------------------------------------------------------
+
+    def notify(self, *args: Any, **kwargs: Any) -> None:
+        # Textual posts it as a message: until it is handled, a frame would not show it.
+        self.notices_on_the_way += 1
+        super().notify(*args, **kwargs)
+
+    def _on_notify(self, event: Notify) -> None:
+        # Textual's handler (App's, called after this one) adds it and shows it.
+        self.notices_on_the_way -= 1
 
     def on_mount(self) -> None:
         # Pushed over the (blank) default screen, which cannot be switched away like the rest.
@@ -133,6 +161,8 @@ class QuizApp(App[None]):
         elif self.start == "practice":
             session = self._practice_session(self.start_topic, self.start_concept)
         if session is not None:
+            from quiz.tui.screens.question import QuestionScreen
+
             self.push_screen(QuestionScreen(session))
         elif self._home_first():
             self.push_screen(self._home())
@@ -172,12 +202,23 @@ class QuizApp(App[None]):
             self._after_first_frame.append((pump or self, callback))
 
     def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
-        super()._display(screen, renderable)
-        # The first frame of a screen of ours that reached the terminal (not in a batch,
-        # whose frames Textual drops; the default screen below ours is never shown).
-        if (self._first_frame_shown or renderable is None or self._batch_count
-                or len(self.screen_stack) < 2 or screen is not self.screen):
+        if (self._first_frame_shown or renderable is None or len(self.screen_stack) < 2
+                or screen is not self.screen):  # the default screen below ours is never shown
+            super()._display(screen, renderable)
             return
+        if self._batch_count:
+            if not isinstance(renderable, LayoutUpdate) or not complete(screen):
+                return  # Textual drops it: the start's batch is open
+            # The first screen whole, laid out and drawn inside the batch that wraps the app's
+            # mount: Textual would drop it and draw the screen again (the start's same-size
+            # Resize) once the batch ends, later. It is shown as it is.
+            held, self._batch_count = self._batch_count, 0
+            try:
+                super()._display(screen, renderable)
+            finally:
+                self._batch_count = held
+        else:
+            super()._display(screen, renderable)
         self._first_frame_shown = True
         waiting, self._after_first_frame = self._after_first_frame, []
         for pump, callback in waiting:
@@ -192,7 +233,7 @@ class QuizApp(App[None]):
         return True
 
     def _unfinished_exam(self) -> bool:
-        from quiz.exam import unfinished_exam
+        from quiz.exam_format import unfinished_exam
 
         return unfinished_exam(self.store, self.now()) is not None
 
@@ -293,7 +334,7 @@ class QuizApp(App[None]):
     def _exam_left_open(self) -> bool:
         """An exam attempt is not handed in: home offers it (the exam screen's module, ~10 ms
         of imports, loads only then)."""
-        from quiz.exam import unfinished_exam
+        from quiz.exam_format import unfinished_exam
 
         return unfinished_exam(self.store, self.now()) is not None
 
@@ -386,6 +427,8 @@ class QuizApp(App[None]):
 
     def _session(self, mode: str, questions: list[Question], *, topic: str | None = None,
                  concept: str | None = None, title: str | None = None) -> StudySession:
+        from quiz.session import StudySession  # not before a home start's first frame
+
         self.feedbacks = []
         self.session_origin = None
         return StudySession(self.bank, self.store, mode, questions, rng=self.rng, now=self.now,
@@ -418,11 +461,14 @@ class QuizApp(App[None]):
             self.notify(self._start_notice or "Nothing to ask.", timeout=4)
             self._start_notice = None
             return
+        from quiz.tui.screens.question import QuestionScreen
+
         self.push_screen(QuestionScreen(session))
 
     def running_session(self) -> StudySession | None:
         """The study session on a question or feedback screen of the stack, if any."""
         from quiz.tui.screens.feedback import FeedbackScreen
+        from quiz.tui.screens.question import QuestionScreen
 
         for screen in reversed(self.screen_stack):
             if isinstance(screen, QuestionScreen | FeedbackScreen):
@@ -528,12 +574,16 @@ class QuizApp(App[None]):
 
             self.switch_screen(SummaryScreen(session, session.summary()))
         else:
+            from quiz.tui.screens.question import QuestionScreen
+
             self.switch_screen(QuestionScreen(session))
 
     def undo(self, session: StudySession) -> None:
         """Take back the last answer and ask that question again."""
         if session.undo() is not None:
             self.feedbacks.pop()
+            from quiz.tui.screens.question import QuestionScreen
+
             self.switch_screen(QuestionScreen(session))
             self.notify("Answer taken back.", timeout=2)
 

@@ -33,13 +33,20 @@ compact footer's ten keys, on every screen and every time the footer recomposes)
 each key the footer's class before it is mounted, so the watcher finds nothing to change.
 Remove it when Textual builds the keys with their class.
 
+``Footer`` composes no keys until its screen first publishes its bindings, then recomposes
+after the next refresh: the first frame of every screen has an empty footer, and the keys
+come in a second layout and frame (~10 widgets mounted and laid out again). The fix composes
+the keys with the footer, from the screen's bindings as they are then, and skips a recompose
+when the keys shown would be the same ones (``footer_keys_current`` tells whether they are).
+Remove it when Textual's footer shows its keys from its first frame.
+
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual._styles_cache import StylesCache
@@ -49,12 +56,16 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+if TYPE_CHECKING:
+    from collections.abc import Hashable
+
 
 def apply() -> None:
     """Install the fixes (idempotent); tests check each still matters and still works."""
     _style_attached_nodes_only()
     _first_resume_keeps_styles()
-    _footer_keys_born_compact()
+    _footer_keys_from_the_start()
+    _footer_keys_born_compact()  # around the above: Footer.compose.textual is the above's
     leaking = StylesCache.get_inner_outer
     if not hasattr(leaking, "cache_clear"):  # fixed upstream, or already replaced
         return
@@ -116,3 +127,38 @@ def _footer_keys_born_compact() -> None:
     compose_keys.textual = compose  # type: ignore[attr-defined]
     Footer.compose = compose_keys  # type: ignore[method-assign]
 
+
+
+def _shown_keys(screen: Screen) -> Hashable:
+    """What a footer on ``screen`` shows: its bindings shown, enabled or not, with tooltips."""
+    return tuple((binding, enabled, tooltip)
+                 for _, binding, enabled, tooltip in screen.active_bindings.values()
+                 if binding.show)
+
+
+def footer_keys_current(footer: Footer) -> bool:
+    """Whether ``footer`` shows the keys its screen has now (composed with them)."""
+    return getattr(footer, "_quiz_keys", None) == _shown_keys(footer.screen)
+
+
+def _footer_keys_from_the_start() -> None:
+    if getattr(Footer.bindings_changed, "keys_at_once", False):
+        return
+    compose = Footer.compose
+    changed = Footer.bindings_changed
+
+    def compose_now(self: Footer) -> Iterator[Any]:
+        self.set_reactive(Footer._bindings_ready, True)
+        self._quiz_keys = _shown_keys(self.screen)  # type: ignore[attr-defined]
+        yield from compose(self)
+
+    def bindings_changed(self: Footer, screen: Screen) -> None:
+        if self.is_attached and screen is self.screen and footer_keys_current(self):
+            return  # the same keys: nothing to compose again
+        changed(self, screen)
+
+    compose_now.textual = compose  # type: ignore[attr-defined]
+    bindings_changed.keys_at_once = True  # type: ignore[attr-defined]
+    bindings_changed.textual = changed  # type: ignore[attr-defined]
+    Footer.compose = compose_now  # type: ignore[method-assign]
+    Footer.bindings_changed = bindings_changed  # type: ignore[method-assign]

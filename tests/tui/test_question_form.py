@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Select, SelectionList, Static, TextArea
 
@@ -490,13 +491,14 @@ async def test_at_start_up_the_fields_below_come_after_a_frame_reached_the_termi
         make: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``quiz add``: Textual mounts the form inside the app's start-up batch, whose frames it
     drops, and runs after-refresh callbacks at once meanwhile; the lower fields (and the
-    store's opening) wait for a frame that was shown: one drawn with no batch open."""
+    store's opening) wait for a frame that was shown: one Textual drew with no batch open
+    (the app lets the form's first whole frame through)."""
     events: list[str] = []
-    display = QuizApp._display
+    display = App._display
     mount_more = QuestionFormScreen._mount_more
     first_frame = QuizApp._first_frame_drawn
 
-    def shown(self: QuizApp, screen: object, renderable: object) -> None:
+    def shown(self: App[None], screen: object, renderable: object) -> None:
         if renderable is not None and isinstance(screen, QuestionFormScreen):
             events.append("dropped" if self._batch_count else "shown")
         display(self, screen, renderable)  # type: ignore[arg-type]
@@ -509,7 +511,7 @@ async def test_at_start_up_the_fields_below_come_after_a_frame_reached_the_termi
         events.append("store")
         first_frame(self)
 
-    monkeypatch.setattr(QuizApp, "_display", shown)
+    monkeypatch.setattr(App, "_display", shown)
     monkeypatch.setattr(QuestionFormScreen, "_mount_more", more)
     monkeypatch.setattr(QuizApp, "_first_frame_drawn", opened)
     app = make(start="add", user_bank=tmp_path / "mine")

@@ -2,7 +2,8 @@
 SQLAlchemy, SQLModel or pydantic (the store opens and the form's checks load after it), no
 YAML (the add form's scenario and claims fields come after its first frame), no markdown-it
 (the bank's questions and a new question's preview need none), never the fsrs-rs engine (only
-optimising needs it)."""
+optimising needs it); a study session's and an exam's modules only for a start that shows one
+(home and the add form need neither: their dataclasses cost more to build than the screens)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def drawn(self):  # the first frame of a screen of ours: what it needed
                               "fsrs_rs_python"}}))
         seen.append("quiz.tui.screens.exam" in sys.modules)
         seen.append("quiz.tui.screens.exam_modals" in sys.modules)
+        seen.append(sorted(m for m in ("quiz.session", "quiz.exam", "quiz.tui.screens.question")
+                           if m in sys.modules))
 
 Screen._compositor_refresh = drawn
 appmod.QuizApp._first_frame_drawn = lambda self: self.exit()  # the store is not opened
@@ -50,24 +53,28 @@ print(json.dumps([type(store).__name__, *seen]))
 """
 
 
-@pytest.mark.parametrize(("start", "topic", "screen", "imported"), [
-    ("home", "", "HomeScreen", []),
-    ("review", "", "QuestionScreen", []),
-    ("practice", "network-policies", "QuestionScreen", []),
-    ("exam", "", "ExamScreen", []),
-    ("add", "encryption", "QuestionFormScreen", []),
+SESSION = ["quiz.session", "quiz.tui.screens.question"]
+
+
+@pytest.mark.parametrize(("start", "topic", "screen", "imported", "study"), [
+    ("home", "", "HomeScreen", [], []),
+    ("review", "", "QuestionScreen", [], SESSION),
+    ("practice", "network-policies", "QuestionScreen", [], SESSION),
+    ("exam", "", "ExamScreen", [], ["quiz.exam", "quiz.session"]),
+    ("add", "encryption", "QuestionFormScreen", [], []),
 ])
 def test_a_start_on_the_bank_cache_imports_little_before_its_first_frame(
-        start: str, topic: str, screen: str, imported: list[str], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        start: str, topic: str, screen: str, imported: list[str], study: list[str],
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUIZ_CACHE", str(tmp_path / "cache"))
     load_bank_or_exit(Options(banks=(TUI_BANK,)))  # writes the cache the start reads
     code = FIRST_FRAME.format(bank=str(TUI_BANK))
     out = subprocess.run(
         [sys.executable, "-c", code, start, topic, str(tmp_path / "p.db"), str(tmp_path / "mine")],
         capture_output=True, text=True, cwd=Path(__file__).parents[2], check=True)
-    store, shown, seen, exam_screen, dialogs = json.loads(out.stdout.splitlines()[-1])
+    store, shown, seen, exam_screen, dialogs, studied = json.loads(out.stdout.splitlines()[-1])
     assert (store, shown) == ("PendingStore", screen)
     assert seen == imported
     assert exam_screen == (start == "exam")  # home loads it only for an exam left open
     assert not dialogs  # the exam's dialogs load when one is opened
+    assert studied == study

@@ -167,3 +167,71 @@ async def test_textual_itself_restyles_each_footer_key_once_mounted(
         await pilot.pause()
         assert footer_keys_restyled(restyled) >= 3
 
+
+
+class Toggling(WithFooter):
+    """A footer whose second key is enabled or not by a flag (check_action)."""
+
+    two_on = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "two" and not self.two_on else True  # None: shown dimmed
+
+
+def composed_keys(monkeypatch: pytest.MonkeyPatch, compose: Any) -> list[list[str]]:
+    """The keys each Footer.compose call yields (descriptions, disabled ones marked)."""
+    calls: list[list[str]] = []
+
+    def spy(self: Footer) -> Any:
+        keys: list[str] = []
+        calls.append(keys)
+        for widget in compose(self):
+            if isinstance(widget, FooterKey):
+                keys.append(widget.description + " (off)" * widget.has_class("-disabled"))
+            yield widget
+
+    monkeypatch.setattr(Footer, "compose", spy)
+    return calls
+
+
+async def test_a_footer_has_its_keys_from_the_start_and_recomposes_only_for_new_ones(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    calls = composed_keys(monkeypatch, Footer.compose)
+    app = Toggling()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert calls == [["One", "Two", "Three", "palette"]]  # with the footer, once
+        footer = app.screen.query_one(Footer)
+        assert textual_fixes.footer_keys_current(footer)
+        app.screen.refresh_bindings()  # the same keys: not composed again
+        await pilot.pause()
+        assert len(calls) == 1
+        app.two_on = False  # a key disabled: composed again, with it
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert calls[-1] == ["One", "Two (off)", "Three", "palette"]
+        assert textual_fixes.footer_keys_current(footer)
+
+
+async def test_textual_itself_composes_a_footer_empty_then_again_with_its_keys(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the fix saves: Textual's footer has no keys until a refresh after its screen
+    published its bindings, and composes them again when they did not change."""
+    textual_fixes.apply()
+    changed = Footer.bindings_changed
+    assert getattr(changed, "keys_at_once", False)
+    textual_fixes.apply()
+    assert Footer.bindings_changed is changed  # idempotent
+    born_compact = Footer.compose
+    monkeypatch.setattr(Footer, "bindings_changed", changed.textual)  # type: ignore[attr-defined]
+    calls = composed_keys(
+        monkeypatch, born_compact.textual.textual)  # type: ignore[attr-defined]
+    app = Toggling()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert calls[0] == [] and calls[-1] == ["One", "Two", "Three", "palette"]
+        count = len(calls)
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert len(calls) > count

@@ -88,6 +88,7 @@ class FeedbackScreen(Screen[None]):
         assert session.current is not None
         self.showing: Showing = session.current
         self._resumed = False
+        self._hints_on = False  # the "below" hints follow the layout (_laid_out, then on)
 
     @property
     def quiz(self) -> QuizApp:
@@ -127,15 +128,25 @@ class FeedbackScreen(Screen[None]):
     def on_mount(self) -> None:
         view = self.query_one(FeedbackView)  # focused as it was mounted (focus_first)
         self.watch(view, "scroll_y", self._show_below, init=False)
+        # Once the hints are on (_laid_out), a change of what the view holds (the concept cards
+        # mounted after the first frame, laid out a refresh or more later) updates them too.
+        self.watch(view, "virtual_size", self._content_resized, init=False)
         self.call_after_refresh(self._laid_out)
 
-    def _laid_out(self) -> None:
+    def _content_resized(self) -> None:
+        if self._hints_on:
+            self._show_below()
+
+    async def _laid_out(self) -> None:
         self.quiz.resume_collector()  # the first frame is drawn (QuizApp.show_feedback)
         view = self.query_one(FeedbackView)
-        if view.mount_deferred():  # the concept cards below the first frame
+        mounting = view.mount_deferred()  # the concept cards below the first frame
+        if mounting is not None:
+            await mounting
             self.call_after_refresh(self._laid_out)  # the hints once they are laid out
             return
         view.show_stem_more()
+        self._hints_on = True
         self._show_below()
 
     def _show_below(self, _scroll_y: float | None = None) -> None:

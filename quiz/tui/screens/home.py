@@ -15,13 +15,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 
 from quiz.clock import local_day
-from quiz.exam import Unfinished, unfinished_exam
+from quiz.exam_format import Unfinished, unfinished_exam
 from quiz.stats import Stats, TopicCounts, compute_stats
 from quiz.textsafe import shorten
 from quiz.tui.text import inline, literal, plural, when
 from quiz.tui.widgets.action_button import ActionButton
 from quiz.tui.widgets.countdown import clock_text
-from quiz.tui.widgets.topic_list import TopicList, heading
+from quiz.tui.widgets.topic_list import TopicHeading, TopicList
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
@@ -72,8 +72,9 @@ class HomeScreen(Screen[None]):
             yield Static(self._title(), id="home-name")
             yield Static(Content(self.quiz.bank.summary()), id="home-bank")
         yield Static(self._today(), id="home-today")
-        yield Static(heading(78), id="topics-head")
-        yield TopicList(self.stats.topics, id="topics")
+        topics = TopicList(self.stats.topics, id="topics")
+        yield TopicHeading(topics, id="topics-head")
+        yield topics
         yield Static(id="topic-detail")
         with Horizontal(id="home-actions"):
             yield ActionButton(self._review_label(), id="review", primary=True,
@@ -92,7 +93,9 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(TopicList).focus()
         self._show_detail()
-        self.call_after_refresh(self._fit_heading)
+        # Drawn to the list's width in the first frame; again should the list's first layout
+        # have changed it (a scrollbar).
+        self.quiz.after_first_frame(self.query_one(TopicHeading).refresh, self)
         self.set_interval(REFRESH_S, self.tick)
         self._watch_midnight(self.quiz.now())
 
@@ -103,10 +106,8 @@ class HomeScreen(Screen[None]):
             self.refresh_figures()
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._fit_heading)
-
-    def _fit_heading(self) -> None:
-        self.query_one("#topics-head", Static).update(heading(self.query_one(TopicList).line_width))
+        # The heading is drawn to the list's width: again once the list is laid out anew.
+        self.call_after_refresh(self.query_one(TopicHeading).refresh)
 
     def on_screen_resume(self) -> None:
         if self._fresh:

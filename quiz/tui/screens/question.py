@@ -110,7 +110,9 @@ class QuestionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # The question reads from its first line: focus the choices without scrolling to them.
-        self.query_one(ChoiceList).focus(scroll_visible=False)
+        # At once (Widget.focus waits for the app's next turn): the footer of the first frame
+        # shows the keys of the focused choices.
+        self.set_focus(self.query_one(ChoiceList), scroll_visible=False)
         self.shown_at = time.monotonic()
         # Timed from the first frame: a start-up's first frame must not wait for it.
         self.quiz.after_first_frame(lambda: self.set_timer(WARM_UP_AFTER_S, self._warm_up), self)

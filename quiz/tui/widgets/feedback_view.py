@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
@@ -23,6 +23,9 @@ from quiz.session import ChoiceResult, Feedback
 from quiz.tui.text import fenced_blocks, inline, is_plain_prose, literal, plural, prose, shown
 from quiz.tui.widgets.concept_card import concept_card, plain_card_text
 from quiz.tui.widgets.prose import markdown_widget
+
+if TYPE_CHECKING:
+    from textual.widget import AwaitMount
 
 KEY = "bold $text-accent"
 TITLE = "bold $text-primary"  # as .section-title draws a title alone
@@ -215,13 +218,13 @@ class FeedbackView(VerticalScroll, can_focus=True):
         rows += 1  # the concepts' title's margin
         return rows >= height - 3
 
-    def mount_deferred(self) -> bool:
-        """Mount what ``defer_below`` left out of the first frame; whether there was any."""
+    def mount_deferred(self) -> AwaitMount | None:
+        """Mount what ``defer_below`` left out of the first frame (None: there was nothing)."""
         if not self._deferred:
-            return False
-        self.mount_all(self._deferred)
+            return None
+        mounting = self.mount_all(self._deferred)
         self._deferred = []
-        return True
+        return mounting
 
     # --- the stem -----------------------------------------------------------------------------
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.content import Content
-from textual.widgets import OptionList
+from textual.visual import Visual
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from quiz.stats import TopicCounts
 from quiz.tui.text import clip
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+    from textual.strip import Strip
+    from textual.style import Style
+    from textual.visual import RenderOptions
+
+    from quiz.stats import TopicCounts
 
 NUMBERS = ((" new", 5), (" due", 5), (" mastered", 9))
 BAR = 14
@@ -54,6 +62,29 @@ def topic_line(counts: TopicCounts, width: int) -> Content:
     )
 
 
+class TopicLine(Visual):
+    """A topic's line drawn to the list's width when it is rendered: the list's first frame
+    has its real width (a line built when the list is mounted would have a guessed one, and be
+    drawn again once the list is laid out)."""
+
+    def __init__(self, counts: TopicCounts, topics: TopicList) -> None:
+        self.counts = counts
+        self.topics = topics
+
+    def _content(self) -> Content:
+        return topic_line(self.counts, self.topics.line_width)
+
+    def render_strips(self, width: int, height: int | None, style: Style,
+                      options: RenderOptions) -> list[Strip]:
+        return self._content().render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._content().get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return 1
+
+
 class TopicList(OptionList):
     """Topics as a keyboard- and mouse-selectable list; option ids are topic ids. A click
     highlights, Enter or a double click selects (the home screen starts a practice on it)."""
@@ -61,7 +92,6 @@ class TopicList(OptionList):
     def __init__(self, topics: Sequence[TopicCounts], **widget_options: Any) -> None:
         super().__init__(markup=False, **widget_options)
         self.topics = list(topics)
-        self._drawn_width = 0
 
     def on_mount(self) -> None:
         self.redraw()
@@ -76,10 +106,6 @@ class TopicList(OptionList):
         if event.chain >= 2:
             self.action_select()
 
-    def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._drawn_width:
-            self.redraw()
-
     def set_topics(self, topics: Sequence[TopicCounts]) -> None:
         self.topics = list(topics)
         self.redraw()
@@ -90,11 +116,9 @@ class TopicList(OptionList):
         return max(40, (self.scrollable_content_region.width or 80) - 2)
 
     def redraw(self) -> None:
-        width = self.line_width
-        self._drawn_width = self.size.width
         highlighted = self.highlighted
         self.clear_options()
-        self.add_options([Option(topic_line(t, width), id=t.id) for t in self.topics])
+        self.add_options([Option(TopicLine(t, self), id=t.id) for t in self.topics])
         if self.topics:
             self.highlighted = min(highlighted or 0, len(self.topics) - 1)
 
@@ -103,3 +127,15 @@ class TopicList(OptionList):
         if self.highlighted is None or not self.topics:
             return None
         return self.topics[self.highlighted]
+
+
+class TopicHeading(Static):
+    """The column heading over a topic list, drawn to the list's line width when rendered (so
+    the first frame has it at its real width); refresh it when the list's width changes."""
+
+    def __init__(self, topics: TopicList, **widget_options: Any) -> None:
+        super().__init__(**widget_options)
+        self.topics = topics
+
+    def render(self) -> Content:
+        return heading(self.topics.line_width)
