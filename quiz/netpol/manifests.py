@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import yaml
 
 from quiz.netpol.errors import ManifestError
 from quiz.netpol.index import classes_of
+from quiz.netpol.json_dump import load_dump
 from quiz.netpol.limits import (
     MAX_FILE_BYTES,
     MAX_LIST_DEPTH,
@@ -106,7 +106,7 @@ def load_manifests_text(text: str, origin: str = "<manifests>") -> Cluster:
     """Load manifests from YAML text (one or more documents), or JSON (``kubectl -o json``)."""
     if is_json(text):
         try:
-            document = json.loads(text)  # in C: a 30 MB dump in well under a second
+            document = load_dump(text, origin)  # in C: a 30 MB dump in under a second
         except (ValueError, RecursionError):
             pass  # not JSON after all (or too deep): the YAML reader names the place
         else:
