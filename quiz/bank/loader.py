@@ -257,6 +257,10 @@ def report_validation_error(f: _File, err: Any, state: _Load, model: type[BaseMo
             message += " (a bank follows YAML 1.2: only true and false are booleans)"
     elif kind == "string_type":
         message = f"{prefix}expected text, found {_type_name(value)}"
+    elif kind in ("int_type", "int_from_float", "int_parsing"):  # 80.5 or 80.0 for a port
+        wanted = ("a port number (a whole number 1-65535) or a port name"
+                  if where and where[-1] == "port" else "a whole number")
+        message = f"{prefix}expected {wanted}, found {_type_name(value)}"
     elif kind == "list_type":
         message = f"{prefix}expected a list, found {_type_name(value)}"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -293,6 +297,8 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
+    if isinstance(value, float):  # 80.0 is a decimal number to YAML, not the port 80
+        return f"the decimal number {quote(value)}"
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
             int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
