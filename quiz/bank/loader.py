@@ -68,6 +68,7 @@ def check_bank(paths: Iterable[Path], *, similar: bool = True,
     if not roots and not state.problems:
         state.problems.append(Problem(".", 0, 0, "no bank given"))
     bank = cross_check(tuple(roots), state, similar=similar)
+    state.problems += state.crowd_notes()
     problems = sorted(state.problems, key=lambda p: (p.path, p.line, p.col, p.message))
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -216,6 +217,8 @@ def _label(loc: Sequence[str | int]) -> str:
 def report_validation_error(f: _File, err: Any, state: _Load, model: type[BaseModel],
             reported: set[tuple[Any, ...]]) -> None:
     """Turn one pydantic error into a Problem at its line, in words a question author uses."""
+    if state.crowded(f):
+        return
     loc = tuple(err["loc"])
     kind = err["type"]
     qid = _item_id(f.data, loc)

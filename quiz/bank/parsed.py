@@ -12,6 +12,10 @@ from quiz.bank.positions import Locator
 from quiz.bank.problems import Problem
 from quiz.bank.reading import read_regular
 
+# Problems listed per file: the first ones name what is wrong; a file of 250,000 unknown keys
+# listed them all (and composed its text once per key to place each: minutes).
+MAX_PROBLEMS_PER_FILE = 100
+
 
 @dataclass
 class ParsedFile:
@@ -44,9 +48,29 @@ class LoadState:
     questions: list[tuple[ParsedFile, int, Question]] = field(default_factory=list)
     topic_refs: list[tuple[ParsedFile, str]] = field(default_factory=list)
 
+    shown: dict[str, int] = field(default_factory=dict)  # file -> problems placed and kept
+    hidden: dict[str, int] = field(default_factory=dict)  # file -> problems past the limit
+
     def error(self, f: ParsedFile, loc: Sequence[str | int], message: str, qid: str | None = None,
               *, key: bool = False, warning: bool = False) -> None:
+        if self.crowded(f):
+            return
+        self.shown[f.display] = self.shown.get(f.display, 0) + 1
         line, col = f.at(loc, key=key)
         self.problems.append(
             Problem(f.display, line, col, message, qid, "warning" if warning else "error")
         )
+
+    def crowded(self, f: ParsedFile) -> bool:
+        """Whether ``f`` has had its share of problems (MAX_PROBLEMS_PER_FILE): one more is only
+        counted, neither placed nor worded, so a file of a million bad values ends quickly."""
+        if self.shown.get(f.display, 0) < MAX_PROBLEMS_PER_FILE:
+            return False
+        self.hidden[f.display] = self.hidden.get(f.display, 0) + 1
+        return True
+
+    def crowd_notes(self) -> list[Problem]:
+        """One error per file whose problems went past the limit, saying how many more."""
+        return [Problem(display, 0, 0, f"{count:,} more problems in this file not shown (the "
+                                       f"first {MAX_PROBLEMS_PER_FILE} are)")
+                for display, count in self.hidden.items()]

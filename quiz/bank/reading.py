@@ -29,6 +29,12 @@ CATALOG_NAME = "concepts.yaml"
 SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
 SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 64_000_000  # the 10,000-question benchmark bank is 21 MB in all
+# Values in one file (safeyaml.value_marks, counted before parsing): a file of the benchmark
+# bank's 1,250 questions counts 142,000, the bundled bank's largest 11,000. Composing costs
+# ~6 µs a value in libyaml before anything can be checked (and a file with errors is composed
+# twice), so 8 MB of `- 1` lines (4 million) took over a minute to refuse; at this limit a
+# file is parsed or refused in a few seconds.
+MAX_FILE_VALUES = 250_000
 
 
 def display_path(path: Path) -> str:
@@ -158,8 +164,12 @@ def parse_file(path: Path, display: str) -> Parsed:
         return Parsed(None, problem)
     import yaml
 
-    from quiz.safeyaml import BankLoader
+    from quiz.safeyaml import BankLoader, value_marks
 
+    if len(raw) > MAX_FILE_VALUES and (values := value_marks(raw)) > MAX_FILE_VALUES:
+        return Parsed(None, Problem(display, 0, 0, (
+            f"too many values for one bank file: about {values:,} (at most "
+            f"{MAX_FILE_VALUES:,}): split it into several files")))
     try:
         data = yaml.load(text, Loader=BankLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:

@@ -24,6 +24,7 @@ from quiz.netpol.limits import (
     MAX_FILE_BYTES,
     MAX_LIST_DEPTH,
     MAX_LOCATED_JSON_BYTES,
+    MAX_YAML_VALUES,
     Budget,
     check_cluster_size,
     check_grouping_cost,
@@ -61,6 +62,7 @@ from quiz.netpol.policies import (
 )
 from quiz.netpol.positions import StreamLocator, YamlLoader
 from quiz.netpol.reading import Loc, Locate, Reader
+from quiz.safeyaml import value_marks
 from quiz.textsafe import printable, quote, shorten
 
 API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "NetworkPolicy": "networking.k8s.io/v1"}
@@ -117,6 +119,10 @@ def load_manifests_text(text: str, origin: str = "<manifests>") -> Cluster:
     elif len(text) > MAX_FILE_BYTES:
         raise ManifestError(origin, None, None, f"too large for the lab: over "
                                                 f"{MAX_FILE_BYTES // 2**20} MiB of YAML")
+    elif len(text) > MAX_YAML_VALUES and (values := value_marks(text)) > MAX_YAML_VALUES:
+        raise ManifestError(origin, None, None, (
+            f"too large for the lab: about {values:,} YAML values (at most "
+            f"{MAX_YAML_VALUES:,}); `kubectl get ... -o json` is read much faster"))
     try:
         documents = list(yaml.load_all(text, Loader=YamlLoader))
     except yaml.MarkedYAMLError as exc:
