@@ -67,6 +67,17 @@ def value_marks(data: str | bytes) -> int:
     return len(raw) - len(raw.translate(None, _VALUE_MARKS))
 
 
+def refused_character(text: str, exc: yaml.reader.ReaderError) -> tuple[int, int, str]:
+    """Line, column (1-based) and the character of a ReaderError: a raw control character in
+    the text, which libyaml refuses before any token (its position counts UTF-8 bytes)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    at = min(max(exc.position, 0), len(raw))
+    start = raw.rfind(b"\n", 0, at) + 1
+    col = len(raw[start:at].decode("utf-8", "replace")) + 1
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return raw.count(b"\n", 0, at) + 1, col, character
+
+
 class LimitError(yaml.MarkedYAMLError):
     """YAML refused for its shape (size, depth, recursion, duplicate key…), with its position."""
 

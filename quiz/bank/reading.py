@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from quiz.bank.controls import Loc, find_controls, may_hold_control
+from quiz.bank.controls import Loc, describe, find_controls, may_hold_control
 from quiz.bank.problems import Problem
 from quiz.textsafe import shorten
 
@@ -164,7 +164,7 @@ def parse_file(path: Path, display: str) -> Parsed:
         return Parsed(None, problem)
     import yaml
 
-    from quiz.safeyaml import BankLoader, value_marks
+    from quiz.safeyaml import BankLoader, refused_character, value_marks
 
     if len(raw) > MAX_FILE_VALUES and (values := value_marks(raw)) > MAX_FILE_VALUES:
         return Parsed(None, Problem(display, 0, 0, (
@@ -176,6 +176,11 @@ def parse_file(path: Path, display: str) -> Parsed:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return Parsed(None, Problem(display, line, col, yaml_message(exc)))
+    except yaml.reader.ReaderError as exc:  # a raw control character, refused by libyaml
+        line, col, char = refused_character(text, exc)
+        return Parsed(None, Problem(display, line, col, (
+            f"the control character {describe(char)}: a bank may not hold terminal escapes or "
+            "other control characters")))
     except yaml.YAMLError as exc:
         return Parsed(None, Problem(display, 1, 1, f"YAML error: {shorten(str(exc), 160)}"))
     return Parsed(data, None, find_controls(data) if may_hold_control(text) else [])

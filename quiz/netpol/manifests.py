@@ -62,7 +62,7 @@ from quiz.netpol.policies import (
 )
 from quiz.netpol.positions import StreamLocator, YamlLoader
 from quiz.netpol.reading import Loc, Locate, Reader
-from quiz.safeyaml import value_marks
+from quiz.safeyaml import refused_character, value_marks
 from quiz.textsafe import printable, quote, shorten
 
 API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "NetworkPolicy": "networking.k8s.io/v1"}
@@ -130,6 +130,11 @@ def load_manifests_text(text: str, origin: str = "<manifests>") -> Cluster:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         problem = exc.problem or exc.context or "invalid YAML"
         raise ManifestError(origin, line, col, f"YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a raw control character, refused by libyaml
+        line, col, char = refused_character(text, exc)
+        raise ManifestError(origin, line, col, f"the control character {printable(char)}: "
+                                               "manifests are text without control characters"
+                            ) from None
     except yaml.YAMLError as exc:
         raise ManifestError(origin, None, None, f"YAML error: {exc}") from None
     objects = [((i,), doc) for i, doc in enumerate(documents) if doc is not None]

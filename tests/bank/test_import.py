@@ -231,6 +231,17 @@ def test_standard_input_is_read_with_dash(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_a_raw_control_character_from_standard_input_names_its_line(tmp_path: Path) -> None:
+    text = "topic: encryption\nquestions:\n" + question("my-in").replace("id: my-in",
+                                                                          "id: my-in\x1b")
+    result = CliRunner().invoke(cli, ["--bank", str(GOOD), "add", "--from", "-", "--bank",
+                                      str(tmp_path / "mine")], input=text)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "<stdin>:3:14: the control character \\e (ESC): a bank may not hold terminal " \
+           "escapes" in result.output
+    assert not (tmp_path / "mine").exists()
+
+
 def test_a_missing_file_and_topic_with_from_are_one_line_each(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["add", "--from", str(tmp_path / "none.yaml")])
     assert result.exit_code == 1 and "none.yaml: cannot read" in result.output

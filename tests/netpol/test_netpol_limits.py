@@ -305,3 +305,11 @@ def test_yaml_of_too_many_tiny_values_is_refused_before_it_is_composed(
         "tiny.yaml: too large for the lab: about 4,000 YAML values (at most 1,000); "
         "`kubectl get ... -o json` is read much faster")
     assert limits.MAX_YAML_VALUES >= 800_000  # a 3,000-pod `kubectl get -o yaml` dump fits
+
+
+def test_a_raw_control_character_in_manifests_names_its_line() -> None:
+    # libyaml refuses it before any token: the message used to say "position 30" in bytes
+    with pytest.raises(ManifestError) as caught:
+        load_manifests_text('kind: Pod\nmetadata:\n  name: "é\x07b"\n', origin="m.yaml")
+    assert str(caught.value) == ("m.yaml:3:11: the control character \\x07: manifests are "
+                                 "text without control characters")
