@@ -23,10 +23,12 @@ from quiz.bank.problems import BankError, Problem
 from quiz.bank.reading import (
     CATALOG_NAME,
     SCENARIO_DIR,
+    SUFFIXES,
     Parsed,
     bank_files,
     bank_root,
     display_path,
+    not_a_file,
     parse_file,
     scan_bank,
 )
@@ -52,7 +54,16 @@ def check_bank(paths: Iterable[Path], *, similar: bool = True,
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            state.problems.append(Problem(str(path), 0, 0, "no such file or directory"))
+            looped = "a loop of symbolic links" in (not_a_file(path) or "")
+            state.problems.append(Problem(str(path), 0, 0, "cannot read: a loop of symbolic "
+                                          "links" if looped else "no such file or directory"))
+            continue
+        if not path.is_dir() and (path.suffix not in SUFFIXES or not_a_file(path)):
+            # Only a bank file stands for the bank around it: a FIFO, a device or notes.txt
+            # given as a bank must not make its whole directory tree one (/dev, a home).
+            reason = not_a_file(path) or "not a YAML file"
+            state.problems.append(Problem(str(path), 0, 0, f"not a bank: {reason}; give a "
+                                          "bank directory, or a YAML file inside one"))
             continue
         root = bank_root(path)
         if root in roots:
