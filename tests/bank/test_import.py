@@ -282,3 +282,15 @@ def test_the_schema_beside_a_bank_is_written_refreshed_but_never_the_users_own(
     schema.write_text('{"title": "my own schema"}')
     assert write_schema(tmp_path) is None
     assert schema.read_text() == '{"title": "my own schema"}'
+
+
+def test_a_file_of_many_problems_lists_the_first_hundred(tmp_path: Path) -> None:
+    source = tmp_path / "keys.yaml"  # 20,000 keys printed 20,000 lines
+    source.write_text("".join(f"k{i}: 1\n" for i in range(150)))
+    result = CliRunner().invoke(cli, ["--bank", str(GOOD), "add", "--from", str(source),
+                                      "--bank", str(tmp_path / "mine")])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 102 and lines[-1] == f"quiz: {source} is not a question file"
+    assert lines[-2] == f"{source}: 52 more problems in this file not shown (the first 100 are)"
+    assert not (tmp_path / "mine").exists()
