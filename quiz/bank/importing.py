@@ -41,7 +41,7 @@ class ImportFailed(Exception):
         if len(problems) > MAX_PROBLEMS_PER_FILE:
             self.problems.append(Problem(
                 problems[0].path, 0, 0, f"{len(problems) - MAX_PROBLEMS_PER_FILE:,} more "
-                f"problems in this file not shown (the first {MAX_PROBLEMS_PER_FILE} are)"))
+                f"errors in this file not shown (the first {MAX_PROBLEMS_PER_FILE} are)"))
         super().__init__(message)
 
 

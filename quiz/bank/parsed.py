@@ -48,29 +48,33 @@ class LoadState:
     questions: list[tuple[ParsedFile, int, Question]] = field(default_factory=list)
     topic_refs: list[tuple[ParsedFile, str]] = field(default_factory=list)
 
-    shown: dict[str, int] = field(default_factory=dict)  # file -> problems placed and kept
-    hidden: dict[str, int] = field(default_factory=dict)  # file -> problems past the limit
+    # (file, warning?) -> problems placed and kept / past the limit: errors and warnings are
+    # counted apart, so warnings never hide an error and never make a bank fail to load.
+    shown: dict[tuple[str, bool], int] = field(default_factory=dict)
+    hidden: dict[tuple[str, bool], int] = field(default_factory=dict)
 
     def error(self, f: ParsedFile, loc: Sequence[str | int], message: str, qid: str | None = None,
               *, key: bool = False, warning: bool = False) -> None:
-        if self.crowded(f):
+        if self.crowded(f, warning=warning):
             return
-        self.shown[f.display] = self.shown.get(f.display, 0) + 1
+        self.shown[f.display, warning] = self.shown.get((f.display, warning), 0) + 1
         line, col = f.at(loc, key=key)
         self.problems.append(
             Problem(f.display, line, col, message, qid, "warning" if warning else "error")
         )
 
-    def crowded(self, f: ParsedFile) -> bool:
-        """Whether ``f`` has had its share of problems (MAX_PROBLEMS_PER_FILE): one more is only
-        counted, neither placed nor worded, so a file of a million bad values ends quickly."""
-        if self.shown.get(f.display, 0) < MAX_PROBLEMS_PER_FILE:
+    def crowded(self, f: ParsedFile, *, warning: bool = False) -> bool:
+        """Whether ``f`` has had its share of errors (or warnings): MAX_PROBLEMS_PER_FILE. One
+        more is only counted, neither placed nor worded, so a file of a million bad values
+        ends quickly."""
+        if self.shown.get((f.display, warning), 0) < MAX_PROBLEMS_PER_FILE:
             return False
-        self.hidden[f.display] = self.hidden.get(f.display, 0) + 1
+        self.hidden[f.display, warning] = self.hidden.get((f.display, warning), 0) + 1
         return True
 
     def crowd_notes(self) -> list[Problem]:
-        """One error per file whose problems went past the limit, saying how many more."""
-        return [Problem(display, 0, 0, f"{count:,} more problems in this file not shown (the "
-                                       f"first {MAX_PROBLEMS_PER_FILE} are)")
-                for display, count in self.hidden.items()]
+        """One problem per file whose errors (or warnings) went past the limit: how many more."""
+        return [Problem(display, 0, 0, f"{count:,} more {'warnings' if warning else 'errors'} "
+                        f"in this file not shown (the first {MAX_PROBLEMS_PER_FILE} are)",
+                        severity="warning" if warning else "error")
+                for (display, warning), count in self.hidden.items()]

@@ -292,5 +292,5 @@ def test_a_file_of_many_problems_lists_the_first_hundred(tmp_path: Path) -> None
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 102 and lines[-1] == f"quiz: {source} is not a question file"
-    assert lines[-2] == f"{source}: 52 more problems in this file not shown (the first 100 are)"
+    assert lines[-2] == f"{source}: 52 more errors in this file not shown (the first 100 are)"
     assert not (tmp_path / "mine").exists()

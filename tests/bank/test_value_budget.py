@@ -89,6 +89,25 @@ def test_a_file_full_of_errors_lists_the_first_ones_and_counts_the_rest(tmp_path
     placed = [line for line in lines if line.startswith(f"{root / 'keys.yaml'}:")]
     assert len(placed) == MAX_PROBLEMS_PER_FILE + 1
     # 300 unknown keys and the missing topic: 301 problems, 100 of them listed
-    assert f"{root / 'keys.yaml'}: 201 more problems in this file not shown (the first 100 " \
+    assert f"{root / 'keys.yaml'}: 201 more errors in this file not shown (the first 100 " \
            "are)" in lines
     assert f"{root / 'keys.yaml'}:300:1: unknown key 'a299'" not in lines
+
+
+def test_many_warnings_neither_hide_an_error_nor_fail_the_bank(tmp_path: Path) -> None:
+    questions = "".join(
+        f"  - id: np-w{i}\n    concepts: [default-deny]\n    question: Which is {i}?\n"
+        f"    choices:\n      - text: yes {i}\n        correct: true\n        why: y\n"
+        f"      - text: no {i}\n    explanation: x\n" for i in range(120))  # no 'why': warns
+    root = bank_with(tmp_path, "warns.yaml", "topic: network-policies\nquestions:\n"
+                     + questions)
+    bank, problems = check_bank([root], similar=False)
+    assert bank is not None  # 120 warnings, shown 100 and counted, fail nothing
+    notes = [str(p) for p in problems if p.line == 0]
+    assert notes == [f"{root / 'warns.yaml'}: warning: 20 more warnings in this file not shown "
+                     "(the first 100 are)"]
+    (root / "warns.yaml").write_text("topic: network-policies\nquestions:\n" + questions
+                                     + "  - id: np-broken\n")
+    bank, problems = check_bank([root], similar=False)
+    assert bank is None
+    assert any(p.severity == "error" and p.qid == "np-broken" for p in problems)
