@@ -98,6 +98,15 @@ def test_an_unknown_host_is_one_line_and_exit_1(tmp_path: Path,
     assert capsys.readouterr().err == "quiz: cannot serve on no-such-host.invalid: no such host\n"
 
 
+@pytest.mark.parametrize("host", ["", "  "])
+def test_an_empty_host_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                        host: str) -> None:
+    assert run_main(["serve", "--bank", str(MINI), "--db", str(tmp_path / "p.db"),
+                     "--host", host]) == 1
+    assert capsys.readouterr().err == ("quiz: --host is empty: give an address to listen on, "
+                                       "e.g. 127.0.0.1 (the default)\n")
+
+
 def test_a_bad_bank_stops_serve_before_it_listens(served: list[tuple[list[str], str, int]],
                                                   tmp_path: Path,
                                                   capsys: pytest.CaptureFixture) -> None:

@@ -50,7 +50,10 @@ def cache_key(roots: Iterable[Path]) -> str | None:
 
     digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
     for root in roots:
-        root = Path(root).resolve()
+        try:
+            root = Path(root).resolve()
+        except (OSError, RuntimeError):  # a loop of links: the full load reports it
+            return None
         if not root.is_dir():
             return None
         digest.update(os.fsencode(root) + b"\0")

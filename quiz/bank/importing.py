@@ -22,6 +22,7 @@ from quiz.bank import drafts, writer
 from quiz.bank.bank import Bank
 from quiz.bank.controls import describe
 from quiz.bank.loader import CATALOG_NAME, check_bank, display_path, parse_file
+from quiz.bank.parsed import MAX_PROBLEMS_PER_FILE
 from quiz.bank.positions import Locator
 from quiz.bank.problems import Problem
 from quiz.textsafe import quote
@@ -35,7 +36,12 @@ class ImportFailed(Exception):
     """Nothing was written; ``problems`` are at their places in the file, or ``str`` says why."""
 
     def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
-        self.problems = list(problems)
+        # As when a bank is loaded: the first problems of a file, then how many more it has.
+        self.problems = list(problems[:MAX_PROBLEMS_PER_FILE])
+        if len(problems) > MAX_PROBLEMS_PER_FILE:
+            self.problems.append(Problem(
+                problems[0].path, 0, 0, f"{len(problems) - MAX_PROBLEMS_PER_FILE:,} more "
+                f"errors in this file not shown (the first {MAX_PROBLEMS_PER_FILE} are)"))
         super().__init__(message)
 
 

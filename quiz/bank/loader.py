@@ -23,10 +23,12 @@ from quiz.bank.problems import BankError, Problem
 from quiz.bank.reading import (
     CATALOG_NAME,
     SCENARIO_DIR,
+    SUFFIXES,
     Parsed,
     bank_files,
     bank_root,
     display_path,
+    not_a_file,
     parse_file,
     scan_bank,
 )
@@ -52,7 +54,16 @@ def check_bank(paths: Iterable[Path], *, similar: bool = True,
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            state.problems.append(Problem(str(path), 0, 0, "no such file or directory"))
+            looped = "a loop of symbolic links" in (not_a_file(path) or "")
+            state.problems.append(Problem(str(path), 0, 0, "cannot read: a loop of symbolic "
+                                          "links" if looped else "no such file or directory"))
+            continue
+        if not path.is_dir() and (path.suffix not in SUFFIXES or not_a_file(path)):
+            # Only a bank file stands for the bank around it: a FIFO, a device or notes.txt
+            # given as a bank must not make its whole directory tree one (/dev, a home).
+            reason = not_a_file(path) or "not a YAML file"
+            state.problems.append(Problem(str(path), 0, 0, f"not a bank: {reason}; give a "
+                                          "bank directory, or a YAML file inside one"))
             continue
         root = bank_root(path)
         if root in roots:
@@ -68,6 +79,7 @@ def check_bank(paths: Iterable[Path], *, similar: bool = True,
     if not roots and not state.problems:
         state.problems.append(Problem(".", 0, 0, "no bank given"))
     bank = cross_check(tuple(roots), state, similar=similar)
+    state.problems += state.crowd_notes()
     problems = sorted(state.problems, key=lambda p: (p.path, p.line, p.col, p.message))
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -216,6 +228,8 @@ def _label(loc: Sequence[str | int]) -> str:
 def report_validation_error(f: _File, err: Any, state: _Load, model: type[BaseModel],
             reported: set[tuple[Any, ...]]) -> None:
     """Turn one pydantic error into a Problem at its line, in words a question author uses."""
+    if state.crowded(f):
+        return
     loc = tuple(err["loc"])
     kind = err["type"]
     qid = _item_id(f.data, loc)
@@ -257,6 +271,10 @@ def report_validation_error(f: _File, err: Any, state: _Load, model: type[BaseMo
             message += " (a bank follows YAML 1.2: only true and false are booleans)"
     elif kind == "string_type":
         message = f"{prefix}expected text, found {_type_name(value)}"
+    elif kind in ("int_type", "int_from_float", "int_parsing"):  # 80.5 or 80.0 for a port
+        wanted = ("a port number (a whole number 1-65535) or a port name"
+                  if where and where[-1] == "port" else "a whole number")
+        message = f"{prefix}expected {wanted}, found {_type_name(value)}"
     elif kind == "list_type":
         message = f"{prefix}expected a list, found {_type_name(value)}"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -293,6 +311,8 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
+    if isinstance(value, float):  # 80.0 is a decimal number to YAML, not the port 80
+        return f"the decimal number {quote(value)}"
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
             int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 

@@ -12,6 +12,10 @@ from quiz.bank.positions import Locator
 from quiz.bank.problems import Problem
 from quiz.bank.reading import read_regular
 
+# Problems listed per file: the first ones name what is wrong; a file of 250,000 unknown keys
+# listed them all (and composed its text once per key to place each: minutes).
+MAX_PROBLEMS_PER_FILE = 100
+
 
 @dataclass
 class ParsedFile:
@@ -44,9 +48,33 @@ class LoadState:
     questions: list[tuple[ParsedFile, int, Question]] = field(default_factory=list)
     topic_refs: list[tuple[ParsedFile, str]] = field(default_factory=list)
 
+    # (file, warning?) -> problems placed and kept / past the limit: errors and warnings are
+    # counted apart, so warnings never hide an error and never make a bank fail to load.
+    shown: dict[tuple[str, bool], int] = field(default_factory=dict)
+    hidden: dict[tuple[str, bool], int] = field(default_factory=dict)
+
     def error(self, f: ParsedFile, loc: Sequence[str | int], message: str, qid: str | None = None,
               *, key: bool = False, warning: bool = False) -> None:
+        if self.crowded(f, warning=warning):
+            return
+        self.shown[f.display, warning] = self.shown.get((f.display, warning), 0) + 1
         line, col = f.at(loc, key=key)
         self.problems.append(
             Problem(f.display, line, col, message, qid, "warning" if warning else "error")
         )
+
+    def crowded(self, f: ParsedFile, *, warning: bool = False) -> bool:
+        """Whether ``f`` has had its share of errors (or warnings): MAX_PROBLEMS_PER_FILE. One
+        more is only counted, neither placed nor worded, so a file of a million bad values
+        ends quickly."""
+        if self.shown.get((f.display, warning), 0) < MAX_PROBLEMS_PER_FILE:
+            return False
+        self.hidden[f.display, warning] = self.hidden.get((f.display, warning), 0) + 1
+        return True
+
+    def crowd_notes(self) -> list[Problem]:
+        """One problem per file whose errors (or warnings) went past the limit: how many more."""
+        return [Problem(display, 0, 0, f"{count:,} more {'warnings' if warning else 'errors'} "
+                        f"in this file not shown (the first {MAX_PROBLEMS_PER_FILE} are)",
+                        severity="warning" if warning else "error")
+                for (display, warning), count in self.hidden.items()]

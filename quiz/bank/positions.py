@@ -19,6 +19,9 @@ class Locator:
         self._text = text
         self._root: yaml.Node | None = None
         self._composed = False
+        # Each mapping's keys, indexed when first searched: a file with many problems looks up
+        # many keys of one mapping (a scan each made 20,000 unknown keys take a minute).
+        self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
 
     def _compose(self) -> yaml.Node | None:
         if not self._composed:
@@ -37,10 +40,8 @@ class Locator:
         for part in loc:
             found = None
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode) and key.value == part:
-                        found = value
-                        break
+                pair = self._pairs(node).get(part)
+                found = pair[1] if pair is not None else None
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
                 if 0 <= part < len(node.value):
                     found = node.value[part]
@@ -52,11 +53,23 @@ class Locator:
     def key_position(self, loc: Sequence[str | int]) -> tuple[int, int]:
         """Position of the key ``loc[-1]`` itself (for unknown keys), else of its value."""
         parent, complete = self.node(loc[:-1])
-        if complete and isinstance(parent, yaml.MappingNode) and loc:
-            for key, _value in parent.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == loc[-1]:
-                    return _mark(key)
+        if complete and isinstance(parent, yaml.MappingNode) and loc \
+                and isinstance(loc[-1], str):
+            pair = self._pairs(parent).get(loc[-1])
+            if pair is not None:
+                return _mark(pair[0])
         return self.position(loc)
+
+    def _pairs(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """A mapping's scalar keys -> (key node, value node); the first of a repeated key."""
+        pairs = self._keys.get(id(node))
+        if pairs is None:
+            pairs = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    pairs.setdefault(key.value, (key, value))
+            self._keys[id(node)] = pairs
+        return pairs
 
     def position(self, loc: Sequence[str | int]) -> tuple[int, int]:
         """1-based (line, col) of the value at ``loc``, or of its deepest existing parent."""

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from quiz.bank.controls import Loc, find_controls, may_hold_control
+from quiz.bank.controls import Loc, describe, find_controls, may_hold_control
 from quiz.bank.problems import Problem
 from quiz.textsafe import shorten
 
@@ -29,6 +29,12 @@ CATALOG_NAME = "concepts.yaml"
 SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
 SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 64_000_000  # the 10,000-question benchmark bank is 21 MB in all
+# Values in one file (safeyaml.value_marks, counted before parsing): a file of the benchmark
+# bank's 1,250 questions counts 142,000, the bundled bank's largest 11,000. Composing costs
+# ~6 µs a value in libyaml before anything can be checked (and a file with errors is composed
+# twice), so 8 MB of `- 1` lines (4 million) took over a minute to refuse; at this limit a
+# file is parsed or refused in a few seconds.
+MAX_FILE_VALUES = 250_000
 
 
 def display_path(path: Path) -> str:
@@ -158,14 +164,23 @@ def parse_file(path: Path, display: str) -> Parsed:
         return Parsed(None, problem)
     import yaml
 
-    from quiz.safeyaml import BankLoader
+    from quiz.safeyaml import BankLoader, refused_character, value_marks
 
+    if len(raw) > MAX_FILE_VALUES and (values := value_marks(raw)) > MAX_FILE_VALUES:
+        return Parsed(None, Problem(display, 0, 0, (
+            f"too many values for one bank file: about {values:,} (at most "
+            f"{MAX_FILE_VALUES:,}): split it into several files")))
     try:
         data = yaml.load(text, Loader=BankLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return Parsed(None, Problem(display, line, col, yaml_message(exc)))
+    except yaml.reader.ReaderError as exc:  # a raw control character, refused by libyaml
+        line, col, char = refused_character(text, exc)
+        return Parsed(None, Problem(display, line, col, (
+            f"the control character {describe(char)}: a bank may not hold terminal escapes or "
+            "other control characters")))
     except yaml.YAMLError as exc:
         return Parsed(None, Problem(display, 1, 1, f"YAML error: {shorten(str(exc), 160)}"))
     return Parsed(data, None, find_controls(data) if may_hold_control(text) else [])

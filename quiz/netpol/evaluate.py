@@ -256,7 +256,7 @@ def check_protocol(protocol: str) -> Protocol:
 def resolve_port(dst: Pod, port: int | str, protocol: str) -> tuple[int, str | None]:
     """The port number and name for a query: a number, or a named container port of ``dst``."""
     if isinstance(port, bool) or not isinstance(port, int | str):
-        raise QueryError(f"port must be a number or a port name, not {quote(port)}")
+        raise QueryError(f"port must be a whole number 1-65535 or a port name, not {quote(port)}")
     if isinstance(port, str) and port.isdigit():
         port = int(port)
     if isinstance(port, int):

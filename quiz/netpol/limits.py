@@ -23,6 +23,10 @@ MAX_JSON_BYTES = 32 * 1024 * 1024  # `kubectl get -o json`: parsed in C, a 3,000
 # JSON errors get a line and column only up to this size: finding them means composing the text
 # as YAML in Python (about 3 s and 400 MB per 4 MB of small values); larger dumps name the path.
 MAX_LOCATED_JSON_BYTES = 1024 * 1024
+# Values in a YAML text (quiz.safeyaml.value_marks, counted before libyaml composes it, which
+# costs ~6 µs a value): a `kubectl get -o yaml` dump of 3,000 pods (7.2 MB) counts 800,000;
+# 8 MiB of `- 1` lines, 4 million (a minute to compose, refused at once instead).
+MAX_YAML_VALUES = 1_000_000
 MAX_ENTRIES = 200_000  # list items and mapping keys read in all, aliases counted each time
 MAX_LIST_DEPTH = 8  # a kind: List inside a kind: List ... (kubectl prints one)
 MAX_PODS = 20_000  # pods (workload templates included) in one lab

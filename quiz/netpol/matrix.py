@@ -169,7 +169,7 @@ def port_edges(
     """
     proto = check_protocol(protocol)
     if isinstance(port, bool) or not isinstance(port, int | str):
-        raise QueryError(f"port must be a number or a port name, not {quote(port)}")
+        raise QueryError(f"port must be a whole number 1-65535 or a port name, not {quote(port)}")
     if isinstance(port, str) and port.isdigit():
         port = int(port)
     if isinstance(port, int) and not 1 <= port <= 65535:

@@ -167,7 +167,7 @@ def parse_protocol(reader: Reader, raw: Any, loc: Loc) -> Protocol:
 def parse_port_number(reader: Reader, raw: Any, loc: Loc) -> int:
     """A port number 1-65535 (booleans and strings are errors)."""
     if isinstance(raw, bool) or not isinstance(raw, int):
-        reader.fail(loc, f"must be a port number, not {kind_of(raw)}")
+        reader.fail(loc, f"must be a port number (a whole number 1-65535), not {kind_of(raw)}")
     if not 1 <= raw <= 65535:
         reader.fail(loc, f"port {quote(raw)} is out of range 1-65535")
     return raw
@@ -203,8 +203,7 @@ def parse_cluster_policy(reader: Reader, name: str, raw_spec: Any) -> ClusterNet
     if priority is None:
         reader.fail(("spec", "priority"), "is required")
     if isinstance(priority, bool) or not isinstance(priority, int):
-        what = quote(priority) if isinstance(priority, float) else kind_of(priority)  # 1.5
-        reader.fail(("spec", "priority"), f"must be a whole number, not {what}")
+        reader.fail(("spec", "priority"), f"must be a whole number, not {kind_of(priority)}")
     if not 0 <= priority <= CNP_MAX_PRIORITY:
         reader.fail(("spec", "priority"),
                     f"priority {quote(priority)} is out of range 0-{CNP_MAX_PRIORITY}")

@@ -73,7 +73,7 @@ class Reader:
         self.spend(len(value), loc)
         for key in value:
             if not isinstance(key, str):
-                self.fail(loc, f"keys must be strings, not {kind_of(key)} {quote(key)}")
+                self.fail(loc, f"keys must be strings, not {kind_of(key)}")
             if allowed is not None and key not in allowed:
                 expected = ", ".join(sorted(allowed))
                 self.fail((*loc, key),
@@ -121,13 +121,19 @@ def _describe_prefix(prefix: Loc) -> str:
 
 
 def kind_of(value: Any) -> str:
-    """How a YAML value is called in messages: "a number", "a list", "null" ..."""
+    """What a YAML value is, for messages: "a list", "null", "the decimal number 80.5" ...
+
+    Numbers and booleans are named with their value, so "must be a port number, not ..." says
+    what was found (``80.0`` is a decimal number to YAML and JSON, not the port 80).
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
+        return f"the boolean {'true' if value else 'false'}"
+    if isinstance(value, int):
+        return f"the number {quote(value)}"
+    if isinstance(value, float):
+        return f"the decimal number {quote(value)}"
     if isinstance(value, str):
         return "a string"
     if isinstance(value, list):

@@ -53,6 +53,8 @@ def bind_problem(host: str, port: int) -> str | None:
     """Why the server could not listen on ``host``:``port`` (in use, not an address of this
     machine, not allowed), or None if it can. Checked before serving, so the answer is one
     line, not a server's traceback."""
+    if not host.strip():  # "cannot serve on : no such host" named nothing
+        return "--host is empty: give an address to listen on, e.g. 127.0.0.1 (the default)"
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from quiz.cli import cli
@@ -41,3 +42,30 @@ def test_validate_escapes_a_bank_name_that_is_not_utf8(data_dir: Path, tmp_path:
     result = CliRunner().invoke(cli, ["validate", str(odd)])
     assert result.exit_code == 0, result.output
     assert "\udc9b" not in result.output and "\\udc9b" in result.output
+
+
+def test_a_bank_given_as_a_fifo_device_or_other_file_is_refused(tmp_path: Path) -> None:
+    # A file stood for "its directory's bank": a FIFO in a home made the whole home one bank
+    # (every YAML file under it read), and /dev/zero validated /dev as "ok".
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("x")
+    (tmp_path / "stray.yaml").write_text("topic: {")  # what walking the directory would read
+    for given, reason in [(fifo, "not a regular file (a FIFO, socket or device)"),
+                          (Path("/dev/zero"), "not a regular file (a FIFO, socket or device)"),
+                          (notes, "not a YAML file")]:
+        result = CliRunner().invoke(cli, ["validate", str(given)])
+        assert result.exit_code == 1, result.output
+        assert result.output.splitlines()[0].startswith(f"{given}: not a bank: {reason}")
+        assert "stray.yaml" not in result.output and "Traceback" not in result.output
+
+
+def test_a_bank_path_that_loops_is_one_line_at_start(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    monkeypatch.setenv("QUIZ_BANK", str(tmp_path / "a"))  # the cache key resolved it: traceback
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "stats", "--json"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert f"{tmp_path / 'a'}: cannot read: a loop of symbolic links" in result.stderr

@@ -231,6 +231,17 @@ def test_standard_input_is_read_with_dash(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_a_raw_control_character_from_standard_input_names_its_line(tmp_path: Path) -> None:
+    text = "topic: encryption\nquestions:\n" + question("my-in").replace("id: my-in",
+                                                                          "id: my-in\x1b")
+    result = CliRunner().invoke(cli, ["--bank", str(GOOD), "add", "--from", "-", "--bank",
+                                      str(tmp_path / "mine")], input=text)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "<stdin>:3:14: the control character \\e (ESC): a bank may not hold terminal " \
+           "escapes" in result.output
+    assert not (tmp_path / "mine").exists()
+
+
 def test_a_missing_file_and_topic_with_from_are_one_line_each(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["add", "--from", str(tmp_path / "none.yaml")])
     assert result.exit_code == 1 and "none.yaml: cannot read" in result.output
@@ -271,3 +282,15 @@ def test_the_schema_beside_a_bank_is_written_refreshed_but_never_the_users_own(
     schema.write_text('{"title": "my own schema"}')
     assert write_schema(tmp_path) is None
     assert schema.read_text() == '{"title": "my own schema"}'
+
+
+def test_a_file_of_many_problems_lists_the_first_hundred(tmp_path: Path) -> None:
+    source = tmp_path / "keys.yaml"  # 20,000 keys printed 20,000 lines
+    source.write_text("".join(f"k{i}: 1\n" for i in range(150)))
+    result = CliRunner().invoke(cli, ["--bank", str(GOOD), "add", "--from", str(source),
+                                      "--bank", str(tmp_path / "mine")])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 102 and lines[-1] == f"quiz: {source} is not a question file"
+    assert lines[-2] == f"{source}: 52 more errors in this file not shown (the first 100 are)"
+    assert not (tmp_path / "mine").exists()

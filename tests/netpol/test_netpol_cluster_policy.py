@@ -225,9 +225,9 @@ def test_unsupported_peers_are_refused_in_one_line(peer: dict, fragment: str) ->
     ({"tier": "Admin", "subject": PROD}, "spec.priority: is required"),
     # a float named as such, not "must be a number, not a number"
     ({"tier": "Admin", "priority": 1.5, "subject": PROD},
-     r"spec.priority: must be a whole number, not 1.5$"),
+     r"spec.priority: must be a whole number, not the decimal number 1.5$"),
     ({"tier": "Admin", "priority": 1e100, "subject": PROD},
-     r"spec.priority: must be a whole number, not 1e\+100$"),
+     r"spec.priority: must be a whole number, not the decimal number 1e\+100$"),
     ({"tier": "Admin", "priority": "5", "subject": PROD},
      r"spec.priority: must be a whole number, not a string$"),
     ({"tier": "Admin", "priority": 1, "subject": {**PROD, **DB}}, "set exactly one of"),

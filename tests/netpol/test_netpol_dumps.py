@@ -241,3 +241,44 @@ def test_a_large_json_error_names_its_path_without_composing_the_text(
     with pytest.raises(ManifestError,
                        match=r"^d.json: object 0 items\[0\]: Pod: metadata.name: must be a "):
         load_manifests_text(text, origin="d.json")
+
+
+# A key given twice: JSON keeps the last silently; YAML manifests refuse it, and so do dumps.
+
+DUPLICATED = ('{\n  "kind": "List",\n  "items": [\n'
+              '    {"kind": "Pod", "metadata": {"name": "a", "labels": {"app": "web"},\n'
+              '                                 "labels": {"app": "db"}}}\n  ]\n}')
+
+
+def test_a_json_key_given_twice_is_refused_with_its_line() -> None:
+    from quiz.netpol import load_manifests_text
+
+    with pytest.raises(ManifestError) as caught:
+        load_manifests_text(DUPLICATED, origin="d.json")
+    assert str(caught.value) == (
+        "d.json:5:34: items[0].metadata: duplicate key 'labels' (first at line 4): "
+        "a key may appear once in a mapping")
+
+
+def test_a_json_key_given_twice_in_a_large_dump_names_its_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from quiz.netpol import json_dump, load_manifests_text, positions
+
+    def no_composing(self: object) -> list:
+        raise AssertionError("the text was composed to place the error")
+
+    monkeypatch.setattr(json_dump, "MAX_LOCATED_JSON_BYTES", len(DUPLICATED) - 1)
+    monkeypatch.setattr(positions.StreamLocator, "_compose", no_composing)
+    monkeypatch.setattr(json_dump.yaml, "load", no_composing)
+    with pytest.raises(ManifestError) as caught:
+        load_manifests_text(DUPLICATED, origin="d.json")
+    assert str(caught.value) == ("d.json: object 0 items[0].metadata: duplicate key 'labels': "
+                                 "a key may appear once in a mapping")
+
+
+def test_a_json_key_given_twice_on_standard_input_is_one_line() -> None:
+    dump = '{"kind": "List", "items": [], "items": [{"kind": "Pod"}]}'
+    result = CliRunner().invoke(cli, ["lab", "-", "--json"], input=dump.encode())
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("quiz: <stdin>:1:31: duplicate key 'items' (first at line 1): "
+                             "a key may appear once in a mapping\n")

@@ -287,3 +287,29 @@ def test_running_out_of_budget_names_the_path_without_composing_the_text(
     assert str(caught.value).startswith("big.yaml: object 0: items: too large for the lab: "
                                         "more than 10 list items")
     assert caught.value.line is None
+
+
+def test_yaml_of_too_many_tiny_values_is_refused_before_it_is_composed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # 8 MiB of `- 1` lines took a minute to compose before the entry budget could count them.
+    from quiz.netpol import limits, manifests
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the text was parsed")
+
+    monkeypatch.setattr(manifests, "MAX_YAML_VALUES", 1_000)
+    monkeypatch.setattr(yaml, "load_all", no_parsing)
+    with pytest.raises(ManifestError) as caught:
+        load_manifests_text("- 1\n" * 2_000, origin="tiny.yaml")
+    assert str(caught.value) == (
+        "tiny.yaml: too large for the lab: about 4,000 YAML values (at most 1,000); "
+        "`kubectl get ... -o json` is read much faster")
+    assert limits.MAX_YAML_VALUES >= 800_000  # a 3,000-pod `kubectl get -o yaml` dump fits
+
+
+def test_a_raw_control_character_in_manifests_names_its_line() -> None:
+    # libyaml refuses it before any token: the message used to say "position 30" in bytes
+    with pytest.raises(ManifestError) as caught:
+        load_manifests_text('kind: Pod\nmetadata:\n  name: "é\x07b"\n', origin="m.yaml")
+    assert str(caught.value) == ("m.yaml:3:11: the control character \\x07: manifests are "
+                                 "text without control characters")

@@ -77,7 +77,13 @@ BAD_CASES = [
     ("not-a-mapping.yaml", 5, 1, "a manifest must be a mapping"),
     ("missing-name.yaml", 3, 1, "metadata.name: is required"),
     ("port-as-string.yaml", 8, 17, "invalid port name '8080'"),
-    ("port-as-boolean.yaml", 9, 26, "containerPort: must be a port number, not a boolean"),
+    ("port-as-boolean.yaml", 9, 26,
+     "containerPort: must be a port number (a whole number 1-65535), not the boolean true"),
+    # a float says what it is, not "must be a port number, not a number"
+    ("port-as-decimal.yaml", 9, 26,
+     "containerPort: must be a port number (a whole number 1-65535), not the decimal "
+     "number 80.5"),
+    ("port-as-whole-decimal.yaml", 9, 26, "not the decimal number 80.0"),
     ("bad-cidr.yaml", 9, 19, "invalid CIDR '10.300.0.0/16'"),
     ("except-outside.yaml", 12, 17, "except entry 10.1.0.0/24 must be a smaller range inside"),
     ("endport-named.yaml", 9, 20, "endPort needs a numeric port"),
