@@ -31,7 +31,14 @@ class Options:
         return list(self.banks) if self.banks else paths.default_banks()
 
     def db_target(self) -> str:
-        return self.db or paths.default_db()
+        """The database to open: --db, else $QUIZ_DB, else the default file. An in-memory
+        SQLite URL is one line and exit 2: it would drop every answer as quiz exits."""
+        target = self.db or paths.default_db()
+        if in_memory(target):
+            source = "--db" if self.db else "QUIZ_DB"
+            fail(f"{source} {target}: an in-memory database keeps nothing once quiz exits; "
+                 "give a file path (or leave it out for the default file)", code=2)
+        return target
 
     def learner_name(self) -> str:
         """The learner the command works for (``quiz.learner.chosen_learner``); a bad name is
@@ -42,6 +49,18 @@ class Options:
             return chosen_learner(self.learner)
         except BadLearner as exc:
             fail(str(exc), code=2)
+
+
+def in_memory(target: str) -> bool:
+    """Whether ``target`` is a SQLite URL of a database in memory (``sqlite://``,
+    ``sqlite:///:memory:``, ``file::memory:`` or ``mode=memory``), read without SQLAlchemy."""
+    scheme, sep, rest = target.partition("://")
+    if not sep or not scheme.lower().startswith("sqlite"):
+        return False
+    name = rest[1:] if rest.startswith("/") else rest
+    name, _, query = name.partition("?")
+    return name in ("", ":memory:") or name.startswith("file::memory:") \
+        or "mode=memory" in query or "mode=memory" in name
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

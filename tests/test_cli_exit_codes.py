@@ -74,3 +74,31 @@ def test_a_click_exception_that_is_not_usage_exits_1(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr("quiz.bank.schema.json_schema", refuse)
     assert run_main(["schema"]) == 1
     assert "somefile" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", ["sqlite://", "sqlite:///:memory:", "SQLite+pysqlite://",
+                                    "sqlite:///file::memory:?cache=shared",
+                                    "sqlite:///file:x?mode=memory&uri=true"])
+@pytest.mark.parametrize("command", [["stats"], ["review"], ["cohort"], ["serve"]])
+def test_an_in_memory_database_is_refused_before_anything(
+        target: str, command: list[str], capsys: pytest.CaptureFixture) -> None:
+    """Every answer given to it would be gone as quiz exits: one line, exit 2."""
+    assert run_main(["--db", target, *command]) == 2
+    err = capsys.readouterr().err
+    assert err == f"quiz: --db {target}: an in-memory database keeps nothing once quiz " \
+                  "exits; give a file path (or leave it out for the default file)\n"
+
+
+def test_an_in_memory_database_from_the_environment_names_it(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("QUIZ_DB", "sqlite://")
+    assert run_main(["stats"]) == 2
+    assert capsys.readouterr().err.startswith("quiz: QUIZ_DB sqlite://: an in-memory database")
+
+
+@pytest.mark.parametrize("target", ["sqlite:////tmp/x.db", "memory.db", "sqlite:///memory.db",
+                                    "postgresql+psycopg://u@h/memory"])
+def test_a_file_or_server_is_not_taken_for_memory(target: str) -> None:
+    from quiz.startup import in_memory
+
+    assert not in_memory(target)
