@@ -11,7 +11,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from quiz.cohort import (
@@ -24,6 +23,7 @@ from quiz.cohort import (
 )
 from quiz.store.errors import StoreError
 from quiz.textsafe import printable
+from quiz.tui.screens.sections import SectionedScreen, section_bindings
 from quiz.tui.text import clip, plural
 
 if TYPE_CHECKING:
@@ -46,20 +46,20 @@ def _cell(text: str, dim: bool, right: bool = False) -> Text:
     return Text(text, style="dim" if dim else "", justify="right" if right else "left")
 
 
-class CohortScreen(Screen[None]):
+class CohortScreen(SectionedScreen):
     """The class in one database: learners, concepts and questions, worst first."""
+
+    SECTIONS = SECTIONS
+    BODY = DataTable
 
     cohort: Cohort | None = None  # once every learner's progress is read
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("q", "app.quit", "Quit"),
-        Binding("right,l", "next_section", "Next table", key_display="→", priority=True),
-        Binding("left,h", "previous_section", "Previous table", key_display="←",
-                priority=True),
+        *section_bindings(SECTIONS, "table")[:2],
         Binding("r", "reread", "Read again"),
-        *(Binding(str(n), f"section('{pane}')", f"{name} table", show=False)
-          for n, (pane, name) in enumerate(SECTIONS, 1)),
+        *section_bindings(SECTIONS, "table")[2:],
     ]
 
     def __init__(self, topic: str | None = None,
@@ -136,7 +136,7 @@ class CohortScreen(Screen[None]):
         self.query_one("#questions-note", Static).update(rule)
         self._fill_misses("concepts", cohort.concepts, "concept", "title")
         self._fill_misses("questions", cohort.questions, "question", "opening words")
-        self._focus_table()
+        self._focus_body()
 
     def _fill_learners(self, cohort: Cohort) -> None:
         marks = sorted({f"{100 * f.prediction.pass_mark:.0f}%" for f in cohort.learners})
@@ -195,30 +195,3 @@ class CohortScreen(Screen[None]):
             self._fill_misses("questions", self.cohort.questions, "question", "opening words")
 
     # --- the tables as tabs ------------------------------------------------------------------
-
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self._focus_table()
-
-    def _focus_table(self) -> None:
-        """The shown table takes the keys (up/down, page up/down)."""
-        pane = self.query_one(TabbedContent).active_pane
-        if pane is not None:
-            self.set_focus(pane.query_one(DataTable))
-
-    def action_section(self, pane: str) -> None:
-        """Show one table."""
-        self.query_one(TabbedContent).active = pane
-
-    def _step(self, by: int) -> None:
-        ids = [pane for pane, _ in SECTIONS]
-        current = self.query_one(TabbedContent).active
-        self.action_section(ids[(ids.index(current) + by) % len(ids)] if current in ids
-                            else ids[0])
-
-    def action_next_section(self) -> None:
-        """The table to the right (after the last, the first)."""
-        self._step(1)
-
-    def action_previous_section(self) -> None:
-        """The table to the left."""
-        self._step(-1)

@@ -36,6 +36,7 @@ from quiz.stats import (
 from quiz.store.errors import StoreError
 from quiz.store.once import read_once
 from quiz.textsafe import shorten
+from quiz.tui.screens.sections import SectionedScreen, section_bindings
 from quiz.tui.text import clip, literal, plural
 from quiz.tui.widgets.history_view import (
     compose_cards,
@@ -83,8 +84,11 @@ SECTIONS = (("readiness", "Readiness"), ("activity", "Activity"), ("progress", "
 HISTORY_SECTIONS = ("retention", "time", "hardest")  # drawn once the weeks' figures are read
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(SectionedScreen):
     """The figures in sections: one tab each, each scrolling on its own."""
+
+    SECTIONS = SECTIONS
+    BODY = VerticalScroll
 
     history: History | None = None  # the weeks' figures, once read (after the first frame)
     stats: Stats  # the other sections' figures, once read (after the first frame)
@@ -92,11 +96,7 @@ class StatsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("q", "app.quit", "Quit"),
-        Binding("right,l", "next_section", "Next section", key_display="→", priority=True),
-        Binding("left,h", "previous_section", "Previous section", key_display="←",
-                priority=True),
-        *(Binding(str(n), f"section('{pane}')", f"{name} section", show=False)
-          for n, (pane, name) in enumerate(SECTIONS, 1)),
+        *section_bindings(SECTIONS, "section"),
     ]
 
     @property
@@ -230,33 +230,6 @@ class StatsScreen(Screen[None]):
     def _first_frame_drawn(self, _screen: Screen[None]) -> None:
         self.screen_layout_refresh_signal.unsubscribe(self)
         self._read_sections()
-
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self._focus_body()
-
-    def _focus_body(self) -> None:
-        """The shown section's scroll takes the keys (up/down, page up/down)."""
-        pane = self.query_one(TabbedContent).active_pane
-        if pane is not None:
-            self.set_focus(pane.query_one(VerticalScroll))
-
-    def action_section(self, pane: str) -> None:
-        """Show one section."""
-        self.query_one(TabbedContent).active = pane
-
-    def _step(self, by: int) -> None:
-        ids = [pane for pane, _ in SECTIONS]
-        current = self.query_one(TabbedContent).active
-        self.action_section(ids[(ids.index(current) + by) % len(ids)] if current in ids
-                            else ids[0])
-
-    def action_next_section(self) -> None:
-        """The section to the right (after the last, the first)."""
-        self._step(1)
-
-    def action_previous_section(self) -> None:
-        """The section to the left."""
-        self._step(-1)
 
     def _title_width(self) -> int:
         """Topic titles use what the figures leave of the screen's width (at least 24)."""
