@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -31,27 +32,30 @@ WRITERS = 50
 ANSWER_FOR_S = 3.0  # how long the writers answer: a bounded run, not a timing assertion
 
 
-def test_fifty_writers_at_once_lose_no_answer(pg_server: PgServer, bank: Bank) -> None:
-    url = pg_server.new_database(migrated=True)
-    questions = list(bank.questions.values())
-    stores = [Store(make_engine(url)) for _ in range(WRITERS)]  # engines of their own
-    got: dict[int, list[int]] = {}  # session id -> log ids each writer was given back
+def _answer_at_once(stores: list[Store], questions: list[object],
+                    at_least: int) -> dict[int, tuple[Store, list[int]]]:
+    """Every store answers ``questions`` in turn, all at once from a barrier, for
+    ``ANSWER_FOR_S`` (and at least ``at_least`` answers each), each in a session of its own;
+    by session id, the store and the log ids it was given back. Any error (a lock error or
+    deadlock reaching the user) fails the test."""
+    got: dict[int, tuple[Store, list[int]]] = {}
     errors: list[BaseException] = []
-    start = threading.Barrier(WRITERS)
+    start = threading.Barrier(len(stores))
 
     def writer(number: int, store: Store) -> None:
         try:
             session = store.start_session("review")
-            mine = got.setdefault(session.id, [])
+            mine: list[int] = []
+            got[session.id] = (store, mine)
             start.wait()
             deadline = time.monotonic() + ANSWER_FOR_S
             i = number
-            while time.monotonic() < deadline or not mine:
-                q = questions[i % len(questions)]  # everyone answers the same few cards
-                mine.append(store.record_answer(q, [i % len(q.choices)],
+            while time.monotonic() < deadline or len(mine) < at_least:
+                q = questions[i % len(questions)]
+                mine.append(store.record_answer(q, [i % len(q.choices)],  # type: ignore[attr-defined]
                                                 session_id=session.id).log_id)
                 i += 1
-        except BaseException as exc:  # a lock or serialisation error reaching the user
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(n, s)) for n, s in enumerate(stores)]
@@ -61,31 +65,48 @@ def test_fifty_writers_at_once_lose_no_answer(pg_server: PgServer, bank: Bank) -
         t.join(timeout=120)
     assert errors == []
     assert not any(t.is_alive() for t in threads)
+    return got
 
+
+def _logged(url: str, *columns: str) -> list[Any]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT id, session_id, question_id, answered_at, card_before "
-                                 "FROM review_log ORDER BY id")).all()
+        rows = conn.execute(text(f"SELECT id, {', '.join(columns)}, question_id, answered_at, "
+                                 "card_before FROM review_log ORDER BY id")).all()
     engine.dispose()
-    assert len(got) == WRITERS
-    stored: dict[int, list[int]] = defaultdict(list)
-    for row in rows:
-        stored[row.session_id].append(row.id)
-    assert {s: sorted(ids) for s, ids in got.items()} == dict(stored)  # every answer, once
-    assert sum(map(len, got.values())) > WRITERS  # they did answer at the same time
+    return rows
 
-    # No update lost: each answer met the card as the answer before it left it.
-    by_question: dict[str, list[object]] = defaultdict(list)
+
+def _no_update_lost(store: Store, rows: list[Any]) -> None:
+    """Each answer in ``rows`` (one learner's, in order) met the card as the answer before it
+    left it, and the store's card is as the last one left it."""
+    by_question: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_question[row.question_id].append(row)
     for question_id, answers in by_question.items():
         for before, after in zip(answers, answers[1:], strict=False):
             met = json.loads(after.card_before)["card"]["last_review"]
-            assert met is not None and \
-                met == before.answered_at.isoformat(), question_id  # type: ignore[attr-defined]
-        card = stores[0].card(question_id)
+            assert met is not None and met == before.answered_at.isoformat(), \
+                (store.learner, question_id)
+        card = store.card(question_id)
         assert card is not None
-        assert card.card.last_review == answers[-1].answered_at  # type: ignore[attr-defined]
+        assert card.card.last_review == answers[-1].answered_at
+
+
+def test_fifty_writers_at_once_lose_no_answer(pg_server: PgServer, bank: Bank) -> None:
+    url = pg_server.new_database(migrated=True)
+    questions = list(bank.questions.values())
+    stores = [Store(make_engine(url)) for _ in range(WRITERS)]  # engines of their own
+    # Everyone answers the same few cards, as one learner.
+    got = _answer_at_once(stores, questions, at_least=1)
+    rows = _logged(url, "session_id")
+    stored: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        stored[row.session_id].append(row.id)
+    assert len(got) == WRITERS
+    assert {sid: sorted(ids) for sid, (_, ids) in got.items()} == dict(stored)  # all, once
+    assert sum(len(ids) for _, ids in got.values()) > WRITERS  # they did answer at once
+    _no_update_lost(stores[0], rows)
     for store in stores:
         store.close()
 
@@ -98,55 +119,16 @@ def test_fifty_learners_answering_at_once_lose_nothing(pg_server: PgServer,
     url = pg_server.new_database(migrated=True)
     questions = list(bank.questions.values())[:5]
     stores = [Store(make_engine(url), learner=f"learner-{n:02}") for n in range(WRITERS)]
-    got: dict[str, list[int]] = {}  # learner -> log ids they were given back
-    errors: list[BaseException] = []
-    start = threading.Barrier(WRITERS)
-
-    def writer(number: int, store: Store) -> None:
-        try:
-            mine = got.setdefault(store.learner, [])
-            session = store.start_session("review")
-            start.wait()
-            deadline = time.monotonic() + ANSWER_FOR_S
-            i = number
-            while time.monotonic() < deadline or len(mine) < 2:
-                q = questions[i % len(questions)]
-                mine.append(store.record_answer(q, [i % len(q.choices)],
-                                                session_id=session.id).log_id)
-                i += 1
-        except BaseException as exc:  # a lock error or deadlock reaching the user
-            errors.append(exc)
-
-    threads = [threading.Thread(target=writer, args=(n, s)) for n, s in enumerate(stores)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
-    assert not any(t.is_alive() for t in threads)
-
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT id, learner, question_id, answered_at, card_before "
-                                 "FROM review_log ORDER BY id")).all()
-    engine.dispose()
+    got = {store.learner: ids for store, ids in
+           _answer_at_once(stores, questions, at_least=2).values()}
+    rows = _logged(url, "learner")
     stored: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         stored[row.learner].append(row.id)
     assert {k: sorted(v) for k, v in got.items()} == dict(stored)  # every answer, once, theirs
     assert stores[0].learners() == sorted(got)
     for store in stores:
-        by_question: dict[str, list[object]] = defaultdict(list)
-        for row in rows:
-            if row.learner == store.learner:
-                by_question[row.question_id].append(row)
-        for question_id, answers in by_question.items():
-            for before, after in zip(answers, answers[1:], strict=False):
-                met = json.loads(after.card_before)["card"]["last_review"]  # type: ignore[attr-defined]
-                assert met == before.answered_at.isoformat(), (store.learner, question_id)  # type: ignore[attr-defined]
-            card = store.card(question_id)
-            assert card is not None
-            assert card.card.last_review == answers[-1].answered_at  # type: ignore[attr-defined]
+        _no_update_lost(store, [row for row in rows if row.learner == store.learner])
         assert store.answer_counts()[0] == len(got[store.learner])
         store.close()
 
