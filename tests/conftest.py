@@ -5,6 +5,7 @@ Test modules import the plain names (``T0``, ``Clock``, ``MINI``...) from ``test
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,3 +126,13 @@ def history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                    start=HISTORY_START, parameters=FORGETFUL_PARAMETERS)
     store.close()
     return path
+
+
+@pytest.fixture
+def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time pinned to UTC ('today', due counts and shown times follow the local day)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

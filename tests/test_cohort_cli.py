@@ -5,8 +5,6 @@ one line and exit 0; bad input is one line and the usual exit code."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,13 +25,8 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
 @pytest.fixture(autouse=True)
-def _utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _utc_local_time(utc_local_time: None) -> None:
     """The text shows the last answer in local time: pin it."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture(params=BACKENDS)

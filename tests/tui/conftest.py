@@ -4,8 +4,7 @@ factory for the app built exactly as the CLI builds it (``make_app``), with a se
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,13 +20,8 @@ SIZE = (100, 30)
 
 
 @pytest.fixture(autouse=True)
-def _utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _utc_local_time(utc_local_time: None) -> None:
     """'Today' and due counts follow the local day: pin it so snapshots do not drift."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture
