@@ -236,9 +236,7 @@ def exam_date_cap(store: Store, exam_date: date | None, now: datetime,
     if eve < today:
         return []
     limit = max(latest_due(exam_date, tz), now)  # a card already due stays as it is
-    late = sorted((r for r in store.cards().values()
-                   if not r.is_new and not r.suspended and r.due > limit),
-                  key=lambda r: (r.due, r.question_id))
+    late = sorted(store.cards_due_after(limit), key=lambda r: (r.due, r.question_id))
     moved = []
     for record, offset in zip(late, spread_offsets(len(late), (eve - today).days + 1),
                               strict=True):

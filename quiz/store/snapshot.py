@@ -56,7 +56,8 @@ if TYPE_CHECKING:
 
 # The reads a Snapshot answers; anything else needs the real store.
 READS = frozenset({
-    "now", "settings", "scheduler", "cards", "card_summaries", "card", "due_reviews", "started_ids",
+    "now", "settings", "scheduler", "cards", "card_summaries", "card", "cards_due_after",
+    "due_reviews", "started_ids",
     "suspended_ids", "flagged_ids", "introduced_count", "answer_counts", "answer_times",
     "first_answer_counts",
     "answer_hours", "logged_question_ids", "orphaned_ids", "exams", "exam", "exam_position",
@@ -240,6 +241,17 @@ class Snapshot:
                           question_id)
         return (self._moved.get(question_id) or convert.card_from_row(rows[0])) if rows \
             else None
+
+    @_guarded
+    def cards_due_after(self, after: datetime) -> list[CardRecord]:
+        """Started, unsuspended cards due after ``after``, earliest first (as the store's)."""
+        mine, learner = self._mine()
+        rows = self._rows(f"SELECT * FROM card WHERE {mine} AND due > ? "
+                          "AND last_review IS NOT NULL AND suspended = 0", learner, db_time(after))
+        found = [convert.card_from_row(r) for r in rows if r.question_id not in self._moved]
+        found += [r for r in self._moved.values()
+                  if r.due > after and not r.suspended and not r.is_new]
+        return sorted(found, key=lambda r: (r.due, r.question_id))
 
     @_guarded
     def due_reviews(self, until: datetime) -> list[DueReview]:

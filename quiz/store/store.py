@@ -331,6 +331,16 @@ class Store(HistoryStore):
         with self._read() as conn:
             return [convert.card_from_row(r) for r in conn.execute(query)]
 
+    def cards_due_after(self, after: datetime) -> list[CardRecord]:
+        """Started, unsuspended cards due after ``after``, earliest first (the exam-date
+        cap's: one indexed read rather than every card converted)."""
+        query = select(CARD).where(self._own(CARD), CARD.c.due > convert.to_db_time(after),
+                                   CARD.c.last_review.is_not(None),
+                                   CARD.c.suspended.is_(false())
+                                   ).order_by(CARD.c.due, CARD.c.question_id)
+        with self._read() as conn:
+            return [convert.card_from_row(r) for r in conn.execute(query)]
+
     def due_reviews(self, until: datetime) -> list[DueReview]:
         """What the review queue needs of ``due_cards`` (thousands of them), and nothing more."""
         with self._read() as conn:

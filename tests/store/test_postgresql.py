@@ -280,6 +280,7 @@ def test_every_read_on_postgresql_is_what_sqlite_reads(pg_server: PgServer, bank
     pairs = {
         "now": ((), {}), "settings": ((), {}), "cards": ((), {}), "card_summaries": ((), {}),
         "card": (("np-deny-scope",), {}), "due_reviews": ((now + timedelta(days=30),), {}),
+        "cards_due_after": ((now,), {}),
         "started_ids": ((), {}), "suspended_ids": ((), {}), "flagged_ids": ((), {}),
         "introduced_count": ((T0, T0 + timedelta(days=1)), {}), "answer_counts": ((), {}),
         "first_answer_counts": ((), {}),

@@ -69,6 +69,7 @@ def test_every_read_matches_the_store(store: Store, bank: Bank, clock: Clock,
     pairs = {
         "now": ((), {}), "settings": ((), {}), "cards": ((), {}), "card_summaries": ((), {}),
         "card": (("np-deny-scope",), {}), "due_reviews": ((now + timedelta(days=30),), {}),
+        "cards_due_after": ((now,), {}),
         "started_ids": ((), {}), "suspended_ids": ((), {}), "flagged_ids": ((), {}),
         "introduced_count": (day, {}), "answer_counts": ((), {}),
         "first_answer_counts": ((), {}),
