@@ -10,35 +10,30 @@ the exam forward, so everything learned is seen once more before the exam.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, cast
 
 from fsrs import Card
 
 from quiz.activity import Accuracy, answer_accuracy, study_streak
 from quiz.clock import utc
+from quiz.exam_date import _day_start, _local
+from quiz.exam_date import apply_exam_date_cap as apply_exam_date_cap
+from quiz.exam_date import cap_due as cap_due
+from quiz.exam_date import exam_date_cap as exam_date_cap
+from quiz.exam_date import latest_due as latest_due
+from quiz.exam_date import spread_offsets as spread_offsets
 from quiz.exam_format import KCSA
 from quiz.scheduling import DueToday, due_today
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
-    from quiz.store import CardRecord, CardSummary, Store
+    from quiz.store import CardSummary, Store
 
 FORECAST_DAYS = 14
 ACTIVITY_DAYS = 30
 TREND_WINDOW = 3
-
-
-def _local(t: datetime, tz: tzinfo | None) -> datetime:
-    return t.astimezone(tz) if tz is not None else t.astimezone()
-
-
-def _day_start(day: date, tz: tzinfo | None) -> datetime:
-    """The start (UTC) of a local day."""
-    start = datetime.combine(day, time(), tzinfo=tz) if tz is not None \
-        else datetime.combine(day, time()).astimezone()
-    return utc(start)
 
 
 # --- mastery and the predicted score -------------------------------------------------------
@@ -199,58 +194,6 @@ def readiness(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = None,
 
 
 # --- the exam date -------------------------------------------------------------------------
-
-def latest_due(exam_date: date, tz: tzinfo | None = None) -> datetime:
-    """The latest a card may fall due: the start of the (local) day before the exam."""
-    return _day_start(exam_date - timedelta(days=1), tz)
-
-
-def cap_due(due: datetime, exam_date: date, tz: tzinfo | None = None) -> datetime:
-    """``due``, brought forward to ``latest_due`` if it falls later."""
-    return min(utc(due), latest_due(exam_date, tz))
-
-
-def apply_exam_date_cap(store: Store, exam_date: date | None, now: datetime,
-                        tz: tzinfo | None = None) -> int:
-    """Bring started cards due after ``latest_due`` forward to the days before the exam.
-
-    They are spread evenly over the local days from today to the day before the exam,
-    the earliest-due first and as late as the spread allows (an early review teaches
-    little), each due at the start of its day but never before ``now``; cards already due
-    stay. Returns how many moved; none without an exam date or once its eve has passed.
-    """
-    moved = exam_date_cap(store, exam_date, now, tz)
-    if moved:  # nothing to write is the usual case: start-up may not have a store to write yet
-        store.save_schedules(moved)
-    return len(moved)
-
-
-def exam_date_cap(store: Store, exam_date: date | None, now: datetime,
-                  tz: tzinfo | None = None) -> list[CardRecord]:
-    """The cards ``apply_exam_date_cap`` would move, as they would be saved (reads only)."""
-    if exam_date is None:
-        return []
-    now = utc(now)
-    today = _local(now, tz).date()
-    eve = exam_date - timedelta(days=1)
-    if eve < today:
-        return []
-    limit = max(latest_due(exam_date, tz), now)  # a card already due stays as it is
-    late = sorted(store.cards_due_after(limit), key=lambda r: (r.due, r.question_id))
-    moved = []
-    for record, offset in zip(late, spread_offsets(len(late), (eve - today).days + 1),
-                              strict=True):
-        due = max(now, _day_start(today + timedelta(days=offset), tz))
-        moved.append(replace(record, card=replace(record.card, due=due)))
-    return moved
-
-
-def spread_offsets(count: int, days: int) -> list[int]:
-    """The days (0: today) the cap gives ``count`` late cards, taken earliest-due first, over
-    ``days`` days: evenly, and each as late as the spread allows (``quiz.plan`` does the same
-    in its simulated days)."""
-    return [days - 1 - ((count - 1 - i) * days) // count for i in range(count)]
-
 
 def cram_queue(bank: Bank, store: Store, now: datetime,
                limit: int | None = None) -> list[Question]:

@@ -367,7 +367,7 @@ class QuizApp(App[None]):
         exam_date = self.store.settings().exam_date
         if exam_date is None:
             return
-        from quiz.readiness import apply_exam_date_cap, exam_date_cap
+        from quiz.exam_date import apply_exam_date_cap, exam_date_cap
 
         now, store = self.now(), self.store
         if isinstance(store, PendingStore) and not store.ready:

@@ -279,7 +279,7 @@ class SettingsScreen(Screen[None]):
         exam_date = changes.get("exam_date")
         if exam_date is None:
             return
-        from quiz.readiness import apply_exam_date_cap
+        from quiz.exam_date import apply_exam_date_cap
 
         moved = apply_exam_date_cap(self.quiz.store, exam_date, self.quiz.now())
         if moved:
