@@ -137,7 +137,8 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
     topics = {t.id: TopicCounts(id=t.id, title=t.title) for t in bank.topics.values()}
     leeches: list[str] = []
     for q in bank.questions.values():
-        counts = topics.setdefault(q.topic, TopicCounts(id=q.topic, title=q.topic))
+        counts = topics.get(q.topic) or topics.setdefault(
+            q.topic, TopicCounts(id=q.topic, title=q.topic))
         counts.questions += 1
         card = cards.get(q.id)
         if card is not None and card.leech:

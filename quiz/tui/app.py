@@ -42,17 +42,23 @@ CRAM_SIZE = 20  # questions in a cram session, weakest first
 CRAM_TITLE = "Cram · weakest first"
 COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the user is reading
 WARM_UP_AFTER_S = 0.3  # after the first frame: imports for the first answer (_warm_up)
-# quiz.tcss styles the screens a start or a session shows first; the other screens' rules are
-# parsed when the first of them is shown, or after the first frame (load_other_styles).
-OTHER_CSS = Path(__file__).with_name("other_screens.tcss")
-FIRST_SCREENS = frozenset({"quiz.tui.screens.home.HomeScreen",
-                           "quiz.tui.screens.question.QuestionScreen",
-                           "quiz.tui.screens.feedback.FeedbackScreen"})
-# The first screens of `quiz exam` and `quiz add` have a stylesheet of their own, parsed when
-# they are first shown (other_screens.tcss is twice either); load_other_styles adds them too.
-OWN_CSS = {"quiz.tui.screens.exam.ExamScreen": Path(__file__).with_name("exam_paper.tcss"),
-           "quiz.tui.screens.question_form.QuestionFormScreen":
-               Path(__file__).with_name("question_form.tcss")}
+# quiz.tcss holds the rules every screen shares. The first screens of the starts have their
+# own files, parsed when the first screen needing each is shown, so a start parses only what
+# its first screen uses: home's (home.tcss), a session's (session.tcss: a question, its
+# feedback, and the exam paper's choices and text too), the exam paper's and the add form's.
+# The other screens' rules are parsed when the first of them is shown, or after the first
+# frame (load_other_styles), with every file not parsed yet.
+_HERE = Path(__file__).parent
+HOME_CSS, SESSION_CSS = _HERE / "home.tcss", _HERE / "session.tcss"
+OWN_CSS = {"quiz.tui.screens.home.HomeScreen": (HOME_CSS,),
+           "quiz.tui.screens.question.QuestionScreen": (SESSION_CSS,),
+           "quiz.tui.screens.feedback.FeedbackScreen": (SESSION_CSS,),
+           "quiz.tui.screens.exam.ExamScreen": (SESSION_CSS, _HERE / "exam_paper.tcss"),
+           "quiz.tui.screens.question_form.QuestionFormScreen": (_HERE / "question_form.tcss",)}
+# The screens styled by quiz.tcss and their own files alone, which other_screens.tcss (or
+# another screen's own file) never changes (tests check).
+FIRST_SCREENS = frozenset(OWN_CSS)
+OTHER_CSS = _HERE / "other_screens.tcss"
 
 
 def complete(screen: Screen) -> bool:
@@ -250,19 +256,22 @@ class QuizApp(App[None]):
         kind = type(screen)
         name = f"{kind.__module__}.{kind.__qualname__}"
         if name in OWN_CSS:
-            self._load_styles(OWN_CSS[name])
-        elif name not in FIRST_SCREENS:
+            self._load_styles(*OWN_CSS[name])
+        else:
             self.load_other_styles()
 
     def load_other_styles(self) -> None:
-        """Add the rules of every screen but the first ones (other_screens.tcss and the
-        screens' own, OWN_CSS), once. They are not in quiz.tcss so that a start does not parse
-        them before its first frame (~8 ms); none of them matches a widget of the first
-        screens, nor does one file's rule a widget of another's screen (tests check)."""
+        """Add the rules of every screen not styled yet (other_screens.tcss and the first
+        screens' own, OWN_CSS), once. They are not in quiz.tcss so
+        that a start does not parse them before its first frame (~8 ms for other_screens.tcss);
+        none of them matches a widget of a screen whose rules are in another file (tests
+        check)."""
         if self.other_styles_loaded:
             return
         self.other_styles_loaded = True
-        self._load_styles(OTHER_CSS, *OWN_CSS.values())
+        # Home's and a session's rules before the others, as when they were in quiz.tcss.
+        self._load_styles(HOME_CSS, SESSION_CSS, OTHER_CSS,
+                          *dict.fromkeys(path for paths in OWN_CSS.values() for path in paths))
 
     def _load_styles(self, *paths: Path) -> None:
         """Add these stylesheets (those not read yet) to the app's."""

@@ -1,8 +1,9 @@
-"""quiz.tcss styles the first screens (home, a question, its feedback) alone; the other
+"""quiz.tcss, with home.tcss or session.tcss, styles the first screens (home, a question, its
+feedback) alone, each start parsing its own first screen's file only; the other
 screens' rules (other_screens.tcss) are parsed before the first of those screens is shown, or
 after the first frame, and change nothing on the first screens. The exam paper and the add
-form, first screens of `quiz exam` and `quiz add`, have their own stylesheet (OWN_CSS): those
-starts parse it alone, and the others' rules change nothing on them."""
+form, first screens of `quiz exam` and `quiz add`, have their own stylesheets too (OWN_CSS):
+those starts parse them alone, and the others' rules change nothing on them."""
 
 from __future__ import annotations
 
@@ -61,6 +62,20 @@ async def test_the_first_screens_need_no_other_styles(
         assert styles(app) == before
 
 
+@pytest.mark.parametrize(("start", "screen", "first"), [
+    ("home", "home", "home.tcss"), ("review", "question", "session.tcss"),
+    ("home", "feedback", "home.tcss session.tcss")])
+async def test_a_start_parses_its_first_screens_rules_alone(
+        make: AppFactory, start: str, screen: str, first: str) -> None:
+    app = make(start)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        if start == "home":
+            await reach(pilot, screen)
+        read = [Path(path).name for path, _ in app.stylesheet.source]
+        assert [name for name in read if name.endswith(".tcss")] == ["quiz.tcss", *first.split()]
+
+
 async def test_another_screen_is_styled_by_the_other_styles_from_its_first_frame(
         make: AppFactory) -> None:
     app = make()
@@ -100,7 +115,7 @@ async def test_exam_and_add_start_with_their_own_styles_alone(
         read = [Path(path).name for path, _ in app.stylesheet.source]
         assert "other_screens.tcss" not in read
         assert [name for name in read if name.endswith(".tcss")] == [
-            "quiz.tcss", OWN_CSS[f"{type(app.screen).__module__}.{kind}"].name]
+            "quiz.tcss", *(path.name for path in OWN_CSS[f"{type(app.screen).__module__}.{kind}"])]
         before = styles(app)
         app.load_other_styles()
         app.stylesheet.update(app)
