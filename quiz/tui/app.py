@@ -262,10 +262,9 @@ class QuizApp(App[None]):
 
     def load_other_styles(self) -> None:
         """Add the rules of every screen not styled yet (other_screens.tcss and the first
-        screens' own, OWN_CSS), once. They are not in quiz.tcss so
-        that a start does not parse them before its first frame (~8 ms for other_screens.tcss);
-        none of them matches a widget of a screen whose rules are in another file (tests
-        check)."""
+        screens' own, OWN_CSS), once. They are not in quiz.tcss so that a start does not parse
+        them before its first frame (~8 ms for other_screens.tcss); none of them matches a
+        widget of a screen whose rules are in another file (tests check)."""
         if self.other_styles_loaded:
             return
         self.other_styles_loaded = True
