@@ -22,9 +22,9 @@ from sqlalchemy import (
     Connection,
     Engine,
     Insert,
-    Select,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
     select,
@@ -89,9 +89,14 @@ def _unindexed(element: _Unindexed, compiler: Any, **kw: Any) -> str:
 @compiles(_Unindexed, "sqlite")
 def _unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
     return "+" + str(compiler.process(element.clauses, **kw))
+
+
 # Every settings write stores a new token under this key (not a setting: ``Settings`` ignores
 # it), so a copy of quiz notices another's change before it schedules an answer. One per learner.
 CHANGED_KEY = "settings_changed"
+# Read in every answer's transaction: built once, the learner a parameter (``b_learner``).
+_SELECT_CHANGED = select(SETTING.c.value).where(owned(SETTING, bindparam("b_learner")),
+                                                SETTING.c.key == CHANGED_KEY)
 
 
 class StoreBase:
@@ -232,16 +237,12 @@ class StoreBase:
         self._scheduler = None
         self._settings_seen = next((r.value for r in rows if r.key == CHANGED_KEY), None)
 
-    def _select_changed(self) -> Select[tuple[str]]:
-        """The learner's settings-change token (``CHANGED_KEY``)."""
-        return select(SETTING.c.value).where(self._own(SETTING), SETTING.c.key == CHANGED_KEY)
-
     def _current_settings(self, conn: Connection) -> tuple[Settings, Scheduler]:
         """The settings and scheduler to answer with, in the answer's transaction: read again
         if another copy of quiz changed the settings (its optimised parameters, retention)
         since this one read them, which costs one row's read when it did not."""
         if self._settings is None or conn.execute(
-                self._select_changed()).scalar() != self._settings_seen:
+                _SELECT_CHANGED, {"b_learner": self.learner}).scalar() != self._settings_seen:
             self._load_settings(conn)
         return self.settings(), self.scheduler()
 
@@ -268,7 +269,8 @@ class StoreBase:
         def write(conn: Connection) -> None:
             nonlocal behind
             if stored:
-                behind = conn.execute(self._select_changed()).scalar() != self._settings_seen
+                behind = conn.execute(_SELECT_CHANGED, {"b_learner": self.learner}
+                                      ).scalar() != self._settings_seen
             for key, value in stored.items():
                 conn.execute(delete(SETTING).where(self._own(SETTING), SETTING.c.key == key))
                 conn.execute(self._insert(SETTING).values(key=key, value=value))
