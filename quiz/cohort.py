@@ -33,7 +33,7 @@ from quiz.clock import utc
 from quiz.readiness import Prediction, outlook
 from quiz.scheduling import due_today
 from quiz.store.once import read_once
-from quiz.textsafe import printable
+from quiz.textsafe import first_paragraph, printable, shorten
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
@@ -185,13 +185,7 @@ def learner_stores(store: Store) -> dict[str, Store]:
 def stem_start(question: Question, chars: int = STEM_CHARS) -> str:
     """A question's opening words: its first paragraph (before a blank line or a code block),
     on one line, controls escaped, cut to ``chars`` with an ellipsis."""
-    lines: list[str] = []
-    for line in question.question.strip().splitlines():
-        if not line.strip() or line.lstrip().startswith(("```", "~~~")):
-            break
-        lines.append(line.strip())
-    text = printable(re.sub(r"\s+", " ", " ".join(lines)))
-    return text if len(text) <= chars else text[: chars - 1] + "…"
+    return shorten(printable(re.sub(r"\s+", " ", first_paragraph(question.question))), chars)
 
 
 @dataclass
@@ -302,12 +296,9 @@ LISTED = 10  # concepts and questions in the text; --json has them all
 ID_WIDTH = 26  # a concept's id in the text, before its title
 
 
-def _percent(share: float | None) -> str:
+def percent(share: float | None) -> str:
+    """A share as a whole percentage; "-" for none."""
     return "-" if share is None else f"{100 * share:.0f}%"
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def empty_line(cohort: Cohort) -> str:
@@ -325,11 +316,11 @@ def learner_lines(cohort: Cohort, tz: tzinfo | None = None) -> list[str]:
              f"{'last answer':<17}{'due today':>9}"]
     for learner in cohort.learners:
         p = learner.prediction
-        score = f"{_percent(p.overall)} {'pass' if p.passes else 'below'}"
+        score = f"{percent(p.overall)} {'pass' if p.passes else 'below'}"
         last = (learner.last_answer.astimezone(tz).strftime("%Y-%m-%d %H:%M")
                 if learner.last_answer else "never")
-        lines.append(f"  {_clip(printable(learner.name), 16):<16} {learner.answers:>7} "
-                     f"{_percent(learner.accuracy):>5}  {score:<12}{last:<17}"
+        lines.append(f"  {shorten(printable(learner.name), 16):<16} {learner.answers:>7} "
+                     f"{percent(learner.accuracy):>5}  {score:<12}{last:<17}"
                      f"{learner.due_today:>9}")
     return lines
 
@@ -348,12 +339,12 @@ def miss_lines(rows: list[Misses], min_answers: int, what: str, *, stems: bool =
             lines.append(f"  fewer than {min_answers} answers:")
         counts = f"{row.wrong}/{row.answered}"
         learners = f"{row.missed_by} of {row.learners}"
-        figures = f"  {_percent(row.error_rate):>4}  {counts:<13}  {learners:<9}  "
+        figures = f"  {percent(row.error_rate):>4}  {counts:<13}  {learners:<9}  "
         if stems:
-            lines.append(_clip(figures + printable(row.id), width))
-            lines.append(_clip(" " * 8 + printable(row.title), width))
+            lines.append(shorten(figures + printable(row.id), width))
+            lines.append(shorten(" " * 8 + printable(row.title), width))
         else:
-            lines.append(_clip(f"{figures}{_clip(printable(row.id), id_width):<{id_width}}  "
+            lines.append(shorten(f"{figures}{shorten(printable(row.id), id_width):<{id_width}}  "
                                f"{printable(row.title)}", width))
     if len(rows) > len(shown):
         lines.append(f"  … and {len(rows) - len(shown)} more (--json lists them all)")
@@ -368,10 +359,10 @@ def format_cohort(cohort: Cohort, tz: tzinfo | None = None) -> str:
     accuracy = cohort.correct / cohort.answers
     pass_marks = {learner.prediction.pass_mark for learner in cohort.learners}
     lines = [f"Class: {n} learner{'s' * (n != 1)}, {cohort.answers} answers, "
-             f"{_percent(accuracy)} right",
+             f"{percent(accuracy)} right",
              *textwrap.wrap(f"Answers counted: {ANSWERS_COUNTED}. Exam score: each learner's "
                             "predicted score (on their exam day, if set) against the pass mark "
-                            f"({', '.join(_percent(m) for m in sorted(pass_marks))}).",
+                            f"({', '.join(percent(m) for m in sorted(pass_marks))}).",
                             WIDTH),
              "", *learner_lines(cohort, tz)]
     where = f" in topic {printable(cohort.topic)}" if cohort.topic else ""

@@ -96,3 +96,13 @@ def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
 
     walk(value, 0)
     return shorten(printable("".join(out)), limit)
+
+
+def first_paragraph(markdown: str) -> str:
+    """The opening paragraph of a Markdown text (before a blank line or a code fence)."""
+    lines: list[str] = []
+    for line in markdown.strip().splitlines():
+        if not line.strip() or line.lstrip().startswith(("```", "~~~")):
+            break
+        lines.append(line.strip())
+    return " ".join(lines) or markdown.strip().splitlines()[0]

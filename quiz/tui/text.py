@@ -113,16 +113,6 @@ def prose(markdown: str) -> Content:
     return Content("\n\n").join(inline(p) for p in paragraphs)
 
 
-def first_paragraph(markdown: str) -> str:
-    """The opening paragraph of a Markdown text (before a blank line or a code fence)."""
-    lines: list[str] = []
-    for line in markdown.strip().splitlines():
-        if not line.strip() or line.lstrip().startswith(("```", "~~~")):
-            break
-        lines.append(line.strip())
-    return " ".join(lines) or markdown.strip().splitlines()[0]
-
-
 def clip(text: str, width: int) -> str:
     """``text`` on one line, controls escaped, cut to ``width`` characters with an ellipsis."""
     text = printable(text)

@@ -25,8 +25,9 @@ from quiz.browse import (
     sort_rows,
     tags_of,
 )
+from quiz.textsafe import first_paragraph
 from quiz.tui.screens.modals import ConfirmModal
-from quiz.tui.text import clip, first_paragraph, inline, literal, plural, when
+from quiz.tui.text import clip, inline, literal, plural, when
 
 if TYPE_CHECKING:
     from quiz.bank import Bank

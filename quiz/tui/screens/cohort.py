@@ -20,6 +20,7 @@ from quiz.cohort import (
     class_figures,
     empty_line,
     learner_stores,
+    percent,
 )
 from quiz.store.errors import StoreError
 from quiz.textsafe import printable
@@ -36,10 +37,6 @@ SECTIONS = (("learners", "Learners"), ("concepts", "Concepts"), ("questions", "Q
 # the title or stem gets the rest of the width.
 MISSES_FIXED = 4 + 13 + 9 + 10 + 2
 ID_WIDTH = 22
-
-
-def _percent(share: float | None) -> str:
-    return "-" if share is None else f"{100 * share:.0f}%"
 
 
 def _cell(text: str, dim: bool, right: bool = False) -> Text:
@@ -124,7 +121,7 @@ class CohortScreen(SectionedScreen):
         accuracy = cohort.correct / cohort.answers
         where = f" · topic {cohort.topic}" if cohort.topic else ""
         status.update(Content(f"{plural(len(cohort.learners), 'learner')} · "
-                              f"{plural(cohort.answers, 'answer')} · {_percent(accuracy)} "
+                              f"{plural(cohort.answers, 'answer')} · {percent(accuracy)} "
                               f"right{where}"))
         sections.display = True
         self._fill_learners(cohort)
@@ -155,8 +152,8 @@ class CohortScreen(SectionedScreen):
             last = f.last_answer.astimezone().strftime("%d %b %H:%M") if f.last_answer \
                 else "never"
             table.add_row(Text(clip(f.name, 16)), _cell(str(f.answers), False, True),
-                          _cell(_percent(f.accuracy), False, True),
-                          Text(f"{_percent(p.overall):>4} {'pass' if p.passes else 'below'}"),
+                          _cell(percent(f.accuracy), False, True),
+                          Text(f"{percent(p.overall):>4} {'pass' if p.passes else 'below'}"),
                           Text(last), _cell(str(f.due_today), False, True), key=f.name)
 
     def _fill_misses(self, pane: str, rows: list[Misses], what: str, title: str) -> None:
@@ -171,7 +168,7 @@ class CohortScreen(SectionedScreen):
             table.add_row("", "", "", Text("none yet", style="dim"), "")
         for m in rows:
             dim = not m.ranked
-            table.add_row(_cell(_percent(m.error_rate), dim, True),
+            table.add_row(_cell(percent(m.error_rate), dim, True),
                           _cell(f"{m.wrong}/{m.answered}", dim, True),
                           _cell(f"{m.missed_by} of {m.learners}", dim),
                           _cell(clip(m.id, ID_WIDTH), dim), _cell(clip(m.title, width), dim),

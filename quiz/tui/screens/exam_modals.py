@@ -16,8 +16,9 @@ from textual.widgets.option_list import Option
 
 from quiz.exam import ExamFormat, kcsa_count, pool_name
 from quiz.exam_setup import MINUTES, PASS_PERCENT, QUESTIONS, check_range, format_settings
+from quiz.textsafe import first_paragraph
 from quiz.tui.screens.modals import ButtonDialog
-from quiz.tui.text import first_paragraph, inline, literal, plural
+from quiz.tui.text import inline, literal, plural
 from quiz.tui.widgets.countdown import Countdown, clock_text
 
 if TYPE_CHECKING:

@@ -19,8 +19,9 @@ from textual.widgets.option_list import Option
 from quiz.exam import paper_pool
 from quiz.scheduling import rating_for
 from quiz.session import ChoiceResult, Feedback
+from quiz.textsafe import first_paragraph
 from quiz.tui.screens.summary import retry
-from quiz.tui.text import clip, first_paragraph, inline, literal
+from quiz.tui.text import clip, inline, literal
 from quiz.tui.widgets.charts import score_bar
 from quiz.tui.widgets.countdown import clock_text
 from quiz.tui.widgets.feedback_view import FeedbackView

@@ -15,8 +15,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from quiz.textsafe import first_paragraph
 from quiz.tui.screens.modals import MissedQuestionModal
-from quiz.tui.text import clip, first_paragraph, inline, literal, plural, when
+from quiz.tui.text import clip, inline, literal, plural, when
 
 MISSED_WIDTH = 74  # one line per missed question at 80 columns
 

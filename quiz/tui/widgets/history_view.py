@@ -16,7 +16,8 @@ from textual.widgets import Static
 from quiz.activity import MODE_ORDER, HardQuestion, History, Tally
 from quiz.bank import Bank
 from quiz.stats import ExamPoint, Stats
-from quiz.tui.text import first_paragraph, literal, plural
+from quiz.textsafe import first_paragraph
+from quiz.tui.text import literal, plural
 from quiz.tui.widgets.charts import (
     Chart,
     bucket_columns,
