@@ -29,8 +29,11 @@ Remove it when Textual stops restyling freshly mounted screens.
 
 ``FooterKey.compact`` is a reactive that defaults to True and is watched on mount, and its
 watcher adds the class ``-compact``: every key of a footer is restyled once it is mounted (a
-compact footer's ten keys, on every screen and every time the footer recomposes). The fix gives
-each key the footer's class before it is mounted, so the watcher finds nothing to change.
+compact footer's ten keys, on every screen and every time the footer recomposes), and a key of
+a footer that is not compact twice (the watcher adds the class, then the key's binding to the
+footer's ``compact`` takes it off: a quarter of a question screen's work before its first
+frame). The fix gives each key the footer's class and value before it is mounted, so the
+watcher and the binding find nothing to change.
 Remove it when Textual builds the keys with their class.
 
 ``Footer`` composes no keys until its screen first publishes its bindings, then recomposes
@@ -121,6 +124,7 @@ def _footer_keys_born_compact() -> None:
         for widget in compose(self):
             if isinstance(widget, FooterKey):
                 widget.set_class(self.compact, "-compact", update=False)  # not mounted yet
+                widget.set_reactive(FooterKey.compact, self.compact)  # and bound to it
             yield widget
 
     compose_keys.born_compact = True  # type: ignore[attr-defined]

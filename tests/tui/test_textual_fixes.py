@@ -235,3 +235,34 @@ async def test_textual_itself_composes_a_footer_empty_then_again_with_its_keys(
         app.screen.refresh_bindings()
         await pilot.pause()
         assert len(calls) > count
+
+
+class FooterScreen(Screen[None]):
+    BINDINGS = [("a", "one", "One"), ("b", "two", "Two"), ("c", "three", "Three")]
+
+    def action_one(self) -> None: ...
+    def action_two(self) -> None: ...
+    def action_three(self) -> None: ...
+
+    def compose(self) -> ComposeResult:
+        yield Static("body")
+        yield Footer()  # not compact: Textual's keys start compact
+
+
+class PushesFooterScreen(App[None]):
+    def on_mount(self) -> None:
+        self.push_screen(FooterScreen())
+
+
+async def test_a_footer_that_is_not_compact_restyles_no_key(restyled: list[Any]) -> None:
+    """Each key's own compact reactive starts as the footer's: Textual's starts True, so as
+    a key mounts its watcher adds -compact and the key's binding to the footer takes it off,
+    restyling every key twice (a quarter of the question screen's start)."""
+    textual_fixes.apply()
+    app = PushesFooterScreen()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        keys = list(app.screen.query(FooterKey))
+        assert len(keys) >= 3
+        assert not any(key.has_class("-compact") or key.compact for key in keys)
+        assert footer_keys_restyled(restyled) == 0
