@@ -30,7 +30,6 @@ from quiz.tui.textual_fixes import footer_keys_current
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.message_pump import MessagePump
-    from textual.notifications import Notify
 
     from quiz.exam import ExamFormat
     from quiz.session import Feedback, StudySession, Summary
@@ -63,18 +62,12 @@ OTHER_CSS = _HERE / "other_screens.tcss"
 
 def complete(screen: Screen) -> bool:
     """Whether a frame of ``screen`` drawn now would be the screen as it is meant to look:
-    its footers show the keys it has (Textual composes them a refresh later), and it shows
-    every notification as a toast (a start's notice is mounted after the screen)."""
+    its footers show the keys it has (Textual composes them a refresh later). A start's
+    notice is not waited for: its toast is mounted after the screen's first layout, and
+    holding the screen back for it cost a second layout (~40 ms); it shows a frame later."""
     from textual.widgets import Footer
-    from textual.widgets._toast import Toast
 
-    if not all(footer_keys_current(footer) for footer in screen.query(Footer)):
-        return False
-    app = screen.app
-    if getattr(app, "notices_on_the_way", 0):
-        return False
-    shown = {toast._notification for toast in screen.query(Toast)}
-    return all(notification in shown for notification in app._notifications)
+    return all(footer_keys_current(footer) for footer in screen.query(Footer))
 
 
 class QuizApp(App[None]):
@@ -144,18 +137,8 @@ class QuizApp(App[None]):
         # after_first_frame: the callbacks waiting for the first screen to be on the terminal.
         self._first_frame_shown = False
         self._after_first_frame: list[tuple[MessagePump, Callable[[], Any]]] = []
-        self.notices_on_the_way = 0  # notify() posted, not yet handled (complete)
 
     # --- start-up ------------------------------------------------------------------------
-
-    def notify(self, *args: Any, **kwargs: Any) -> None:
-        # Textual posts it as a message: until it is handled, a frame would not show it.
-        self.notices_on_the_way += 1
-        super().notify(*args, **kwargs)
-
-    def _on_notify(self, event: Notify) -> None:
-        # Textual's handler (App's, called after this one) adds it and shows it.
-        self.notices_on_the_way -= 1
 
     def on_mount(self) -> None:
         # Pushed over the (blank) default screen, which cannot be switched away like the rest.
