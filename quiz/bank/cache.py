@@ -8,9 +8,11 @@ are cached. ``quiz validate`` never uses the cache.
 
 An entry is a JSON header line (format, version, key, size and CRC-32 of the rest) and then
 the bank as JSON, read into the plain dataclasses of ``quiz.bank.domain``: reading it can never
-run code. It is only read from, and written to, a directory the user owns that nobody else can
-write to (and that is not a symlink), and only from a regular file the user owns; anything
-else, and any entry that cannot be read or decoded or that names another key, is a miss.
+run code. It keeps each question's fingerprint too (``Bank.fingerprints``): a start compares
+every card's with the bank, and hashing each question again cost more than reading them.
+It is only read from, and written to, a directory the user owns that nobody else can write to
+(and that is not a symlink), and only from a regular file the user owns; anything else, and
+any entry that cannot be read or decoded or that names another key, is a miss.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from quiz.bank.domain import Choice, Claim, Concept, Question, Source, Topic, Tr
 from quiz.bank.problems import Problem
 
 _KEEP = 4  # cached banks kept (one per combination of bank directories in use)
-FORMAT = 4  # what an entry holds (3: JSON of quiz.bank.domain objects; 4: its header checks
-# the body with a CRC-32); part of the key
+FORMAT = 5  # what an entry holds (3: JSON of quiz.bank.domain objects; 4: its header checks
+# the body with a CRC-32; 5: each question's fingerprint too); part of the key
 SUFFIX = ".json"
 _ENTRY_NAME = re.compile(r"[0-9a-f]{32}")  # what cache_key names an entry
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any real bank; a bigger file is not ours
@@ -210,6 +212,7 @@ def encode_bank(bank: Bank) -> dict[str, Any]:
         "concepts": [_fields(c) for c in bank.concepts.values()],
         "questions": [_question_fields(q) for q in bank.questions.values()],
         "warnings": [_fields(w) for w in bank.warnings],
+        "fingerprints": {q.id: bank.fingerprint(q) for q in bank.questions.values()},
     }
 
 
@@ -218,13 +221,19 @@ def decode_bank(data: dict[str, Any]) -> Bank:
     sources = [Source(**s) for s in data["sources"]]
     topics = [Topic(**t) for t in data["topics"]]
     concepts = [Concept(**c) for c in data["concepts"]]
-    questions = [_question(q) for q in data["questions"]]
+    questions = {q.id: q for q in (_question(q) for q in data["questions"])}
+    fingerprints = data["fingerprints"]
+    if not isinstance(fingerprints, dict) or fingerprints.keys() != questions.keys() \
+            or not all(type(f) is str for f in fingerprints.values()):
+        raise ValueError("not every question's fingerprint")
+    fingerprints = {i: (q, fingerprints[i]) for i, q in questions.items()}
     return Bank(roots=tuple(Path(r) for r in data["roots"]),
                 sources={s.id: s for s in sources},
                 topics={t.id: t for t in topics},
                 concepts={c.id: c for c in concepts},
-                questions={q.id: q for q in questions},
-                warnings=[Problem(**w) for w in data["warnings"]])
+                questions=questions,
+                warnings=[Problem(**w) for w in data["warnings"]],
+                fingerprints=fingerprints)
 
 
 def _fields(obj: Any) -> dict[str, Any]:

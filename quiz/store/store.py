@@ -496,9 +496,9 @@ class Store(HistoryStore):
                                 .where(self._own(CARD))).all()
             for question_id, fingerprint in rows:
                 question = bank.questions.get(question_id)
-                if question is None or question.fingerprint() == fingerprint:
+                if question is None or bank.fingerprint(question) == fingerprint:
                     continue
-                record = self._refreshed(self._card(conn, question_id), question.fingerprint(),
+                record = self._refreshed(self._card(conn, question_id), bank.fingerprint(question),
                                          now)
                 self._save_card(conn, record, exists=True)
                 if fingerprint:
