@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quiz.bank.domain import (
     Concept,
@@ -15,7 +16,9 @@ from quiz.bank.domain import (
     source_from,
     topic_from,
 )
-from quiz.bank.problems import Problem
+
+if TYPE_CHECKING:
+    from quiz.bank.problems import Problem
 
 
 @dataclass

@@ -31,7 +31,6 @@ from typing import Any
 from quiz import __version__
 from quiz.bank.bank import Bank
 from quiz.bank.domain import Choice, Claim, Concept, Question, Source, Topic, TransportClaim
-from quiz.bank.problems import Problem
 
 _KEEP = 4  # cached banks kept (one per combination of bank directories in use)
 FORMAT = 5  # what an entry holds (3: JSON of quiz.bank.domain objects; 4: its header checks
@@ -50,7 +49,7 @@ def cache_key(roots: Iterable[Path]) -> str | None:
     a directory, or a file that is not a regular file, cannot be read or is larger than a bank
     file may be, means None: the bank is then loaded and checked in full, which reports it.
     """
-    from quiz.bank.reading import MAX_FILE_BYTES, read_regular
+    from quiz.bank.files import MAX_FILE_BYTES, read_regular
 
     digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
     for root in roots:
@@ -232,8 +231,16 @@ def decode_bank(data: dict[str, Any]) -> Bank:
                 topics={t.id: t for t in topics},
                 concepts={c.id: c for c in concepts},
                 questions=questions,
-                warnings=[Problem(**w) for w in data["warnings"]],
+                warnings=_problems(data["warnings"]),
                 fingerprints=fingerprints)
+
+
+def _problems(data: list[dict[str, Any]]) -> list[Any]:
+    if not data:  # the usual bank: a start does without importing the problems' module
+        return []
+    from quiz.bank.problems import Problem
+
+    return [Problem(**w) for w in data]
 
 
 def _fields(obj: Any) -> dict[str, Any]:

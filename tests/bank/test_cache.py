@@ -358,7 +358,7 @@ def test_a_scenario_file_of_any_name_is_part_of_the_key(bank_dir: Path) -> None:
 
 
 def test_a_huge_or_odd_file_turns_the_cache_off_without_reading_it(bank_dir: Path) -> None:
-    from quiz.bank.reading import MAX_FILE_BYTES
+    from quiz.bank.files import MAX_FILE_BYTES
 
     with open(bank_dir / "big.yaml", "wb") as fh:
         fh.truncate(MAX_FILE_BYTES + 1)  # sparse: reading it would cost 64 MB
