@@ -1,7 +1,8 @@
-"""A bank file's bytes, read safely: a regular file of sane size, never a FIFO or device.
+"""A bank file's bytes, read safely (a regular file of sane size, never a FIFO or device),
+and its path as the user should see it.
 
 Apart from ``quiz.bank.reading`` (which files a bank has, their YAML, the problems found) so
-that the bank cache's key, which reads every bank file at each start, needs nothing more.
+that a start on the bank cache, whose key reads every bank file, needs nothing more.
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ import stat
 from pathlib import Path
 
 MAX_FILE_BYTES = 64_000_000  # the 10,000-question benchmark bank is 21 MB in all
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        return str(path)
 
 
 def not_a_file(path: Path) -> str | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quiz.bank.controls import Loc, describe, find_controls, may_hold_control
-from quiz.bank.files import not_a_file, read_regular
+from quiz.bank.files import display_path, not_a_file, read_regular
 from quiz.bank.problems import Problem
 from quiz.textsafe import shorten
 
@@ -32,14 +32,6 @@ SUFFIXES = (".yaml", ".yml")
 # twice), so 8 MB of `- 1` lines (4 million) took over a minute to refuse; at this limit a
 # file is parsed or refused in a few seconds.
 MAX_FILE_VALUES = 250_000
-
-
-def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):
-        return str(path)
 
 
 def bank_root(path: Path) -> Path:
