@@ -1,4 +1,9 @@
-"""Domain objects the store hands out and takes in: plain dataclasses, all datetimes UTC-aware."""
+"""Domain objects the store hands out and takes in: plain dataclasses, all datetimes UTC-aware.
+
+These are the cards, settings, sessions and exams every first screen reads; the records of
+answers logged and recorded and of a bank sync are in ``quiz.store.answers`` (on Python 3.11
+each dataclass costs ~4M instructions to build, at every start that imports it).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from fsrs import Card, Rating, State
+from fsrs import Card, State
 
 from quiz.cards import check_parameters
 from quiz.clock import utc
@@ -75,49 +80,6 @@ class CardSummary(NamedTuple):
     def is_new(self) -> bool:
         """Never answered in review mode since its card was (re)created."""
         return self.last_review is None
-
-
-class ScheduledAnswer(NamedTuple):
-    """What replaying and fitting read of a scheduled answer (``scheduled_answers``): a
-    year of answers is read without building a ``ReviewEntry`` (and its card) for each."""
-
-    id: int
-    question_id: str
-    answered_at: datetime
-    rating: Rating
-
-
-@dataclass(frozen=True)
-class ReviewEntry:
-    """One logged answer."""
-
-    id: int
-    question_id: str
-    answered_at: datetime
-    picked: tuple[int, ...]  # choice indices in bank order
-    correct: bool
-    rating: Rating
-    duration_ms: int | None
-    mode: str
-    session_id: int | None
-    fingerprint: str
-    card_before: CardRecord
-    shown_order: tuple[int, ...] | None = None  # bank indices in displayed order; None: unknown
-
-
-@dataclass(frozen=True)
-class RecordedAnswer:
-    """What ``Store.record_answer`` / ``Store.regrade`` committed."""
-
-    log_id: int
-    question_id: str
-    correct: bool
-    rating: Rating
-    card: CardRecord  # the state after the answer (unchanged in practice/exam mode)
-    scheduled: bool  # whether the answer moved the schedule
-    became_leech: bool = False  # this answer's lapse made the question a leech
-    before: CardRecord | None = None  # record_answer: the state the answer started from
-    answered_at: datetime | None = None  # record_answer: when it was given (the store's clock)
 
 
 @dataclass(frozen=True)
@@ -288,11 +250,3 @@ def check_setting(name: str, value: Any) -> Any:
         except ValueError as error:
             raise ValueError(f"fsrs_fit must be {error}") from None
     raise ValueError(f"unknown setting: {name}")
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """What ``Store.sync_bank`` found: cards reset after an answer-key edit, orphaned ids."""
-
-    reset: tuple[str, ...] = ()
-    orphaned: tuple[str, ...] = ()

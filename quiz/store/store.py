@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from quiz.cards import is_lapse, new_card, rating_for
 from quiz.store import convert
+from quiz.store.answers import RecordedAnswer, ReviewEntry, SyncReport
 from quiz.store.base import CARD, LOG, SESSION, owned
 from quiz.store.history import HistoryStore
 from quiz.store.records import (
@@ -36,10 +37,7 @@ from quiz.store.records import (
     CardRecord,
     CardSummary,
     DueReview,
-    RecordedAnswer,
-    ReviewEntry,
     Settings,
-    SyncReport,
 )
 
 if TYPE_CHECKING:
