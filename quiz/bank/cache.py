@@ -25,6 +25,7 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Iterable
+from dataclasses import MISSING, Field, fields
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ from quiz.bank.domain import Choice, Claim, Concept, Question, Source, Topic, Tr
 
 _KEEP = 4  # cached banks kept (one per combination of bank directories in use)
 FORMAT = 5  # what an entry holds (3: JSON of quiz.bank.domain objects; 4: its header checks
-# the body with a CRC-32; 5: each question's fingerprint too); part of the key
+# the body with a CRC-32; 5: each question's fingerprint too, fields at their default left
+# out); part of the key
 SUFFIX = ".json"
 _ENTRY_NAME = re.compile(r"[0-9a-f]{32}")  # what cache_key names an entry
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any real bank; a bigger file is not ours
@@ -244,26 +246,36 @@ def _problems(data: list[dict[str, Any]]) -> list[Any]:
 
 
 def _fields(obj: Any) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in _field_names(type(obj))}
+    """The dataclass's fields by name, but those that hold their default (of the same type):
+    most choices have no claims, most questions no scenario, and an entry read at every start
+    is smaller without them (its constructor fills them in)."""
+    return {f.name: value for f in fields(obj)
+            if not _is_default(f, value := getattr(obj, f.name))}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+def _is_default(f: Field[Any], value: Any) -> bool:
+    if f.default is not MISSING:
+        default = f.default
+    elif f.default_factory is not MISSING:
+        default = f.default_factory()
+    else:
+        return False
+    return type(value) is type(default) and value == default
 
 
 def _question_fields(question: Question) -> dict[str, Any]:
-    fields = _fields(question)
-    fields["choices"] = [_choice_fields(c) for c in question.choices]
-    return fields
+    data = _fields(question)
+    data["choices"] = [_choice_fields(c) for c in question.choices]
+    return data
 
 
 def _choice_fields(choice: Choice) -> dict[str, Any]:
-    fields = _fields(choice)
+    data = _fields(choice)
     if choice.claims is not None:
-        fields["claims"] = [_fields(c) for c in choice.claims]
+        data["claims"] = [_fields(c) for c in choice.claims]
     if choice.transport is not None:
-        fields["transport"] = [_fields(c) for c in choice.transport]
-    return fields
+        data["transport"] = [_fields(c) for c in choice.transport]
+    return data
 
 
 def _question(data: dict[str, Any]) -> Question:

@@ -372,3 +372,15 @@ def test_a_file_name_that_is_not_utf8_is_no_traceback(bank_dir: Path) -> None:
     odd = Path(os.fsdecode(os.fsencode(bank_dir) + b"/x\x9b2J.yaml"))
     odd.write_text("x")
     assert cache.cache_key([bank_dir]) is not None
+
+
+def test_an_entry_leaves_out_only_fields_at_their_very_default() -> None:
+    from quiz.bank.domain import Choice, Topic
+
+    assert cache._fields(Choice(text="a")) == {"text": "a"}
+    assert cache._fields(Choice(text="a", correct=True, claims=[])) == {
+        "text": "a", "correct": True, "claims": []}
+    # 1 equals the default 1.0 but is not it: kept, so the bank reads back as it was
+    assert cache._fields(Topic(id="t", title="T", weight=1)) == {"id": "t", "title": "T",
+                                                                 "weight": 1}
+    assert cache._fields(Topic(id="t", title="T", weight=1.0)) == {"id": "t", "title": "T"}
