@@ -27,7 +27,6 @@ from quiz.store.records import (
     CardSummary,
     DueReview,
     ExamAttempt,
-    FsrsFit,
     SessionRecord,
     Settings,
     TopicResult,
@@ -35,14 +34,21 @@ from quiz.store.records import (
 )
 
 if TYPE_CHECKING:
-    from quiz.store.answers import RecordedAnswer, ReviewEntry, ScheduledAnswer, SyncReport
+    from quiz.store.answers import (
+        FsrsFit,
+        RecordedAnswer,
+        ReviewEntry,
+        ScheduledAnswer,
+        SyncReport,
+    )
     from quiz.store.engine import database_url, make_engine
     from quiz.store.store import Store
 
 
 _LAZY = {"Store": "quiz.store.store", "make_engine": "quiz.store.engine",
          "database_url": "quiz.store.engine",
-         **dict.fromkeys(("RecordedAnswer", "ReviewEntry", "ScheduledAnswer", "SyncReport"),
+         **dict.fromkeys(("FsrsFit", "RecordedAnswer", "ReviewEntry", "ScheduledAnswer",
+                          "SyncReport"),
                          "quiz.store.answers")}
 
 

@@ -24,7 +24,6 @@ from quiz.store.records import (
     CardSummary,
     DueReview,
     ExamAttempt,
-    FsrsFit,
     SessionRecord,
     Settings,
     TopicResult,
@@ -454,6 +453,6 @@ def setting_value(key: str, value: Any) -> str:
     """A setting's value as stored (JSON)."""
     if isinstance(value, date):
         value = value.isoformat()
-    if isinstance(value, FsrsFit):
+    if key == "fsrs_fit" and value is not None:
         value = value.to_json()
     return json.dumps(value)

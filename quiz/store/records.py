@@ -1,20 +1,23 @@
 """Domain objects the store hands out and takes in: plain dataclasses, all datetimes UTC-aware.
 
 These are the cards, settings, sessions and exams every first screen reads; the records of
-answers logged and recorded and of a bank sync are in ``quiz.store.answers`` (on Python 3.11
-each dataclass costs ~4M instructions to build, at every start that imports it).
+answers logged and recorded, of a bank sync and of an fsrs fit are in ``quiz.store.answers``
+(on Python 3.11 each dataclass costs ~4M instructions to build, at every start that imports
+it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fsrs import Card, State
 
 from quiz.cards import check_parameters
-from quiz.clock import utc
+
+if TYPE_CHECKING:
+    from quiz.store.answers import FsrsFit
 
 MODES = ("review", "practice", "exam")
 SCHEDULING_MODES = frozenset({"review"})  # practice and exam answers are logged, not scheduled
@@ -151,52 +154,6 @@ class Settings:
     fsrs_fit: FsrsFit | None = None  # how the saved fsrs_parameters were fitted; None: never
 
 
-@dataclass(frozen=True)
-class FsrsFit:
-    """The record of the fit that gave the saved ``fsrs_parameters`` (``quiz optimize``):
-    when, on how many logged answers, and how well the old and new parameters predicted
-    them (log loss and RMSE over bins, on the time-series splits)."""
-
-    fitted_at: datetime
-    reviews: int
-    log_loss_before: float
-    log_loss_after: float
-    rmse_before: float
-    rmse_after: float
-
-    def to_json(self) -> dict[str, Any]:
-        """As stored (JSON): the time in ISO 8601."""
-        return {"fitted_at": self.fitted_at.isoformat(), "reviews": self.reviews,
-                "log_loss_before": self.log_loss_before, "log_loss_after": self.log_loss_after,
-                "rmse_before": self.rmse_before, "rmse_after": self.rmse_after}
-
-    @classmethod
-    def from_json(cls, value: object) -> FsrsFit:
-        """From what ``to_json`` stored, else ValueError."""
-        if isinstance(value, FsrsFit):
-            value = value.to_json()
-        figures = ("log_loss_before", "log_loss_after", "rmse_before", "rmse_after")
-        if not isinstance(value, dict) or set(value) != {"fitted_at", "reviews", *figures}:
-            raise ValueError("a record of a fit")
-        try:
-            fitted_at = datetime.fromisoformat(value["fitted_at"])
-        except (TypeError, ValueError):
-            raise ValueError("a record of a fit (fitted_at: a time)") from None
-        if fitted_at.tzinfo is None:
-            raise ValueError("a record of a fit (fitted_at: a time with its UTC offset)")
-        reviews = value["reviews"]
-        if isinstance(reviews, bool) or not isinstance(reviews, int) or reviews < 0:
-            raise ValueError("a record of a fit (reviews: a whole number)")
-        numbers = []
-        for name in figures:
-            number = value[name]
-            if isinstance(number, bool) or not isinstance(number, int | float) \
-                    or not 0 <= number < 1e6:
-                raise ValueError(f"a record of a fit ({name}: a number from 0)")
-            numbers.append(float(number))
-        return cls(utc(fitted_at), reviews, *numbers)
-
-
 def check_setting(name: str, value: Any) -> Any:
     """``value`` if setting ``name`` may hold it, else ValueError saying what it may hold.
 
@@ -245,6 +202,8 @@ def check_setting(name: str, value: Any) -> Any:
     if name == "fsrs_fit":
         if value is None:
             return None
+        from quiz.store.answers import FsrsFit  # only a user who ran quiz optimize has one
+
         try:
             return FsrsFit.from_json(value)
         except ValueError as error:
