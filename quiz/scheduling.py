@@ -110,7 +110,7 @@ def review_queue(bank: Bank, store: Store, now: datetime, new_limit: int | None 
 
 def _bundled_prefixes() -> tuple[str, ...]:
     """How the bundled bank's files are named in ``Question.origin`` (relative or absolute)."""
-    from quiz.bank.reading import display_path
+    from quiz.bank.files import display_path
 
     root = bundled_bank()
     return tuple(f"{p}{os.sep}" for p in {display_path(root), str(root.resolve())})

@@ -9,17 +9,26 @@ Standard library only; the lowest layer (banks, manifests and the store all use 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 QUOTE_LIMIT = 80
-# C0 controls, DEL and C1 controls, the bidirectional overrides and isolates that can make a
-# line read differently from what it contains ("Trojan Source"), and lone surrogates: the
-# bytes of a file name that is not UTF-8 (printed raw, 0x9b is CSI to an 8-bit terminal).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_UNSAFE_KEEP_LINES = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
+
+
+@functools.cache
+def _unsafe(keep_lines: bool) -> re.Pattern[str]:
+    """C0 controls (but tab and newline when ``keep_lines``), DEL and C1 controls, the
+    bidirectional overrides and isolates that can make a line read differently from what it
+    contains ("Trojan Source"), and lone surrogates: the bytes of a file name that is not UTF-8
+    (printed raw, 0x9b is CSI to an 8-bit terminal).
+
+    Compiled when first needed: their ranges above U+00FF make ``re`` build a big character
+    set, ~4M instructions each, and what a start shows is mostly plain ASCII (see
+    ``printable``)."""
+    c0 = "\x00-\x08\x0b-\x1f" if keep_lines else "\x00-\x1f"
+    return re.compile(f"[{c0}\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -36,13 +45,14 @@ def printable(text: str, *, keep_lines: bool = False) -> str:
     One-line output (messages, ids, paths) escapes newlines and tabs too; ``keep_lines``
     keeps them, for multi-line text drawn on a screen.
     """
-    pattern = _UNSAFE_KEEP_LINES if keep_lines else _UNSAFE
-    return pattern.sub(_escape, text)
+    if text.isascii() and text.isprintable():  # nothing to escape (ids, paths, titles...)
+        return text
+    return _unsafe(keep_lines).sub(_escape, text)
 
 
 def has_control(text: str) -> bool:
     """Whether ``text`` holds a character other than tab and newline that a bank may not."""
-    return _UNSAFE_KEEP_LINES.search(text) is not None
+    return _unsafe(True).search(text) is not None
 
 
 def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:

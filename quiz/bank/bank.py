@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quiz.bank.domain import (
     Concept,
@@ -15,7 +16,9 @@ from quiz.bank.domain import (
     source_from,
     topic_from,
 )
-from quiz.bank.problems import Problem
+
+if TYPE_CHECKING:
+    from quiz.bank.problems import Problem
 
 
 @dataclass
@@ -28,6 +31,19 @@ class Bank:
     concepts: dict[str, Concept] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    # Questions' fingerprints (``Question.fingerprint()``), each with the question it is of, by
+    # id: the bank cache keeps them, so a start compares each card's with the bank without
+    # hashing each question's choices again (~75,000 instructions a question). Not part of
+    # equality; a question put in another's place is not in it and is hashed when asked for.
+    fingerprints: dict[str, tuple[Question, str]] = field(default_factory=dict, repr=False,
+                                                         compare=False)
+
+    def fingerprint(self, question: Question) -> str:
+        """``question.fingerprint()``, from ``fingerprints`` when it has this very question's."""
+        known = self.fingerprints.get(question.id)
+        if known is None or known[0] is not question:
+            return question.fingerprint()
+        return known[1]
 
     def in_topic(self, topic_id: str) -> list[Question]:
         """The questions of one topic, in bank order."""

@@ -8,9 +8,11 @@ are cached. ``quiz validate`` never uses the cache.
 
 An entry is a JSON header line (format, version, key, size and CRC-32 of the rest) and then
 the bank as JSON, read into the plain dataclasses of ``quiz.bank.domain``: reading it can never
-run code. It is only read from, and written to, a directory the user owns that nobody else can
-write to (and that is not a symlink), and only from a regular file the user owns; anything
-else, and any entry that cannot be read or decoded or that names another key, is a miss.
+run code. It keeps each question's fingerprint too (``Bank.fingerprints``): a start compares
+every card's with the bank, and hashing each question again cost more than reading them.
+It is only read from, and written to, a directory the user owns that nobody else can write to
+(and that is not a symlink), and only from a regular file the user owns; anything else, and
+any entry that cannot be read or decoded or that names another key, is a miss.
 """
 
 from __future__ import annotations
@@ -23,17 +25,18 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Iterable
+from dataclasses import MISSING, Field, fields
 from pathlib import Path
 from typing import Any
 
 from quiz import __version__
 from quiz.bank.bank import Bank
 from quiz.bank.domain import Choice, Claim, Concept, Question, Source, Topic, TransportClaim
-from quiz.bank.problems import Problem
 
 _KEEP = 4  # cached banks kept (one per combination of bank directories in use)
-FORMAT = 4  # what an entry holds (3: JSON of quiz.bank.domain objects; 4: its header checks
-# the body with a CRC-32); part of the key
+FORMAT = 5  # what an entry holds (3: JSON of quiz.bank.domain objects; 4: its header checks
+# the body with a CRC-32; 5: each question's fingerprint too, fields at their default left
+# out); part of the key
 SUFFIX = ".json"
 _ENTRY_NAME = re.compile(r"[0-9a-f]{32}")  # what cache_key names an entry
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any real bank; a bigger file is not ours
@@ -48,7 +51,7 @@ def cache_key(roots: Iterable[Path]) -> str | None:
     a directory, or a file that is not a regular file, cannot be read or is larger than a bank
     file may be, means None: the bank is then loaded and checked in full, which reports it.
     """
-    from quiz.bank.reading import MAX_FILE_BYTES, read_regular
+    from quiz.bank.files import MAX_FILE_BYTES, read_regular
 
     digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
     for root in roots:
@@ -210,6 +213,7 @@ def encode_bank(bank: Bank) -> dict[str, Any]:
         "concepts": [_fields(c) for c in bank.concepts.values()],
         "questions": [_question_fields(q) for q in bank.questions.values()],
         "warnings": [_fields(w) for w in bank.warnings],
+        "fingerprints": {q.id: bank.fingerprint(q) for q in bank.questions.values()},
     }
 
 
@@ -218,36 +222,60 @@ def decode_bank(data: dict[str, Any]) -> Bank:
     sources = [Source(**s) for s in data["sources"]]
     topics = [Topic(**t) for t in data["topics"]]
     concepts = [Concept(**c) for c in data["concepts"]]
-    questions = [_question(q) for q in data["questions"]]
+    questions = {q.id: q for q in (_question(q) for q in data["questions"])}
+    fingerprints = data["fingerprints"]
+    if not isinstance(fingerprints, dict) or fingerprints.keys() != questions.keys() \
+            or not all(type(f) is str for f in fingerprints.values()):
+        raise ValueError("not every question's fingerprint")
+    fingerprints = {i: (q, fingerprints[i]) for i, q in questions.items()}
     return Bank(roots=tuple(Path(r) for r in data["roots"]),
                 sources={s.id: s for s in sources},
                 topics={t.id: t for t in topics},
                 concepts={c.id: c for c in concepts},
-                questions={q.id: q for q in questions},
-                warnings=[Problem(**w) for w in data["warnings"]])
+                questions=questions,
+                warnings=_problems(data["warnings"]),
+                fingerprints=fingerprints)
+
+
+def _problems(data: list[dict[str, Any]]) -> list[Any]:
+    if not data:  # the usual bank: a start does without importing the problems' module
+        return []
+    from quiz.bank.problems import Problem
+
+    return [Problem(**w) for w in data]
 
 
 def _fields(obj: Any) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in _field_names(type(obj))}
+    """The dataclass's fields by name, but those that hold their default (of the same type):
+    most choices have no claims, most questions no scenario, and an entry read at every start
+    is smaller without them (its constructor fills them in)."""
+    return {f.name: value for f in fields(obj)
+            if not _is_default(f, value := getattr(obj, f.name))}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+def _is_default(f: Field[Any], value: Any) -> bool:
+    if f.default is not MISSING:
+        default = f.default
+    elif f.default_factory is not MISSING:
+        default = f.default_factory()
+    else:
+        return False
+    return type(value) is type(default) and value == default
 
 
 def _question_fields(question: Question) -> dict[str, Any]:
-    fields = _fields(question)
-    fields["choices"] = [_choice_fields(c) for c in question.choices]
-    return fields
+    data = _fields(question)
+    data["choices"] = [_choice_fields(c) for c in question.choices]
+    return data
 
 
 def _choice_fields(choice: Choice) -> dict[str, Any]:
-    fields = _fields(choice)
+    data = _fields(choice)
     if choice.claims is not None:
-        fields["claims"] = [_fields(c) for c in choice.claims]
+        data["claims"] = [_fields(c) for c in choice.claims]
     if choice.transport is not None:
-        fields["transport"] = [_fields(c) for c in choice.transport]
-    return fields
+        data["transport"] = [_fields(c) for c in choice.transport]
+    return data
 
 
 def _question(data: dict[str, Any]) -> Question:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from quiz.bank.bank import Bank, as_domain
 from quiz.bank.checks import cross_check
 from quiz.bank.controls import Loc, describe
+from quiz.bank.files import not_a_file
 from quiz.bank.models import Catalog, Question, QuestionFile
 from quiz.bank.parsed import LoadState as _Load
 from quiz.bank.parsed import ParsedFile as _File
@@ -28,7 +29,6 @@ from quiz.bank.reading import (
     bank_files,
     bank_root,
     display_path,
-    not_a_file,
     parse_file,
     scan_bank,
 )

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from quiz.bank.files import read_regular
 from quiz.bank.models import Catalog, Question
 from quiz.bank.positions import Locator
 from quiz.bank.problems import Problem
-from quiz.bank.reading import read_regular
 
 # Problems listed per file: the first ones name what is wrong; a file of 250,000 unknown keys
 # listed them all (and composed its text once per key to place each: minutes).

@@ -8,14 +8,12 @@ a byte is read, so a FIFO cannot hang the loader.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quiz.bank.controls import Loc, describe, find_controls, may_hold_control
+from quiz.bank.files import display_path, not_a_file, read_regular
 from quiz.bank.problems import Problem
 from quiz.textsafe import shorten
 
@@ -28,21 +26,12 @@ if TYPE_CHECKING:
 CATALOG_NAME = "concepts.yaml"
 SCENARIO_DIR = "scenarios"  # manifests for scenario questions live here, not questions
 SUFFIXES = (".yaml", ".yml")
-MAX_FILE_BYTES = 64_000_000  # the 10,000-question benchmark bank is 21 MB in all
 # Values in one file (safeyaml.value_marks, counted before parsing): a file of the benchmark
 # bank's 1,250 questions counts 142,000, the bundled bank's largest 11,000. Composing costs
 # ~6 µs a value in libyaml before anything can be checked (and a file with errors is composed
 # twice), so 8 MB of `- 1` lines (4 million) took over a minute to refuse; at this limit a
 # file is parsed or refused in a few seconds.
 MAX_FILE_VALUES = 250_000
-
-
-def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):
-        return str(path)
 
 
 def bank_root(path: Path) -> Path:
@@ -82,52 +71,6 @@ def scan_bank(root: Path) -> tuple[list[Path], list[Problem]]:
 def bank_files(root: Path) -> list[Path]:
     """Every YAML file of a bank: its catalog and question files (not hidden or scenario dirs)."""
     return scan_bank(root)[0]
-
-
-def not_a_file(path: Path) -> str | None:
-    """Why ``path`` cannot be read as a bank file, or None when it is a regular file."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "cannot read: a loop of symbolic links"
-        with contextlib.suppress(OSError):  # a name too long for lstat as well
-            if path.is_symlink():
-                return "cannot read: a symbolic link to nothing (dangling)"
-        return f"cannot read: {exc.strerror or 'error'}"
-    return _not_regular(info.st_mode, info.st_size)
-
-
-def _not_regular(mode: int, size: int) -> str | None:
-    if stat.S_ISDIR(mode):
-        return "a directory named like a YAML file: rename it"
-    if not stat.S_ISREG(mode):
-        return "not a regular file (a FIFO, socket or device): a bank holds plain files"
-    if size > MAX_FILE_BYTES:
-        return f"too large for a bank file ({size:,} bytes, at most {MAX_FILE_BYTES:,})"
-    return None
-
-
-def read_regular(path: Path) -> bytes:
-    """The bytes of a regular file; OSError (with a readable strerror) for anything else.
-
-    Opened non-blocking and checked with fstat on the open file, so neither a FIFO nor a swap
-    of the file between a check and the read can make this wait or read a device.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        info = os.fstat(fd)
-        reason = _not_regular(info.st_mode, info.st_size)
-        if reason is not None:
-            raise OSError(errno.EINVAL, reason)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-            if sum(map(len, chunks)) > MAX_FILE_BYTES:
-                raise OSError(errno.EFBIG, "file grew too large while being read")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def decode(raw: bytes, display: str) -> tuple[str | None, Problem | None]:

@@ -16,10 +16,11 @@ from typing import Any
 
 import yaml
 
+from quiz.bank.files import not_a_file, read_regular
 from quiz.bank.models import Question
 from quiz.bank.parsed import LoadState, ParsedFile
 from quiz.bank.problems import Problem
-from quiz.bank.reading import bank_root, display_path, not_a_file, read_regular
+from quiz.bank.reading import bank_root, display_path
 from quiz.safeyaml import ManifestLoader
 from quiz.textsafe import has_control, quote, shorten
 

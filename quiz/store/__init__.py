@@ -5,8 +5,9 @@ checked (read-only) before anything is written, then migrated to the current sch
 
 Importing this package costs no SQLAlchemy: the records, errors and the start-up readers
 (``snapshot``, ``pending``) are plain Python, and ``Store``, ``open_store``, ``make_engine`` and
-``database_url`` are imported on first use (``quiz review`` shows its first question while
-SQLAlchemy loads; see ``quiz.store.pending``).
+``database_url`` (and the answers' records, which no first screen reads) are imported on first
+use (``quiz review`` shows its first question while SQLAlchemy loads; see
+``quiz.store.pending``).
 """
 
 from __future__ import annotations
@@ -26,24 +27,29 @@ from quiz.store.records import (
     CardSummary,
     DueReview,
     ExamAttempt,
-    FsrsFit,
-    RecordedAnswer,
-    ReviewEntry,
-    ScheduledAnswer,
     SessionRecord,
     Settings,
-    SyncReport,
     TopicResult,
     check_setting,
 )
 
 if TYPE_CHECKING:
+    from quiz.store.answers import (
+        FsrsFit,
+        RecordedAnswer,
+        ReviewEntry,
+        ScheduledAnswer,
+        SyncReport,
+    )
     from quiz.store.engine import database_url, make_engine
     from quiz.store.store import Store
 
 
 _LAZY = {"Store": "quiz.store.store", "make_engine": "quiz.store.engine",
-         "database_url": "quiz.store.engine"}
+         "database_url": "quiz.store.engine",
+         **dict.fromkeys(("FsrsFit", "RecordedAnswer", "ReviewEntry", "ScheduledAnswer",
+                          "SyncReport"),
+                         "quiz.store.answers")}
 
 
 def __getattr__(name: str) -> Any:

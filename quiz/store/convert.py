@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsrs import Card, Rating, State
 
@@ -24,15 +24,15 @@ from quiz.store.records import (
     CardSummary,
     DueReview,
     ExamAttempt,
-    FsrsFit,
-    ReviewEntry,
-    ScheduledAnswer,
     SessionRecord,
     Settings,
     TopicResult,
     check_setting,
 )
 from quiz.textsafe import quote
+
+if TYPE_CHECKING:
+    from quiz.store.answers import ReviewEntry
 
 
 def to_db_time(value: datetime | None) -> datetime | None:
@@ -305,6 +305,8 @@ def _shown_order(value: Any, what: str) -> tuple[int, ...] | None:
 
 def review_from_row(row: Any) -> ReviewEntry:
     """A ``ReviewLogRow`` (or result row) as a ``ReviewEntry``."""
+    from quiz.store.answers import ReviewEntry  # read after the first screen: see there
+
     what = f"answer {quote(row.id)}"
     question_id = _text(row.question_id, f"{what} question_id")
     return ReviewEntry(
@@ -329,6 +331,8 @@ def scheduled_answers(rows: Any) -> Any:
     """(id, question_id, answered_at as raw text, rating) rows as ``ScheduledAnswer``s, each
     checked as ``review_from_row`` checks those fields: a year of answers takes a fraction
     of a second, as a row that is plainly well-formed is read without building messages."""
+    from quiz.store.answers import ScheduledAnswer
+
     for log_id, question_id, answered_at, rating in rows:
         found = _RATINGS.get(rating) if type(rating) is int else None
         if type(log_id) is int and type(question_id) is str and type(answered_at) is str \
@@ -449,6 +453,6 @@ def setting_value(key: str, value: Any) -> str:
     """A setting's value as stored (JSON)."""
     if isinstance(value, date):
         value = value.isoformat()
-    if isinstance(value, FsrsFit):
+    if key == "fsrs_fit" and value is not None:
         value = value.to_json()
     return json.dumps(value)

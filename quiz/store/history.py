@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from quiz.clock import utc
 from quiz.store import convert, tallies
+from quiz.store.answers import ReviewEntry, ScheduledAnswer
 from quiz.store.base import EXAM, LOG, SESSION, SETTING, StoreBase
 from quiz.store.errors import StoreError
 from quiz.store.records import (
@@ -33,8 +34,6 @@ from quiz.store.records import (
     MODES,
     SCHEDULING_MODES,
     ExamAttempt,
-    ReviewEntry,
-    ScheduledAnswer,
     SessionRecord,
     TopicResult,
 )

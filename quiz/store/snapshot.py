@@ -432,7 +432,7 @@ class Snapshot:
         the sync only records one.)"""
         for question_id, fingerprint in self.fingerprints().items():
             question = bank.questions.get(question_id)
-            if question is not None and fingerprint and question.fingerprint() != fingerprint:
+            if question is not None and fingerprint and bank.fingerprint(question) != fingerprint:
                 return False
         return True
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from quiz.cards import is_lapse, new_card, rating_for
 from quiz.store import convert
+from quiz.store.answers import RecordedAnswer, ReviewEntry, SyncReport
 from quiz.store.base import CARD, LOG, SESSION, owned
 from quiz.store.history import HistoryStore
 from quiz.store.records import (
@@ -36,10 +37,7 @@ from quiz.store.records import (
     CardRecord,
     CardSummary,
     DueReview,
-    RecordedAnswer,
-    ReviewEntry,
     Settings,
-    SyncReport,
 )
 
 if TYPE_CHECKING:
@@ -496,9 +494,9 @@ class Store(HistoryStore):
                                 .where(self._own(CARD))).all()
             for question_id, fingerprint in rows:
                 question = bank.questions.get(question_id)
-                if question is None or question.fingerprint() == fingerprint:
+                if question is None or bank.fingerprint(question) == fingerprint:
                     continue
-                record = self._refreshed(self._card(conn, question_id), question.fingerprint(),
+                record = self._refreshed(self._card(conn, question_id), bank.fingerprint(question),
                                          now)
                 self._save_card(conn, record, exists=True)
                 if fingerprint:

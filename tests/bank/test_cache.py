@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 import quiz.bank.loader
 from quiz import cli, paths
 from quiz.bank import cache
+from quiz.bank.domain import Question
 from quiz.cli import Options, load_bank_or_exit
 
 
@@ -39,6 +41,51 @@ def test_second_start_uses_the_cache(bank_dir: Path, monkeypatch: pytest.MonkeyP
     assert list(again.questions) == list(first.questions)
     q = again.questions["np-deny-all-scope"]
     assert q.topic == "network-policies" and q.correct_indices == frozenset({0})
+
+
+def test_the_cache_keeps_each_questions_fingerprint(bank_dir: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_bank_or_exit(Options(banks=(bank_dir,)))
+    assert not first.fingerprints  # loaded in full: each is hashed when asked for
+    expected = {q.id: q.fingerprint() for q in first.questions.values()}
+    forbid_loading(monkeypatch)
+    again = load_bank_or_exit(Options(banks=(bank_dir,)))
+    assert {i: f for i, (_q, f) in again.fingerprints.items()} == expected
+
+    def hashed(_q: object) -> str:
+        raise AssertionError("hashed again")
+    monkeypatch.setattr(Question, "fingerprint", hashed)
+    assert {q.id: again.fingerprint(q) for q in again.questions.values()} == expected
+
+
+def test_a_question_put_in_the_cached_ones_place_is_hashed(bank_dir: Path) -> None:
+    load_bank_or_exit(Options(banks=(bank_dir,)))
+    bank = load_bank_or_exit(Options(banks=(bank_dir,)))
+    old = bank.questions["enc-mtls-both-ends"]
+    assert bank.fingerprints[old.id] == (old, old.fingerprint())
+    new = replace(old, choices=[replace(c, correct=not c.correct) for c in old.choices])
+    bank.questions[old.id] = new
+    assert bank.fingerprint(new) == new.fingerprint() != old.fingerprint()
+    assert bank.fingerprint(old) == old.fingerprint()  # not the bank's own: hashed too
+
+
+@pytest.mark.parametrize("change", ["drop", "extra", "number"])
+def test_an_entry_without_every_fingerprint_is_a_miss(bank_dir: Path, change: str) -> None:
+    load_bank_or_exit(Options(banks=(bank_dir,)))
+    entry = only_entry()
+    header, _, body = entry.read_bytes().partition(b"\n")
+    data = json.loads(body)
+    fingerprints = data["fingerprints"]
+    some = next(iter(fingerprints))
+    if change == "drop":
+        del fingerprints[some]
+    elif change == "extra":
+        fingerprints["not-a-question"] = "0123456789abcdef"
+    else:
+        fingerprints[some] = 12345
+    raw = json.dumps(data).encode()
+    entry.write_bytes(json.dumps(cache._header(entry.stem, raw)).encode() + b"\n" + raw)
+    assert cache.load_cached(paths.cache_dir(), entry.stem) is None
 
 
 def test_an_edit_misses_the_cache(bank_dir: Path) -> None:
@@ -311,7 +358,7 @@ def test_a_scenario_file_of_any_name_is_part_of_the_key(bank_dir: Path) -> None:
 
 
 def test_a_huge_or_odd_file_turns_the_cache_off_without_reading_it(bank_dir: Path) -> None:
-    from quiz.bank.reading import MAX_FILE_BYTES
+    from quiz.bank.files import MAX_FILE_BYTES
 
     with open(bank_dir / "big.yaml", "wb") as fh:
         fh.truncate(MAX_FILE_BYTES + 1)  # sparse: reading it would cost 64 MB
@@ -325,3 +372,15 @@ def test_a_file_name_that_is_not_utf8_is_no_traceback(bank_dir: Path) -> None:
     odd = Path(os.fsdecode(os.fsencode(bank_dir) + b"/x\x9b2J.yaml"))
     odd.write_text("x")
     assert cache.cache_key([bank_dir]) is not None
+
+
+def test_an_entry_leaves_out_only_fields_at_their_very_default() -> None:
+    from quiz.bank.domain import Choice, Topic
+
+    assert cache._fields(Choice(text="a")) == {"text": "a"}
+    assert cache._fields(Choice(text="a", correct=True, claims=[])) == {
+        "text": "a", "correct": True, "claims": []}
+    # 1 equals the default 1.0 but is not it: kept, so the bank reads back as it was
+    assert cache._fields(Topic(id="t", title="T", weight=1)) == {"id": "t", "title": "T",
+                                                                 "weight": 1}
+    assert cache._fields(Topic(id="t", title="T", weight=1.0)) == {"id": "t", "title": "T"}

@@ -3,7 +3,9 @@ SQLAlchemy, SQLModel or pydantic (the store opens and the form's checks load aft
 YAML (the add form's scenario and claims fields come after its first frame), no markdown-it
 (the bank's questions and a new question's preview need none), never the fsrs-rs engine (only
 optimising needs it); a study session's and an exam's modules only for a start that shows one
-(home and the add form need neither: their dataclasses cost more to build than the screens)."""
+(home and the add form need neither: their dataclasses cost more to build than the screens);
+nor the records of answers (``quiz.store.answers``), nor, but for the add form, the bank's
+problems and YAML reading."""
 
 from __future__ import annotations
 
@@ -43,6 +45,9 @@ def drawn(self):  # the first frame of a screen of ours: what it needed
         seen.append("quiz.tui.screens.exam_modals" in sys.modules)
         seen.append(sorted(m for m in ("quiz.session", "quiz.exam", "quiz.tui.screens.question")
                            if m in sys.modules))
+        seen.append(sorted(m for m in ("quiz.store.answers", "quiz.bank.problems",
+                                       "quiz.bank.reading", "quiz.bank.controls")
+                           if m in sys.modules))
 
 Screen._compositor_refresh = drawn
 appmod.QuizApp._first_frame_drawn = lambda self: self.exit()  # the store is not opened
@@ -72,9 +77,14 @@ def test_a_start_on_the_bank_cache_imports_little_before_its_first_frame(
     out = subprocess.run(
         [sys.executable, "-c", code, start, topic, str(tmp_path / "p.db"), str(tmp_path / "mine")],
         capture_output=True, text=True, cwd=Path(__file__).parents[2], check=True)
-    store, shown, seen, exam_screen, dialogs, studied = json.loads(out.stdout.splitlines()[-1])
+    store, shown, seen, exam_screen, dialogs, studied, later = json.loads(
+        out.stdout.splitlines()[-1])
     assert (store, shown) == ("PendingStore", screen)
     assert seen == imported
     assert exam_screen == (start == "exam")  # home loads it only for an exam left open
     assert not dialogs  # the exam's dialogs load when one is opened
     assert studied == study
+    # The answers' records, the bank's problems and its YAML reading: none before the first
+    # frame but the add form's (it shows a draft's problems and the file's path).
+    form = ["quiz.bank.controls", "quiz.bank.problems", "quiz.bank.reading"]
+    assert later == (form if start == "add" else [])
