@@ -121,10 +121,12 @@ class QuestionScreen(Screen[None]):
         self.quiz.after_first_frame(lambda: self.set_timer(WARM_UP_AFTER_S, self._warm_up), self)
 
     def _warm_up(self) -> None:
-        """While the user reads: the feedback's text that does not depend on the answer."""
+        """While the user reads: the feedback's text that does not depend on the answer,
+        and its rules."""
         from quiz.tui.widgets.feedback_view import warm_up
 
         warm_up(self.quiz.bank, self.showing.question)
+        self.quiz.feedback_styles()
 
     def on_screen_resume(self) -> None:
         if bank_edited(self, self.session):
