@@ -36,6 +36,7 @@ def test_wheel_ships_the_bundled_bank(wheel: Path) -> None:
 def test_wheel_ships_every_stylesheet(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert {"quiz/tui/quiz.tcss", "quiz/tui/home.tcss", "quiz/tui/session.tcss",
+            "quiz/tui/feedback.tcss",
             "quiz/tui/other_screens.tcss", "quiz/tui/exam_paper.tcss",
             "quiz/tui/question_form.tcss"} <= set(names)
 

@@ -43,15 +43,17 @@ COLLECT_AFTER_S = 0.1  # after a screen switch: the new screen is drawn, the use
 WARM_UP_AFTER_S = 0.3  # after the first frame: imports for the first answer (_warm_up)
 # quiz.tcss holds the rules every screen shares. The first screens of the starts have their
 # own files, parsed when the first screen needing each is shown, so a start parses only what
-# its first screen uses: home's (home.tcss), a session's (session.tcss: a question, its
-# feedback, and the exam paper's choices and text too), the exam paper's and the add form's.
+# its first screen uses: home's (home.tcss), a session's (session.tcss: a question, and the
+# exam paper's choices and text too), an answer's feedback (feedback.tcss, parsed while its
+# question is read: feedback_styles), the exam paper's and the add form's.
 # The other screens' rules are parsed when the first of them is shown, or after the first
 # frame (load_other_styles), with every file not parsed yet.
 _HERE = Path(__file__).parent
 HOME_CSS, SESSION_CSS = _HERE / "home.tcss", _HERE / "session.tcss"
+FEEDBACK_CSS = _HERE / "feedback.tcss"
 OWN_CSS = {"quiz.tui.screens.home.HomeScreen": (HOME_CSS,),
            "quiz.tui.screens.question.QuestionScreen": (SESSION_CSS,),
-           "quiz.tui.screens.feedback.FeedbackScreen": (SESSION_CSS,),
+           "quiz.tui.screens.feedback.FeedbackScreen": (SESSION_CSS, FEEDBACK_CSS),
            "quiz.tui.screens.exam.ExamScreen": (SESSION_CSS, _HERE / "exam_paper.tcss"),
            "quiz.tui.screens.question_form.QuestionFormScreen": (_HERE / "question_form.tcss",)}
 # The screens styled by quiz.tcss and their own files alone, which other_screens.tcss (or
@@ -252,8 +254,13 @@ class QuizApp(App[None]):
             return
         self.other_styles_loaded = True
         # Home's and a session's rules before the others, as when they were in quiz.tcss.
-        self._load_styles(HOME_CSS, SESSION_CSS, OTHER_CSS,
+        self._load_styles(HOME_CSS, SESSION_CSS, FEEDBACK_CSS, OTHER_CSS,
                           *dict.fromkeys(path for paths in OWN_CSS.values() for path in paths))
+
+    def feedback_styles(self) -> None:
+        """Parse the feedback screen's rules (once): a question screen asks for them while
+        its question is read, so the answer's feedback does not wait for them."""
+        self._load_styles(*OWN_CSS["quiz.tui.screens.feedback.FeedbackScreen"])
 
     def _load_styles(self, *paths: Path) -> None:
         """Add these stylesheets (those not read yet) to the app's."""

@@ -33,7 +33,8 @@ compact footer's ten keys, on every screen and every time the footer recomposes)
 a footer that is not compact twice (the watcher adds the class, then the key's binding to the
 footer's ``compact`` takes it off: a quarter of a question screen's work before its first
 frame). The fix gives each key the footer's class and value before it is mounted, so the
-watcher and the binding find nothing to change.
+watcher and the binding find nothing to change; the command palette's key, which Textual does
+not bind to the footer, gets its own value's class (compact, as Textual draws it).
 Remove it when Textual builds the keys with their class.
 
 ``Footer`` composes no keys until its screen first publishes its bindings, then recomposes
@@ -123,8 +124,12 @@ def _footer_keys_born_compact() -> None:
     def compose_keys(self: Footer) -> Iterator[Any]:
         for widget in compose(self):
             if isinstance(widget, FooterKey):
-                widget.set_class(self.compact, "-compact", update=False)  # not mounted yet
-                widget.set_reactive(FooterKey.compact, self.compact)  # and bound to it
+                # The keys Textual binds to the footer's value take it; the palette's key is
+                # not bound and keeps its own (compact, as Textual draws it).
+                bound = "compact" in (widget._reactive_connect or {})
+                compact = self.compact if bound else widget.compact
+                widget.set_class(compact, "-compact", update=False)  # not mounted yet
+                widget.set_reactive(FooterKey.compact, compact)
             yield widget
 
     compose_keys.born_compact = True  # type: ignore[attr-defined]

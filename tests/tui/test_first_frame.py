@@ -6,15 +6,20 @@ A start's notice is a toast a frame later: it is not waited for."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Footer
 from textual.widgets._toast import Toast
 
 from quiz.bank import Bank
+from quiz.exam_format import ExamFormat
 from quiz.store import Store
 from quiz.tui.app import QuizApp
+from quiz.tui.widgets.choice_list import ChoiceList
 from tests.conftest import Clock
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.test_pending_writes import late_cards
@@ -88,3 +93,35 @@ async def test_a_start_notice_follows_the_first_frame_without_holding_it_back(
         toasts = [str(toast._notification.message) for toast in app.screen.query(Toast)]
         assert any("2 reviews brought forward" in message for message in toasts)
         assert "2 reviews brought forward" in screen_text(app)
+
+
+@pytest.mark.parametrize(("start", "options"), [
+    ("practice", {"concept": "mesh-mtls"}),  # its one question: select all that apply
+    ("exam", {"exam_format": ExamFormat(3, timedelta(minutes=10), all_questions=True)})])
+async def test_a_question_screens_footer_is_built_once_with_the_choices_keys(
+        make: AppFactory, monkeypatch: pytest.MonkeyPatch, start: str,
+        options: dict[str, Any]) -> None:
+    """The choices take the focus before the footer is built: a select-all question's
+    choices add a key (space), and a footer built before the focus lacked it, was built
+    again after the screen's first layout, and took a second layout and frame."""
+    written = first_frames(monkeypatch)
+    composed: list[Screen[Any]] = []
+    compose = Footer.compose
+
+    def spy(self: Footer) -> Any:
+        composed.append(self.screen)
+        return compose(self)
+
+    monkeypatch.setattr(Footer, "compose", spy)
+    app = make(start, **options)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app._first_frame_shown and written
+        assert composed == [app.screen]  # once, with the screen
+        choices = app.screen.query_one(ChoiceList)
+        assert app.screen.focused is choices
+        bottom = written[0].splitlines()[-1]
+        assert bottom == screen_text(app).splitlines()[-1]
+        assert ("Toggle" in bottom) == choices.multi
+        if start == "practice":
+            assert choices.multi

@@ -1,9 +1,10 @@
-"""quiz.tcss, with home.tcss or session.tcss, styles the first screens (home, a question, its
-feedback) alone, each start parsing its own first screen's file only; the other
-screens' rules (other_screens.tcss) are parsed before the first of those screens is shown, or
-after the first frame, and change nothing on the first screens. The exam paper and the add
-form, first screens of `quiz exam` and `quiz add`, have their own stylesheets too (OWN_CSS):
-those starts parse them alone, and the others' rules change nothing on them."""
+"""quiz.tcss, with home.tcss or session.tcss (and feedback.tcss, parsed while a question is
+read), styles the first screens (home, a question, its feedback) alone, each start parsing
+its own first screen's file only; the other screens' rules (other_screens.tcss) are parsed
+before the first of those screens is shown, or after the first frame, and change nothing on
+the first screens. The exam paper and the add form, first screens of `quiz exam` and
+`quiz add`, have their own stylesheets too (OWN_CSS): those starts parse them alone, and the
+others' rules change nothing on them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from textual.pilot import Pilot
 
 from quiz.tui import app as app_module
 from quiz.tui.app import FIRST_SCREENS, OWN_CSS, QuizApp
+from quiz.tui.screens import question as question_module
 from quiz.tui.screens.feedback import FeedbackScreen
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.question import QuestionScreen
@@ -30,8 +32,10 @@ def styles(app: QuizApp) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def _no_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The warm-up after the first frame would load the other styles: keep it away."""
+    """The warm-ups after the first frame would load the other styles (the app's) and the
+    feedback's (a question screen's): keep them away."""
     monkeypatch.setattr(app_module, "WARM_UP_AFTER_S", 3600)
+    monkeypatch.setattr(question_module, "WARM_UP_AFTER_S", 3600)
 
 
 async def reach(pilot: Pilot, screen: str) -> None:
@@ -64,7 +68,7 @@ async def test_the_first_screens_need_no_other_styles(
 
 @pytest.mark.parametrize(("start", "screen", "first"), [
     ("home", "home", "home.tcss"), ("review", "question", "session.tcss"),
-    ("home", "feedback", "home.tcss session.tcss")])
+    ("home", "feedback", "home.tcss session.tcss feedback.tcss")])
 async def test_a_start_parses_its_first_screens_rules_alone(
         make: AppFactory, start: str, screen: str, first: str) -> None:
     app = make(start)
@@ -100,6 +104,31 @@ async def test_the_other_styles_are_parsed_after_the_first_frame(
             await pilot.pause(0.05)
         assert app.other_styles_loaded
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_question_parses_its_feedbacks_rules_while_it_is_read(
+        make: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not before a review's first frame (session.tcss alone), nor between Enter and the
+    feedback: in the question screen's warm-up."""
+    monkeypatch.setattr(question_module, "WARM_UP_AFTER_S", 0.01)
+    app = make("review")
+    async with app.run_test(size=SIZE) as pilot:
+        def read() -> list[str]:
+            return [Path(path).name for path, _ in app.stylesheet.source
+                    if path.endswith(".tcss")]
+
+        for _ in range(100):
+            if "feedback.tcss" in read():
+                break
+            await pilot.pause(0.02)
+        assert read() == ["quiz.tcss", "session.tcss", "feedback.tcss"]
+        question = app.screen
+        assert isinstance(question, QuestionScreen)
+        await pilot.press(*keys_for(question.showing, right=False), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        assert read() == ["quiz.tcss", "session.tcss", "feedback.tcss"]
+        assert not app.other_styles_loaded
 
 
 @pytest.mark.parametrize(("start", "kind"), [

@@ -93,12 +93,17 @@ class ExamScreen(Screen[None]):
             yield Countdown(run.remaining, lambda: run.warning, id="exam-clock")
         with VerticalScroll(id="exam-body"):
             yield from question_widgets(self.showing)
-        # Eight keys fill 80 columns: the palette's hint gives way (ctrl+p still opens it).
-        yield Footer(show_command_palette=False)
+        # The footer is mounted by on_mount, once the choices have the focus.
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._show_header()
-        self.query_one(ChoiceList).focus(scroll_visible=False)  # read the stem from its top
+        # Read the stem from its top. At once (Widget.focus waits a turn), and the footer
+        # after it: built before, it would lack the keys a select-all question's choices add,
+        # and be built again after the paper's first layout (a second layout and frame), as
+        # the question screen's was.
+        self.set_focus(self.query_one(ChoiceList), scroll_visible=False)
+        # Eight keys fill 80 columns: the palette's hint gives way (ctrl+p still opens it).
+        await self.mount(Footer(show_command_palette=False))
 
     def _show_header(self) -> None:
         run, showing = self.run, self.showing

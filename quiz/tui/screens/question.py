@@ -106,22 +106,27 @@ class QuestionScreen(Screen[None]):
                 yield Static(literal(f"Select {showing.picks_needed}"), id="select-hint")
             yield ChoiceList([c.text for c in showing.choices], multi=question.is_multi,
                              picked=showing.selected, id="choices")
-        yield Footer()
+        # The footer is mounted by on_mount, once the choices have the focus.
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         # The question reads from its first line: focus the choices without scrolling to them.
-        # At once (Widget.focus waits for the app's next turn): the footer of the first frame
-        # shows the keys of the focused choices.
         self.set_focus(self.query_one(ChoiceList), scroll_visible=False)
+        # Then the footer, so it is built with the keys the focused choices add (space for
+        # a select-all question): composed with the screen, before the focus, it showed the
+        # screen's keys alone and was built again after the screen's first layout, which then
+        # took a second layout and frame (~0.15x the bare app's start-up instructions).
+        await self.mount(Footer())
         self.shown_at = time.monotonic()
         # Timed from the first frame: a start-up's first frame must not wait for it.
         self.quiz.after_first_frame(lambda: self.set_timer(WARM_UP_AFTER_S, self._warm_up), self)
 
     def _warm_up(self) -> None:
-        """While the user reads: the feedback's text that does not depend on the answer."""
+        """While the user reads: the feedback's text that does not depend on the answer,
+        and its rules."""
         from quiz.tui.widgets.feedback_view import warm_up
 
         warm_up(self.quiz.bank, self.showing.question)
+        self.quiz.feedback_styles()
 
     def on_screen_resume(self) -> None:
         if bank_edited(self, self.session):

@@ -8,36 +8,81 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import RenderOptions, Visual
+from textual.widget import Widget
 
 from quiz.tui.text import inline
 
+MARKER_WIDTH = 6  # "1 [ ] ": the number and box, then the text
+TEXT_MARGIN = 4  # cells kept free on the right of a choice's text
 
-class ChoiceRow(Horizontal):
-    """One choice: its number and box, then its text with a hanging indent."""
+
+class HangingIndent(Visual):
+    """A choice's marker, then its text wrapped beside it (every line indented to it)."""
+
+    def __init__(self, marker: Content, text: Content) -> None:
+        self.marker = marker
+        self.text = text
+
+    @staticmethod
+    def _text_width(width: int) -> int:
+        return max(1, width - MARKER_WIDTH - TEXT_MARGIN)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return MARKER_WIDTH + self.text.get_optimal_width(rules, container_width) + TEXT_MARGIN
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return max(1, self.text.get_height(rules, self._text_width(width)))
+
+    def render_strips(self, width: int, height: int | None, style: VisualStyle,
+                      options: RenderOptions) -> list[Strip]:
+        if not width:
+            return []
+        lines = self.text.render_strips(self._text_width(width), height, style, options)
+        marker = self.marker.render_strips(MARKER_WIDTH, 1, style, options)
+        # The cells around the text in the row's background alone, as Textual pads a widget
+        # (the rest of each line is padded so when the row is drawn).
+        blank = VisualStyle(background=style.background).rich_style
+        indent = Strip.blank(MARKER_WIDTH, blank)
+        first = marker[0].crop_extend(0, MARKER_WIDTH, blank) if marker else indent
+        return [Strip.join([first if not y else indent, line])
+                for y, line in enumerate(lines or [Strip([])])]
+
+
+class ChoiceRow(Widget):
+    """One choice: its number and box, then its text with a hanging indent, drawn by one
+    widget (a row of three widgets, a box and two Statics, gave a question of four choices
+    eight widgets more to mount, style, lay out and draw before its first frame)."""
+
+    COMPONENT_CLASSES = {"choice-row--marker"}  # the number and box (session.tcss)
 
     def __init__(self, index: int, text: str, multi: bool) -> None:
         super().__init__(classes="choice-row")
         self.index = index
         self.text = text
         self.multi = multi
+        self.picked = False
+        self._content = inline(text)
 
-    def compose(self) -> ComposeResult:
-        yield Static(self._marker(False), classes="choice-marker")
-        yield Static(inline(self.text), classes="choice-text")
+    def render(self) -> HangingIndent:
+        return HangingIndent(self._marker(self.picked), self._content)
 
     def _marker(self, picked: bool) -> Content:
         box = ("[x]" if picked else "[ ]") if self.multi else ("(•)" if picked else "( )")
-        return Content(f"{self.index + 1} {box}")
+        return Content.styled(f"{self.index + 1} {box}", ".choice-row--marker")
 
     def show_picked(self, picked: bool) -> None:
         self.set_class(picked, "-picked")
-        if self.is_mounted:
-            self.query_one(".choice-marker", Static).update(self._marker(picked))
+        if picked != self.picked:
+            self.picked = picked
+            self.refresh()
 
 
 class ChoiceList(Vertical, can_focus=True):
