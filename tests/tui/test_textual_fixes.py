@@ -1,6 +1,7 @@
 """quiz.tui.textual_fixes: widgets are not styled before they are in the DOM, and are once
 they are; a class change on a mounted widget still restyles it. A screen shown for the first
-time is not restyled on top of its mount; one shown again is."""
+time is not restyled on top of its mount; one shown again is. A compact select's overlay is
+compact from the start, not restyled as it mounts."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Footer, Select, Static
 from textual.widgets._footer import FooterKey
+from textual.widgets._select import SelectOverlay
 
 from quiz.tui import textual_fixes
 
@@ -266,3 +268,47 @@ async def test_a_footer_that_is_not_compact_restyles_no_key(restyled: list[Any])
         assert len(keys) >= 3
         assert not any(key.has_class("-compact") or key.compact for key in keys)
         assert footer_keys_restyled(restyled) == 0
+
+
+class WithSelects(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Select([("one", 1), ("two", 2)], compact=True, id="compact")
+        yield Select([("one", 1), ("two", 2)], id="tall")
+
+
+def overlays_restyled(restyled: list[Any]) -> int:
+    return sum(isinstance(node, SelectOverlay) for nodes in restyled for node in nodes)
+
+
+async def test_a_compact_selects_overlay_is_compact_from_the_start(
+        restyled: list[Any]) -> None:
+    textual_fixes.apply()
+    app = WithSelects()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        compact = app.query_one("#compact", Select).query_one(SelectOverlay)
+        tall = app.query_one("#tall", Select).query_one(SelectOverlay)
+        assert compact.compact and compact.has_class("-textual-compact")
+        assert not tall.compact and not tall.has_class("-textual-compact")
+        assert overlays_restyled(restyled) == 0
+        app.query_one("#compact", Select).compact = False  # still bound to the select
+        await pilot.pause()
+        assert not compact.compact and not compact.has_class("-textual-compact")
+        app.query_one("#compact", Select).focus()
+        await pilot.press("enter")  # opened: its options are drawn
+        await pilot.pause()
+        assert app.query_one("#compact", Select).expanded
+        assert "two" in "".join(line.text for line in compact.render_lines(compact.region))
+
+
+async def test_textual_itself_restyles_a_compact_selects_overlay_once_mounted(
+        restyled: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    fixed = Select.compose
+    assert getattr(fixed, "born_compact", False)
+    textual_fixes.apply()
+    assert Select.compose is fixed  # idempotent
+    monkeypatch.setattr(Select, "compose", fixed.textual)  # type: ignore[attr-defined]
+    async with WithSelects().run_test() as pilot:
+        await pilot.pause()
+        assert overlays_restyled(restyled) >= 1
