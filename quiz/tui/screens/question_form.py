@@ -34,6 +34,7 @@ from quiz.tui.screens.question_form_fields import (
     MAX_CHOICES,
     MIN_CHOICES,
     fill_concepts,
+    first_problem_lines,
     form_fields,
     form_title,
     more_fields,
@@ -162,7 +163,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     def on_mount(self) -> None:
         self._fill_concepts([str(c) for c in self.original.get("concepts") or []])
         self._initial_top = self._top_fields()
-        self._show_problems([])  # the empty problem lines hidden before the first frame
+        self._show_problems([])  # the title bar's status (the problem lines come later)
         self._fresh_status()
         if self.topic is None:
             self.query_one("#form-topic", Select).focus()
@@ -176,6 +177,12 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         with self.app.batch_update():  # drawn once complete (no empty problem line shows)
             await self.query_one("#form-body").mount_all(
                 more_fields(self.original, self.question_id))
+            for line, field, after in first_problem_lines():
+                place = self.query_one(field)
+                if place.parent is not None and place.parent.has_class("form-row"):
+                    place = place.parent
+                await self.query_one("#form-body").mount(
+                    line, **{"after" if after else "before": place})
             self.complete = True
             self._number_choices()
             self._initial = self.draft()
