@@ -174,6 +174,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self.quiz.after_first_frame(self._mount_more, self)
 
     async def _mount_more(self) -> None:
+        self.quiz.load_form_styles()  # their rules, not parsed before the first frame
         with self.app.batch_update():  # drawn once complete (no empty problem line shows)
             await self.query_one("#form-body").mount_all(
                 more_fields(self.original, self.question_id))
