@@ -104,6 +104,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self._initial: dict[str, Any] | None = None
         self._initial_top: tuple[object, ...] | None = None  # the fields shown from the start
         self._previewed = str(self.original.get("question") or "")  # the stem the preview shows
+        self._concepts_topic: str | None = None  # the topic whose concepts are listed first
         # The fields below the preview are mounted once the first ones are drawn (_mount_more):
         # until then the form is not complete, and nothing reads or saves it.
         self.complete = False
@@ -379,14 +380,19 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     @on(Select.Changed, "#form-topic")
     def _topic_changed(self) -> None:
-        self._fill_concepts(list(self.query_one("#form-concepts", SelectionList).selected))
-        if self.topic is not None and not self.editing:
+        # The start's topic (quiz add --topic, a topic picked on home) is set as the select
+        # mounts, before the first frame: its concepts are listed first already, and its file
+        # is read once the form is drawn (_drawn), not by a thread the first frame waits for.
+        if self.topic != self._concepts_topic:
+            self._fill_concepts(list(self.query_one("#form-concepts", SelectionList).selected))
+        if self.topic is not None and not self.editing and self.complete:
             self._prepare_topic(self.topic)
         self._schedule_check(delay=0)
 
     def _fill_concepts(self, selected: list[str]) -> None:
         """The catalog's concepts, the chosen topic's first; ``selected`` stay ticked."""
         listing = cast("SelectionList[str]", self.query_one("#form-concepts", SelectionList))
+        self._concepts_topic = self.topic
         fill_concepts(listing, self.bank, self.topic, selected)
 
     @on(ChoiceEditor.Removed)
