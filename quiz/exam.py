@@ -2,8 +2,9 @@
 
 The KCSA format by default: 60 questions, 90 minutes, 75% to pass. ``draw_exam`` picks the
 paper; ``ExamRun`` asks it (free navigation, flags, a wall clock), storing every pick as it is
-made; ``submit`` grades, logs each answer in exam mode, feeds them to the schedule and closes
-the attempt. Indices the TUI passes are *displayed* positions, as in ``quiz.session``.
+made; ``submit`` grades (``quiz.exam_marking``), logs each answer in exam mode, feeds them to
+the schedule and closes the attempt. Indices the TUI passes are *displayed* positions, as in
+``quiz.session``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from quiz.cards import is_lapse, rating_for
 from quiz.clock import utc, utc_now
 from quiz.exam_format import KCSA as KCSA
 from quiz.exam_format import KCSA_TAG as KCSA_TAG
@@ -25,13 +25,13 @@ from quiz.exam_format import Unfinished as Unfinished
 from quiz.exam_format import time_limit_of as time_limit_of
 from quiz.exam_format import unfinished_exam as unfinished_exam
 from quiz.scheduling import interleave
-from quiz.session import Showing
-from quiz.store import TopicResult
+from quiz.showing import Showing
 from quiz.store.pending import PendingStore
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question
-    from quiz.store import CardRecord, ExamAttempt, Store
+    from quiz.exam_marking import ExamResult
+    from quiz.store import ExamAttempt, Store
 
 WARNING_SHARE = 0.10  # the clock turns to a warning with this share of the time left
 
@@ -146,35 +146,6 @@ class JumpItem:
     def status(self) -> Literal["answered", "unanswered", "flagged"]:
         """What the jump list shows first: a flag, else whether it is answered."""
         return "flagged" if self.flagged else "answered" if self.answered else "unanswered"
-
-
-@dataclass(frozen=True)
-class GradedAnswer:
-    """One question of a handed-in paper (picks in bank order; empty: not answered)."""
-
-    question: Question
-    picked: tuple[int, ...]
-    correct: bool
-
-
-@dataclass(frozen=True)
-class ExamResult:
-    """A handed-in paper: unanswered questions count as wrong."""
-
-    attempt_id: int
-    score: int
-    total: int
-    percent: float  # 0..100
-    pass_mark: float  # 0..1
-    passed: bool
-    per_topic: dict[str, TopicResult]
-    time_used: timedelta
-    answers: tuple[GradedAnswer, ...]
-
-    @property
-    def missed(self) -> tuple[Question, ...]:
-        """The questions answered wrongly or not at all, in paper order."""
-        return tuple(a.question for a in self.answers if not a.correct)
 
 
 class ExamRun:
@@ -352,6 +323,8 @@ class ExamRun:
         """
         if self.result is not None:
             return self.result
+        from quiz.exam_marking import grade, schedule_exam_answers
+
         used = min(utc(self._now()), self.deadline) - self.attempt.session.started_at
         result = grade(self.attempt.id, self.questions, self._picks, self.pass_mark, used)
         logged = {e.question_id for e in self.store.logs(session_id=self.attempt.id)}
@@ -375,52 +348,6 @@ class ExamRun:
         # Seeded by attempt and question, so a resumed attempt shows the same order.
         seed = hashlib.sha256(f"{self.attempt.id}:{q.id}".encode()).digest()
         return tuple(random.Random(int.from_bytes(seed[:8], "big")).sample(range(count), count))
-
-
-def grade(attempt_id: int, questions: Sequence[Question], picks: Mapping[str, Iterable[int]],
-          pass_mark: float, time_used: timedelta) -> ExamResult:
-    """Score a paper from picks by question id (bank-order indices); missing picks are wrong."""
-    answers = []
-    per_topic: dict[str, TopicResult] = {}
-    for q in questions:
-        picked = tuple(sorted(set(picks.get(q.id, ()))))
-        correct = bool(picked) and frozenset(picked) == q.correct_indices
-        answers.append(GradedAnswer(q, picked, correct))
-        old = per_topic.get(q.topic, TopicResult())
-        per_topic[q.topic] = TopicResult(old.correct + correct, old.total + 1)
-    score, total = sum(a.correct for a in answers), len(answers)
-    share = score / total if total else 0.0
-    return ExamResult(attempt_id, score, total, 100 * share, pass_mark,
-                      bool(total) and share >= pass_mark, per_topic,
-                      max(timedelta(0), time_used), tuple(answers))
-
-
-def schedule_exam_answers(store: Store, attempt_id: int) -> list[str]:
-    """Apply an attempt's logged exam answers to the fsrs schedule: a miss Again, right Good.
-
-    The store logs exam answers without scheduling them (only review mode schedules), so the
-    review is applied here at each answer's time, saved with one ``Store.save_schedules``.
-    Idempotent: a card last reviewed at or after the answer is left alone (already fed, or
-    scheduled by the store itself). Suspended cards stay put. Returns the ids that moved.
-    """
-    scheduler = store.scheduler()
-    threshold = store.settings().leech_threshold
-    cards = store.cards()
-    moved: list[CardRecord] = []
-    for entry in store.logs(session_id=attempt_id):
-        record = cards.get(entry.question_id)
-        if entry.mode != "exam" or record is None or record.suspended:
-            continue
-        last = record.card.last_review
-        if last is not None and last >= entry.answered_at:
-            continue
-        rating = rating_for(entry.correct)
-        lapses = record.lapses + is_lapse(record.card.state, rating)
-        card, _ = scheduler.review_card(record.card, rating, review_datetime=entry.answered_at)
-        moved.append(replace(record, card=card, lapses=lapses,
-                             leech=record.leech or lapses >= threshold))
-    store.save_schedules(moved)
-    return [r.question_id for r in moved]
 
 
 # --- resuming ------------------------------------------------------------------------------

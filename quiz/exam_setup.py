@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from quiz.exam import ExamFormat
+from quiz.exam_format import ExamFormat
 
 # (smallest, largest) accepted for each setting.
 QUESTIONS = (1, 300)

@@ -28,38 +28,15 @@ from fsrs import Rating
 
 from quiz.cards import grade_dues, in_steps
 from quiz.clock import local_day, utc_now
+from quiz.showing import Showing as Showing
 from quiz.store import SCHEDULING_MODES, TopicResult
 
 if TYPE_CHECKING:
-    from quiz.bank import Bank, Choice, Question
+    from quiz.bank import Bank, Question
     from quiz.store import RecordedAnswer, SessionRecord, Store
 
 Phase = Literal["asking", "answered", "finished"]
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's: how early a step is shown when nothing else is left
-
-
-@dataclass(frozen=True)
-class Showing:
-    """The question on screen, its choice order and what is picked so far."""
-
-    question: Question
-    order: tuple[int, ...]  # displayed position -> index in question.choices
-    selected: frozenset[int] = frozenset()  # displayed positions
-    number: int = 1  # how many of the planned questions have been shown, this one included
-    total: int = 1  # the questions planned (re-showings not counted)
-    again: bool = False  # shown again: missed, or still in its learning steps, earlier on
-    left: int = 1  # planned questions not answered yet, this one included if not ``again``
-    relearning: int = 0  # re-showings waiting, this one included if ``again``
-
-    @property
-    def choices(self) -> list[Choice]:
-        """The choices in displayed order."""
-        return [self.question.choices[i] for i in self.order]
-
-    @property
-    def picks_needed(self) -> int:
-        """How many choices a right answer has (the screen says so for multi questions)."""
-        return len(self.question.correct_indices)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from quiz import optimize
 from quiz.bank import Bank
 from quiz.cards import make_scheduler
 from quiz.cli import cli
-from quiz.exam import schedule_exam_answers
+from quiz.exam_marking import schedule_exam_answers
 from quiz.scheduling import rebuild_cards
 from quiz.store import FsrsFit, Store, StoreError, make_engine
 from quiz.synthetic import FORGETFUL_PARAMETERS, TRUE_PARAMETERS, Answer, simulate

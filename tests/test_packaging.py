@@ -38,7 +38,7 @@ def test_wheel_ships_every_stylesheet(wheel: Path) -> None:
     assert {"quiz/tui/quiz.tcss", "quiz/tui/home.tcss", "quiz/tui/session.tcss",
             "quiz/tui/feedback.tcss",
             "quiz/tui/other_screens.tcss", "quiz/tui/exam_paper.tcss",
-            "quiz/tui/question_form.tcss"} <= set(names)
+            "quiz/tui/question_form.tcss", "quiz/tui/question_form_more.tcss"} <= set(names)
 
 
 def test_installed_wheel_validates_its_bank_from_any_directory(wheel: Path,

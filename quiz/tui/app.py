@@ -60,6 +60,9 @@ OWN_CSS = {"quiz.tui.screens.home.HomeScreen": (HOME_CSS,),
 # another screen's own file) never changes (tests check).
 FIRST_SCREENS = frozenset(OWN_CSS)
 OTHER_CSS = _HERE / "other_screens.tcss"
+# The add form's fields below the preview, mounted after its first frame, have their rules
+# apart: parsed as they are mounted (load_form_styles), not before the first frame.
+FORM_MORE_CSS = _HERE / "question_form_more.tcss"
 
 
 def complete(screen: Screen) -> bool:
@@ -255,7 +258,13 @@ class QuizApp(App[None]):
         self.other_styles_loaded = True
         # Home's and a session's rules before the others, as when they were in quiz.tcss.
         self._load_styles(HOME_CSS, SESSION_CSS, FEEDBACK_CSS, OTHER_CSS,
-                          *dict.fromkeys(path for paths in OWN_CSS.values() for path in paths))
+                          *dict.fromkeys(path for paths in OWN_CSS.values() for path in paths),
+                          FORM_MORE_CSS)
+
+    def load_form_styles(self) -> None:
+        """Add the rules of the add form's lower fields (question_form_more.tcss), once: the
+        form mounts those fields after its first frame, and parses their rules then (~5 ms)."""
+        self._load_styles(FORM_MORE_CSS)
 
     def feedback_styles(self) -> None:
         """Parse the feedback screen's rules (once): a question screen asks for them while

@@ -44,6 +44,22 @@ the keys with the footer, from the screen's bindings as they are then, and skips
 when the keys shown would be the same ones (``footer_keys_current`` tells whether they are).
 Remove it when Textual's footer shows its keys from its first frame.
 
+``Select`` composes its overlay (the hidden ``OptionList`` of its options) bound to its own
+``compact`` with ``data_bind``, which sets the overlay's value once it is mounted: a compact
+select's overlay gets the class ``-textual-compact`` then and is restyled with its component
+classes, after ``App._register`` styled it moments before (the add form's two selects: ~11M
+instructions before its first frame, of ~1,600M). The fix builds the overlay with the
+select's class and value, so the binding finds nothing to change. Remove it when Textual
+builds the overlay compact.
+
+``Content.get_height`` wraps the whole text to count its lines, even a single line that fits
+the width, for every label laid out with an automatic height and every option of an option
+list (an option list measures them all, twice: for its height and for its lines): the add
+form's 82 concepts and its labels, ~5M instructions before its first frame. The fix answers 1
+for a non-empty text with no line break or tab whose cells fit the width, the one case where
+wrapping cannot make more lines; anything else is Textual's. Remove it when Textual measures
+such a line without wrapping it.
+
 """
 
 from __future__ import annotations
@@ -55,10 +71,12 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual._styles_cache import StylesCache
 from textual.app import App
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Select
 from textual.widgets._footer import FooterKey
+from textual.widgets._select import SelectOverlay
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
@@ -70,6 +88,8 @@ def apply() -> None:
     _first_resume_keeps_styles()
     _footer_keys_from_the_start()
     _footer_keys_born_compact()  # around the above: Footer.compose.textual is the above's
+    _select_overlay_born_compact()
+    _one_line_measured_at_once()
     leaking = StylesCache.get_inner_outer
     if not hasattr(leaking, "cache_clear"):  # fixed upstream, or already replaced
         return
@@ -136,6 +156,40 @@ def _footer_keys_born_compact() -> None:
     compose_keys.textual = compose  # type: ignore[attr-defined]
     Footer.compose = compose_keys  # type: ignore[method-assign]
 
+
+
+def _select_overlay_born_compact() -> None:
+    compose = Select.compose
+    if getattr(compose, "born_compact", False):
+        return
+
+    def compose_overlay(self: Select[Any]) -> Iterator[Any]:
+        for widget in compose(self):
+            if isinstance(widget, SelectOverlay):
+                widget.set_class(self.compact, "-textual-compact", update=False)  # not mounted
+                widget.set_reactive(SelectOverlay.compact, self.compact)  # and bound to it
+            yield widget
+
+    compose_overlay.born_compact = True  # type: ignore[attr-defined]
+    compose_overlay.textual = compose  # type: ignore[attr-defined]
+    Select.compose = compose_overlay  # type: ignore[method-assign]
+
+
+def _one_line_measured_at_once() -> None:
+    measure = Content.get_height
+    if getattr(measure, "one_line", False):
+        return
+
+    def get_height(self: Content, rules: Any, width: int) -> int:
+        text = self.plain
+        if text and "\n" not in text and "\t" not in text \
+                and self.cell_length <= width - rules.get("line_pad", 0) * 2:
+            return 1  # fits: no wrapping, folding or cropping makes it more than one line
+        return measure(self, rules, width)
+
+    get_height.one_line = True  # type: ignore[attr-defined]
+    get_height.textual = measure  # type: ignore[attr-defined]
+    Content.get_height = get_height  # type: ignore[method-assign]
 
 
 def _shown_keys(screen: Screen) -> Hashable:

@@ -12,7 +12,8 @@ import pytest
 from fsrs import Rating, State
 
 from quiz.bank import Bank
-from quiz.exam import ExamRun, schedule_exam_answers
+from quiz.exam import ExamRun
+from quiz.exam_marking import schedule_exam_answers
 from quiz.scheduling import make_scheduler, rebuild_cards
 from quiz.store import Store, make_engine
 from quiz.store.migrations import migrate

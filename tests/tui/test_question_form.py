@@ -554,3 +554,49 @@ async def test_the_fields_below_the_preview_come_just_after_the_first_frame(
         assert [line[:-4] for line in after.splitlines()[:len(top)]] == [
             line[:-4] for line in top]
         assert "checked as you type" in top[0]
+
+
+async def test_a_start_topics_concepts_are_listed_once_and_its_file_read_after_the_first_frame(
+        make: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``quiz add --topic``: the select takes the topic as it mounts, and its Changed comes
+    before the first frame; the concepts, listed with that topic's first as the form mounted,
+    are not listed again, and the topic file is read once the form is drawn. Another topic
+    picked later lists them again, its own first."""
+    events: list[str] = []
+    fill = QuestionFormScreen._fill_concepts
+    prepare = QuestionFormScreen._prepare_topic
+    mount_more = QuestionFormScreen._mount_more
+
+    def filled(self: QuestionFormScreen, selected: list[str]) -> None:
+        events.append(f"concepts {self.topic}")
+        fill(self, selected)
+
+    def prepared(self: QuestionFormScreen, topic: str) -> None:
+        events.append(f"file {topic}")
+        prepare.__wrapped__(self, topic)  # type: ignore[attr-defined]  # not in a thread
+
+    async def more(self: QuestionFormScreen) -> None:
+        events.append("first frame")
+        await mount_more(self)
+
+    monkeypatch.setattr(QuestionFormScreen, "_fill_concepts", filled)
+    monkeypatch.setattr(QuestionFormScreen, "_prepare_topic", prepared)
+    monkeypatch.setattr(QuestionFormScreen, "_mount_more", more)
+    app = make(start="add", topic="encryption", user_bank=tmp_path / "mine")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        form = form_of(app)
+        for _ in range(100):
+            if "file encryption" in events:
+                break
+            await pilot.pause(0.02)
+        assert events == ["concepts encryption", "first frame", "file encryption"]
+        listing = form.query_one("#form-concepts", SelectionList)
+        own = {c.id for c in app.bank.concepts.values() if c.topic == "encryption"}
+        firsts = [listing.get_option_at_index(i).value for i in range(len(own))]
+        assert set(firsts) == own
+        form.query_one("#form-topic", Select).value = "network-policies"
+        await pilot.pause()
+        assert events[3:] == ["concepts network-policies", "file network-policies"]
+        others = {c.id for c in app.bank.concepts.values() if c.topic == "network-policies"}
+        assert {listing.get_option_at_index(i).value for i in range(len(others))} == others

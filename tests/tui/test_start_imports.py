@@ -65,7 +65,7 @@ SESSION = ["quiz.session", "quiz.tui.screens.question"]
     ("home", "", "HomeScreen", [], []),
     ("review", "", "QuestionScreen", [], SESSION),
     ("practice", "network-policies", "QuestionScreen", [], SESSION),
-    ("exam", "", "ExamScreen", [], ["quiz.exam", "quiz.session"]),
+    ("exam", "", "ExamScreen", [], ["quiz.exam"]),
     ("add", "encryption", "QuestionFormScreen", [], []),
 ])
 def test_a_start_on_the_bank_cache_imports_little_before_its_first_frame(

@@ -4,7 +4,8 @@ its own first screen's file only; the other screens' rules (other_screens.tcss) 
 before the first of those screens is shown, or after the first frame, and change nothing on
 the first screens. The exam paper and the add form, first screens of `quiz exam` and
 `quiz add`, have their own stylesheets too (OWN_CSS): those starts parse them alone, and the
-others' rules change nothing on them."""
+others' rules change nothing on them. The add form's lower fields' rules are parsed as those
+fields are mounted, after its first frame."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ import pytest
 from textual.pilot import Pilot
 
 from quiz.tui import app as app_module
-from quiz.tui.app import FIRST_SCREENS, OWN_CSS, QuizApp
+from quiz.tui.app import FIRST_SCREENS, FORM_MORE_CSS, OWN_CSS, QuizApp
 from quiz.tui.screens import question as question_module
 from quiz.tui.screens.feedback import FeedbackScreen
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.question import QuestionScreen
+from quiz.tui.screens.question_form import QuestionFormScreen
 from quiz.tui.screens.stats import StatsScreen
 from tests.tui.conftest import SIZE, AppFactory, keys_for
 
@@ -143,13 +145,36 @@ async def test_exam_and_add_start_with_their_own_styles_alone(
         assert not app.other_styles_loaded
         read = [Path(path).name for path, _ in app.stylesheet.source]
         assert "other_screens.tcss" not in read
-        assert [name for name in read if name.endswith(".tcss")] == [
-            "quiz.tcss", *(path.name for path in OWN_CSS[f"{type(app.screen).__module__}.{kind}"])]
+        own = [path.name for path in OWN_CSS[f"{type(app.screen).__module__}.{kind}"]]
+        later = [FORM_MORE_CSS.name] if start == "add" else []  # with the lower fields
+        assert [name for name in read if name.endswith(".tcss")] == ["quiz.tcss", *own, *later]
         before = styles(app)
         app.load_other_styles()
         app.stylesheet.update(app)
         await pilot.pause()
         assert styles(app) == before
+
+
+async def test_the_add_forms_lower_fields_rules_are_parsed_with_them(
+        make: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read_before: list[list[str]] = []
+    mount_more = QuestionFormScreen._mount_more
+
+    async def spy(self: QuestionFormScreen) -> None:  # the fields below the preview
+        read_before.append([Path(path).name for path, _ in self.app.stylesheet.source
+                            if path.endswith(".tcss")])
+        await mount_more(self)
+
+    monkeypatch.setattr(QuestionFormScreen, "_mount_more", spy)
+    app = make("add", user_bank=tmp_path / "mine")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, QuestionFormScreen) and form.complete
+        assert read_before == [["quiz.tcss", "question_form.tcss"]]
+        explanation = form.query_one("#form-explanation").styles.height
+        assert explanation is not None and explanation.value == 5  # question_form_more.tcss
+        assert form.query_one(".choice-number").styles.width.value == 3  # type: ignore[union-attr]
 
 
 def test_the_first_screens_are_named_as_they_are() -> None:

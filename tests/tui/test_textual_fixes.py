@@ -1,6 +1,8 @@
 """quiz.tui.textual_fixes: widgets are not styled before they are in the DOM, and are once
 they are; a class change on a mounted widget still restyles it. A screen shown for the first
-time is not restyled on top of its mount; one shown again is."""
+time is not restyled on top of its mount; one shown again is. A compact select's overlay is
+compact from the start, not restyled as it mounts. A line that fits is one line high without
+being wrapped, and every text measures as Textual measures it."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Footer, Select, Static
 from textual.widgets._footer import FooterKey
+from textual.widgets._select import SelectOverlay
 
 from quiz.tui import textual_fixes
 
@@ -270,3 +274,95 @@ async def test_a_footer_that_is_not_compact_restyles_no_key(restyled: list[Any])
         # The palette's key is not bound to the footer: compact, as Textual draws it.
         assert len(palette) == 1 and palette[0].compact and palette[0].has_class("-compact")
         assert footer_keys_restyled(restyled) == 0
+
+
+class WithSelects(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Select([("one", 1), ("two", 2)], compact=True, id="compact")
+        yield Select([("one", 1), ("two", 2)], id="tall")
+
+
+def overlays_restyled(restyled: list[Any]) -> int:
+    return sum(isinstance(node, SelectOverlay) for nodes in restyled for node in nodes)
+
+
+async def test_a_compact_selects_overlay_is_compact_from_the_start(
+        restyled: list[Any]) -> None:
+    textual_fixes.apply()
+    app = WithSelects()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        compact = app.query_one("#compact", Select).query_one(SelectOverlay)
+        tall = app.query_one("#tall", Select).query_one(SelectOverlay)
+        assert compact.compact and compact.has_class("-textual-compact")
+        assert not tall.compact and not tall.has_class("-textual-compact")
+        assert overlays_restyled(restyled) == 0
+        app.query_one("#compact", Select).compact = False  # still bound to the select
+        await pilot.pause()
+        assert not compact.compact and not compact.has_class("-textual-compact")
+        app.query_one("#compact", Select).focus()
+        await pilot.press("enter")  # opened: its options are drawn
+        await pilot.pause()
+        assert app.query_one("#compact", Select).expanded
+        assert "two" in "".join(line.text for line in compact.render_lines(compact.region))
+
+
+async def test_textual_itself_restyles_a_compact_selects_overlay_once_mounted(
+        restyled: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    fixed = Select.compose
+    assert getattr(fixed, "born_compact", False)
+    textual_fixes.apply()
+    assert Select.compose is fixed  # idempotent
+    monkeypatch.setattr(Select, "compose", fixed.textual)  # type: ignore[attr-defined]
+    async with WithSelects().run_test() as pilot:
+        await pilot.pause()
+        assert overlays_restyled(restyled) >= 1
+
+
+TEXTS = ["", "a", "word", "two words", "  padded  ", "trailing   ", "wide 漢字 cells",
+         "emoji 🙂 here", "a\nb", "line\n", "\n", "tab\there", "x" * 40,
+         "a long label that wraps at a narrow width, as concepts do"]
+
+
+@pytest.mark.parametrize("rules", [
+    {}, {"line_pad": 1}, {"text_wrap": "nowrap"}, {"text_overflow": "ellipsis"},
+    {"text_wrap": "nowrap", "text_overflow": "fold"}, {"text_overflow": "clip"}])
+def test_every_text_measures_as_textual_measures_it(rules: dict[str, Any]) -> None:
+    textual_fixes.apply()
+    textual = Content.get_height.textual  # type: ignore[attr-defined]
+
+    def measured(measure: Any, text: str, width: int) -> object:
+        try:
+            return measure(Content(text), rules, width)
+        except ValueError as exc:  # Textual's own, for a width the padding leaves nothing of
+            return type(exc)
+
+    for text in TEXTS:
+        for width in (1, 2, 3, 5, 8, 12, 20, 39, 40, 41, 80):
+            assert measured(Content.get_height, text, width) == \
+                measured(textual, text, width), (text, width)
+
+
+def test_a_line_that_fits_is_one_line_high_without_wrapping(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    fixed = Content.get_height
+    assert getattr(fixed, "one_line", False)
+    textual_fixes.apply()
+    assert Content.get_height is fixed  # idempotent
+    wrapped: list[int] = []
+    wrap = Content._wrap_and_format
+
+    def spy(self: Content, width: int, *args: Any, **kwargs: Any) -> Any:
+        wrapped.append(width)
+        return wrap(self, width, *args, **kwargs)
+
+    monkeypatch.setattr(Content, "_wrap_and_format", spy)
+    assert Content("The Kubernetes network model").get_height({}, 40) == 1
+    assert wrapped == []
+    assert Content("two\nlines").get_height({}, 40) == 2  # Textual's
+    assert wrapped == [40]
+    monkeypatch.setattr(Content, "get_height", fixed.textual)  # type: ignore[attr-defined]
+    assert Content("The Kubernetes network model").get_height({}, 40) == 1
+    assert wrapped == [40, 40]  # Textual wraps it to count one line

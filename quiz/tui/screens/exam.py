@@ -24,7 +24,7 @@ from quiz.tui.widgets.prose import markdown_widget
 # are imported where one is opened: `quiz exam` shows its first question without them.
 
 if TYPE_CHECKING:
-    from quiz.exam import ExamResult
+    from quiz.exam_marking import ExamResult
     from quiz.session import Showing
     from quiz.tui.app import QuizApp
 

@@ -28,7 +28,8 @@ from quiz.tui.widgets.feedback_view import FeedbackView
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
-    from quiz.exam import ExamResult, ExamRun, GradedAnswer
+    from quiz.exam import ExamRun
+    from quiz.exam_marking import ExamResult, GradedAnswer
     from quiz.tui.app import QuizApp
 
 TOPIC_WIDTH = 34

@@ -34,6 +34,7 @@ from quiz.tui.screens.question_form_fields import (
     MAX_CHOICES,
     MIN_CHOICES,
     fill_concepts,
+    first_problem_lines,
     form_fields,
     form_title,
     more_fields,
@@ -103,6 +104,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self._initial: dict[str, Any] | None = None
         self._initial_top: tuple[object, ...] | None = None  # the fields shown from the start
         self._previewed = str(self.original.get("question") or "")  # the stem the preview shows
+        self._concepts_topic: str | None = None  # the topic whose concepts are listed first
         # The fields below the preview are mounted once the first ones are drawn (_mount_more):
         # until then the form is not complete, and nothing reads or saves it.
         self.complete = False
@@ -162,7 +164,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     def on_mount(self) -> None:
         self._fill_concepts([str(c) for c in self.original.get("concepts") or []])
         self._initial_top = self._top_fields()
-        self._show_problems([])  # the empty problem lines hidden before the first frame
+        self._show_problems([])  # the title bar's status (the problem lines come later)
         self._fresh_status()
         if self.topic is None:
             self.query_one("#form-topic", Select).focus()
@@ -173,9 +175,16 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self.quiz.after_first_frame(self._mount_more, self)
 
     async def _mount_more(self) -> None:
+        self.quiz.load_form_styles()  # their rules, not parsed before the first frame
         with self.app.batch_update():  # drawn once complete (no empty problem line shows)
             await self.query_one("#form-body").mount_all(
                 more_fields(self.original, self.question_id))
+            for line, field, after in first_problem_lines():
+                place = self.query_one(field)
+                if place.parent is not None and place.parent.has_class("form-row"):
+                    place = place.parent
+                await self.query_one("#form-body").mount(
+                    line, **{"after" if after else "before": place})
             self.complete = True
             self._number_choices()
             self._initial = self.draft()
@@ -371,14 +380,19 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     @on(Select.Changed, "#form-topic")
     def _topic_changed(self) -> None:
-        self._fill_concepts(list(self.query_one("#form-concepts", SelectionList).selected))
-        if self.topic is not None and not self.editing:
+        # The start's topic (quiz add --topic, a topic picked on home) is set as the select
+        # mounts, before the first frame: its concepts are listed first already, and its file
+        # is read once the form is drawn (_drawn), not by a thread the first frame waits for.
+        if self.topic != self._concepts_topic:
+            self._fill_concepts(list(self.query_one("#form-concepts", SelectionList).selected))
+        if self.topic is not None and not self.editing and self.complete:
             self._prepare_topic(self.topic)
         self._schedule_check(delay=0)
 
     def _fill_concepts(self, selected: list[str]) -> None:
         """The catalog's concepts, the chosen topic's first; ``selected`` stay ticked."""
         listing = cast("SelectionList[str]", self.query_one("#form-concepts", SelectionList))
+        self._concepts_topic = self.topic
         fill_concepts(listing, self.bank, self.topic, selected)
 
     @on(ChoiceEditor.Removed)

@@ -1,7 +1,8 @@
 """The question form's fields: laid out from a question's data, and read back as a draft.
 
 ``form_fields`` yields the form's first fields and ``more_fields`` the rest (every field, its
-problem line and hint) filled from a question as the bank holds it; ``read_draft`` turns what
+problem line and hint) filled from a question as the bank holds it, ``first_problem_lines``
+the first fields' problem lines; ``read_draft`` turns what
 the fields hold now into the dict ``validate_draft`` and the writer take. The ids and classes
 here are the ones the stylesheet, the problem display (``quiz.tui.widgets.field_problems``)
 and the tests look for.
@@ -78,38 +79,47 @@ def markdown_area(text: str, widget_id: str) -> TextArea:
 def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
                 question_id: str | None) -> ComposeResult:
     """The form's first fields, filled from ``data``: topic, difficulty, concepts, the
-    question and its preview (what a terminal shows first; ``more_fields`` has the rest).
+    question and its preview (what a terminal shows first; ``more_fields`` has the rest, and
+    ``first_problem_lines`` these fields' problem lines).
 
     ``topic`` is the topic to select (or ``Select.NULL``); with a ``question_id`` the form
     edits that question, so its topic and id cannot change.
     """
     editing = question_id is not None
-    yield Static(classes="field-problems", id="general-problems")
     with Horizontal(classes="form-row"):
         yield Static("Topic", classes="form-label")
         yield Select([(literal(t.title), t.id) for t in bank.topics.values()],
                      prompt="Choose a topic", value=topic,
                      id="form-topic", compact=True, disabled=editing)
-    yield Static(classes="field-problems", id="topic-problems")
     with Horizontal(classes="form-row"):
         yield Static("Difficulty", classes="form-label")
         yield Select([(d, d) for d in DIFFICULTIES], prompt="(not given)",
                      value=data.get("difficulty") or Select.NULL, id="form-difficulty",
                      compact=True)
-    yield Static(classes="field-problems", id="difficulty-problems")
     yield Static(Content.assemble(("Concepts", "bold"), (
         "  space ticks one; the topic's own come first", "$text-muted")),
         classes="form-heading")
     yield SelectionList[str](id="form-concepts", compact=True)
-    yield Static(classes="field-problems", id="concepts-problems")
     yield Static(Content.assemble(("Question", "bold"), (
         "  Markdown; ```yaml blocks for manifests", "$text-muted")),
         classes="form-heading")
     yield markdown_area(str(data.get("question") or ""), "form-stem")
-    yield Static(classes="field-problems", id="question-problems")
     yield Static(literal("Preview", "$text-muted"), classes="form-heading")
     with Vertical(id="form-preview"):  # as a session shows it (markdown-it only if need be)
         yield markdown_widget(str(data.get("question") or ""))
+
+
+def first_problem_lines() -> list[tuple[Static, str, bool]]:
+    """The problem lines of the first fields (and of the whole question, at the top), each
+    with the field it goes next to and whether after it (else before it; a field in a row:
+    the row). Mounted with the lower fields: hidden until a check finds a problem, they are
+    five widgets the first frame is drawn without."""
+    return [(Static(classes="field-problems", id=f"{name}-problems"), field, after)
+            for name, field, after in (("general", "#form-topic", False),
+                                       ("topic", "#form-topic", True),
+                                       ("difficulty", "#form-difficulty", True),
+                                       ("concepts", "#form-concepts", True),
+                                       ("question", "#form-stem", True))]
 
 
 def more_fields(data: dict[str, Any], question_id: str | None) -> list[Widget]:
