@@ -71,7 +71,7 @@ async def test_today_is_one_figure_and_home_keeps_it_fresh(
     async with app.run_test(size=SIZE) as pilot:
         screen = home(app)
         assert "1 question to review" in today_line(app)
-        assert sum(t.due_today for t in screen.stats.topics) == 1  # type: ignore[union-attr]
+        assert sum(t.due_today for t in screen.topics) == 1  # type: ignore[union-attr]
         # Answered elsewhere (a second copy of quiz on the same database): right, so its
         # next step is minutes away and the new allowance is used up.
         question = next(iter(bank.questions.values()))
@@ -90,7 +90,7 @@ async def test_today_is_one_figure_and_home_keeps_it_fresh(
         expected = due_today(bank, store, clock())
         assert expected.total == 2 and "2 questions to review" in today_line(app)
         topics = compute_stats(bank, store, clock()).topics
-        assert [t.due_today for t in screen.stats.topics] == [  # type: ignore[union-attr]
+        assert [t.due_today for t in screen.topics] == [  # type: ignore[union-attr]
             t.due_today for t in topics]
         assert sum(t.due_today for t in topics) == 2
         await pilot.press("r")  # the review asks exactly those
