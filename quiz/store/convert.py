@@ -11,7 +11,9 @@ one ``StoreError`` naming the database.
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any
@@ -87,6 +89,17 @@ def _time(value: Any, what: object) -> datetime | None:
     """A stored time (text, or a datetime SQLAlchemy parsed), UTC-aware; None stays None."""
     if value is None:
         return None
+    if isinstance(value, str):
+        # As stored (UTC, no offset), read as UTC by the parse itself: ``replace(tzinfo=UTC)``
+        # costs several parses, and every card read has up to six times. Anything else (an
+        # offset of its own, a bare date) is read below.
+        try:
+            utc_time = datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass
+        else:
+            if utc_time.tzinfo is UTC and EARLIEST <= utc_time.year <= LATEST_YEAR:
+                return utc_time
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
     except ValueError:
@@ -123,11 +136,13 @@ def _lapses(value: Any, what: object) -> int:
     return count
 
 
+_NUMBER = (int, float)
+
+
 def _float(value: Any, what: object, *, optional: bool = False) -> Any:
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
-            or value in (float("inf"), float("-inf")):
+    if isinstance(value, bool) or not isinstance(value, _NUMBER) or not math.isfinite(value):
         raise _bad(what, value, "a number")
     if value < 0:  # no figure kept here is negative; fsrs takes powers of stability
         raise _bad(what, value, "a number of at least 0")
@@ -157,12 +172,18 @@ def _json(value: Any, what: object, kind: type) -> Any:
     return data
 
 
+@functools.cache
+def _members(kind: Any) -> dict[int, Any]:
+    """An int enum's members by value: a look-up, where calling the enum costs ~20 of them
+    (every card read has one)."""
+    return {int(m): m for m in kind}
+
+
 def _enum(kind: Any, value: Any, what: object) -> Any:
-    try:
-        return kind(_int(value, what))
-    except ValueError:
-        raise _bad(what, value, f"a {kind.__name__} ({', '.join(str(int(m)) for m in kind)})"
-                   ) from None
+    member = _members(kind).get(_int(value, what))
+    if member is None:
+        raise _bad(what, value, f"a {kind.__name__} ({', '.join(str(int(m)) for m in kind)})")
+    return member
 
 
 # --- cards -----------------------------------------------------------------------------------
