@@ -43,3 +43,14 @@ def test_an_enum_is_read_by_value_and_anything_else_is_damage() -> None:
     for bad in (0, 5, True, "2", 2.0):
         with pytest.raises(BadValue, match="rating is"):
             _enum(Rating, bad, "rating")
+
+
+def test_a_damaged_value_is_named_by_its_row_and_column() -> None:
+    from quiz.store.convert import card_summary_from_row
+    from quiz.textsafe import quote
+
+    key = "q'1\x1b"  # quoted in the message, as any stored text
+    row = (key, 2, 3.0, "2025-03-10 12:00:00", "soon", 0, 0, 5.0, 0)
+    with pytest.raises(BadValue) as raised:
+        card_summary_from_row(row)
+    assert str(raised.value) == f"card {quote(key)} due is {quote('soon')}, not a time"
