@@ -19,6 +19,7 @@ from quiz.tui.screens.exam_modals import ResumeModal
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.lab import LabScreen, ScenarioPickerModal
 from quiz.tui.screens.question import QuestionScreen
+from quiz.tui.widgets.title_line import TitleLine
 from quiz.tui.widgets.topic_list import TopicList
 from tests.conftest import T0, Clock
 from tests.tui.conftest import SIZE, AppFactory, keys_for, screen_text
@@ -285,7 +286,7 @@ async def test_each_learner_home_names_them_and_offers_only_their_open_exam(
             # An open attempt of one's own is offered at once, over home.
             assert isinstance(app.screen, ResumeModal) is open_exam, who.learner
             [under] = [s for s in app.screen_stack if isinstance(s, HomeScreen)]
-            title = str(under.query_one("#home-name").render())
+            title = under.query_one(TitleLine).left.plain
             assert (f"learner {who.learner}" in title) is named, title
             assert ("KCSA networking security" in title) is not named
             assert (under.open_exam is not None) is open_exam, who.learner

@@ -23,6 +23,7 @@ from quiz.textsafe import shorten
 from quiz.tui.text import inline, literal, plural, when
 from quiz.tui.widgets.action_button import ActionButton
 from quiz.tui.widgets.countdown import clock_text
+from quiz.tui.widgets.title_line import TitleLine
 from quiz.tui.widgets.topic_list import TopicHeading, TopicList
 
 if TYPE_CHECKING:
@@ -73,9 +74,8 @@ class HomeScreen(Screen[None]):
         self._measure()
         self._fresh = True
         assert self.topics is not None
-        with Horizontal(classes="title-bar"):
-            yield Static(self._title(), id="home-name")
-            yield Static(Content(self.quiz.bank.summary()), id="home-bank")
+        yield TitleLine(self._title(), Content(self.quiz.bank.summary()), id="home-title",
+                        classes="title-bar")
         yield Static(self._today(), id="home-today")
         topics = TopicList(self.topics, id="topics")
         yield TopicHeading(topics, id="topics-head")
@@ -125,7 +125,7 @@ class HomeScreen(Screen[None]):
         self._measure()
         assert self.topics is not None
         self.query_one("#home-today", Static).update(self._today())
-        self.query_one("#home-bank", Static).update(Content(self.quiz.bank.summary()))
+        self.query_one(TitleLine).set_right(Content(self.quiz.bank.summary()))
         self.query_one(TopicList).set_topics(self.topics)
         review = self.query_one("#review", ActionButton)
         review.update(self._review_label())
