@@ -65,6 +65,7 @@ class HomeScreen(Screen[None]):
         self.open_exam: Unfinished | None = None  # an attempt not handed in, for its line
         self._fresh = False  # figures just measured by compose: the first resume keeps them
         self._midnight: Timer | None = None  # a recount as the local day turns over
+        self._detail_shown: Content | None = None  # the topic detail's text and styles
 
     @property
     def quiz(self) -> QuizApp:
@@ -80,7 +81,10 @@ class HomeScreen(Screen[None]):
         topics = TopicList(self.topics, id="topics")
         yield TopicHeading(topics, id="topics-head")
         yield topics
-        yield Static(id="topic-detail")
+        # The first topic's detail, as the list highlights it once mounted: drawn with the
+        # screen's first layout rather than updated into it.
+        self._detail_shown = self._detail(self.topics[0] if self.topics else None)
+        yield Static(self._detail_shown, id="topic-detail")
         with Horizontal(id="home-actions"):
             yield ActionButton(self._review_label(), id="review", primary=True,
                                disabled=not self.review_size)
@@ -214,8 +218,12 @@ class HomeScreen(Screen[None]):
         return f"Review ({self.review_size})" if self.review_size else "Review (0)"
 
     def _show_detail(self) -> None:
-        topic = self.query_one(TopicList).current
-        self.query_one("#topic-detail", Static).update(self._detail(topic))
+        detail = self._detail(self.query_one(TopicList).current)
+        shown = self._detail_shown
+        # The same again (the list's first highlight) would only lay the screen out anew.
+        if shown is None or detail.plain != shown.plain or detail.spans != shown.spans:
+            self._detail_shown = detail
+            self.query_one("#topic-detail", Static).update(detail)
 
     def _detail(self, topic: TopicCounts | None) -> Content:
         if topic is None:
