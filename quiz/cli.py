@@ -245,12 +245,12 @@ def stats(ctx: click.Context, banks: tuple[Path, ...], db: str | None, learner: 
     A question is mastered when it is in review with an fsrs stability of at least 21 days.
     "Today" and the streak follow your local time zone.
     """
-    from quiz.activity import study_streak
     from quiz.readiness import predicted_score, readiness
     from quiz.scheduling import due_today
     from quiz.stats import compute_stats, format_readiness, format_stats, readiness_to_dict
     from quiz.store import StoreError
     from quiz.store.once import read_once
+    from quiz.streak import study_streak
 
     opts = options(ctx, banks, db, learner)
     store = open_store_or_exit(opts, read_only=True)

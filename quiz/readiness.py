@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from fsrs import Card
 
-from quiz.activity import Accuracy, answer_accuracy, study_streak
+from quiz.activity import Accuracy, answer_accuracy
 from quiz.clock import utc
 from quiz.exam_date import _day_start, _local
 from quiz.exam_date import apply_exam_date_cap as apply_exam_date_cap
@@ -26,6 +26,7 @@ from quiz.exam_date import latest_due as latest_due
 from quiz.exam_date import spread_offsets as spread_offsets
 from quiz.exam_format import KCSA
 from quiz.scheduling import DueToday, due_today
+from quiz.streak import study_streak
 
 if TYPE_CHECKING:
     from quiz.bank import Bank, Question

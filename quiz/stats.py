@@ -1,9 +1,7 @@
 """Progress figures for ``quiz stats`` and the stats screen (no textual, no click here).
 
-Each question is in exactly one of: new (never answered in review mode since its card was
-made), learning (fsrs Learning or Relearning), review (fsrs Review), or suspended.
-*Mastered* is a subset of review: fsrs stability of at least ``MASTERED_STABILITY_DAYS`` (21)
-days, i.e. the card is expected to stay above 90% recall for three weeks.
+The topics' counts (new, learning, review, mastered, suspended, due today) and what they mean:
+``quiz.progress``; this adds the answer history's figures, the exams and the charts.
 """
 
 from __future__ import annotations
@@ -15,37 +13,24 @@ from typing import TYPE_CHECKING, Any
 
 from fsrs import State
 
-# Accuracy and streak are re-exported: they are part of what ``quiz stats`` reports.
+# Accuracy, streak and the topics' counts are re-exported: they are part of what ``quiz stats``
+# reports.
 from quiz.activity import Accuracy as Accuracy
-from quiz.activity import History, Tally, answer_accuracy, answer_history, study_streak
-from quiz.activity import streak as streak
+from quiz.activity import History, Tally, answer_accuracy, answer_history
 from quiz.clock import utc
+from quiz.progress import MASTERED_DEFINITION as MASTERED_DEFINITION
+from quiz.progress import MASTERED_STABILITY_DAYS as MASTERED_STABILITY_DAYS
+from quiz.progress import TopicCounts as TopicCounts
+from quiz.progress import add_up, topic_counts
 from quiz.scheduling import DueToday, due_today
+from quiz.streak import streak as streak
+from quiz.streak import study_streak
 from quiz.textsafe import printable
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
     from quiz.readiness import Prediction, Readiness
     from quiz.store import CardSummary, Store
-
-MASTERED_STABILITY_DAYS = 21.0
-MASTERED_DEFINITION = (f"in review with fsrs stability >= {MASTERED_STABILITY_DAYS:g} days")
-
-
-@dataclass
-class TopicCounts:
-    """How the questions of one topic stand."""
-
-    id: str
-    title: str
-    questions: int = 0
-    new: int = 0
-    learning: int = 0
-    review: int = 0
-    due_today: int = 0  # quiz.scheduling.due_today: due reviews and new allowance, today
-    mastered: int = 0
-    suspended: int = 0
-
 
 @dataclass(frozen=True)
 class ExamResult:
@@ -79,12 +64,7 @@ class Stats:
     @property
     def totals(self) -> TopicCounts:
         """All topics added up."""
-        total = TopicCounts(id="total", title="All topics")
-        for t in self.topics:
-            for name in ("questions", "new", "learning", "review", "due_today", "mastered",
-                         "suspended"):
-                setattr(total, name, getattr(total, name) + getattr(t, name))
-        return total
+        return add_up(self.topics)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 strings)."""
@@ -134,30 +114,12 @@ def compute_stats(bank: Bank, store: Store, now: datetime, tz: tzinfo | None = N
     now = utc(now)
     due = (due_today(bank, store, now, tz=tz) if today_due is None else today_due).per_topic()
     cards = store.card_summaries()
-    topics = {t.id: TopicCounts(id=t.id, title=t.title) for t in bank.topics.values()}
-    leeches: list[str] = []
-    for q in bank.questions.values():
-        counts = topics.get(q.topic) or topics.setdefault(
-            q.topic, TopicCounts(id=q.topic, title=q.topic))
-        counts.questions += 1
-        card = cards.get(q.id)
-        if card is not None and card.leech:
-            leeches.append(q.id)
-        if card is not None and card.suspended:
-            counts.suspended += 1
-        elif card is None or card.is_new:
-            counts.new += 1
-        elif card.state == State.Review:
-            counts.review += 1
-            counts.mastered += (card.stability or 0) >= MASTERED_STABILITY_DAYS
-        else:
-            counts.learning += 1
-    for topic, count in due.items():
-        topics[topic].due_today = count
+    leeches = [q.id for q in bank.questions.values()
+               if (card := cards.get(q.id)) is not None and card.leech]
 
     reviews, correct = store.answer_counts()
     return Stats(
-        topics=list(topics.values()),
+        topics=topic_counts(bank, cards, due),
         reviews=reviews,
         accuracy=answer_accuracy(store, now, totals=(reviews, correct)),
         streak=study_streak(store, now, tz) if streak_days is None else streak_days,

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from fsrs import State
 
-from quiz.activity import streak
 from quiz.bank import Bank
 from quiz.readiness import readiness
 from quiz.stats import MASTERED_STABILITY_DAYS, compute_stats
 from quiz.store import Store, make_engine
 from quiz.store.once import read_once
 from quiz.store.snapshot import take_snapshot
+from quiz.streak import streak
 from tests.conftest import NEW_YORK, T0, Clock
 
 

@@ -11,7 +11,9 @@ one ``StoreError`` naming the database.
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -66,27 +68,34 @@ def _from_iso(value: str | None) -> datetime | None:
 EARLIEST, LATEST_YEAR = 1970, 2999  # a time outside these years was not written by quiz
 
 
-class _Label:
-    """Names a stored value in a message (``card 'q1' due``). The key is quoted only when a
-    message is made: reading 10,000 cards must not quote 10,000 ids to say nothing."""
-
-    __slots__ = ("kind", "key", "column")
-
-    def __init__(self, kind: str, key: Any, column: str) -> None:
-        self.kind, self.key, self.column = kind, key, column
-
-    def __str__(self) -> str:
-        return f"{self.kind} {quote(self.key)} {self.column}"
+# What names a stored value in a message: text, or (kind, key, column) for ``card 'q1' due``,
+# whose key is quoted only when a message is made (reading 10,000 cards must not quote 10,000
+# ids to say nothing). A tuple, not an object: a card read names up to 16 values.
+What = str | tuple[str, Any, str]
 
 
-def _bad(what: object, value: Any, expected: str) -> BadValue:
+def _bad(what: What, value: Any, expected: str) -> BadValue:
+    if isinstance(what, tuple):
+        kind, key, column = what
+        what = f"{kind} {quote(key)} {column}"
     return BadValue(f"{what} is {quote(value)}, not {expected}")
 
 
-def _time(value: Any, what: object) -> datetime | None:
+def _time(value: Any, what: What) -> datetime | None:
     """A stored time (text, or a datetime SQLAlchemy parsed), UTC-aware; None stays None."""
     if value is None:
         return None
+    if isinstance(value, str):
+        # As stored (UTC, no offset), read as UTC by the parse itself: ``replace(tzinfo=UTC)``
+        # costs several parses, and every card read has up to six times. Anything else (an
+        # offset of its own, a bare date) is read below.
+        try:
+            utc_time = datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass
+        else:
+            if utc_time.tzinfo is UTC and EARLIEST <= utc_time.year <= LATEST_YEAR:
+                return utc_time
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
     except ValueError:
@@ -96,14 +105,14 @@ def _time(value: Any, what: object) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _required_time(value: Any, what: object) -> datetime:
+def _required_time(value: Any, what: What) -> datetime:
     parsed = _time(value, what)
     if parsed is None:
         raise _bad(what, value, "a time")
     return parsed
 
 
-def _int(value: Any, what: object, *, optional: bool = False) -> Any:
+def _int(value: Any, what: What, *, optional: bool = False) -> Any:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -116,37 +125,39 @@ def _int(value: Any, what: object, *, optional: bool = False) -> Any:
 MAX_LAPSES = 1_000_000
 
 
-def _lapses(value: Any, what: object) -> int:
+def _lapses(value: Any, what: What) -> int:
     count: int = _int(value, what)
     if not 0 <= count <= MAX_LAPSES:
         raise _bad(what, value, f"a count from 0 to {MAX_LAPSES}")
     return count
 
 
-def _float(value: Any, what: object, *, optional: bool = False) -> Any:
+_NUMBER = (int, float)
+
+
+def _float(value: Any, what: What, *, optional: bool = False) -> Any:
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
-            or value in (float("inf"), float("-inf")):
+    if isinstance(value, bool) or not isinstance(value, _NUMBER) or not math.isfinite(value):
         raise _bad(what, value, "a number")
     if value < 0:  # no figure kept here is negative; fsrs takes powers of stability
         raise _bad(what, value, "a number of at least 0")
     return float(value)
 
 
-def _flag(value: Any, what: object) -> bool:
+def _flag(value: Any, what: What) -> bool:
     if value not in (0, 1):  # True/False compare equal to 1/0
         raise _bad(what, value, "0 or 1")
     return bool(value)
 
 
-def _text(value: Any, what: object) -> str:
+def _text(value: Any, what: What) -> str:
     if not isinstance(value, str):
         raise _bad(what, value, "text")
     return value
 
 
-def _json(value: Any, what: object, kind: type) -> Any:
+def _json(value: Any, what: What, kind: type) -> Any:
     """A JSON column's value, which must decode to ``kind`` (list or dict)."""
     try:
         data = json.loads(_text(value, what))
@@ -157,12 +168,18 @@ def _json(value: Any, what: object, kind: type) -> Any:
     return data
 
 
-def _enum(kind: Any, value: Any, what: object) -> Any:
-    try:
-        return kind(_int(value, what))
-    except ValueError:
-        raise _bad(what, value, f"a {kind.__name__} ({', '.join(str(int(m)) for m in kind)})"
-                   ) from None
+@functools.cache
+def _members(kind: Any) -> dict[int, Any]:
+    """An int enum's members by value: a look-up, where calling the enum costs ~20 of them
+    (every card read has one)."""
+    return {int(m): m for m in kind}
+
+
+def _enum(kind: Any, value: Any, what: What) -> Any:
+    member = _members(kind).get(_int(value, what))
+    if member is None:
+        raise _bad(what, value, f"a {kind.__name__} ({', '.join(str(int(m)) for m in kind)})")
+    return member
 
 
 # --- cards -----------------------------------------------------------------------------------
@@ -176,22 +193,22 @@ def parse_db_time(value: str | datetime | None,
 def fsrs_card_from_row(row: Any) -> Card:
     """The fsrs ``Card`` of a ``CardRow`` (or a result row with the card columns)."""
     qid = row.question_id
-    return Card(card_id=_int(row.card_id, _Label("card", qid, "card_id")),
-                state=_enum(State, row.state, _Label("card", qid, "state")),
-                step=_int(row.step, _Label("card", qid, "step"), optional=True),
-                stability=_float(row.stability, _Label("card", qid, "stability"), optional=True),
-                difficulty=_float(row.difficulty, _Label("card", qid, "difficulty"),
+    return Card(card_id=_int(row.card_id, ("card", qid, "card_id")),
+                state=_enum(State, row.state, ("card", qid, "state")),
+                step=_int(row.step, ("card", qid, "step"), optional=True),
+                stability=_float(row.stability, ("card", qid, "stability"), optional=True),
+                difficulty=_float(row.difficulty, ("card", qid, "difficulty"),
                                   optional=True),
-                due=_required_time(row.due, _Label("card", qid, "due")),
-                last_review=_time(row.last_review, _Label("card", qid, "last_review")))
+                due=_required_time(row.due, ("card", qid, "due")),
+                last_review=_time(row.last_review, ("card", qid, "last_review")))
 
 
 def due_review_from_row(row: Any) -> DueReview:
     """(question_id, stability, last_review text, due text) as a ``DueReview``."""
     qid, stability, last_review, due = row
-    return DueReview(qid, _float(stability, _Label("card", qid, "stability")),
-                     _required_time(last_review, _Label("card", qid, "last_review")),
-                     _required_time(due, _Label("card", qid, "due")))
+    return DueReview(qid, _float(stability, ("card", qid, "stability")),
+                     _required_time(last_review, ("card", qid, "last_review")),
+                     _required_time(due, ("card", qid, "due")))
 
 
 def card_summary_from_row(row: Any) -> CardSummary:
@@ -199,14 +216,14 @@ def card_summary_from_row(row: Any) -> CardSummary:
     lapses) as a ``CardSummary``, each value checked as ``card_from_row`` checks it."""
     qid, state, stability, last_review, due, suspended, leech, difficulty, lapses = row
     return CardSummary(_text(qid, "a card's question_id"),
-                       _enum(State, state, _Label("card", qid, "state")),
-                       _float(stability, _Label("card", qid, "stability"), optional=True),
-                       _time(last_review, _Label("card", qid, "last_review")),
-                       _required_time(due, _Label("card", qid, "due")),
-                       _flag(suspended, _Label("card", qid, "suspended")),
-                       _flag(leech, _Label("card", qid, "leech")),
-                       _float(difficulty, _Label("card", qid, "difficulty"), optional=True),
-                       _lapses(lapses, _Label("card", qid, "lapses")))
+                       _enum(State, state, ("card", qid, "state")),
+                       _float(stability, ("card", qid, "stability"), optional=True),
+                       _time(last_review, ("card", qid, "last_review")),
+                       _required_time(due, ("card", qid, "due")),
+                       _flag(suspended, ("card", qid, "suspended")),
+                       _flag(leech, ("card", qid, "leech")),
+                       _float(difficulty, ("card", qid, "difficulty"), optional=True),
+                       _lapses(lapses, ("card", qid, "lapses")))
 
 
 def card_from_row(row: Any) -> CardRecord:
@@ -215,15 +232,15 @@ def card_from_row(row: Any) -> CardRecord:
     qid = row.question_id
     return CardRecord(
         question_id=_text(row.question_id, "a card's question_id"), card=card,
-        fingerprint=_text(row.fingerprint, _Label("card", qid, "fingerprint")),
-        first_seen=_time(row.first_seen, _Label("card", qid, "first_seen")),
-        last_answered=_time(row.last_answered, _Label("card", qid, "last_answered")),
-        introduced_at=_time(row.introduced_at, _Label("card", qid, "introduced_at")),
-        reset_at=_time(row.reset_at, _Label("card", qid, "reset_at")),
-        flagged=_flag(row.flagged, _Label("card", qid, "flagged")),
-        suspended=_flag(row.suspended, _Label("card", qid, "suspended")),
-        lapses=_lapses(row.lapses, _Label("card", qid, "lapses")),
-        leech=_flag(row.leech, _Label("card", qid, "leech")),
+        fingerprint=_text(row.fingerprint, ("card", qid, "fingerprint")),
+        first_seen=_time(row.first_seen, ("card", qid, "first_seen")),
+        last_answered=_time(row.last_answered, ("card", qid, "last_answered")),
+        introduced_at=_time(row.introduced_at, ("card", qid, "introduced_at")),
+        reset_at=_time(row.reset_at, ("card", qid, "reset_at")),
+        flagged=_flag(row.flagged, ("card", qid, "flagged")),
+        suspended=_flag(row.suspended, ("card", qid, "suspended")),
+        lapses=_lapses(row.lapses, ("card", qid, "lapses")),
+        leech=_flag(row.leech, ("card", qid, "leech")),
     )
 
 
@@ -346,9 +363,9 @@ def scheduled_answers(rows: Any) -> Any:
                 continue
         yield ScheduledAnswer(
             _int(log_id, "an answer's id"),
-            _text(question_id, _Label("answer", log_id, "question_id")),
-            _required_time(answered_at, _Label("answer", log_id, "answered_at")),
-            _enum(Rating, rating, _Label("answer", log_id, "rating")))
+            _text(question_id, ("answer", log_id, "question_id")),
+            _required_time(answered_at, ("answer", log_id, "answered_at")),
+            _enum(Rating, rating, ("answer", log_id, "rating")))
 
 
 # --- sessions and exams ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from quiz.tui.screens.exam_modals import ResumeModal
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.lab import LabScreen, ScenarioPickerModal
 from quiz.tui.screens.question import QuestionScreen
+from quiz.tui.widgets.title_line import TitleLine
 from quiz.tui.widgets.topic_list import TopicList
 from tests.conftest import T0, Clock
 from tests.tui.conftest import SIZE, AppFactory, keys_for, screen_text
@@ -71,7 +72,7 @@ async def test_today_is_one_figure_and_home_keeps_it_fresh(
     async with app.run_test(size=SIZE) as pilot:
         screen = home(app)
         assert "1 question to review" in today_line(app)
-        assert sum(t.due_today for t in screen.stats.topics) == 1  # type: ignore[union-attr]
+        assert sum(t.due_today for t in screen.topics) == 1  # type: ignore[union-attr]
         # Answered elsewhere (a second copy of quiz on the same database): right, so its
         # next step is minutes away and the new allowance is used up.
         question = next(iter(bank.questions.values()))
@@ -90,7 +91,7 @@ async def test_today_is_one_figure_and_home_keeps_it_fresh(
         expected = due_today(bank, store, clock())
         assert expected.total == 2 and "2 questions to review" in today_line(app)
         topics = compute_stats(bank, store, clock()).topics
-        assert [t.due_today for t in screen.stats.topics] == [  # type: ignore[union-attr]
+        assert [t.due_today for t in screen.topics] == [  # type: ignore[union-attr]
             t.due_today for t in topics]
         assert sum(t.due_today for t in topics) == 2
         await pilot.press("r")  # the review asks exactly those
@@ -285,7 +286,7 @@ async def test_each_learner_home_names_them_and_offers_only_their_open_exam(
             # An open attempt of one's own is offered at once, over home.
             assert isinstance(app.screen, ResumeModal) is open_exam, who.learner
             [under] = [s for s in app.screen_stack if isinstance(s, HomeScreen)]
-            title = str(under.query_one("#home-name").render())
+            title = under.query_one(TitleLine).left.plain
             assert (f"learner {who.learner}" in title) is named, title
             assert ("KCSA networking security" in title) is not named
             assert (under.open_exam is not None) is open_exam, who.learner

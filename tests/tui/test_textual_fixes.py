@@ -366,3 +366,87 @@ def test_a_line_that_fits_is_one_line_high_without_wrapping(
     monkeypatch.setattr(Content, "get_height", fixed.textual)  # type: ignore[attr-defined]
     assert Content("The Kubernetes network model").get_height({}, 40) == 1
     assert wrapped == [40, 40]  # Textual wraps it to count one line
+
+
+class Base(Static):
+    DEFAULT_CSS = """
+    Base {
+        width: 7;
+        &.wide { width: 9; }
+    }
+    """
+
+
+class Deeper(Base):
+    pass
+
+
+class Deepest(Deeper):
+    DEFAULT_CSS = "Deepest { height: 2; }"  # a new source: the stylesheet is parsed again
+
+
+class Layered(App[None]):
+    """Base's rules get a lower tie-breaker when Deepest (two classes below) is mounted."""
+
+    def compose(self) -> ComposeResult:
+        yield Base("base")
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The default stylesheets parsed, by class variable, in order."""
+    from textual.css import stylesheet
+
+    calls: list[str] = []
+    parse = stylesheet.parse
+
+    def spy(scope: str, css: str, read_from: Any, **options: Any) -> Any:
+        calls.append(read_from[1])
+        return parse(scope, css, read_from, **options)
+
+    monkeypatch.setattr(stylesheet, "parse", spy)
+    return calls
+
+
+async def layered_rules(parsed: list[str]) -> list[tuple[str, int, bool]]:
+    app = Layered()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await app.screen.mount(deepest := Deepest("deepest", classes="wide"))
+        await pilot.pause()
+        assert deepest.styles.width is not None and deepest.styles.width.value == 9
+        base = app.query_one(Base)
+        assert base.styles.width is not None and base.styles.width.value == 7
+        return [(r.selectors, r.tie_breaker, r.is_default_rules) for r in app.stylesheet.rules]
+
+
+async def test_a_default_stylesheet_is_parsed_once_whatever_its_tie_breaker(
+        parsed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    from textual.css.stylesheet import Stylesheet
+
+    fixed = Stylesheet._parse_rules
+    assert getattr(fixed, "once", False)
+    textual_fixes.apply()
+    assert Stylesheet._parse_rules is fixed  # idempotent
+    rules = await layered_rules(parsed)
+    assert parsed.count("Base.DEFAULT_CSS") == 1
+    assert parsed.count("Widget.DEFAULT_CSS") == 1
+    # Tagged as Textual tags them: the rule nested in Base's twice the outer rule's number.
+    assert ("Base", -2, True) in rules and ("Base.wide", -4, True) in rules
+
+    parsed.clear()
+    monkeypatch.setattr(Stylesheet, "_parse_rules", fixed.textual)  # type: ignore[attr-defined]
+    assert await layered_rules(parsed) == rules  # the same rules, the same numbers
+
+
+async def test_textual_itself_parses_a_default_stylesheet_again_for_each_tie_breaker(
+        parsed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the fix saves: Base's rules parsed again, only to carry Deepest's number."""
+    textual_fixes.apply()
+    from textual.css.stylesheet import Stylesheet
+
+    textual = Stylesheet._parse_rules.textual  # type: ignore[attr-defined]
+    monkeypatch.setattr(Stylesheet, "_parse_rules", textual)
+    await layered_rules(parsed)
+    assert parsed.count("Base.DEFAULT_CSS") == 2

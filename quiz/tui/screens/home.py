@@ -16,11 +16,14 @@ from textual.widgets import Footer, OptionList, Static
 
 from quiz.clock import local_day
 from quiz.exam_format import Unfinished, unfinished_exam
-from quiz.stats import Stats, TopicCounts, compute_stats
+from quiz.progress import TopicCounts, add_up, topic_counts
+from quiz.scheduling import due_today
+from quiz.streak import study_streak
 from quiz.textsafe import shorten
 from quiz.tui.text import inline, literal, plural, when
 from quiz.tui.widgets.action_button import ActionButton
 from quiz.tui.widgets.countdown import clock_text
+from quiz.tui.widgets.title_line import TitleLine
 from quiz.tui.widgets.topic_list import TopicHeading, TopicList
 
 if TYPE_CHECKING:
@@ -54,11 +57,15 @@ class HomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.stats: Stats | None = None
+        # Home's figures (quiz.progress): each topic's counts, all of them added up, the streak.
+        self.topics: list[TopicCounts] | None = None
+        self.totals = TopicCounts(id="total", title="All topics")
+        self.streak = 0
         self.review_size = 0
         self.open_exam: Unfinished | None = None  # an attempt not handed in, for its line
         self._fresh = False  # figures just measured by compose: the first resume keeps them
         self._midnight: Timer | None = None  # a recount as the local day turns over
+        self._detail_shown: Content | None = None  # the topic detail's text and styles
 
     @property
     def quiz(self) -> QuizApp:
@@ -67,15 +74,17 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         self._measure()
         self._fresh = True
-        assert self.stats is not None
-        with Horizontal(classes="title-bar"):
-            yield Static(self._title(), id="home-name")
-            yield Static(Content(self.quiz.bank.summary()), id="home-bank")
+        assert self.topics is not None
+        yield TitleLine(self._title(), Content(self.quiz.bank.summary()), id="home-title",
+                        classes="title-bar")
         yield Static(self._today(), id="home-today")
-        topics = TopicList(self.stats.topics, id="topics")
+        topics = TopicList(self.topics, id="topics")
         yield TopicHeading(topics, id="topics-head")
         yield topics
-        yield Static(id="topic-detail")
+        # The first topic's detail, as the list highlights it once mounted: drawn with the
+        # screen's first layout rather than updated into it.
+        self._detail_shown = self._detail(self.topics[0] if self.topics else None)
+        yield Static(self._detail_shown, id="topic-detail")
         with Horizontal(id="home-actions"):
             yield ActionButton(self._review_label(), id="review", primary=True,
                                disabled=not self.review_size)
@@ -102,7 +111,7 @@ class HomeScreen(Screen[None]):
     def tick(self) -> None:
         """The idle refresh: recount while home is the screen shown (cards fall due, the
         local day turns over, an open exam's clock runs on); behind a session, resume does."""
-        if self.is_current and self.stats is not None:
+        if self.is_current and self.topics is not None:
             self.refresh_figures()
 
     def on_resize(self) -> None:
@@ -112,16 +121,16 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         if self._fresh:
             self._fresh = False
-        elif self.is_mounted and self.stats is not None:
+        elif self.is_mounted and self.topics is not None:
             self.refresh_figures()
 
     def refresh_figures(self) -> None:
         """Recount: after a session, on the idle tick, on a new day."""
         self._measure()
-        assert self.stats is not None
+        assert self.topics is not None
         self.query_one("#home-today", Static).update(self._today())
-        self.query_one("#home-bank", Static).update(Content(self.quiz.bank.summary()))
-        self.query_one(TopicList).set_topics(self.stats.topics)
+        self.query_one(TitleLine).set_right(Content(self.quiz.bank.summary()))
+        self.query_one(TopicList).set_topics(self.topics)
         review = self.query_one("#review", ActionButton)
         review.update(self._review_label())
         review.disabled = not self.review_size
@@ -131,10 +140,14 @@ class HomeScreen(Screen[None]):
     def _measure(self) -> None:
         app = self.quiz
         now = app.now()
-        self.stats = compute_stats(app.bank, app.store, now)
+        # Only what home shows: not the whole of quiz stats' figures (accuracy, exams, ...).
         # One definition of today's work (quiz.scheduling.due_today): the due column adds up
         # to it and the review started from here asks exactly these.
-        self.review_size = self.stats.totals.due_today
+        due = due_today(app.bank, app.store, now)
+        self.topics = topic_counts(app.bank, app.store.card_summaries(), due.per_topic())
+        self.totals = add_up(self.topics)
+        self.review_size = self.totals.due_today
+        self.streak = study_streak(app.store, now)
         self.open_exam = unfinished_exam(app.store, now)
         if self.is_mounted:
             self._watch_midnight(now)
@@ -154,8 +167,7 @@ class HomeScreen(Screen[None]):
         return Content.assemble(("quiz", "bold $text-primary"), "  KCSA networking security")
 
     def _today(self) -> Content:
-        assert self.stats is not None
-        totals = self.stats.totals
+        totals = self.totals
         parts: list[str | tuple[str, str]] = [("Today  ", "bold")]
         if self.review_size:
             parts.append((f"{plural(self.review_size, 'question')} to review", "$text-warning"))
@@ -165,8 +177,8 @@ class HomeScreen(Screen[None]):
             if upcoming is not None:
                 parts.append(f" (next {when(upcoming, self.quiz.now())})")
         parts.append(f"  ·  {totals.mastered} of {totals.questions} mastered")
-        if self.stats.streak:
-            parts.append(f"  ·  streak {plural(self.stats.streak, 'day')}")
+        if self.streak:
+            parts.append(f"  ·  streak {plural(self.streak, 'day')}")
         if self.open_exam is not None:
             parts += ["\n", *self._open_exam_line()]
         exam_date = self.quiz.exam_date
@@ -206,8 +218,12 @@ class HomeScreen(Screen[None]):
         return f"Review ({self.review_size})" if self.review_size else "Review (0)"
 
     def _show_detail(self) -> None:
-        topic = self.query_one(TopicList).current
-        self.query_one("#topic-detail", Static).update(self._detail(topic))
+        detail = self._detail(self.query_one(TopicList).current)
+        shown = self._detail_shown
+        # The same again (the list's first highlight) would only lay the screen out anew.
+        if shown is None or detail.plain != shown.plain or detail.spans != shown.spans:
+            self._detail_shown = detail
+            self.query_one("#topic-detail", Static).update(detail)
 
     def _detail(self, topic: TopicCounts | None) -> Content:
         if topic is None:

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, get_current_worker
 
-from quiz.activity import History, answer_history, study_streak
+from quiz.activity import History, answer_history
 from quiz.readiness import Readiness, outlook, predicted_score, readiness
 from quiz.scheduling import due_today
 from quiz.stats import (
@@ -35,6 +35,7 @@ from quiz.stats import (
 )
 from quiz.store.errors import StoreError
 from quiz.store.once import read_once
+from quiz.streak import study_streak
 from quiz.textsafe import shorten
 from quiz.tui.screens.sections import SectionedScreen, section_bindings
 from quiz.tui.text import clip, literal, plural

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from textual.style import Style
     from textual.visual import RenderOptions
 
-    from quiz.stats import TopicCounts
+    from quiz.progress import TopicCounts
 
 NUMBERS = ((" new", 5), (" due", 5), (" mastered", 9))
 BAR = 14
