@@ -145,6 +145,15 @@ def _float(value: Any, what: What, *, optional: bool = False) -> Any:
     return float(value)
 
 
+def _stability(value: Any, what: What, *, optional: bool = False) -> Any:
+    """A card's fsrs stability: above 0 (fsrs keeps it at 0.001 or more; recall is worked out
+    by dividing by it, so a 0 from a damaged file would crash every figure that reads it)."""
+    stability = _float(value, what, optional=optional)
+    if stability is not None and stability <= 0:
+        raise _bad(what, value, "a number above 0")
+    return stability
+
+
 def _flag(value: Any, what: What) -> bool:
     if value not in (0, 1):  # True/False compare equal to 1/0
         raise _bad(what, value, "0 or 1")
@@ -196,7 +205,7 @@ def fsrs_card_from_row(row: Any) -> Card:
     return Card(card_id=_int(row.card_id, ("card", qid, "card_id")),
                 state=_enum(State, row.state, ("card", qid, "state")),
                 step=_int(row.step, ("card", qid, "step"), optional=True),
-                stability=_float(row.stability, ("card", qid, "stability"), optional=True),
+                stability=_stability(row.stability, ("card", qid, "stability"), optional=True),
                 difficulty=_float(row.difficulty, ("card", qid, "difficulty"),
                                   optional=True),
                 due=_required_time(row.due, ("card", qid, "due")),
@@ -206,7 +215,7 @@ def fsrs_card_from_row(row: Any) -> Card:
 def due_review_from_row(row: Any) -> DueReview:
     """(question_id, stability, last_review text, due text) as a ``DueReview``."""
     qid, stability, last_review, due = row
-    return DueReview(qid, _float(stability, ("card", qid, "stability")),
+    return DueReview(qid, _stability(stability, ("card", qid, "stability")),
                      _required_time(last_review, ("card", qid, "last_review")),
                      _required_time(due, ("card", qid, "due")))
 
@@ -217,7 +226,7 @@ def card_summary_from_row(row: Any) -> CardSummary:
     qid, state, stability, last_review, due, suspended, leech, difficulty, lapses = row
     return CardSummary(_text(qid, "a card's question_id"),
                        _enum(State, state, ("card", qid, "state")),
-                       _float(stability, ("card", qid, "stability"), optional=True),
+                       _stability(stability, ("card", qid, "stability"), optional=True),
                        _time(last_review, ("card", qid, "last_review")),
                        _required_time(due, ("card", qid, "due")),
                        _flag(suspended, ("card", qid, "suspended")),

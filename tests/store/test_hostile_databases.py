@@ -127,6 +127,8 @@ ROW_DAMAGE: dict[str, tuple[str, str]] = {
     "stability-text": ("UPDATE card SET stability = 'solid'", "stability is 'solid'"),
     # fsrs raises a negative stability to a fractional power: a complex number, then a crash
     "stability-negative": ("UPDATE card SET stability = -5", "stability is -5.0"),
+    # recall is worked out by dividing by it: a ZeroDivisionError in quiz stats, found by fuzzing
+    "stability-zero": ("UPDATE card SET stability = 0", "stability is 0"),
     "picked-not-json": ("UPDATE review_log SET picked = '[0'", "picked"),  # not in stats
     "answered-at-not-a-time": ("UPDATE review_log SET answered_at = 'x'", "answered_at"),
     "per-topic-not-json": ("UPDATE study_session SET per_topic = 'nope'", "per_topic"),
