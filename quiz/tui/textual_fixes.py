@@ -86,6 +86,7 @@ from textual.content import Content
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Select
 from textual.widgets._footer import FooterKey
 from textual.widgets._select import SelectOverlay
@@ -173,42 +174,34 @@ def _first_resume_keeps_styles() -> None:
 
 
 def _footer_keys_born_compact() -> None:
-    compose = Footer.compose
-    if getattr(compose, "born_compact", False):
-        return
-
-    def compose_keys(self: Footer) -> Iterator[Any]:
-        for widget in compose(self):
-            if isinstance(widget, FooterKey):
-                # The keys Textual binds to the footer's value take it; the palette's key is
-                # not bound and keeps its own (compact, as Textual draws it).
-                bound = "compact" in (widget._reactive_connect or {})
-                compact = self.compact if bound else widget.compact
-                widget.set_class(compact, "-compact", update=False)  # not mounted yet
-                widget.set_reactive(FooterKey.compact, compact)
-            yield widget
-
-    compose_keys.born_compact = True  # type: ignore[attr-defined]
-    compose_keys.textual = compose  # type: ignore[attr-defined]
-    Footer.compose = compose_keys  # type: ignore[method-assign]
-
+    # The palette's key is not bound to the footer: it keeps its own value (compact, as
+    # Textual draws it).
+    _born_compact(Footer, FooterKey, "-compact")
 
 
 def _select_overlay_born_compact() -> None:
-    compose = Select.compose
+    _born_compact(Select, SelectOverlay, "-textual-compact")
+
+
+def _born_compact(owner: type[Widget], child: type[Widget], css_class: str) -> None:
+    """``owner`` composes its ``child`` widgets with the ``compact`` value (and ``css_class``)
+    their binding to the owner's would give them once mounted, so it changes nothing then."""
+    compose = owner.compose
     if getattr(compose, "born_compact", False):
         return
 
-    def compose_overlay(self: Select[Any]) -> Iterator[Any]:
+    def compose_compact(self: Any) -> Iterator[Any]:
         for widget in compose(self):
-            if isinstance(widget, SelectOverlay):
-                widget.set_class(self.compact, "-textual-compact", update=False)  # not mounted
-                widget.set_reactive(SelectOverlay.compact, self.compact)  # and bound to it
+            if isinstance(widget, child):
+                bound = "compact" in (widget._reactive_connect or {})
+                compact = self.compact if bound else widget.compact  # type: ignore[attr-defined]
+                widget.set_class(compact, css_class, update=False)  # not mounted yet
+                widget.set_reactive(child.compact, compact)  # type: ignore[attr-defined]
             yield widget
 
-    compose_overlay.born_compact = True  # type: ignore[attr-defined]
-    compose_overlay.textual = compose  # type: ignore[attr-defined]
-    Select.compose = compose_overlay  # type: ignore[method-assign]
+    compose_compact.born_compact = True  # type: ignore[attr-defined]
+    compose_compact.textual = compose  # type: ignore[attr-defined]
+    owner.compose = compose_compact  # type: ignore[method-assign]
 
 
 def _one_line_measured_at_once() -> None:
