@@ -291,6 +291,11 @@ def check_ours(where: str, schema: Schema, newest: int = LATEST) -> int:
         found = schema.columns.get(table, frozenset())
         if found != expected:
             lacks, extra = sorted(expected - found), sorted(found - expected)
+            if extra and not lacks and _added_after(version, table, extra):
+                raise StoreError(f"{where}: its schema_version table says version {version}, "
+                                 f"but its {table} table has columns of a later version "
+                                 f"({', '.join(extra)}): rows of schema_version are missing; "
+                                 f"restore a backup or {FIX}")
             what = "; ".join(part for part in (
                 f"lacks {', '.join(lacks)}" if lacks else "",
                 f"has {place(', '.join(extra))}" if extra else "") if part)
@@ -315,6 +320,13 @@ def _version(where: str, schema: Schema, newest: int) -> int:
                          f"{shown}; expected 1, 2, ... in steps of one); restore a backup "
                          f"or {FIX}")
     return len(numbers)
+
+
+def _added_after(version: int, table: str, columns: list[str]) -> bool:
+    """Whether steps after ``version`` added every one of ``columns`` to ``table`` (a file
+    whose version rows were lost, not another program's table)."""
+    later = [added.get(table, frozenset()) for step, added in ADDED_IN.items() if step > version]
+    return set(columns) <= frozenset().union(*later)
 
 
 def _columns_at(version: int) -> dict[str, frozenset[str]]:

@@ -62,6 +62,13 @@ def newer_schema(path: Path, bank: Bank) -> None:
     conn.close()
 
 
+def lost_version_rows(path: Path, bank: Bank) -> None:
+    _ours(path, bank)
+    with sqlite3.connect(path) as conn:  # the file has every step's columns; its rows say 3
+        conn.execute("DELETE FROM schema_version WHERE version > 3")
+    conn.close()
+
+
 CASES: dict[str, tuple[Callable[[Path, Bank], None], str]] = {
     "other-app": (other_apps_sqlite, "not a quiz progress database"),
     "text-file": (text_file, "not an SQLite file"),
@@ -69,6 +76,7 @@ CASES: dict[str, tuple[Callable[[Path, Bank], None], str]] = {
     "truncated-at-page": (truncated_at_a_page, "truncated"),
     "corrupt": (corrupt, "damaged"),
     "newer-schema": (newer_schema, "newer version of quiz (schema 99"),
+    "lost-version-rows": (lost_version_rows, "says version 3, but its card table has"),
 }
 
 
