@@ -6,6 +6,10 @@ the first fields' problem lines; ``read_draft`` turns what
 the fields hold now into the dict ``validate_draft`` and the writer take. The ids and classes
 here are the ones the stylesheet, the problem display (``quiz.tui.widgets.field_problems``)
 and the tests look for.
+
+What only the lower fields use (the choices' editors, the checkbox widget, YAML fields, the
+bank's problems) is imported in the functions that build or read those fields: they come after
+the form's first frame, which does without those modules (~15M instructions).
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import (
     Button,
-    Checkbox,
     Input,
     Select,
     SelectionList,
@@ -27,14 +30,14 @@ from textual.widgets import (
     TextArea,
 )
 
-from quiz.bank.problems import FieldProblem
-from quiz.bank.reading import display_path
+from quiz.bank.files import display_path
 from quiz.tui.text import literal
-from quiz.tui.widgets.choice_editor import ChoiceEditor, NotYaml, parse_yaml_field
 from quiz.tui.widgets.prose import markdown_widget
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.bank.problems import FieldProblem
+    from quiz.tui.widgets.choice_editor import ChoiceEditor
 
 MIN_CHOICES, MAX_CHOICES = 2, 6
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -125,6 +128,10 @@ def first_problem_lines() -> list[tuple[Static, str, bool]]:
 def more_fields(data: dict[str, Any], question_id: str | None) -> list[Widget]:
     """The fields below the preview, filled from ``data``: choices, explanation, scenario,
     tags, id, shuffle, then Save and Cancel (mounted after the form's first frame)."""
+    from textual.widgets import Checkbox
+
+    from quiz.tui.widgets.choice_editor import ChoiceEditor
+
     editing = question_id is not None
     with_claims = bool(data.get("scenario"))
     choices = data.get("choices") or [{}, {}, {}, {}]
@@ -204,6 +211,8 @@ def scenario_text(scenario: Any) -> str:
 
 def scenario_value(form: Widget, original: dict[str, Any]) -> Any:
     """The scenario the form holds (None: none); raises ``NotYaml``."""
+    from quiz.tui.widgets.choice_editor import parse_yaml_field
+
     text = form.query_one("#form-scenario", TextArea).text
     if "scenario" in original and text == scenario_text(original["scenario"]):
         return original["scenario"]
@@ -214,6 +223,9 @@ def scenario_value(form: Widget, original: dict[str, Any]) -> Any:
 def yaml_problems(form: Widget, original: dict[str, Any],
                   choices: list[ChoiceEditor]) -> list[FieldProblem]:
     """The YAML fields (scenario, each choice's claims) whose text does not parse."""
+    from quiz.bank.problems import FieldProblem
+    from quiz.tui.widgets.choice_editor import NotYaml
+
     problems = []
     try:
         scenario_value(form, original)
@@ -231,6 +243,10 @@ def read_draft(form: Widget, original: dict[str, Any], question_id: str | None,
                choices: list[ChoiceEditor]) -> dict[str, Any]:
     """The question as ``form``'s fields hold it now, the keys they do not show kept from
     ``original``; ``choices`` are the editors to include (the blank rows left out)."""
+    from textual.widgets import Checkbox
+
+    from quiz.tui.widgets.choice_editor import NotYaml
+
     difficulty = form.query_one("#form-difficulty", Select).value
     draft = dict(original)
     draft.pop("topic", None)
