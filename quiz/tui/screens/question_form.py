@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import (
@@ -43,6 +44,7 @@ from quiz.tui.screens.question_form_save import QuestionFormSaving, no_topic
 from quiz.tui.text import literal
 from quiz.tui.widgets.field_problems import problem_status, show_beside_fields
 from quiz.tui.widgets.prose import markdown_widget
+from quiz.tui.widgets.title_line import TitleLine
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -138,10 +140,10 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     # --- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="title-bar"):
-            yield Static(form_title(self.question_id, self.path, self.bank_dir,
-                                    read_only=self.read_only), id="form-title")
-            yield Static(id="form-status")
+        # The form's title, then its status (two cells apart): one widget (see TitleLine).
+        yield TitleLine(form_title(self.question_id, self.path, self.bank_dir,
+                                   read_only=self.read_only), Content(), muted_right=False,
+                        id="form-title", classes="title-bar")
         with VerticalScroll(id="form-body"):
             if self.read_only:
                 yield Static(literal(
@@ -201,8 +203,11 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     def _fresh_status(self) -> None:
         if not self.editing:  # nothing is wrong with a form nobody has filled in yet
-            self.query_one("#form-status", Static).update(
-                literal("checked as you type", "$text-muted"))
+            self._status(literal("checked as you type", "$text-muted"))
+
+    def _status(self, status: Content) -> None:
+        """The title bar's right part: how the draft stands."""
+        self.query_one("#form-title", TitleLine).set_right(Content("  ") + status)
 
     def _drawn(self) -> None:
         """Once the form is on screen (threads started earlier would hold its first frame
@@ -357,7 +362,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         """Each problem beside its field; the count in the title bar."""
         self.problems = problems
         show_beside_fields(self, problems, self.filled_choices())
-        self.query_one("#form-status", Static).update(problem_status(problems))
+        self._status(problem_status(problems))
 
     # --- events --------------------------------------------------------------------------
 
