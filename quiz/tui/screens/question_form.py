@@ -43,6 +43,7 @@ from quiz.tui.screens.question_form_fields import (
 from quiz.tui.screens.question_form_save import QuestionFormSaving, no_topic
 from quiz.tui.text import literal
 from quiz.tui.widgets.field_problems import problem_status, show_beside_fields
+from quiz.tui.widgets.lazy_select import LazySelect
 from quiz.tui.widgets.prose import markdown_widget
 from quiz.tui.widgets.title_line import TitleLine
 
@@ -181,6 +182,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     async def _mount_more(self) -> None:
         self.quiz.load_form_styles()  # their rules, not parsed before the first frame
         with self.app.batch_update():  # drawn once complete (no empty problem line shows)
+            for select in self.query(LazySelect):  # the lists they open (hidden till then)
+                await select.mount_overlay()
             await self.query_one("#form-body").mount_all(
                 more_fields(self.original, self.question_id))
             for line, field, after in first_problem_lines():

@@ -32,6 +32,7 @@ from textual.widgets import (
 
 from quiz.bank.files import display_path
 from quiz.tui.text import literal
+from quiz.tui.widgets.lazy_select import LazySelect
 from quiz.tui.widgets.prose import markdown_widget
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
                 question_id: str | None) -> ComposeResult:
     """The form's first fields, filled from ``data``: topic, difficulty, concepts, the
     question and its preview (what a terminal shows first; ``more_fields`` has the rest, and
-    ``first_problem_lines`` these fields' problem lines).
+    ``first_problem_lines`` these fields' problem lines). The selects' option lists are
+    mounted after the first frame too (``LazySelect``).
 
     ``topic`` is the topic to select (or ``Select.NULL``); with a ``question_id`` the form
     edits that question, so its topic and id cannot change.
@@ -91,14 +93,14 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
     editing = question_id is not None
     with Horizontal(classes="form-row"):
         yield Static("Topic", classes="form-label")
-        yield Select([(literal(t.title), t.id) for t in bank.topics.values()],
-                     prompt="Choose a topic", value=topic,
-                     id="form-topic", compact=True, disabled=editing)
+        yield LazySelect([(literal(t.title), t.id) for t in bank.topics.values()],
+                         prompt="Choose a topic", value=topic,
+                         id="form-topic", compact=True, disabled=editing)
     with Horizontal(classes="form-row"):
         yield Static("Difficulty", classes="form-label")
-        yield Select([(d, d) for d in DIFFICULTIES], prompt="(not given)",
-                     value=data.get("difficulty") or Select.NULL, id="form-difficulty",
-                     compact=True)
+        yield LazySelect([(d, d) for d in DIFFICULTIES], prompt="(not given)",
+                         value=data.get("difficulty") or Select.NULL, id="form-difficulty",
+                         compact=True)
     yield Static(Content.assemble(("Concepts", "bold"), (
         "  space ticks one; the topic's own come first", "$text-muted")),
         classes="form-heading")
