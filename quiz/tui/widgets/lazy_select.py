@@ -36,9 +36,10 @@ class LazySelect(Select[SelectType]):
 
     async def mount_overlay(self) -> None:
         """Mount the overlay (once), filled with the options and highlighted on the value."""
-        overlay, self._overlay_aside = self._overlay_aside, None
-        if overlay is None or not self.is_attached:
+        overlay = self._overlay_aside
+        if overlay is None or not self.is_attached:  # mounted already, or not composed yet
             return
+        self._overlay_aside = None
         await self.mount(overlay)
         self._setup_options_renderables()
         for index, (_prompt, value) in enumerate(self._options):
