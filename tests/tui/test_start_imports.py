@@ -4,8 +4,8 @@ YAML (the add form's scenario and claims fields come after its first frame), no 
 (the bank's questions and a new question's preview need none), never the fsrs-rs engine (only
 optimising needs it); a study session's and an exam's modules only for a start that shows one
 (home and the add form need neither: their dataclasses cost more to build than the screens);
-nor the records of answers (``quiz.store.answers``), nor, but for the add form, the bank's
-problems and YAML reading."""
+nor the records of answers (``quiz.store.answers``), the bank's problems or its YAML reading
+(the add form shows a draft's problems from its first check on, after its first frame)."""
 
 from __future__ import annotations
 
@@ -85,6 +85,6 @@ def test_a_start_on_the_bank_cache_imports_little_before_its_first_frame(
     assert not dialogs  # the exam's dialogs load when one is opened
     assert studied == study
     # The answers' records, the bank's problems and its YAML reading: none before the first
-    # frame but the add form's (it shows a draft's problems and the file's path).
-    form = ["quiz.bank.controls", "quiz.bank.problems", "quiz.bank.reading"]
-    assert later == (form if start == "add" else [])
+    # frame (the add form's problems come with its first check, its file's path from
+    # quiz.bank.files).
+    assert later == []

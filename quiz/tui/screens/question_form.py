@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import (
     Button,
-    Checkbox,
     Footer,
     Input,
     Select,
@@ -29,7 +29,6 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from quiz.bank.problems import FieldProblem
 from quiz.tui.screens.question_form_fields import (
     MAX_CHOICES,
     MIN_CHOICES,
@@ -41,20 +40,26 @@ from quiz.tui.screens.question_form_fields import (
     read_draft,
     yaml_problems,
 )
-from quiz.tui.screens.question_form_save import QuestionFormSaving
+from quiz.tui.screens.question_form_save import QuestionFormSaving, no_topic
 from quiz.tui.text import literal
-from quiz.tui.widgets.choice_editor import ChoiceEditor
 from quiz.tui.widgets.field_problems import problem_status, show_beside_fields
+from quiz.tui.widgets.lazy_select import LazySelect
 from quiz.tui.widgets.prose import markdown_widget
+from quiz.tui.widgets.title_line import TitleLine
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.bank.problems import FieldProblem
     from quiz.bank.writer import FileStamp
     from quiz.tui.app import QuizApp
+    from quiz.tui.widgets.choice_editor import ChoiceEditor
 
 # quiz.bank.drafts and quiz.bank.writer (the loader, pydantic: ~0.1 s) are imported where they
 # are used, and warmed up in a thread once the form is drawn (_warm_up): `quiz add` shows the
-# form sooner, and the first check finds them loaded.
+# form sooner, and the first check finds them loaded. The choices' editors (with the checkbox
+# widget) come with the fields below the preview, after the first frame: their module is
+# imported there, and their messages are handled by name (on_checkbox_changed,
+# on_choice_editor_removed), not with @on, which needs the classes as the form's is built.
 
 CHECK_DELAY = 0.3  # seconds of quiet before the draft is checked again (10,000 questions: ~1 ms;
 # the first check builds the bank's indexes, ~0.5 s, in a thread)
@@ -136,10 +141,10 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     # --- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="title-bar"):
-            yield Static(form_title(self.question_id, self.path, self.bank_dir,
-                                    read_only=self.read_only), id="form-title")
-            yield Static(id="form-status")
+        # The form's title, then its status (two cells apart): one widget (see TitleLine).
+        yield TitleLine(form_title(self.question_id, self.path, self.bank_dir,
+                                   read_only=self.read_only), Content(), muted_right=False,
+                        id="form-title", classes="title-bar")
         with VerticalScroll(id="form-body"):
             if self.read_only:
                 yield Static(literal(
@@ -177,6 +182,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     async def _mount_more(self) -> None:
         self.quiz.load_form_styles()  # their rules, not parsed before the first frame
         with self.app.batch_update():  # drawn once complete (no empty problem line shows)
+            for select in self.query(LazySelect):  # the lists they open (hidden till then)
+                await select.mount_overlay()
             await self.query_one("#form-body").mount_all(
                 more_fields(self.original, self.question_id))
             for line, field, after in first_problem_lines():
@@ -199,8 +206,11 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
 
     def _fresh_status(self) -> None:
         if not self.editing:  # nothing is wrong with a form nobody has filled in yet
-            self.query_one("#form-status", Static).update(
-                literal("checked as you type", "$text-muted"))
+            self._status(literal("checked as you type", "$text-muted"))
+
+    def _status(self, status: Content) -> None:
+        """The title bar's right part: how the draft stands."""
+        self.query_one("#form-title", TitleLine).set_right(Content("  ") + status)
 
     def _drawn(self) -> None:
         """Once the form is on screen (threads started earlier would hold its first frame
@@ -249,6 +259,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     def choice_editors(self) -> list[ChoiceEditor]:
         if not self.complete:
             return []
+        from quiz.tui.widgets.choice_editor import ChoiceEditor
+
         return list(self.query_one("#form-choices").query_children(ChoiceEditor))
 
     def filled_choices(self) -> list[ChoiceEditor]:
@@ -308,8 +320,7 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self._generation += 1
         topic = self.topic
         if topic is None:
-            self._show_problems([FieldProblem(("topic",), "choose the topic the question "
-                                              "belongs to")])
+            self._show_problems([no_topic()])
             return
         self._check(self._generation, topic, self.draft(), self.yaml_problems())
 
@@ -354,16 +365,19 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         """Each problem beside its field; the count in the title bar."""
         self.problems = problems
         show_beside_fields(self, problems, self.filled_choices())
-        self.query_one("#form-status", Static).update(problem_status(problems))
+        self._status(problem_status(problems))
 
     # --- events --------------------------------------------------------------------------
 
     @on(TextArea.Changed)
     @on(Input.Changed, "#form-tags")
-    @on(Checkbox.Changed)
     @on(SelectionList.SelectedChanged)
     @on(Select.Changed, "#form-difficulty")
     def _field_changed(self) -> None:
+        self._schedule_check()
+
+    def on_checkbox_changed(self) -> None:
+        """A choice ticked correct or not, the broken-YAML or shuffle box (see the imports)."""
         self._schedule_check()
 
     @on(TextArea.Changed, "#form-scenario")
@@ -395,12 +409,14 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
         self._concepts_topic = self.topic
         fill_concepts(listing, self.bank, self.topic, selected)
 
-    @on(ChoiceEditor.Removed)
-    async def _choice_removed(self, event: ChoiceEditor.Removed) -> None:
+    async def on_choice_editor_removed(self, event: ChoiceEditor.Removed) -> None:
+        """A choice's remove button (see the imports)."""
         await self._remove_choice(event.editor)
 
     async def action_remove_choice(self) -> None:
         """Remove the choice the cursor is in."""
+        from quiz.tui.widgets.choice_editor import ChoiceEditor
+
         editor = next((node for node in (self.focused.ancestors_with_self if self.focused
                                          else []) if isinstance(node, ChoiceEditor)), None)
         if editor is None:
@@ -424,6 +440,8 @@ class QuestionFormScreen(QuestionFormSaving, Screen[str | None]):
     async def action_add_choice(self) -> None:
         if len(self.choice_editors()) >= MAX_CHOICES:
             return
+        from quiz.tui.widgets.choice_editor import ChoiceEditor
+
         editor = ChoiceEditor(
             with_claims=bool(self.query_one("#form-scenario", TextArea).text.strip()))
         await self.query_one("#form-choices").mount(editor)

@@ -6,6 +6,10 @@ the first fields' problem lines; ``read_draft`` turns what
 the fields hold now into the dict ``validate_draft`` and the writer take. The ids and classes
 here are the ones the stylesheet, the problem display (``quiz.tui.widgets.field_problems``)
 and the tests look for.
+
+What only the lower fields use (the choices' editors, the checkbox widget, YAML fields, the
+bank's problems) is imported in the functions that build or read those fields: they come after
+the form's first frame, which does without those modules (~15M instructions).
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import (
     Button,
-    Checkbox,
     Input,
     Select,
     SelectionList,
@@ -27,14 +30,15 @@ from textual.widgets import (
     TextArea,
 )
 
-from quiz.bank.problems import FieldProblem
-from quiz.bank.reading import display_path
+from quiz.bank.files import display_path
 from quiz.tui.text import literal
-from quiz.tui.widgets.choice_editor import ChoiceEditor, NotYaml, parse_yaml_field
+from quiz.tui.widgets.lazy_select import LazySelect
 from quiz.tui.widgets.prose import markdown_widget
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.bank.problems import FieldProblem
+    from quiz.tui.widgets.choice_editor import ChoiceEditor
 
 MIN_CHOICES, MAX_CHOICES = 2, 6
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -80,7 +84,8 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
                 question_id: str | None) -> ComposeResult:
     """The form's first fields, filled from ``data``: topic, difficulty, concepts, the
     question and its preview (what a terminal shows first; ``more_fields`` has the rest, and
-    ``first_problem_lines`` these fields' problem lines).
+    ``first_problem_lines`` these fields' problem lines). The selects' option lists are
+    mounted after the first frame too (``LazySelect``).
 
     ``topic`` is the topic to select (or ``Select.NULL``); with a ``question_id`` the form
     edits that question, so its topic and id cannot change.
@@ -88,14 +93,14 @@ def form_fields(data: dict[str, Any], bank: Bank, *, topic: Any,
     editing = question_id is not None
     with Horizontal(classes="form-row"):
         yield Static("Topic", classes="form-label")
-        yield Select([(literal(t.title), t.id) for t in bank.topics.values()],
-                     prompt="Choose a topic", value=topic,
-                     id="form-topic", compact=True, disabled=editing)
+        yield LazySelect([(literal(t.title), t.id) for t in bank.topics.values()],
+                         prompt="Choose a topic", value=topic,
+                         id="form-topic", compact=True, disabled=editing)
     with Horizontal(classes="form-row"):
         yield Static("Difficulty", classes="form-label")
-        yield Select([(d, d) for d in DIFFICULTIES], prompt="(not given)",
-                     value=data.get("difficulty") or Select.NULL, id="form-difficulty",
-                     compact=True)
+        yield LazySelect([(d, d) for d in DIFFICULTIES], prompt="(not given)",
+                         value=data.get("difficulty") or Select.NULL, id="form-difficulty",
+                         compact=True)
     yield Static(Content.assemble(("Concepts", "bold"), (
         "  space ticks one; the topic's own come first", "$text-muted")),
         classes="form-heading")
@@ -125,6 +130,10 @@ def first_problem_lines() -> list[tuple[Static, str, bool]]:
 def more_fields(data: dict[str, Any], question_id: str | None) -> list[Widget]:
     """The fields below the preview, filled from ``data``: choices, explanation, scenario,
     tags, id, shuffle, then Save and Cancel (mounted after the form's first frame)."""
+    from textual.widgets import Checkbox
+
+    from quiz.tui.widgets.choice_editor import ChoiceEditor
+
     editing = question_id is not None
     with_claims = bool(data.get("scenario"))
     choices = data.get("choices") or [{}, {}, {}, {}]
@@ -204,6 +213,8 @@ def scenario_text(scenario: Any) -> str:
 
 def scenario_value(form: Widget, original: dict[str, Any]) -> Any:
     """The scenario the form holds (None: none); raises ``NotYaml``."""
+    from quiz.tui.widgets.choice_editor import parse_yaml_field
+
     text = form.query_one("#form-scenario", TextArea).text
     if "scenario" in original and text == scenario_text(original["scenario"]):
         return original["scenario"]
@@ -214,6 +225,9 @@ def scenario_value(form: Widget, original: dict[str, Any]) -> Any:
 def yaml_problems(form: Widget, original: dict[str, Any],
                   choices: list[ChoiceEditor]) -> list[FieldProblem]:
     """The YAML fields (scenario, each choice's claims) whose text does not parse."""
+    from quiz.bank.problems import FieldProblem
+    from quiz.tui.widgets.choice_editor import NotYaml
+
     problems = []
     try:
         scenario_value(form, original)
@@ -231,6 +245,10 @@ def read_draft(form: Widget, original: dict[str, Any], question_id: str | None,
                choices: list[ChoiceEditor]) -> dict[str, Any]:
     """The question as ``form``'s fields hold it now, the keys they do not show kept from
     ``original``; ``choices`` are the editors to include (the blank rows left out)."""
+    from textual.widgets import Checkbox
+
+    from quiz.tui.widgets.choice_editor import NotYaml
+
     difficulty = form.query_one("#form-difficulty", Select).value
     draft = dict(original)
     draft.pop("topic", None)

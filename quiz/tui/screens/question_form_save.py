@@ -12,17 +12,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.bank.problems import FieldProblem
-from quiz.bank.reading import display_path
+from quiz.bank.files import display_path
 from quiz.tui.text import plural, shown
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+    from quiz.bank.problems import FieldProblem
     from quiz.bank.writer import BankConflict, FileStamp
 
-# quiz.bank.writer (drafts, the loader, pydantic) is imported where a save needs it: the form's
+# quiz.bank.writer (drafts, the loader, pydantic) is imported where a save needs it, and the
+# bank's problems (two dataclasses, ~10M instructions to build) where one is made: the form's
 # first frame does without.
+
+
+def no_topic() -> FieldProblem:
+    """The problem of a draft whose topic is not chosen yet."""
+    from quiz.bank.problems import FieldProblem
+
+    return FieldProblem(("topic",), "choose the topic the question belongs to")
 
 
 class QuestionFormSaving:
@@ -63,8 +71,7 @@ class QuestionFormSaving:
         self._generation += 1  # a check still running must not overwrite this one
         topic = self.topic
         if topic is None:
-            self._show_problems([FieldProblem(("topic",), "choose the topic the question "
-                                              "belongs to")])
+            self._show_problems([no_topic()])
             self._refuse(1)
             return
         draft = self.draft()

@@ -8,15 +8,17 @@ this module only decides which problem goes where and how it reads.
 from __future__ import annotations
 
 import re
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from quiz.bank.problems import FieldProblem
 from quiz.tui.text import literal, plural
-from quiz.tui.widgets.choice_editor import ChoiceEditor
+
+if TYPE_CHECKING:  # the add form's first frame is drawn without either module
+    from quiz.bank.problems import FieldProblem
+    from quiz.tui.widgets.choice_editor import ChoiceEditor
 
 # The fields that have a ``#<field>-problems`` line of their own.
 FIELDS = ("topic", "concepts", "question", "choices", "explanation", "tags", "id", "difficulty",

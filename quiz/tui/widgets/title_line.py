@@ -1,9 +1,9 @@
 """A title bar's two parts in one widget: a title on the left, cut with an ellipsis when the
 right part (as wide as it needs) leaves it too little room.
 
-Home's title bar was a ``Horizontal`` of two ``Static`` widgets (``1fr`` with an ellipsis,
-and ``auto``): two more widgets to mount, style and lay out before its first frame, for one
-line drawn the same way.
+Home's title bar, and the question form's, were a ``Horizontal`` of two ``Static`` widgets
+(``1fr`` with an ellipsis, and ``auto``): two more widgets to mount, style and lay out before
+their first frame, for one line drawn the same way.
 """
 
 from __future__ import annotations
@@ -46,15 +46,18 @@ class TitleParts(Visual):
 
 class TitleLine(Static):
     """A one-line title bar: ``left`` (cut with an ellipsis if need be), then ``right`` in
-    muted text (as a ``Static`` whose colour is ``$text-muted``: blended with the bar)."""
+    muted text (as a ``Static`` whose colour is ``$text-muted``: blended with the bar), or
+    with only its own styles when not ``muted_right``."""
 
     COMPONENT_CLASSES = {"title-line--right"}
     DEFAULT_CSS = "TitleLine > .title-line--right { color: $text-muted; }"
 
-    def __init__(self, left: Content, right: Content, **widget_options: Any) -> None:
+    def __init__(self, left: Content, right: Content, *, muted_right: bool = True,
+                 **widget_options: Any) -> None:
         super().__init__(**widget_options)
         self.left = left
         self.right = right
+        self.muted_right = muted_right
 
     def set_right(self, right: Content) -> None:
         """Another right part."""
@@ -62,5 +65,7 @@ class TitleLine(Static):
         self.refresh()
 
     def render(self) -> TitleParts:
+        if not self.muted_right:
+            return TitleParts(self.left, self.right)
         muted = self.get_visual_style("title-line--right")
         return TitleParts(self.left, self.right.stylize(muted))
