@@ -514,3 +514,71 @@ async def test_textual_itself_draws_a_footer_key_from_rich_text() -> None:
         await pilot.pause()
         key = app.query(FooterKey).first()
         assert isinstance(FooterKey.render.textual(key), Text)  # type: ignore[attr-defined]
+
+
+def component_matches(monkeypatch: pytest.MonkeyPatch) -> list[DOMNode]:
+    """The footer keys' component nodes (COMPONENT_CLASSES) the stylesheet matches rules for."""
+    from textual.css.stylesheet import Stylesheet
+
+    matched: list[DOMNode] = []
+    apply = Stylesheet.apply
+
+    def spy(self: Stylesheet, node: DOMNode, **options: Any) -> None:
+        if type(node) is DOMNode and isinstance(node.parent, FooterKey):
+            matched.append(node)
+        apply(self, node, **options)
+
+    monkeypatch.setattr(Stylesheet, "apply", spy)
+    return matched
+
+
+def component_rules(key: FooterKey) -> dict[str, Any]:
+    return {name: dict(styles.base._rules) for name, styles in key._component_styles.items()}
+
+
+async def test_sibling_keys_share_their_component_styles_each_on_its_own_nodes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    from textual.css.stylesheet import Stylesheet
+
+    fixed = Stylesheet.apply
+    assert getattr(fixed, "components_shared", False)
+    textual_fixes.apply()
+    assert Stylesheet.apply is fixed  # idempotent
+    matched = component_matches(monkeypatch)
+    app = FootersBoth()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        keys = list(app.query(FooterKey))
+        # Two components a key; one match a kind of key (the class sets: plain, disabled,
+        # palette) under each footer, not one a key.
+        kinds = {(key.parent, key.classes) for key in keys}
+        assert len(matched) == 2 * len(kinds) < 2 * len(keys)
+        textual_rules: dict[FooterKey, dict[str, Any]] = {}
+        for key in keys:
+            for styles in key._component_styles.values():
+                assert styles.node is not None and styles.node.parent is key
+            textual_rules[key] = component_rules(key)
+        # The same rules as Textual matches for each key alone.
+        monkeypatch.setattr(Stylesheet, "apply", fixed.textual)  # type: ignore[attr-defined]
+        monkeypatch.setattr(Stylesheet, "_process_component_classes",
+                            Stylesheet._process_component_classes.textual)  # type: ignore[attr-defined]
+        for key in keys:
+            app.stylesheet.apply(key)
+            assert component_rules(key) == textual_rules[key]
+
+
+async def test_textual_itself_matches_each_keys_component_styles(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the fix saves: the rules of every key's two components matched anew."""
+    textual_fixes.apply()
+    from textual.css.stylesheet import Stylesheet
+
+    monkeypatch.setattr(Stylesheet, "apply", Stylesheet.apply.textual)  # type: ignore[attr-defined]
+    monkeypatch.setattr(Stylesheet, "_process_component_classes",
+                        Stylesheet._process_component_classes.textual)  # type: ignore[attr-defined]
+    matched = component_matches(monkeypatch)
+    app = FootersBoth()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        assert len(matched) >= 2 * len(app.query(FooterKey))
