@@ -152,8 +152,9 @@ def _footer_key_as_content() -> None:
         """The key's cells and the description's, padded as the component rules say."""
         if not self.description:
             return self.key_display, ""
-        key_pad = self.get_component_styles("footer-key--key").padding
-        pad = self.get_component_styles("footer-key--description").padding
+        styles = self._component_styles  # what get_component_styles copies, for one name
+        key_pad = styles["footer-key--key"].padding
+        pad = styles["footer-key--description"].padding
         return (" " * key_pad.left + self.key_display + " " * key_pad.right,
                 " " * pad.left + self.description + " " * pad.right)
 
