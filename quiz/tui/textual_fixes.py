@@ -60,6 +60,26 @@ for a non-empty text with no line break or tab whose cells fit the width, the on
 wrapping cannot make more lines; anything else is Textual's. Remove it when Textual measures
 such a line without wrapping it.
 
+``FooterKey.render`` builds a rich ``Text`` from three rich styles, each worked out over the
+key's ancestors, which Textual then converts to ``Content`` to draw; and a key, being as wide
+as its text, is rendered once more to be measured (the render is dropped when its size is set):
+~0.5 ms a key on a 2-core machine, a footer's six keys between an answer's Enter and its
+feedback (~3 ms of ~32). The fix renders the same cells in the same colours as ``Content``
+(the key's two parts in their component styles, as ``get_visual_style`` works them out) and
+measures a key from its padded text without rendering it. Remove it when Textual's key renders
+``Content`` and is measured without being drawn.
+
+``Stylesheet._process_component_classes`` matches the rules of a widget's component classes
+(a footer key's "footer-key--key" and "footer-key--description") on new nodes under it, without
+the cache ``App._register`` shares among the widgets of one mount: every key of a footer has its
+two matched anew, though siblings with the same classes get the same rules (Textual's cache
+gives the keys themselves one match for that reason); 10 of a feedback screen's ~30 matches
+between Enter and its first frame. The fix keeps, in that cache, each kind of widget's
+component rules (the key Textual uses for the widget itself), and gives each widget its own
+component nodes with those rules; not when a rule that may match them depends on a node's
+place among its siblings (Textual does not cache those either). Remove it when Textual caches
+component styles.
+
 ``Stylesheet`` keeps a widget class's ``DEFAULT_CSS`` with the lowest tie-breaker any widget
 has given it (minus the class's place in that widget's bases), and caches parses by CSS *and*
 tie-breaker: each time a deeper widget lowers it, ``Widget``'s and ``Screen``'s rules (and any
@@ -79,6 +99,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from textual import events
 from textual._styles_cache import StylesCache
 from textual.app import App
@@ -104,6 +125,8 @@ def apply() -> None:
     _select_overlay_born_compact()
     _one_line_measured_at_once()
     _default_css_parsed_once()
+    _footer_key_as_content()
+    _component_styles_shared()
     leaking = StylesCache.get_inner_outer
     if not hasattr(leaking, "cache_clear"):  # fixed upstream, or already replaced
         return
@@ -117,6 +140,103 @@ def apply() -> None:
         return inner_outer(base_background, background)
 
     StylesCache.get_inner_outer = get_inner_outer  # type: ignore[method-assign]
+
+
+def _footer_key_as_content() -> None:
+    render = FooterKey.render
+    if getattr(render, "as_content", False):
+        return
+    measure = FooterKey.get_content_width
+
+    def parts(self: FooterKey) -> tuple[str, str]:
+        """The key's cells and the description's, padded as the component rules say."""
+        if not self.description:
+            return self.key_display, ""
+        styles = self._component_styles  # what get_component_styles copies, for one name
+        key_pad = styles["footer-key--key"].padding
+        pad = styles["footer-key--description"].padding
+        return (" " * key_pad.left + self.key_display + " " * key_pad.right,
+                " " * pad.left + self.description + " " * pad.right)
+
+    def render_content(self: FooterKey) -> Content:
+        key, description = parts(self)
+        key_style = self.get_visual_style("footer-key--key")
+        if not description:
+            return Content.styled(key, key_style)
+        return Content.assemble((key, key_style),
+                                (description, self.get_visual_style("footer-key--description")))
+
+    def get_content_width(self: FooterKey, container: Any, viewport: Any) -> int:
+        return cell_len("".join(parts(self)))
+
+    render_content.as_content = True  # type: ignore[attr-defined]
+    render_content.textual = render  # type: ignore[attr-defined]
+    get_content_width.textual = measure  # type: ignore[attr-defined]
+    FooterKey.render = render_content  # type: ignore[method-assign]
+    FooterKey.get_content_width = get_content_width  # type: ignore[method-assign]
+
+
+def _component_styles_shared() -> None:
+    apply_rules = Stylesheet.apply
+    if getattr(apply_rules, "components_shared", False):
+        return
+    process = Stylesheet._process_component_classes
+    batch: list[dict[tuple[Any, ...], Any] | None] = [None]  # the cache of the apply running
+
+    def apply(self: Stylesheet, node: DOMNode, *, animate: bool = False,
+              cache: dict[tuple[Any, ...], Any] | None = None) -> None:
+        outer, batch[0] = batch[0], cache
+        try:
+            apply_rules(self, node, animate=animate, cache=cache)
+        finally:
+            batch[0] = outer
+
+    def _process_component_classes(self: Stylesheet, node: DOMNode) -> None:
+        cache = batch[0]
+        names = node._get_component_classes()
+        if cache is None or not names:
+            process(self, node)
+            return
+        key = ("quiz.components", node._parent, node._id, node.classes,
+               node._pseudo_classes_cache_key, node._css_type_name)
+        found = cache.get(key)
+        if found is None:
+            process(self, node)
+            if _order_free(self, node._component_styles.values()):
+                cache[key] = {name: dict(styles.base._rules)
+                              for name, styles in node._component_styles.items()}
+            return
+        old = node._component_styles.copy()
+        node._component_styles.clear()
+        changed = False
+        for name in sorted(names):
+            virtual = DOMNode(classes=name)
+            virtual._attach(node)
+            self.replace_rules(virtual, dict(found[name]))
+            changed = changed or old.get(name) != virtual.styles
+            node._component_styles[name] = virtual.styles
+        if changed:
+            node.refresh()
+
+    apply.components_shared = True  # type: ignore[attr-defined]
+    apply.textual = apply_rules  # type: ignore[attr-defined]
+    _process_component_classes.textual = process  # type: ignore[attr-defined]
+    Stylesheet.apply = apply  # type: ignore[method-assign]
+    Stylesheet._process_component_classes = _process_component_classes  # type: ignore[method-assign]
+
+
+def _order_free(stylesheet: Stylesheet, styles: Any) -> bool:
+    """Whether no rule that may match these component nodes depends on a node's place among
+    its siblings (Textual leaves such nodes out of its cache too)."""
+    rules_map = stylesheet.rules_map
+    for each in styles:
+        virtual = each.node
+        for name in rules_map.keys() & virtual._selector_names:
+            for rule in rules_map[name]:
+                if not rule.pseudo_classes.isdisjoint(
+                        Stylesheet._EXCLUDE_PSEUDO_CLASSES_FROM_CACHE):
+                    return False
+    return True
 
 
 def _default_css_parsed_once() -> None:

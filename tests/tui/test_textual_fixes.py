@@ -450,3 +450,135 @@ async def test_textual_itself_parses_a_default_stylesheet_again_for_each_tie_bre
     monkeypatch.setattr(Stylesheet, "_parse_rules", textual)
     await layered_rules(parsed)
     assert parsed.count("Base.DEFAULT_CSS") == 2
+
+
+def drawn(key: FooterKey, render: Any) -> list[list[tuple[str, Any]]]:
+    """The cells ``render`` draws for ``key`` at its size: each line's text and rich style."""
+    from textual.visual import Visual, visualize
+
+    width, height = key.size
+    strips = Visual.to_strips(key, visualize(key, render(key)), width, height, key.visual_style)
+    return [[(segment.text, segment.style) for segment in strip] for strip in strips]
+
+
+class FootersBoth(Toggling):
+    """A compact footer over one that is not, with a key shown dimmed (disabled)."""
+
+    two_on = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("body")
+        yield Footer(compact=True, id="compact")
+        yield Footer(id="tall")
+
+
+async def test_a_footer_key_is_drawn_as_textual_draws_it_and_measured_without_drawing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    fixed = FooterKey.render
+    assert getattr(fixed, "as_content", False)
+    textual_fixes.apply()
+    assert FooterKey.render is fixed  # idempotent
+    app = FootersBoth()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        keys = list(app.query(FooterKey))
+        assert any(key.has_class("-disabled") for key in keys)
+        assert any(key.compact for key in keys) and any(not key.compact for key in keys)
+        textual = fixed.textual  # type: ignore[attr-defined]
+        measure = FooterKey.get_content_width.textual  # type: ignore[attr-defined]
+        for key in keys:
+            assert isinstance(key.render(), Content)
+            assert drawn(key, FooterKey.render) == drawn(key, textual)
+            container, viewport = key.parent.size, app.size  # type: ignore[union-attr]
+            key._content_width_cache = (None, 0)
+            width = key.get_content_width(container, viewport)
+            key._content_width_cache = (None, 0)
+            assert width == measure(key, container, viewport) == key.size.width
+        # Measured from its text and padding, not drawn for it.
+        monkeypatch.setattr(FooterKey, "render", lambda self: pytest.fail("rendered"))
+        key = keys[0]
+        key._content_width_cache = (None, 0)
+        assert key.get_content_width(key.parent.size, app.size) > 0  # type: ignore[union-attr]
+
+
+async def test_textual_itself_draws_a_footer_key_from_rich_text() -> None:
+    """What the fix saves: Textual's key is a rich Text, converted to Content to be drawn
+    (its three rich styles each worked out over the key's ancestors), and is drawn to be
+    measured too."""
+    from rich.text import Text
+
+    textual_fixes.apply()
+    app = WithFooter()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        key = app.query(FooterKey).first()
+        assert isinstance(FooterKey.render.textual(key), Text)  # type: ignore[attr-defined]
+
+
+def component_matches(monkeypatch: pytest.MonkeyPatch) -> list[DOMNode]:
+    """The footer keys' component nodes (COMPONENT_CLASSES) the stylesheet matches rules for."""
+    from textual.css.stylesheet import Stylesheet
+
+    matched: list[DOMNode] = []
+    apply = Stylesheet.apply
+
+    def spy(self: Stylesheet, node: DOMNode, **options: Any) -> None:
+        if type(node) is DOMNode and isinstance(node.parent, FooterKey):
+            matched.append(node)
+        apply(self, node, **options)
+
+    monkeypatch.setattr(Stylesheet, "apply", spy)
+    return matched
+
+
+def component_rules(key: FooterKey) -> dict[str, Any]:
+    return {name: dict(styles.base._rules) for name, styles in key._component_styles.items()}
+
+
+async def test_sibling_keys_share_their_component_styles_each_on_its_own_nodes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_fixes.apply()
+    from textual.css.stylesheet import Stylesheet
+
+    fixed = Stylesheet.apply
+    assert getattr(fixed, "components_shared", False)
+    textual_fixes.apply()
+    assert Stylesheet.apply is fixed  # idempotent
+    matched = component_matches(monkeypatch)
+    app = FootersBoth()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        keys = list(app.query(FooterKey))
+        # Two components a key; one match a kind of key (the class sets: plain, disabled,
+        # palette) under each footer, not one a key.
+        kinds = {(key.parent, key.classes) for key in keys}
+        assert len(matched) == 2 * len(kinds) < 2 * len(keys)
+        textual_rules: dict[FooterKey, dict[str, Any]] = {}
+        for key in keys:
+            for styles in key._component_styles.values():
+                assert styles.node is not None and styles.node.parent is key
+            textual_rules[key] = component_rules(key)
+        # The same rules as Textual matches for each key alone.
+        monkeypatch.setattr(Stylesheet, "apply", fixed.textual)  # type: ignore[attr-defined]
+        monkeypatch.setattr(Stylesheet, "_process_component_classes",
+                            Stylesheet._process_component_classes.textual)  # type: ignore[attr-defined]
+        for key in keys:
+            app.stylesheet.apply(key)
+            assert component_rules(key) == textual_rules[key]
+
+
+async def test_textual_itself_matches_each_keys_component_styles(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the fix saves: the rules of every key's two components matched anew."""
+    textual_fixes.apply()
+    from textual.css.stylesheet import Stylesheet
+
+    monkeypatch.setattr(Stylesheet, "apply", Stylesheet.apply.textual)  # type: ignore[attr-defined]
+    monkeypatch.setattr(Stylesheet, "_process_component_classes",
+                        Stylesheet._process_component_classes.textual)  # type: ignore[attr-defined]
+    matched = component_matches(monkeypatch)
+    app = FootersBoth()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        assert len(matched) >= 2 * len(app.query(FooterKey))
