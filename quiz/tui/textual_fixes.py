@@ -142,11 +142,19 @@ def apply() -> None:
     StylesCache.get_inner_outer = get_inner_outer  # type: ignore[method-assign]
 
 
+def _install(owner: Any, name: str, fix: Any, marker: str | None = None) -> None:
+    """Put ``fix`` in place of Textual's ``owner.<name>``, which it keeps as ``fix.textual``
+    (for the tests); ``marker``, set on ``fix``, tells a second ``apply`` the fix is in."""
+    fix.textual = getattr(owner, name)
+    if marker is not None:
+        setattr(fix, marker, True)
+    setattr(owner, name, fix)
+
+
 def _footer_key_as_content() -> None:
     render = FooterKey.render
     if getattr(render, "as_content", False):
         return
-    measure = FooterKey.get_content_width
 
     def parts(self: FooterKey) -> tuple[str, str]:
         """The key's cells and the description's, padded as the component rules say."""
@@ -169,11 +177,8 @@ def _footer_key_as_content() -> None:
     def get_content_width(self: FooterKey, container: Any, viewport: Any) -> int:
         return cell_len("".join(parts(self)))
 
-    render_content.as_content = True  # type: ignore[attr-defined]
-    render_content.textual = render  # type: ignore[attr-defined]
-    get_content_width.textual = measure  # type: ignore[attr-defined]
-    FooterKey.render = render_content  # type: ignore[method-assign]
-    FooterKey.get_content_width = get_content_width  # type: ignore[method-assign]
+    _install(FooterKey, "render", render_content, "as_content")
+    _install(FooterKey, "get_content_width", get_content_width)
 
 
 def _component_styles_shared() -> None:
@@ -218,11 +223,8 @@ def _component_styles_shared() -> None:
         if changed:
             node.refresh()
 
-    apply.components_shared = True  # type: ignore[attr-defined]
-    apply.textual = apply_rules  # type: ignore[attr-defined]
-    _process_component_classes.textual = process  # type: ignore[attr-defined]
-    Stylesheet.apply = apply  # type: ignore[method-assign]
-    Stylesheet._process_component_classes = _process_component_classes  # type: ignore[method-assign]
+    _install(Stylesheet, "apply", apply, "components_shared")
+    _install(Stylesheet, "_process_component_classes", _process_component_classes)
 
 
 def _order_free(stylesheet: Stylesheet, styles: Any) -> bool:
@@ -257,9 +259,7 @@ def _default_css_parsed_once() -> None:
             self._parse_cache[key] = found
         return found
 
-    _parse_rules.once = True  # type: ignore[attr-defined]
-    _parse_rules.textual = parse_rules  # type: ignore[attr-defined]
-    Stylesheet._parse_rules = _parse_rules  # type: ignore[method-assign]
+    _install(Stylesheet, "_parse_rules", _parse_rules, "once")
 
 
 def _style_attached_nodes_only() -> None:
@@ -272,9 +272,7 @@ def _style_attached_nodes_only() -> None:
             return  # not in the DOM: App._register styles it when it is mounted
         restyle(self, animate)
 
-    update_node_styles.attached_only = True  # type: ignore[attr-defined]
-    update_node_styles.textual = restyle  # type: ignore[attr-defined]
-    DOMNode.update_node_styles = update_node_styles  # type: ignore[method-assign]
+    _install(DOMNode, "update_node_styles", update_node_styles, "attached_only")
 
 
 def _first_resume_keeps_styles() -> None:
@@ -288,9 +286,7 @@ def _first_resume_keeps_styles() -> None:
             event.refresh_styles = False  # styled as it mounted, just now
         resume(self, event)
 
-    _on_screen_resume.first_kept = True  # type: ignore[attr-defined]
-    _on_screen_resume.textual = resume  # type: ignore[attr-defined]
-    Screen._on_screen_resume = _on_screen_resume  # type: ignore[method-assign]
+    _install(Screen, "_on_screen_resume", _on_screen_resume, "first_kept")
 
 
 def _footer_keys_born_compact() -> None:
@@ -319,9 +315,7 @@ def _born_compact(owner: type[Widget], child: type[Widget], css_class: str) -> N
                 widget.set_reactive(child.compact, compact)  # type: ignore[attr-defined]
             yield widget
 
-    compose_compact.born_compact = True  # type: ignore[attr-defined]
-    compose_compact.textual = compose  # type: ignore[attr-defined]
-    owner.compose = compose_compact  # type: ignore[method-assign]
+    _install(owner, "compose", compose_compact, "born_compact")
 
 
 def _one_line_measured_at_once() -> None:
@@ -336,9 +330,7 @@ def _one_line_measured_at_once() -> None:
             return 1  # fits: no wrapping, folding or cropping makes it more than one line
         return measure(self, rules, width)
 
-    get_height.one_line = True  # type: ignore[attr-defined]
-    get_height.textual = measure  # type: ignore[attr-defined]
-    Content.get_height = get_height  # type: ignore[method-assign]
+    _install(Content, "get_height", get_height, "one_line")
 
 
 def _shown_keys(screen: Screen) -> Hashable:
@@ -369,8 +361,5 @@ def _footer_keys_from_the_start() -> None:
             return  # the same keys: nothing to compose again
         changed(self, screen)
 
-    compose_now.textual = compose  # type: ignore[attr-defined]
-    bindings_changed.keys_at_once = True  # type: ignore[attr-defined]
-    bindings_changed.textual = changed  # type: ignore[attr-defined]
-    Footer.compose = compose_now  # type: ignore[method-assign]
-    Footer.bindings_changed = bindings_changed  # type: ignore[method-assign]
+    _install(Footer, "compose", compose_now)
+    _install(Footer, "bindings_changed", bindings_changed, "keys_at_once")

@@ -20,6 +20,17 @@ from textual.widgets._select import SelectOverlay
 from quiz.tui import textual_fixes
 
 
+def installed(owner: Any, name: str, marker: str) -> Any:
+    """The fix ``apply`` puts in place of Textual's ``owner.<name>``: marked, and left as it is
+    by a second ``apply`` (idempotent)."""
+    textual_fixes.apply()
+    fixed = getattr(owner, name)
+    assert getattr(fixed, marker, False)
+    textual_fixes.apply()
+    assert getattr(owner, name) is fixed
+    return fixed
+
+
 class Sized(App[None]):
     CSS = ".wide { width: 17; } Static { width: 5; }"
 
@@ -67,11 +78,7 @@ async def test_a_detached_widget_is_styled_when_mounted_not_before(restyled: lis
 
 async def test_textual_itself_still_styles_detached_widgets(restyled: list[Any]) -> None:
     """What the fix saves: Textual's own method restyles a widget that is in no DOM yet."""
-    textual_fixes.apply()
-    fixed = DOMNode.update_node_styles
-    assert getattr(fixed, "attached_only", False)
-    textual_fixes.apply()
-    assert DOMNode.update_node_styles is fixed  # idempotent
+    fixed = installed(DOMNode, "update_node_styles", "attached_only")
     async with Sized().run_test() as pilot:
         await pilot.pause()
         restyled.clear()
@@ -117,11 +124,7 @@ async def test_a_fresh_screen_is_styled_as_it_mounts_not_again_on_resume(
 async def test_textual_itself_restyles_a_fresh_screen_on_resume(
         restyled: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """What the fix saves: Textual's own handler goes over the screen it has just styled."""
-    textual_fixes.apply()
-    fixed = Screen._on_screen_resume
-    assert getattr(fixed, "first_kept", False)
-    textual_fixes.apply()
-    assert Screen._on_screen_resume is fixed  # idempotent
+    fixed = installed(Screen, "_on_screen_resume", "first_kept")
     monkeypatch.setattr(Screen, "_on_screen_resume", fixed.textual)  # type: ignore[attr-defined]
     app = Sized()
     async with app.run_test() as pilot:
@@ -161,11 +164,7 @@ async def test_a_compact_footers_keys_are_compact_from_the_start(restyled: list[
 
 async def test_textual_itself_restyles_each_footer_key_once_mounted(
         restyled: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    textual_fixes.apply()
-    fixed = Footer.compose
-    assert getattr(fixed, "born_compact", False)
-    textual_fixes.apply()
-    assert Footer.compose is fixed  # idempotent
+    fixed = installed(Footer, "compose", "born_compact")
     monkeypatch.setattr(Footer, "compose", fixed.textual)  # type: ignore[attr-defined]
     async with WithFooter().run_test() as pilot:
         await pilot.pause()
@@ -222,11 +221,7 @@ async def test_textual_itself_composes_a_footer_empty_then_again_with_its_keys(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """What the fix saves: Textual's footer has no keys until a refresh after its screen
     published its bindings, and composes them again when they did not change."""
-    textual_fixes.apply()
-    changed = Footer.bindings_changed
-    assert getattr(changed, "keys_at_once", False)
-    textual_fixes.apply()
-    assert Footer.bindings_changed is changed  # idempotent
+    changed = installed(Footer, "bindings_changed", "keys_at_once")
     born_compact = Footer.compose
     monkeypatch.setattr(Footer, "bindings_changed", changed.textual)  # type: ignore[attr-defined]
     calls = composed_keys(
@@ -309,11 +304,7 @@ async def test_a_compact_selects_overlay_is_compact_from_the_start(
 
 async def test_textual_itself_restyles_a_compact_selects_overlay_once_mounted(
         restyled: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    textual_fixes.apply()
-    fixed = Select.compose
-    assert getattr(fixed, "born_compact", False)
-    textual_fixes.apply()
-    assert Select.compose is fixed  # idempotent
+    fixed = installed(Select, "compose", "born_compact")
     monkeypatch.setattr(Select, "compose", fixed.textual)  # type: ignore[attr-defined]
     async with WithSelects().run_test() as pilot:
         await pilot.pause()
@@ -346,11 +337,7 @@ def test_every_text_measures_as_textual_measures_it(rules: dict[str, Any]) -> No
 
 def test_a_line_that_fits_is_one_line_high_without_wrapping(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    textual_fixes.apply()
-    fixed = Content.get_height
-    assert getattr(fixed, "one_line", False)
-    textual_fixes.apply()
-    assert Content.get_height is fixed  # idempotent
+    fixed = installed(Content, "get_height", "one_line")
     wrapped: list[int] = []
     wrap = Content._wrap_and_format
 
@@ -422,13 +409,9 @@ async def layered_rules(parsed: list[str]) -> list[tuple[str, int, bool]]:
 
 async def test_a_default_stylesheet_is_parsed_once_whatever_its_tie_breaker(
         parsed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    textual_fixes.apply()
     from textual.css.stylesheet import Stylesheet
 
-    fixed = Stylesheet._parse_rules
-    assert getattr(fixed, "once", False)
-    textual_fixes.apply()
-    assert Stylesheet._parse_rules is fixed  # idempotent
+    fixed = installed(Stylesheet, "_parse_rules", "once")
     rules = await layered_rules(parsed)
     assert parsed.count("Base.DEFAULT_CSS") == 1
     assert parsed.count("Widget.DEFAULT_CSS") == 1
@@ -474,11 +457,7 @@ class FootersBoth(Toggling):
 
 async def test_a_footer_key_is_drawn_as_textual_draws_it_and_measured_without_drawing(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    textual_fixes.apply()
-    fixed = FooterKey.render
-    assert getattr(fixed, "as_content", False)
-    textual_fixes.apply()
-    assert FooterKey.render is fixed  # idempotent
+    fixed = installed(FooterKey, "render", "as_content")
     app = FootersBoth()
     async with app.run_test(size=(120, 12)) as pilot:
         await pilot.pause()
@@ -538,13 +517,9 @@ def component_rules(key: FooterKey) -> dict[str, Any]:
 
 async def test_sibling_keys_share_their_component_styles_each_on_its_own_nodes(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    textual_fixes.apply()
     from textual.css.stylesheet import Stylesheet
 
-    fixed = Stylesheet.apply
-    assert getattr(fixed, "components_shared", False)
-    textual_fixes.apply()
-    assert Stylesheet.apply is fixed  # idempotent
+    fixed = installed(Stylesheet, "apply", "components_shared")
     matched = component_matches(monkeypatch)
     app = FootersBoth()
     async with app.run_test(size=(120, 12)) as pilot:
