@@ -239,6 +239,9 @@ def main() -> None:
 
     if not args.sessions:
         return
+    import quiz
+
+    print(f"quiz imported from {Path(quiz.__file__).parent}")
     times = sorted(t for seed in range(args.sessions)
                    for t in asyncio.run(answer_to_feedback(args.answers, seed)))
     print(f"answer to feedback, {len(times)} answers in {args.sessions} sessions "
