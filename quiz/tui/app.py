@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from quiz.exam import ExamFormat
     from quiz.session import Feedback, StudySession, Summary
     from quiz.store import Store
+    from quiz.tui.screens.feedback import FeedbackScreen
 
 textual_fixes.apply()
 STARTS = ("home", "review", "practice", "exam", "add", "browse", "cohort")
@@ -142,6 +143,9 @@ class QuizApp(App[None]):
         # after_first_frame: the callbacks waiting for the first screen to be on the terminal.
         self._first_frame_shown = False
         self._after_first_frame: list[tuple[MessagePump, Callable[[], Any]]] = []
+        # A start from the snapshot: the store opens in a thread after the first frame
+        # (_store_opened, which freezes what is alive).
+        self._store_opening = isinstance(store, PendingStore)
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -297,13 +301,16 @@ class QuizApp(App[None]):
         # Timed from the first frame, not from mount: on a busy machine the first frame can
         # take longer than the delay, and the warm-up must not hold it back.
         self.set_timer(WARM_UP_AFTER_S, self._warm_up)
-        if isinstance(self.store, PendingStore):
+        if isinstance(self.store, PendingStore) and self.store.ready:
+            self._store_opening = False  # opened already, by a write that waited for it
+        elif isinstance(self.store, PendingStore):
             # The first screen was built from a snapshot: now open the real store.
             loop = asyncio.get_running_loop()
             self.store.open_in_background(
                 lambda error: loop.call_soon_threadsafe(self._store_opened, error))
 
     def _store_opened(self, error: BaseException | None) -> None:
+        self._store_opening = False
         if error is None:
             gc.freeze()  # SQLAlchemy's modules too
         elif isinstance(error, StoreError):
@@ -560,14 +567,38 @@ class QuizApp(App[None]):
         return bool(self.feedbacks)
 
     def show_feedback(self, session: StudySession, feedback: Feedback,
-                      flagged: bool | None = None) -> None:
+                      flagged: bool | None = None, ahead: FeedbackScreen | None = None) -> None:
         """The stored answer's feedback, in place of the question (``flagged``: the
-        question's flag, if the caller knows it)."""
+        question's flag, if the caller knows it). ``ahead``: the feedback screen built while
+        the question was read, shown if it still fits (else removed, and one built now)."""
         from quiz.tui.screens.feedback import FeedbackScreen
 
         self.feedbacks.append(feedback)
         self.pause_collector()  # until its first frame (FeedbackScreen) or the collect timer
+        if ahead is not None and ahead.built_for(session, feedback):
+            ahead.show(feedback, flagged)
+            self.switch_screen(ahead)
+            return
+        if ahead is not None:
+            ahead.remove()  # not ready yet (Enter came early), or built on what has changed
         self.switch_screen(FeedbackScreen(session, feedback, flagged))
+
+    def build_aside(self, screen: Screen) -> None:
+        """Compose and mount ``screen`` (and style its widgets) without showing it: off the
+        screen stack, to be shown later by ``switch_screen`` as it is, or removed
+        (``screen.remove()``). This is what ``switch_screen`` does to a screen that is not
+        running yet (Textual's ``_get_screen``: its rules, then ``_register``, which starts
+        the screen's compose and mount), without making it current."""
+        self._styles_for(screen)
+        self._load_screen_css(screen)
+        self._register(self, screen)
+
+    @property
+    def can_build_aside(self) -> bool:
+        """Whether a screen may be built ahead now: not while the start's store is opening,
+        since its opening freezes (``gc.freeze``) whatever is alive, and a screen built ahead
+        and then dropped would never be freed."""
+        return not self._store_opening
 
     def regraded(self, feedback: Feedback) -> None:
         """Keep the latest answer's feedback in step with its new rating."""

@@ -22,6 +22,7 @@ from quiz.tui.widgets.concept_card import _plain_card_text
 from quiz.tui.widgets.feedback_view import FeedbackView, _rows_at_least, explanation_text
 from quiz.tui.widgets.session_header import SessionHeader
 from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.test_feedback_ahead import no_ahead
 from tests.tui.test_session_ui import answer
 
 NARROW = (80, 24)
@@ -92,6 +93,7 @@ async def test_the_feedback_has_the_focus_and_each_widget_is_styled_once(
         styled[id(node)] += 1
         apply(self, node, *args, **kwargs)
 
+    no_ahead(monkeypatch)  # built after Enter (tests/tui/test_feedback_ahead.py: before)
     app = make("practice", concept="default-deny")
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()

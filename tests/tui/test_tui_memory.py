@@ -16,6 +16,7 @@ from textual.screen import Screen
 from quiz.tui import textual_fixes
 from quiz.tui.app import COLLECT_AFTER_S, QuizApp
 from tests.tui.conftest import SIZE, AppFactory, keys_for
+from tests.tui.test_feedback_ahead import built_ahead, no_ahead
 
 
 def live_styles_caches() -> int:
@@ -91,6 +92,7 @@ async def test_no_collector_pass_between_enter_and_the_feedbacks_first_frame(
 
     monkeypatch.setattr(FeedbackScreen, "compose", composing)
     monkeypatch.setattr(FeedbackScreen, "_compositor_refresh", drawing)
+    no_ahead(monkeypatch)  # built after Enter (below: built ahead)
     app = make("practice", topic="network-policies")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
@@ -105,3 +107,33 @@ async def test_no_collector_pass_between_enter_and_the_feedbacks_first_frame(
         await pilot.press(*keys_for(app.screen.showing), "enter")  # type: ignore[attr-defined]
         await pilot.pause()
         assert collector_on[:2] == [("compose", False), ("draw", False)] and gc.isenabled()
+
+
+async def test_a_feedback_built_ahead_is_composed_while_the_question_is_read(
+        make: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # From Enter to its first frame there is no compose at all, and still no collector pass.
+    from quiz.tui.screens.feedback import FeedbackScreen
+
+    events: list[tuple[str, bool]] = []
+    compose, draw = FeedbackScreen.compose, FeedbackScreen._compositor_refresh
+
+    def composing(self: FeedbackScreen) -> ComposeResult:
+        events.append(("compose", gc.isenabled()))
+        return compose(self)
+
+    def drawing(self: FeedbackScreen) -> None:
+        events.append(("draw", gc.isenabled()))
+        draw(self)
+
+    monkeypatch.setattr(FeedbackScreen, "compose", composing)
+    monkeypatch.setattr(FeedbackScreen, "_compositor_refresh", drawing)
+    app = make("practice", topic="network-policies")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        ahead = await built_ahead(pilot)
+        assert events == [("compose", True)]  # while the question is read
+        events.clear()
+        await pilot.press(*keys_for(app.screen.showing), "enter")  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert app.screen is ahead
+        assert events[:1] == [("draw", False)] and gc.isenabled()

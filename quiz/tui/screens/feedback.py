@@ -15,9 +15,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from quiz.tui.screens.question import bank_edited, edit_current, session_header, toggle_flag
+from quiz.tui.screens.question import (
+    bank_edited,
+    edit_current,
+    header_counts,
+    is_flagged,
+    session_header,
+    toggle_flag,
+)
 from quiz.tui.text import when
-from quiz.tui.widgets.feedback_view import KEY, FeedbackView
+from quiz.tui.widgets.feedback_view import KEY, FeedbackView, unanswered
+from quiz.tui.widgets.session_header import SessionHeader
 
 if TYPE_CHECKING:
     from quiz.session import Feedback, Showing, StudySession
@@ -62,7 +70,14 @@ def leech_notice(suspended: bool) -> Content:
 
 
 class FeedbackScreen(Screen[None]):
-    """The answer just given; Enter goes on; 2 / 3 / 4 grade a right answer in review mode."""
+    """The answer just given; Enter goes on; 2 / 3 / 4 grade a right answer in review mode.
+
+    ``feedback=None``: built ahead, while the question is read (``QuestionScreen`` has
+    ``QuizApp.build_aside`` mount it off the screen stack): every widget that does not depend
+    on the answer is composed, styled and laid out then; ``show`` fills in the rest when the
+    answer comes, if ``built_for`` says the screen still fits it, and the app shows it as it
+    would a screen built then (the same frame, cell for cell: tests compare them).
+    """
 
     BINDINGS = [
         Binding("enter", "next", "Next", tooltip="Next question (a right answer stays Good)"),
@@ -79,7 +94,7 @@ class FeedbackScreen(Screen[None]):
         Binding("escape", "end", "End", tooltip="End the session: answers so far are kept"),
     ]
 
-    def __init__(self, session: StudySession, feedback: Feedback,
+    def __init__(self, session: StudySession, feedback: Feedback | None,
                  flagged: bool | None = None) -> None:
         super().__init__()
         self.session = session
@@ -89,23 +104,77 @@ class FeedbackScreen(Screen[None]):
         self.showing: Showing = session.current
         self._resumed = False
         self._hints_on = False  # the "below" hints follow the layout (_laid_out, then on)
+        # Built ahead (feedback None): what it was built on; ready once mounted and laid out.
+        self.ready = feedback is not None
+        self._built_on = self._surroundings() if feedback is None else None
+        self._shown_ahead = False  # shown by show(): _laid_out waits for its ScreenResume
 
     @property
     def quiz(self) -> QuizApp:
         return cast("QuizApp", self.app)
 
     def compose(self) -> ComposeResult:
+        feedback = self.feedback
         yield session_header(self.quiz, self.session, self.showing, self.flagged)
-        yield FeedbackView(self.quiz.bank, self.feedback, show_stem=True, collapse_stem=True,
-                           focus_first=True, defer_below=True, id="feedback")
+        # Built ahead, the concept cards are all there: nobody is waiting for this screen.
+        yield FeedbackView(self.quiz.bank, feedback or unanswered(self.showing),
+                           show_stem=True, collapse_stem=True, focus_first=True,
+                           defer_below=feedback is not None, answered=feedback is not None,
+                           id="feedback")
         # "↓ explanation below" is mounted once the layout says what is out of view.
-        if self.feedback.leech:
-            yield Static(leech_notice(self.feedback.suspended), id="leech-notice")
-        yield Static(self._hint(), id="grade-hint")
+        if feedback is None:
+            notice = Static(id="leech-notice")
+            notice.display = False  # shown by show() for the answer that makes a leech
+            yield notice
+        elif feedback.leech:
+            yield Static(leech_notice(feedback.suspended), id="leech-notice")
+        yield Static(self._hint() if feedback is not None else "", id="grade-hint")
         yield Footer()
+
+    # --- built ahead --------------------------------------------------------------------------
+
+    def _surroundings(self) -> tuple[object, ...]:
+        """What the widgets' build and styles depend on besides the answer: the bank, the
+        terminal's size, the app's CSS (a theme change counts it up)."""
+        app = self.quiz
+        return (app.bank, app.size, app._css_update_count)
+
+    def still_fits(self) -> bool:
+        """Whether a screen built ahead was built on what the app has now."""
+        return self._built_on == self._surroundings()
+
+    def built_for(self, session: StudySession, feedback: Feedback) -> bool:
+        """Whether this screen, built ahead and ready, can show ``feedback``: the same session,
+        question and choice order, bank, terminal size and CSS."""
+        current = session.current
+        return (self.ready and self.feedback is None and session is self.session
+                and current is not None and feedback.question is self.showing.question
+                and current.question is self.showing.question
+                and current.order == self.showing.order and self.still_fits())
+
+    def show(self, feedback: Feedback, flagged: bool | None = None) -> None:
+        """Fill in what depends on the answer (see ``built_for``); the app shows the screen
+        next (``QuizApp.show_feedback``)."""
+        assert self.feedback is None and self.ready
+        self.feedback = feedback
+        assert self.session.current is not None
+        self.showing = self.session.current
+        if flagged is None:
+            flagged = is_flagged(self.quiz, feedback.question.id)
+        self.flagged = flagged
+        self.query_one(SessionHeader).take(flagged=flagged,
+                                           **header_counts(self.session, self.showing))
+        self.query_one(FeedbackView).answer(feedback)
+        if feedback.leech:
+            notice = self.query_one("#leech-notice", Static)
+            notice.update(leech_notice(feedback.suspended))
+            notice.display = True
+        self.query_one("#grade-hint", Static).update(self._hint())
+        self._shown_ahead = True
 
     def _hint(self) -> Content:
         feedback = self.feedback
+        assert feedback is not None
         now = self.quiz.now()
         parts: list[str | tuple[str, str] | Content] = []
         if feedback.can_regrade and feedback.grade_dues:
@@ -126,11 +195,17 @@ class FeedbackScreen(Screen[None]):
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:
+        if self._pruning:  # built ahead and removed while it was composed (Enter came first)
+            return
         view = self.query_one(FeedbackView)  # focused as it was mounted (focus_first)
         self.watch(view, "scroll_y", self._show_below, init=False)
         # Once the hints are on (_laid_out), a change of what the view holds (the concept cards
         # mounted after the first frame, laid out a refresh or more later) updates them too.
         self.watch(view, "virtual_size", self._content_resized, init=False)
+        if self.feedback is None:  # built ahead: laid out now, off the screen (see show)
+            self._refresh_layout(self.app.size)
+            self.ready = True
+            return
         self.call_after_refresh(self._laid_out)
 
     def _content_resized(self) -> None:
@@ -180,18 +255,25 @@ class FeedbackScreen(Screen[None]):
         return super().post_message(message)
 
     def on_unmount(self) -> None:
-        self.quiz.resume_collector()  # closed before its first frame (the app exiting)
+        if self.feedback is not None:  # not a screen built ahead and never shown
+            self.quiz.resume_collector()  # closed before its first frame (the app exiting)
 
     def on_screen_resume(self) -> None:
+        if self._shown_ahead:
+            # Shown by show(): the hints and the collector once its first frame is drawn
+            # (asked here, with the screen's repaint due, not before it is current).
+            self._shown_ahead = False
+            self.call_after_refresh(self._laid_out)
         bank_edited(self, self.session)  # the answer stands; later showings use the edit
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        feedback = self.feedback
         if action == "grade":
-            return self.feedback.can_regrade
-        if action == "undo":
-            return self.quiz.can_undo
+            return feedback is not None and feedback.can_regrade
+        if action == "undo":  # built ahead, it is shown only with an answer to take back
+            return feedback is None or self.quiz.can_undo
         if action == "lab":  # only scenario questions have a cluster to explore
-            return self.feedback.question.scenario is not None
+            return self.showing.question.scenario is not None
         return True
 
     def action_next(self) -> None:
@@ -199,6 +281,7 @@ class FeedbackScreen(Screen[None]):
 
     def action_grade(self, name: str) -> None:
         feedback = self.feedback
+        assert feedback is not None
         rating = GRADES[name]
         if rating != feedback.rating:
             feedback = self.session.regrade(rating)
@@ -231,7 +314,7 @@ class FeedbackScreen(Screen[None]):
         from quiz.netpol import ManifestError
         from quiz.tui.screens.lab import LabScreen, scenario_cluster
 
-        question = self.feedback.question
+        question = self.showing.question
         try:
             cluster = scenario_cluster(question)
         except ManifestError as exc:

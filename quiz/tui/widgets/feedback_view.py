@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
+from fsrs import Rating
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from quiz.bank import Bank, Question
-from quiz.session import ChoiceResult, Feedback
+from quiz.session import ChoiceResult, Feedback, Showing
 from quiz.tui.text import fenced_blocks, inline, is_plain_prose, literal, plural, prose, shown
 from quiz.tui.widgets.concept_card import concept_card, plain_card_text
 from quiz.tui.widgets.prose import markdown_widget
@@ -61,6 +62,15 @@ def warm_up(bank: Bank, question: Question) -> None:
     for concept in bank.concepts_of(question):
         source = bank.sources.get(concept.source)
         plain_card_text(concept, source.title if source else None)
+
+
+def unanswered(showing: Showing) -> Feedback:
+    """The feedback on ``showing`` as far as it is known before the answer: its choices in
+    their order, right or wrong, nothing picked (``FeedbackView(..., answered=False)``)."""
+    choices = tuple(ChoiceResult(c.text, c.why, picked=False, correct=c.correct)
+                    for c in showing.choices)
+    return Feedback(question=showing.question, correct=False, choices=choices, log_id=0,
+                    rating=Rating.Again, due=None, can_regrade=False)
 
 
 class MarkedChoices(Widget):
@@ -115,6 +125,14 @@ class MarkedChoices(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines(width))
 
+    def set_choices(self, choices: Sequence[ChoiceResult]) -> None:
+        """Mark these instead: the same choices, in the same order, picked as answered (the
+        lines keep their count: only the picked ones' background changes)."""
+        assert [(c.text, c.why) for c in choices] == [(c.text, c.why) for c in self.choices]
+        self.choices = tuple(choices)
+        self._wrapped = None
+        self.refresh()
+
     def render(self) -> Content:
         return Content("\n").join(self.lines(self.content_region.width))
 
@@ -127,6 +145,8 @@ class FeedbackView(VerticalScroll, can_focus=True):
     ``focus_first``: take the focus as it is mounted, before its children are (see compose).
     ``defer_below``: concept cards sure to start below the view are left out of the first
     frame; ``mount_deferred`` adds them once it is drawn (see ``_concepts_below``).
+    ``answered=False``: built before the answer, from ``unanswered(showing)``: no verdict and
+    nothing picked until ``answer`` gives the real feedback.
     """
 
     BINDINGS = [
@@ -142,8 +162,10 @@ class FeedbackView(VerticalScroll, can_focus=True):
 
     def __init__(self, bank: Bank, feedback: Feedback, *, show_stem: bool = False,
                  collapse_stem: bool = False, focus_first: bool = False,
-                 defer_below: bool = False, **widget_options: Any) -> None:
+                 defer_below: bool = False, answered: bool = True,
+                 **widget_options: Any) -> None:
         super().__init__(classes="feedback-view", **widget_options)
+        self.answered = answered
         self.focus_first = focus_first
         self.defer_below = defer_below
         self._deferred: list[Widget] = []  # the concepts' title and cards, not mounted yet
@@ -169,8 +191,11 @@ class FeedbackView(VerticalScroll, can_focus=True):
             if self.collapse_stem:
                 stem.id = "stem"  # its "s show the whole question" comes once laid out
             yield stem
-        yield Static(verdict(feedback), id="verdict",
-                     classes="-correct" if feedback.correct else "-wrong")
+        if self.answered:
+            yield Static(verdict(feedback), id="verdict",
+                         classes="-correct" if feedback.correct else "-wrong")
+        else:
+            yield Static(id="verdict")
         yield MarkedChoices(feedback.choices, multi=q.is_multi, show_picks=self.show_picks,
                             id="marked-choices")
         plain = explanation_text(q.explanation)
@@ -217,6 +242,17 @@ class FeedbackView(VerticalScroll, can_focus=True):
         rows += 1 + sum(_full_rows(line, width) for line in explanation.plain.split("\n"))
         rows += 1  # the concepts' title's margin
         return rows >= height - 3
+
+    def answer(self, feedback: Feedback) -> None:
+        """The verdict and the picks of ``feedback``, the answer to the question this view was
+        built for (``answered=False``) with the choices in the same order."""
+        assert not self.answered and feedback.question is self.feedback.question
+        self.feedback = feedback
+        self.answered = True
+        verdict_line = self.query_one("#verdict", Static)
+        verdict_line.update(verdict(feedback))
+        verdict_line.set_classes("-correct" if feedback.correct else "-wrong")
+        self.query_one(MarkedChoices).set_choices(feedback.choices)
 
     def mount_deferred(self) -> AwaitMount | None:
         """Mount what ``defer_below`` left out of the first frame (None: there was nothing)."""

@@ -58,6 +58,14 @@ class SessionHeader(Widget):
         title = self.title().truncate(room, ellipsis=True, pad=True)
         return Content.assemble(title, " ", status)
 
+    def take(self, *, left: int, total: int, relearning: int, again: bool,
+             flagged: bool) -> None:
+        """Show these counts and flag instead (a header built before the answer, given the
+        counts after it: see ``FeedbackScreen.show``)."""
+        self.left, self.total, self.relearning = left, total, relearning
+        self.again, self.flagged = again, flagged
+        self.refresh()
+
     def set_flagged(self, flagged: bool) -> None:
         """Show or hide the flag mark."""
         self.flagged = flagged
