@@ -44,6 +44,7 @@ import sys
 import zlib
 from importlib.util import MAGIC_NUMBER, cache_from_source
 from pathlib import Path
+from stat import S_ISREG
 from types import CodeType
 from typing import Any
 
@@ -108,13 +109,18 @@ class StartCache:
         ``force`` writes even where bytecode is not written, as ``compileall`` does."""
         if not self.new or not (force or writing_allowed()):
             return False
-        code, patterns, tokens = self.code, self.patterns, self.tokens
+        # Copies (one step each, under the GIL): a thread (the store's imports after the
+        # first frame) may be adding entries meanwhile.
+        code, patterns, tokens = dict(self.code), dict(self.patterns), dict(self.tokens)
         if len(code) + len(patterns) + len(tokens) > MAX_ENTRIES:
             code = {k: v for k, v in code.items() if ("code", k) in self.used}
             patterns = {k: v for k, v in patterns.items() if ("re", k) in self.used}
             tokens = {k: v for k, v in tokens.items() if ("css", k) in self.used}
-        body = marshal.dumps({"python": sys.version, "code": code, "re": patterns,
-                              "textual": self.textual, "css": tokens})
+        try:
+            body = marshal.dumps({"python": sys.version, "code": code, "re": patterns,
+                                  "textual": self.textual, "css": tokens})
+        except ValueError:  # a key of a type marshal does not write: nothing is written
+            return False
         if len(body) + _HEADER > MAX_BYTES:
             return False
         head = (_HEAD + MAGIC_NUMBER + len(body).to_bytes(8, "little")
@@ -148,8 +154,14 @@ class StartCache:
 
 def _read_file(path: Path) -> dict[str, Any] | None:
     try:
-        with open(path, "rb") as file:
-            if os.fstat(file.fileno()).st_size > MAX_BYTES:
+        # Non-blocking, and only a regular file: a FIFO put in its place is not waited on.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        with open(fd, "rb") as file:
+            status = os.fstat(fd)
+            if not S_ISREG(status.st_mode) or status.st_size > MAX_BYTES:
                 return None
             blob = file.read(MAX_BYTES + 1)
     except (OSError, ValueError):
@@ -282,7 +294,8 @@ def _cached_tokenizer(original: Any) -> Any:
 
     def __call__(self: Any, code: Any, read_from: Any) -> Any:
         cache = _cache
-        if cache is None or type(code) is not str or type(read_from) is not tuple:
+        if (cache is None or type(code) is not str or type(read_from) is not tuple
+                or not all(type(part) is str for part in read_from)):
             yield from original(self, code, read_from)
             return
         key = (type(self).__name__, code, read_from)

@@ -374,3 +374,12 @@ def test_textual_tokens_of_another_textual_are_dropped(cache_path: Path,
     start_cache.uninstall()
     cache = start_cache.install(cache_path)
     assert cache.textual == "textual-0.0.1.dist-info" and len(cache.tokens) == 1
+
+
+def test_a_fifo_in_its_place_is_not_waited_on(cache_path: Path) -> None:
+    import os
+
+    cache_path.parent.mkdir(parents=True)
+    os.mkfifo(cache_path)
+    cache = start_cache.install(cache_path)  # would block forever reading a FIFO
+    assert cache is not None and not cache.code
