@@ -24,12 +24,13 @@ text with where it was read from), and gives it back instead of compiling again:
 
 The file lives where Python keeps quiz's bytecode (``quiz/__pycache__``) and has the same trust
 as a ``.pyc``: it is ``marshal`` data (never pickle), read only from there. It is keyed by
-Python's exact version and bytecode magic number, its body checked by length and CRC-32, and
-capped in size: anything else (another Python, a damaged, truncated, huge or unreadable file)
-is ignored and replaced by the next write. It is written (temporary file, then ``os.replace``,
-so a reader never sees half of one) after the first frame, after the warm-up and at exit, only
-when something new was compiled, and never when bytecode is not written
-(``PYTHONDONTWRITEBYTECODE``, ``sys.dont_write_bytecode``) or the directory is read-only.
+Python's exact version, optimization level and bytecode magic number, its body checked by
+length and CRC-32, and capped in size: anything else (another Python, a damaged, truncated,
+huge, unreadable or non-regular file) is ignored and replaced by the next write. It is
+written (temporary file, then ``os.replace``, so a reader never sees half of one) after the
+first frame, after the warm-up and at exit, only when something new was compiled, and never
+when bytecode is not written (``PYTHONDONTWRITEBYTECODE``, ``sys.dont_write_bytecode``) or
+the directory is read-only.
 
 Only CPython 3.11 is patched: that is the version whose ``re`` and ``dataclasses`` internals
 were checked against (``re._compiler.compile``'s body is repeated here); on any other the
@@ -68,6 +69,12 @@ def default_path() -> Path:
 
     pyc = Path(cache_from_source(quiz.__file__))
     return pyc.with_name(f"quiz-start.{sys.implementation.cache_tag}.cache")
+
+
+def _build() -> str:
+    """The interpreter the entries were compiled by and for: its exact version string and
+    its optimization level (``-O`` drops asserts, as a ``.pyc``'s ``opt-`` tag records)."""
+    return f"{sys.version} -O{sys.flags.optimize}"
 
 
 def writing_allowed() -> bool:
@@ -117,7 +124,7 @@ class StartCache:
             patterns = {k: v for k, v in patterns.items() if ("re", k) in self.used}
             tokens = {k: v for k, v in tokens.items() if ("css", k) in self.used}
         try:
-            body = marshal.dumps({"python": sys.version, "code": code, "re": patterns,
+            body = marshal.dumps({"python": _build(), "code": code, "re": patterns,
                                   "textual": self.textual, "css": tokens})
         except ValueError:  # a key of a type marshal does not write: nothing is written
             return False
@@ -181,7 +188,7 @@ def _read_file(path: Path) -> dict[str, Any] | None:
         data = marshal.loads(body)
     except (ValueError, EOFError, TypeError):
         return None
-    if type(data) is not dict or data.get("python") != sys.version:
+    if type(data) is not dict or data.get("python") != _build():
         return None
     return data
 

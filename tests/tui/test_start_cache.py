@@ -192,12 +192,14 @@ def test_a_damaged_cache_is_ignored_and_replaced(cache_path: Path, damage: str) 
     assert start_cache.install(cache_path).code
 
 
-@pytest.mark.parametrize("other", ["version", "magic"])
+@pytest.mark.parametrize("other", ["version", "magic", "optimize"])
 def test_a_cache_from_another_python_is_ignored(cache_path: Path, other: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as change:
         if other == "version":
             change.setattr(sys, "version", sys.version + " (another build)")
+        elif other == "optimize":
+            change.setattr(start_cache, "_build", lambda: f"{sys.version} -O2")
         else:
             change.setattr(start_cache, "MAGIC_NUMBER", b"\x00\x00\r\n")
         write_cache(cache_path)
