@@ -23,7 +23,7 @@ from quiz.learner import shown_learner
 from quiz.scheduling import practice_queue, review_queue, utc_now
 from quiz.store.errors import StoreError
 from quiz.store.pending import PendingStore
-from quiz.tui import start_cache, textual_fixes
+from quiz.tui import start_cache, start_cache_css, textual_fixes
 from quiz.tui.commands import QuizCommands
 from quiz.tui.textual_fixes import footer_keys_current
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from quiz.store import Store
 
 textual_fixes.apply()
-start_cache.install_textual()  # Textual's CSS tokens too, if run_app installed the cache
+start_cache_css.install()  # Textual's CSS tokens too, if run_app installed the cache
 STARTS = ("home", "review", "practice", "exam", "add", "browse", "cohort")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
 CRAM_TITLE = "Cram · weakest first"

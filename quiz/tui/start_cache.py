@@ -17,10 +17,9 @@ text with where it was read from), and gives it back instead of compiling again:
 - ``re._compiler.compile`` hands ``_sre.compile`` the arguments it computed for that pattern
   and flags before. Patterns whose parsing may warn (a possible nested set, a set operation,
   an odd group name) are never kept, so every warning still comes;
-- Textual's CSS tokenizer (``TCSSTokenizerState.__call__``, patched by ``install_textual``
-  once ``quiz.tui.app`` has imported Textual) yields the tokens it yielded for that text and
-  place before, rebuilt as its ``Token``s; only a text tokenized to its end is kept (an error
-  is raised again on the next start), and only for the same Textual.
+- Textual's CSS tokenizer yields the tokens it yielded for that text and place before
+  (``quiz.tui.start_cache_css``, put in place once ``quiz.tui.app`` has imported Textual:
+  this module imports nothing of it).
 
 The file lives where Python keeps quiz's bytecode (``quiz/__pycache__``) and has the same trust
 as a ``.pyc``: it is ``marshal`` data (never pickle), read only from there. It is keyed by
@@ -238,10 +237,10 @@ def install(path: Path | None = None) -> StartCache | None:
     import re._compiler
     import typing
 
-    _patch(dataclasses, "exec", _cached_exec)
-    _patch(collections, "eval", _cached_eval)
-    _patch(typing, "compile", _cached_compile)
-    _patch(re._compiler, "compile", _regex_compiler(re._compiler.compile))
+    patch(dataclasses, "exec", _cached_exec)
+    patch(collections, "eval", _cached_eval)
+    patch(typing, "compile", _cached_compile)
+    patch(re._compiler, "compile", _regex_compiler(re._compiler.compile))
     return cache
 
 
@@ -262,91 +261,6 @@ def save() -> bool:
     return _cache is not None and _cache.save()
 
 
-def install_textual() -> None:
-    """Route Textual's CSS tokenizing through the installed cache (once Textual is imported:
-    ``quiz.tui.app`` calls it with the Textual fixes). Its tokens are kept per Textual
-    version; a Textual whose version cannot be told from its install is left alone."""
-    cache = _cache
-    if cache is None:
-        return
-    from textual.css.tokenize import TCSSTokenizerState
-
-    if getattr(TCSSTokenizerState.__call__, "start_cache", False):
-        return
-    version = _textual_version()
-    if version is None:
-        return
-    if cache.textual != version:
-        cache.tokens, cache.textual = {}, version
-    _patch(TCSSTokenizerState, "__call__", _cached_tokenizer(TCSSTokenizerState.__call__))
-
-
-def _textual_version() -> str | None:
-    """The name of Textual's dist-info directory (``textual-8.2.8.dist-info``), if found
-    beside the package: cheaper than ``importlib.metadata``, as exact."""
-    import textual
-
-    package = Path(textual.__file__).parent
-    try:
-        names = os.listdir(package.parent)
-    except OSError:
-        return None
-    found = [name for name in names
-             if name.startswith("textual-") and name.endswith(".dist-info")]
-    return found[0] if len(found) == 1 else None
-
-
-def _cached_tokenizer(original: Any) -> Any:
-    from textual.css.tokenizer import Token
-
-    def __call__(self: Any, code: Any, read_from: Any) -> Any:
-        cache = _cache
-        if (cache is None or type(code) is not str or type(read_from) is not tuple
-                or not all(type(part) is str for part in read_from)):
-            yield from original(self, code, read_from)
-            return
-        key = (type(self).__name__, code, read_from)
-        stored = _tokens(cache.tokens.get(key))
-        if stored is not None:
-            cache.used.add(("css", key))
-            for name, value, location in stored:
-                yield Token(name, value, read_from, code, location)
-            return
-        made = []
-        for token in original(self, code, read_from):
-            made.append((token.name, token.value, token.location))
-            yield token
-        # Only a text tokenized to its end is kept (not one whose reader stopped or failed).
-        cache.tokens[key] = marshal.dumps(tuple(made))
-        cache.used.add(("css", key))
-        cache.new += 1
-
-    __call__.start_cache = True  # type: ignore[attr-defined]
-    return __call__
-
-
-def _tokens(stored: bytes | None) -> tuple[tuple[str, str, tuple[int, int]], ...] | None:
-    """A stored entry's tokens if they have the shape the tokenizer's have (checked before
-    the first is handed out: a damaged one is tokenized again instead)."""
-    if stored is None:
-        return None
-    try:
-        tokens = marshal.loads(stored)
-    except (ValueError, EOFError, TypeError):
-        return None
-    if type(tokens) is not tuple:
-        return None
-    for entry in tokens:
-        if type(entry) is not tuple or len(entry) != 3:
-            return None
-        name, value, location = entry
-        if (type(name) is not str or type(value) is not str or type(location) is not tuple
-                or len(location) != 2 or type(location[0]) is not int
-                or type(location[1]) is not int):
-            return None
-    return tokens
-
-
 def prepare() -> bool:
     """Fill the cache with what importing the app compiles and write it, as installing quiz
     compiles its bytecode (benchmarks' compile step; ``compileall`` for this file)."""
@@ -362,7 +276,8 @@ def prepare() -> bool:
     return cache.save(force=True)
 
 
-def _patch(owner: object, name: str, replacement: object) -> None:
+def patch(owner: object, name: str, replacement: object) -> None:
+    """Put ``replacement`` in place of ``owner.<name>`` until ``uninstall``."""
     _originals.append((owner, name, vars(owner).get(name, _MISSING)))
     setattr(owner, name, replacement)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz.tui import start_cache
+from quiz.tui import start_cache, start_cache_css
 from quiz.tui.start_cache import StartCache
 
 pytestmark = pytest.mark.skipif(not start_cache.supported(),
@@ -166,7 +166,7 @@ def test_a_damaged_cache_is_ignored_and_replaced(cache_path: Path, damage: str) 
         cache.code = {key: b"\x00garbage" for key in cache.code}
         cache.patterns = {("x+", 0): b"\x00garbage"}
         cache.tokens = {("TCSSTokenizerState", "A { }", ("a.tcss", "")): b"\x00garbage"}
-        cache.textual = start_cache._textual_version()
+        cache.textual = start_cache_css._textual_version()
         cache.new = 1
         assert cache.save()
     cache = start_cache.install(cache_path)
@@ -177,7 +177,7 @@ def test_a_damaged_cache_is_ignored_and_replaced(cache_path: Path, damage: str) 
         assert cache.code and cache.patterns
         assert re._compiler.compile("x+", 0) == PLAIN_RE_COMPILE("x+", 0)
         plain = tokens_of(tokenize, "A { }", ("a.tcss", ""))
-        start_cache.install_textual()
+        start_cache_css.install()
         assert cache.tokens  # kept: the same Textual
         assert tokens_of(tokenize, "A { }", ("a.tcss", "")) == plain
     else:
@@ -257,7 +257,7 @@ def test_uninstall_puts_the_originals_back(cache_path: Path) -> None:
 WRITER = """
 import sys
 from pathlib import Path
-from quiz.tui import start_cache
+from quiz.tui import start_cache, start_cache_css
 
 path, name = Path(sys.argv[1]), sys.argv[2]
 start_cache.install(path)
@@ -339,12 +339,12 @@ def test_textual_css_is_tokenized_the_same(cache_path: Path) -> None:
              (tokenize_value, "$primary 30%", ("__theme__", ""))]
     plain = [tokens_of(*text) for text in texts]
     start_cache.install(cache_path)
-    start_cache.install_textual()
+    start_cache_css.install()
     first = [tokens_of(*text) for text in texts]
     assert start_cache.save()
     start_cache.uninstall()
     cache = start_cache.install(cache_path)
-    start_cache.install_textual()
+    start_cache_css.install()
     assert len(cache.tokens) == 3
     again = [tokens_of(*text) for text in texts]
     assert cache.new == 0
@@ -361,14 +361,14 @@ def test_textual_tokens_of_another_textual_are_dropped(cache_path: Path,
 
     plain = tokens_of(tokenize, CSS, ("quiz.tcss", ""))
     start_cache.install(cache_path)
-    start_cache.install_textual()
+    start_cache_css.install()
     tokens_of(tokenize, CSS, ("quiz.tcss", ""))
     assert start_cache.save()
     start_cache.uninstall()
-    monkeypatch.setattr(start_cache, "_textual_version", lambda: "textual-0.0.1.dist-info")
+    monkeypatch.setattr(start_cache_css, "_textual_version", lambda: "textual-0.0.1.dist-info")
     cache = start_cache.install(cache_path)
     assert cache.tokens
-    start_cache.install_textual()
+    start_cache_css.install()
     assert not cache.tokens
     assert tokens_of(tokenize, CSS, ("quiz.tcss", "")) == plain
     assert cache.new == 1  # tokenized again, for this Textual
