@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import shutil
@@ -53,6 +54,10 @@ POLL_S = 0.01
 STARTUP_TARGET = 1.5  # times the bare app
 READ_S = 0.3  # the shortest a person takes to read a question (the app tidies up meanwhile)
 TIMEOUT_S = 30.0
+# A tmux server of this run's own, started with its environment (PYTHONPATH included): a
+# server already running, someone else's, would run its sessions with the environment it has.
+TMUX = ["tmux", "-L", f"quiz-bench-{os.getpid()}"]
+WARM_S = 1.5  # a warm-up start runs past its first frame and warm-up, as a user's first one
 
 
 def footer_drawn(screen: str) -> bool:
@@ -61,22 +66,26 @@ def footer_drawn(screen: str) -> bool:
     return len(lines) >= 30 and bool(lines[29].strip())
 
 
-def time_to_text(command: str, ready: Callable[[str], bool], cwd: Path) -> float:
-    """Seconds from launching ``command`` in a fresh tmux session until ``ready(screen)``."""
+def time_to_text(command: str, ready: Callable[[str], bool], cwd: Path,
+                 linger_s: float = 0.0) -> float:
+    """Seconds from launching ``command`` in a fresh tmux session until ``ready(screen)``;
+    the session is ended ``linger_s`` later."""
     name = f"bench-{random.randrange(10**9)}"
     start = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
+    subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
                     "-c", str(cwd), command], check=True)
     try:
         while time.perf_counter() - start < TIMEOUT_S:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name],
+            screen = subprocess.run([*TMUX, "capture-pane", "-p", "-t", name],
                                     capture_output=True, text=True).stdout
             if ready(screen):
-                return time.perf_counter() - start
+                elapsed = time.perf_counter() - start
+                time.sleep(linger_s)
+                return elapsed
             time.sleep(POLL_S)
         raise SystemExit(f"timed out waiting for {command!r}; the screen was:\n{screen}")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
 
 
 def used_database(path: Path, days: int = 30, per_day: int = 40) -> None:
@@ -108,12 +117,19 @@ def used_database(path: Path, days: int = 30, per_day: int = 40) -> None:
 def compile_package() -> None:
     """Write quiz's bytecode, as installing it does: the bare app's Textual has its own (pip
     wrote it), and a checkout run with PYTHONDONTWRITEBYTECODE=1 would otherwise compile every
-    quiz module from source on each start (~50-150 ms on this project's 2-core machines)."""
+    quiz module from source on each start (~50-150 ms on this project's 2-core machines); and
+    the start-up cache (quiz.tui.start_cache) filled, as the first start after installing
+    writes it."""
     import compileall
 
     import quiz
 
     compileall.compile_dir(Path(quiz.__file__).parent, quiet=1)
+    try:  # what the app's start-up cache keeps, as its first start writes it
+        from quiz.tui import start_cache
+    except ImportError:  # an earlier quiz, measured for comparison
+        return
+    start_cache.prepare()
 
 
 def startup(runs: int) -> dict[str, float]:
@@ -150,9 +166,19 @@ def startup(runs: int) -> dict[str, float]:
             "quiz --exam-date": (f"--exam-date {exam_day}", used, lambda s: home in s),
         }
         # A session kept open keeps the tmux server up between the measured ones.
-        subprocess.run(["tmux", "new-session", "-d", "-s", "bench-keepalive", "sleep 600"],
+        subprocess.run([*TMUX, "new-session", "-d", "-s", "bench-keepalive", "sleep 600"],
                        check=True)
         try:
+            # Each start once, unmeasured, writing what an installed app's first start writes
+            # for the next (the bank cache, the start-up cache) even where bytecode is not.
+            for index, (command, source, ready) in enumerate(starts.values()):
+                db = root / f"warm-{index}.db"
+                shutil.rmtree(root / "mine", ignore_errors=True)
+                if source is not None:
+                    shutil.copyfile(source, db)
+                time_to_text(f"env -u PYTHONDONTWRITEBYTECODE {quiz} {command} --db {db}",
+                             lambda s, r=ready: bool(r(s)) and footer_drawn(s), root,
+                             linger_s=WARM_S)
             for run in range(runs):  # interleaved, so all see the same machine load
                 for index, (label, (command, source, ready)) in enumerate(starts.items()):
                     db = root / f"{run}-{index}.db"
@@ -166,8 +192,7 @@ def startup(runs: int) -> dict[str, float]:
                 times.setdefault("bare Textual app", []).append(time_to_text(
                     f"{sys.executable} {bare}", lambda s: "bare app ready" in s, root))
         finally:
-            subprocess.run(["tmux", "kill-session", "-t", "bench-keepalive"],
-                           capture_output=True)
+            subprocess.run([*TMUX, "kill-server"], capture_output=True)
     return {label: statistics.median(values) for label, values in times.items()}
 
 

@@ -23,7 +23,7 @@ from quiz.learner import shown_learner
 from quiz.scheduling import practice_queue, review_queue, utc_now
 from quiz.store.errors import StoreError
 from quiz.store.pending import PendingStore
-from quiz.tui import textual_fixes
+from quiz.tui import start_cache, start_cache_css, textual_fixes
 from quiz.tui.commands import QuizCommands
 from quiz.tui.textual_fixes import footer_keys_current
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from quiz.tui.screens.feedback import FeedbackScreen
 
 textual_fixes.apply()
+start_cache_css.install()  # Textual's CSS tokens too, if run_app installed the cache
 STARTS = ("home", "review", "practice", "exam", "add", "browse", "cohort")
 CRAM_SIZE = 20  # questions in a cram session, weakest first
 CRAM_TITLE = "Cram · weakest first"
@@ -298,6 +299,7 @@ class QuizApp(App[None]):
         # with it, so its passes stay short while the user answers (run_app turned it off).
         gc.freeze()
         gc.enable()
+        self.call_later(start_cache.save)  # what this start compiled, for the next one
         # Timed from the first frame, not from mount: on a busy machine the first frame can
         # take longer than the delay, and the warm-up must not hold it back.
         self.set_timer(WARM_UP_AFTER_S, self._warm_up)
@@ -344,6 +346,7 @@ class QuizApp(App[None]):
         import quiz.tui.screens.summary  # noqa: F401
 
         self.load_other_styles()
+        start_cache.save()
 
     def _exam_left_open(self) -> bool:
         """An exam attempt is not handed in: home offers it (the exam screen's module, ~10 ms

@@ -1,5 +1,8 @@
 """Adding and editing questions from the app: which bank a new question goes to, opening the
-form, and reloading the bank after a write so the question can be practised at once."""
+form, and reloading the bank after a write so the question can be practised at once.
+
+`quiz add` imports ``with_bank`` before ``run_app`` installs the start-up cache: this module
+imports nothing of Textual at its top, so Textual's classes are built with the cache."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz import paths
-from quiz.tui.text import shown
 
 if TYPE_CHECKING:
     from quiz.tui.app import QuizApp
@@ -65,6 +67,7 @@ def open_edit(app: QuizApp, question_id: str) -> None:
     """The form filled with a question of the bank, saved back into its own file."""
     from quiz.bank.writer import BankWriteError
     from quiz.tui.screens.question_form import QuestionFormScreen
+    from quiz.tui.text import shown  # here: `quiz add` imports this module before Textual
 
     question = app.bank.questions.get(question_id)
     if question is None:

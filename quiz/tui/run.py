@@ -88,10 +88,16 @@ def run_app(options: Options, start: str = "home", *, topic: str | None = None,
     # the app: a collector pass before the first frame would free nothing. The app freezes it
     # all and turns the collector back on once the first screen is drawn.
     gc.disable()
+    # Before Textual, the bank and the store are imported: their dataclasses, namedtuples and
+    # regular expressions are then built from compiled text kept from an earlier start.
+    from quiz.tui import start_cache
+
+    start_cache.install()
     try:
         _run(options, start, topic, concept, app_options)
     finally:
         gc.enable()
+        start_cache.save()  # what the screens opened since the warm-up compiled
 
 
 def _run(options: Options, start: str, topic: str | None, concept: str | None,
