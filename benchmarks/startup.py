@@ -132,6 +132,25 @@ def compile_package() -> None:
     start_cache.prepare()
 
 
+def start_files(root: Path) -> tuple[Path, Path, Path, str]:
+    """What the starts are measured on, written under ``root``: the bare app's script, a
+    database with a month of reviews, a copy of it with an exam date set, and that date."""
+    bare = root / "bare.py"
+    bare.write_text(BARE_APP)
+    used = root / "used.db"
+    used_database(used)
+    exam_day = (date.today() + timedelta(days=10)).isoformat()
+    dated = root / "dated.db"
+    shutil.copyfile(used, dated)
+    from quiz.learner import default_learner  # whom quiz starts as
+
+    with sqlite3.connect(dated) as conn:
+        conn.execute("INSERT INTO setting (key, value, learner) VALUES ('exam_date', ?, ?)",
+                     (json.dumps(exam_day), default_learner()))
+    conn.close()
+    return bare, used, dated, exam_day
+
+
 def startup(runs: int) -> dict[str, float]:
     """Median seconds to the first screen of each start, and of the bare Textual app."""
     quiz = Path(sys.executable).with_name("quiz")
@@ -140,19 +159,7 @@ def startup(runs: int) -> dict[str, float]:
     times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        bare = root / "bare.py"
-        bare.write_text(BARE_APP)
-        used = root / "used.db"
-        used_database(used)
-        exam_day = (date.today() + timedelta(days=10)).isoformat()
-        dated = root / "dated.db"
-        shutil.copyfile(used, dated)
-        from quiz.learner import default_learner  # whom quiz starts as
-
-        with sqlite3.connect(dated) as conn:
-            conn.execute("INSERT INTO setting (key, value, learner) VALUES ('exam_date', ?, ?)",
-                         (json.dumps(exam_day), default_learner()))
-        conn.close()
+        bare, used, dated, exam_day = start_files(root)
         home = "Review ("
         starts = {
             "quiz review, new user": ("review", None, first_question.search),

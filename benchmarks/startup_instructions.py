@@ -13,22 +13,19 @@ app. Needs valgrind and tmux; a run takes a few minutes.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shlex
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from startup import BARE_APP, compile_package, used_database  # noqa: E402
+from startup import compile_package, start_files  # noqa: E402
 
 FIRST_FRAME = Path(__file__).with_name("first_frame.py")
 # A tmux server of this run's own, started with its environment (PYTHONPATH included): a
@@ -84,19 +81,7 @@ def main() -> None:
     results: dict[str, list[int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        bare = root / "bare.py"
-        bare.write_text(BARE_APP)
-        used = root / "used.db"
-        used_database(used)
-        exam_day = (date.today() + timedelta(days=10)).isoformat()
-        dated = root / "dated.db"
-        shutil.copyfile(used, dated)
-        from quiz.learner import default_learner
-
-        with sqlite3.connect(dated) as conn:
-            conn.execute("INSERT INTO setting (key, value, learner) VALUES ('exam_date', ?, ?)",
-                         (json.dumps(exam_day), default_learner()))
-        conn.close()
+        bare, used, dated, exam_day = start_files(root)
         starts = {
             "new": ("review", None), "month": ("review", used), "home": ("", used),
             "practice": ("practice --topic network-policies", used), "exam": ("exam", used),

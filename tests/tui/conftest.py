@@ -4,6 +4,7 @@ factory for the app built exactly as the CLI builds it (``make_app``), with a se
 from __future__ import annotations
 
 import random
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,3 +61,12 @@ def keys_for(showing: Showing, right: bool = True) -> list[str]:
     """The number keys that pick the right choices (or, right=False, one wrong choice)."""
     numbers = [str(n) for n, c in enumerate(showing.choices, 1) if c.correct == right]
     return numbers if right else numbers[:1]
+
+
+def editable_practice(store: Store, clock: Clock, tmp_path: Path) -> QuizApp:
+    """A practice session (network-policies, a fixed order) on a copy of the TUI bank in
+    ``tmp_path / "base"``, which the app's edits write to."""
+    base = tmp_path / "base"
+    shutil.copytree(TUI_BANK, base)
+    return make_app(load_bank([base]), store, now=clock, rng=random.Random(7),
+                    start="practice", topic="network-policies", bank_paths=[base])

@@ -5,23 +5,20 @@ freed; a resize, a theme or an edited bank has it built again; flag, undo and en
 from __future__ import annotations
 
 import gc
-import random
-import shutil
 from pathlib import Path
 
 import pytest
 from textual.widgets import TextArea
 
-from quiz.bank import Bank, load_bank
+from quiz.bank import Bank
 from quiz.store import Store
-from quiz.tui.app import make_app
 from quiz.tui.screens.feedback import FeedbackScreen
 from quiz.tui.screens.modals import EndSessionModal
 from quiz.tui.screens.question import QuestionScreen
 from quiz.tui.screens.question_form import QuestionFormScreen
 from quiz.tui.screens.summary import SummaryScreen
 from tests.conftest import Clock
-from tests.tui.conftest import TUI_BANK, AppFactory, keys_for, screen_text
+from tests.tui.conftest import AppFactory, editable_practice, keys_for, screen_text
 from tests.tui.test_feedback_ahead import (
     NARROW,
     SIZE,
@@ -211,10 +208,7 @@ async def test_the_app_exits_with_a_screen_built_ahead(make: AppFactory) -> None
 
 async def test_an_edit_from_the_question_builds_it_again_on_the_new_bank(
         store: Store, clock: Clock, tmp_path: Path) -> None:
-    base = tmp_path / "base"
-    shutil.copytree(TUI_BANK, base)
-    app = make_app(load_bank([base]), store, now=clock, rng=random.Random(7),
-                   start="practice", topic="network-policies", bank_paths=[base])
+    app = editable_practice(store, clock, tmp_path)
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
         old = await built_ahead(pilot)

@@ -5,7 +5,6 @@ and footers that fit at 80 columns."""
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 from textual.widgets import TextArea
@@ -20,7 +19,7 @@ from quiz.tui.screens.question_form import QuestionFormScreen
 from quiz.tui.widgets.choice_list import ChoiceList
 from quiz.tui.widgets.feedback_view import FeedbackView
 from tests.conftest import Clock
-from tests.tui.conftest import TUI_BANK, AppFactory, keys_for, screen_text
+from tests.tui.conftest import AppFactory, editable_practice, keys_for, screen_text
 from tests.tui.test_lab import SCENARIO_BANK
 from tests.tui.test_question_form import checked, save
 from tests.tui.test_tui_flows import answer
@@ -101,10 +100,7 @@ async def test_what_is_below_is_said_and_reachable_by_key(make: AppFactory) -> N
 
 async def test_e_edits_the_question_and_comes_back_to_the_same_place(
         store: Store, clock: Clock, tmp_path: Path) -> None:
-    base = tmp_path / "base"
-    shutil.copytree(TUI_BANK, base)
-    app = make_app(load_bank([base]), store, now=clock, rng=random.Random(7),
-                   start="practice", topic="network-policies", bank_paths=[base])
+    app = editable_practice(store, clock, tmp_path)
     async with app.run_test(size=NARROW) as pilot:
         question = app.screen
         assert isinstance(question, QuestionScreen)
