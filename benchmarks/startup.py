@@ -151,6 +151,16 @@ def start_files(root: Path) -> tuple[Path, Path, Path, str]:
     return bare, used, dated, exam_day
 
 
+def start_database(root: Path, name: str, source: Path | None) -> Path:
+    """A database for one start, ``root / name``: a copy of ``source`` (None: a new user's,
+    made by the start); the ``mine`` bank a previous ``quiz add`` made is removed."""
+    db = root / name
+    shutil.rmtree(root / "mine", ignore_errors=True)
+    if source is not None:
+        shutil.copyfile(source, db)
+    return db
+
+
 def startup(runs: int) -> dict[str, float]:
     """Median seconds to the first screen of each start, and of the bare Textual app."""
     quiz = Path(sys.executable).with_name("quiz")
@@ -179,19 +189,13 @@ def startup(runs: int) -> dict[str, float]:
             # Each start once, unmeasured, writing what an installed app's first start writes
             # for the next (the bank cache, the start-up cache) even where bytecode is not.
             for index, (command, source, ready) in enumerate(starts.values()):
-                db = root / f"warm-{index}.db"
-                shutil.rmtree(root / "mine", ignore_errors=True)
-                if source is not None:
-                    shutil.copyfile(source, db)
+                db = start_database(root, f"warm-{index}.db", source)
                 time_to_text(f"env -u PYTHONDONTWRITEBYTECODE {quiz} {command} --db {db}",
                              lambda s, r=ready: bool(r(s)) and footer_drawn(s), root,
                              linger_s=WARM_S)
             for run in range(runs):  # interleaved, so all see the same machine load
                 for index, (label, (command, source, ready)) in enumerate(starts.items()):
-                    db = root / f"{run}-{index}.db"
-                    shutil.rmtree(root / "mine", ignore_errors=True)
-                    if source is not None:
-                        shutil.copyfile(source, db)
+                    db = start_database(root, f"{run}-{index}.db", source)
                     # --db after the command: `quiz add` takes it, not the group's options
                     times.setdefault(label, []).append(time_to_text(
                         f"{quiz} {command} --db {db}",

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from startup import compile_package, start_files  # noqa: E402
+from startup import compile_package, start_database, start_files  # noqa: E402
 
 FIRST_FRAME = Path(__file__).with_name("first_frame.py")
 # A tmux server of this run's own, started with its environment (PYTHONPATH included): a
@@ -97,19 +97,13 @@ def main() -> None:
             for key, (command, source) in starts.items():
                 if only and key not in only:
                     continue
-                db = root / f"warm-{key}.db"
-                if source is not None:
-                    shutil.copyfile(source, db)
-                shutil.rmtree(root / "mine", ignore_errors=True)
+                db = start_database(root, f"warm-{key}.db", source)
                 warm_up([quiz, *command.split(), "--db", str(db)], root)
             for run in range(args.runs):
                 for key, (command, source) in starts.items():
                     if only and key not in only:
                         continue
-                    db = root / f"{run}-{key}.db"
-                    shutil.rmtree(root / "mine", ignore_errors=True)
-                    if source is not None:
-                        shutil.copyfile(source, db)
+                    db = start_database(root, f"{run}-{key}.db", source)
                     results.setdefault(key, []).append(instructions(
                         [quiz, *command.split(), "--db", str(db)], root,
                         root / f"{run}-{key}.out"))
